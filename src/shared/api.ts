@@ -1,0 +1,41 @@
+/**
+ * The API the renderer sees as `window.flxra`. One factory builds it over a transport, so the
+ * Electron preload (ipcRenderer) and the tests' bridge (Playwright bindings) expose the very
+ * same object. The renderer's type is derived from it: `FlxraApi = ReturnType<typeof createApi>`.
+ */
+import type { AccessMode, ConsentDecision, PeerSignal, SessionId } from './protocol.js';
+import type { InputEvent } from './input-events.js';
+import type { EventChannel, EventPayloads, InvokeChannel, InvokePayload, InvokeResult } from './ipc.js';
+
+export interface Transport {
+  invoke<C extends InvokeChannel>(channel: C, payload: InvokePayload<C>): Promise<InvokeResult<C>>;
+  /** Returns a function that unsubscribes. */
+  subscribe<E extends EventChannel>(channel: E, listener: (payload: EventPayloads[E]) => void): () => void;
+}
+
+export function createApi(t: Transport) {
+  return {
+    host: {
+      getState: () => t.invoke('host:get-state', null),
+      answerConsent: (decision: ConsentDecision) => t.invoke('host:consent', { decision }),
+      setMode: (mode: AccessMode) => t.invoke('host:set-mode', { mode }),
+      endSession: () => t.invoke('host:end', null),
+      sendSignal: (signal: PeerSignal) => t.invoke('host:signal', { signal }),
+      injectInput: (event: InputEvent) => t.invoke('host:input', { event }),
+      getDisplays: () => t.invoke('host:displays', null),
+      onState: (cb: (s: EventPayloads['host:state']) => void) => t.subscribe('host:state', cb),
+      onSignal: (cb: (s: EventPayloads['host:signal']) => void) => t.subscribe('host:signal', cb),
+      onPeerReset: (cb: () => void) => t.subscribe('host:peer-reset', () => cb()),
+    },
+    operator: {
+      getState: () => t.invoke('operator:get-state', null),
+      join: (sessionId: SessionId) => t.invoke('operator:join', { sessionId }),
+      leave: () => t.invoke('operator:leave', null),
+      sendSignal: (signal: PeerSignal) => t.invoke('operator:signal', { signal }),
+      onState: (cb: (s: EventPayloads['operator:state']) => void) => t.subscribe('operator:state', cb),
+      onSignal: (cb: (s: EventPayloads['operator:signal']) => void) => t.subscribe('operator:signal', cb),
+    },
+  };
+}
+
+export type FlxraApi = ReturnType<typeof createApi>;

@@ -1,0 +1,58 @@
+/**
+ * Input events the operator's viewer sends to the host over the WebRTC data channel, and the
+ * display descriptions the host sends back. Coordinates are normalised (0..1) within one
+ * display, named by id, so the protocol already works for several displays.
+ */
+import { z } from 'zod';
+
+const Unit = z.number().min(0).max(1);
+export const DisplayId = z.string().min(1).max(64);
+
+export const MouseButton = z.enum(['left', 'middle', 'right', 'back', 'forward']);
+export type MouseButton = z.infer<typeof MouseButton>;
+
+/** Modifier state the operator's keyboard had when the event was made. */
+export const Modifiers = z.object({
+  shift: z.boolean(),
+  ctrl: z.boolean(),
+  alt: z.boolean(),
+  meta: z.boolean(),
+});
+export type Modifiers = z.infer<typeof Modifiers>;
+
+export const InputEvent = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('move'), display: DisplayId, x: Unit, y: Unit }),
+  z.object({ t: z.literal('button'), display: DisplayId, x: Unit, y: Unit, button: MouseButton, down: z.boolean() }),
+  /** Wheel in notches (one click of a wheel = 1), positive = down / right. */
+  z.object({
+    t: z.literal('wheel'),
+    display: DisplayId,
+    x: Unit,
+    y: Unit,
+    dx: z.number().min(-100).max(100),
+    dy: z.number().min(-100).max(100),
+  }),
+  /** A physical key by its KeyboardEvent.code ("KeyA", "ShiftLeft"): layout-independent. */
+  z.object({ t: z.literal('key'), code: z.string().min(1).max(32), down: z.boolean(), mods: Modifiers }),
+  /** The operator's window lost focus: let go of everything held. */
+  z.object({ t: z.literal('release-all') }),
+]);
+export type InputEvent = z.infer<typeof InputEvent>;
+
+export const DisplayInfo = z.object({
+  id: DisplayId,
+  /** Position and size in the host's desktop coordinates (pixels). */
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  primary: z.boolean(),
+});
+export type DisplayInfo = z.infer<typeof DisplayInfo>;
+
+/** Everything that crosses the data channel, in either direction. */
+export const ChannelMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('input'), event: InputEvent }),
+  z.object({ kind: z.literal('displays'), displays: z.array(DisplayInfo).max(16) }),
+]);
+export type ChannelMessage = z.infer<typeof ChannelMessage>;

@@ -1,0 +1,92 @@
+/**
+ * The IPC contract between a renderer and the main process: channel names, the schema every
+ * invoke payload is validated against in main, and the events main pushes to the renderer.
+ * The preload allowlists exactly these channels.
+ */
+import { z } from 'zod';
+import { AccessMode, ConsentDecision, EndReason, OperatorIdentity, PeerSignal, SessionId } from './protocol.js';
+import { DisplayInfo, InputEvent } from './input-events.js';
+
+/** What the host window shows; main is the source of truth, the renderer only draws it. */
+export type HostState =
+  | { status: 'connecting'; message?: string }
+  | { status: 'ready'; sessionId: SessionId }
+  | { status: 'consent'; sessionId: SessionId; operator: OperatorIdentity; deadline: number }
+  | { status: 'active'; sessionId: SessionId; operator: OperatorIdentity; mode: AccessMode }
+  | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity }
+  | { status: 'error'; message: string };
+
+/** What the operator window shows. */
+export type OperatorState =
+  | { status: 'signed-out'; message?: string }
+  | { status: 'idle'; operator: OperatorIdentity; message?: string }
+  | { status: 'waiting'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string }
+  | { status: 'active'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string; mode: AccessMode }
+  | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason }
+  | { status: 'error'; message: string };
+
+/** invoke channels: payload schema (validated in main) and the result type (documented by `Result`). */
+export const invokeChannels = {
+  'host:get-state': z.null(),
+  'host:consent': z.object({ decision: ConsentDecision }),
+  'host:set-mode': z.object({ mode: AccessMode }),
+  'host:end': z.null(),
+  'host:signal': z.object({ signal: PeerSignal }),
+  'host:input': z.object({ event: InputEvent }),
+  'host:displays': z.null(),
+  'operator:get-state': z.null(),
+  'operator:join': z.object({ sessionId: SessionId }),
+  'operator:leave': z.null(),
+  'operator:signal': z.object({ signal: PeerSignal }),
+} as const;
+export type InvokeChannel = keyof typeof invokeChannels;
+export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]>;
+
+export interface InvokeResults {
+  'host:get-state': HostState;
+  'host:consent': void;
+  'host:set-mode': void;
+  'host:end': void;
+  'host:signal': void;
+  'host:input': void;
+  'host:displays': DisplayInfo[];
+  'operator:get-state': OperatorState;
+  'operator:join': void;
+  'operator:leave': void;
+  'operator:signal': void;
+}
+export type InvokeResult<C extends InvokeChannel> = InvokeResults[C];
+
+/** Events main pushes to a renderer. */
+export interface EventPayloads {
+  'host:state': HostState;
+  /** A signal from the operator's peer. */
+  'host:signal': PeerSignal;
+  /** The admitted operator reconnected: drop the peer and start a fresh one. */
+  'host:peer-reset': null;
+  'operator:state': OperatorState;
+  'operator:signal': PeerSignal;
+}
+export type EventChannel = keyof EventPayloads;
+export const eventChannels = [
+  'host:state',
+  'host:signal',
+  'host:peer-reset',
+  'operator:state',
+  'operator:signal',
+] as const satisfies readonly EventChannel[];
+
+/** Which window may use a channel: the host window speaks host:*, the viewer operator:*. */
+export type WindowRole = 'host' | 'operator';
+export function channelRole(channel: InvokeChannel | EventChannel): WindowRole {
+  return channel.startsWith('host:') ? 'host' : 'operator';
+}
+
+export function isInvokeChannel(c: unknown): c is InvokeChannel {
+  return typeof c === 'string' && Object.prototype.hasOwnProperty.call(invokeChannels, c);
+}
+export function isEventChannel(c: unknown): c is EventChannel {
+  return typeof c === 'string' && (eventChannels as readonly string[]).includes(c);
+}
+
+export { DisplayInfo, InputEvent };

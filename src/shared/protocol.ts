@@ -1,0 +1,133 @@
+/**
+ * The relay protocol: every socket.io event between a device (host), an operator's app and the
+ * relay, with the runtime schema the receiving side validates it against. The relay trusts
+ * nothing a client sends; clients trust only what the relay vouches for.
+ */
+import { z } from 'zod';
+
+/** Nine digits, shown to people as "123 456 789". */
+export const SessionId = z.string().regex(/^\d{9}$/, 'a session ID is nine digits');
+export type SessionId = z.infer<typeof SessionId>;
+
+/** Who an operator is, as the relay states it from its registry (never as the client claims). */
+export const OperatorIdentity = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().min(1).max(200),
+  organisation: z.string().min(1).max(200),
+});
+export type OperatorIdentity = z.infer<typeof OperatorIdentity>;
+
+/** What the user allowed. `view` drops every input event on the host. */
+export const AccessMode = z.enum(['control', 'view']);
+export type AccessMode = z.infer<typeof AccessMode>;
+
+export const ConsentDecision = z.enum(['control', 'view', 'deny']);
+export type ConsentDecision = z.infer<typeof ConsentDecision>;
+
+/**
+ * simple-peer's signal payloads (offer/answer SDP, trickled candidates, renegotiation and
+ * transceiver requests). Kept loose on purpose: the relay forwards them, the peer validates.
+ * Bounded in size so that a client cannot use the relay to flood its peer.
+ */
+export const PeerSignal = z
+  .object({
+    type: z.string().max(32).optional(),
+    sdp: z.string().max(64_000).optional(),
+    candidate: z.unknown().optional(),
+    renegotiate: z.boolean().optional(),
+    transceiverRequest: z.unknown().optional(),
+  })
+  .refine((s) => JSON.stringify(s).length <= 80_000, 'signal too large');
+export type PeerSignal = z.infer<typeof PeerSignal>;
+
+/** Why a session (or a request to join one) ended, each with its own message to people. */
+export const EndReason = z.enum([
+  'user-ended', // the user pressed End session on the device
+  'operator-left', // the operator closed the session
+  'declined', // the user pressed Deny
+  'consent-timeout', // nobody answered the consent window in time
+  'host-gone', // the device disconnected from the relay
+  'operator-gone', // the operator's app disconnected from the relay
+  'replaced', // the same operator joined again from another connection
+]);
+export type EndReason = z.infer<typeof EndReason>;
+
+/** How a client introduces itself in the socket.io handshake (`auth`). */
+export const HandshakeAuth = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('host'), deviceName: z.string().min(1).max(200) }),
+  z.object({ role: z.literal('operator'), token: z.string().min(1).max(512) }),
+]);
+export type HandshakeAuth = z.infer<typeof HandshakeAuth>;
+
+/** Events a client sends to the relay, with their payload schemas. */
+export const clientEvents = {
+  /** operator → relay: ask to join a session; the relay asks the host for consent. */
+  'session:join': z.object({ sessionId: SessionId }),
+  /** host → relay: the user's answer to a join request (or the automatic deny). */
+  'session:consent': z.object({
+    sessionId: SessionId,
+    decision: ConsentDecision,
+    timedOut: z.boolean().default(false),
+  }),
+  /** host → relay: the user switched between view-only and control. */
+  'session:mode': z.object({ sessionId: SessionId, mode: AccessMode }),
+  /** either side → relay: a WebRTC signal for the other side of the session. */
+  'session:signal': z.object({ sessionId: SessionId, signal: PeerSignal }),
+  /** either side → relay: end the session (the user's End, or the operator leaving). */
+  'session:end': z.object({ sessionId: SessionId }),
+} as const;
+export type ClientEventName = keyof typeof clientEvents;
+export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
+
+export const RelayErrorCode = z.enum([
+  'bad-payload',
+  'unknown-event',
+  'not-in-session',
+  'no-such-session',
+  'session-busy',
+  'forbidden',
+  'unauthorized',
+]);
+export type RelayErrorCode = z.infer<typeof RelayErrorCode>;
+
+/** Events the relay sends to clients. */
+export const relayEvents = {
+  /** relay → host: registered; people join with this ID. */
+  'host:ready': z.object({ sessionId: SessionId }),
+  /** relay → operator: authenticated as this operator. */
+  'operator:ready': z.object({ operator: OperatorIdentity }),
+  /** relay → host: an operator, vouched for by the relay, asks to join. */
+  'session:join-request': z.object({ sessionId: SessionId, operator: OperatorIdentity, deviceName: z.string().optional() }),
+  /** relay → operator: the host was asked; waiting for the user. */
+  'session:waiting': z.object({ sessionId: SessionId, deviceName: z.string() }),
+  /** relay → operator: the user allowed (control or view); deny comes as session:ended. */
+  'session:admitted': z.object({ sessionId: SessionId, mode: AccessMode }),
+  /** relay → operator: the user switched mode during the session. */
+  'session:mode': z.object({ sessionId: SessionId, mode: AccessMode }),
+  /** relay → host: the admitted operator reconnected; start a fresh peer (no new consent). */
+  'session:peer-reset': z.object({ sessionId: SessionId }),
+  'session:signal': z.object({ sessionId: SessionId, signal: PeerSignal }),
+  'session:ended': z.object({ sessionId: SessionId, reason: EndReason }),
+  'relay:error': z.object({ code: RelayErrorCode, message: z.string(), event: z.string().optional() }),
+} as const;
+export type RelayEventName = keyof typeof relayEvents;
+export type RelayEventPayload<E extends RelayEventName> = z.infer<(typeof relayEvents)[E]>;
+
+/** socket.io typings derived from the schemas above, for server and client alike. */
+export type ClientToRelayEvents = {
+  [E in ClientEventName]: (payload: ClientEventPayload<E>) => void;
+};
+export type RelayToClientEvents = {
+  [E in RelayEventName]: (payload: RelayEventPayload<E>) => void;
+};
+
+/** Formats a session ID for people: 123 456 789. */
+export function formatSessionId(id: string): string {
+  return id.replace(/^(\d{3})(\d{3})(\d{3})$/, '$1 $2 $3');
+}
+
+/** Accepts what people type ("123 456 789", "123-456-789") and returns the nine digits, or null. */
+export function parseSessionId(text: string): SessionId | null {
+  const digits = text.replace(/[\s-]/g, '');
+  return SessionId.safeParse(digits).success ? digits : null;
+}
