@@ -1,0 +1,152 @@
+/**
+ * The host (assisted device) side of a session, in the main process. It owns the relay
+ * connection, the consent decision and the access mode: the renderer draws the consent window
+ * and streams the screen, but only this module decides whether capture and input are allowed.
+ */
+import type { AccessMode, ConsentDecision, OperatorIdentity, PeerSignal, SessionId } from '../../shared/protocol.js';
+import type { DisplayInfo, InputEvent } from '../../shared/input-events.js';
+import type { EventPayloads, HostState } from '../../shared/ipc.js';
+import { connectToRelay, type RelaySocket } from '../relay-client.js';
+
+/** The slice of the input controller the session needs (see input/input-controller.ts). */
+export interface HostInput {
+  setEnabled(enabled: boolean): void;
+  handle(event: InputEvent): unknown;
+  releaseAll(): void;
+}
+
+export interface HostSessionOptions {
+  relayUrl: string;
+  deviceName: string;
+  input: HostInput;
+  displays: () => DisplayInfo[];
+  /** Pushes an event to the host window. */
+  emit: <E extends 'host:state' | 'host:signal' | 'host:peer-reset'>(channel: E, payload: EventPayloads[E]) => void;
+  /** How long the consent window waits before denying by itself. */
+  consentTimeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+export const CONSENT_TIMEOUT_MS = 60_000;
+
+export class HostSession {
+  private socket: RelaySocket | null = null;
+  private current: HostState = { status: 'connecting' };
+  private consentTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly opts: HostSessionOptions) {}
+
+  get state(): HostState {
+    return this.current;
+  }
+
+  /** Capture is allowed only while a session the user allowed is active. */
+  captureAllowed(): boolean {
+    return this.current.status === 'active';
+  }
+
+  start(): void {
+    const socket = connectToRelay(this.opts.relayUrl, { role: 'host', deviceName: this.opts.deviceName });
+    this.socket = socket;
+    socket.on('host:ready', ({ sessionId }) => this.setState({ status: 'ready', sessionId }));
+    socket.on('session:join-request', ({ sessionId, operator }) => this.onJoinRequest(sessionId, operator));
+    socket.on('session:signal', ({ signal }) => {
+      if (this.current.status === 'active') this.opts.emit('host:signal', signal);
+    });
+    socket.on('session:peer-reset', () => {
+      if (this.current.status === 'active') this.opts.emit('host:peer-reset', null);
+    });
+    socket.on('session:ended', ({ sessionId, reason }) => this.finish(sessionId, reason));
+    socket.on('relay:error', ({ code, message, event }) => this.log(`relay refused ${event ?? 'a message'}: ${code}: ${message}`));
+    socket.on('connect_error', (err) => this.setState({ status: 'connecting', message: `Cannot reach the relay: ${err.message}` }));
+    socket.on('disconnect', () => {
+      // The relay forgets a device's session when its connection drops; so does the device.
+      if (this.current.status === 'active' || this.current.status === 'consent') {
+        this.finish(this.current.sessionId, 'host-gone');
+      }
+      this.setState({ status: 'connecting', message: 'Connection to the relay lost; reconnecting…' });
+    });
+  }
+
+  answerConsent(decision: ConsentDecision, timedOut = false): void {
+    const s = this.current;
+    if (s.status !== 'consent') throw new Error('There is no request waiting for your answer.');
+    this.clearConsentTimer();
+    this.socket?.emit('session:consent', { sessionId: s.sessionId, decision, timedOut });
+    if (decision === 'deny') {
+      this.setState({ status: 'ended', sessionId: s.sessionId, reason: timedOut ? 'consent-timeout' : 'declined', operator: s.operator });
+      return;
+    }
+    this.opts.input.setEnabled(decision === 'control');
+    this.setState({ status: 'active', sessionId: s.sessionId, operator: s.operator, mode: decision });
+  }
+
+  /** The user's switch between view-only and control, from the indicator. */
+  setMode(mode: AccessMode): void {
+    const s = this.current;
+    if (s.status !== 'active') throw new Error('No session is active.');
+    this.opts.input.setEnabled(mode === 'control');
+    this.socket?.emit('session:mode', { sessionId: s.sessionId, mode });
+    this.setState({ ...s, mode });
+  }
+
+  /** The user's End session: input stops and the operator is told at once. */
+  end(): void {
+    const s = this.current;
+    if (s.status !== 'active' && s.status !== 'consent') return;
+    this.clearConsentTimer();
+    this.socket?.emit('session:end', { sessionId: s.sessionId });
+    this.finish(s.sessionId, 'user-ended');
+  }
+
+  sendSignal(signal: PeerSignal): void {
+    const s = this.current;
+    if (s.status !== 'active') throw new Error('No session is active.');
+    this.socket?.emit('session:signal', { sessionId: s.sessionId, signal });
+  }
+
+  handleInput(event: InputEvent): void {
+    // The controller drops everything while disabled (view-only, or no session).
+    if (this.current.status === 'active') this.opts.input.handle(event);
+  }
+
+  displays(): DisplayInfo[] {
+    return this.opts.displays();
+  }
+
+  stop(): void {
+    this.clearConsentTimer();
+    this.opts.input.setEnabled(false);
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+  }
+
+  private onJoinRequest(sessionId: SessionId, operator: OperatorIdentity): void {
+    const timeout = this.opts.consentTimeoutMs ?? CONSENT_TIMEOUT_MS;
+    this.clearConsentTimer();
+    this.consentTimer = setTimeout(() => this.answerConsent('deny', true), timeout);
+    this.setState({ status: 'consent', sessionId, operator, deadline: Date.now() + timeout });
+  }
+
+  private finish(sessionId: SessionId, reason: Extract<HostState, { status: 'ended' }>['reason']): void {
+    this.clearConsentTimer();
+    this.opts.input.setEnabled(false);
+    const operator = 'operator' in this.current ? this.current.operator : undefined;
+    this.setState({ status: 'ended', sessionId, reason, ...(operator ? { operator } : {}) });
+  }
+
+  private clearConsentTimer(): void {
+    if (this.consentTimer) clearTimeout(this.consentTimer);
+    this.consentTimer = null;
+  }
+
+  private setState(next: HostState): void {
+    this.current = next;
+    this.opts.emit('host:state', next);
+  }
+
+  private log(message: string): void {
+    this.opts.log?.(`[host] ${message}`);
+  }
+}

@@ -1,0 +1,95 @@
+import { useEffect, useState } from 'react';
+import { formatSessionId } from '../../shared/protocol';
+import { hostEndMessage } from '../shared/end-messages';
+import { useHostStore } from './store';
+
+const api = () => window.flxra.host;
+
+function Countdown({ deadline }: { deadline: number }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(t);
+  }, []);
+  const seconds = Math.max(0, Math.ceil((deadline - now) / 1000));
+  return <p className="muted">Denied automatically in {seconds} s.</p>;
+}
+
+export function HostApp() {
+  const session = useHostStore((s) => s.session);
+  const stream = useHostStore((s) => s.stream);
+  const streamError = useHostStore((s) => s.streamError);
+
+  switch (session.status) {
+    case 'connecting':
+      return (
+        <main className="card" data-testid="host-connecting">
+          <h1>Connecting to your help desk…</h1>
+          {session.message && <p className="muted">{session.message}</p>}
+        </main>
+      );
+    case 'error':
+      return (
+        <main className="card error" role="alert">
+          {session.message}
+        </main>
+      );
+    case 'ready':
+    case 'ended':
+      return (
+        <main className="card" data-testid="host-ready">
+          {session.status === 'ended' && (
+            <p className="notice" role="status" data-testid="host-ended">
+              {hostEndMessage(session.reason, session.operator?.name)}
+            </p>
+          )}
+          <h1>Ready for remote assistance</h1>
+          <p>Give this session ID to your help desk:</p>
+          <p className="session-id" data-testid="session-id">
+            {formatSessionId(session.sessionId)}
+          </p>
+          <p className="muted">Nobody can see or control your screen unless you allow it.</p>
+        </main>
+      );
+    case 'consent':
+      return (
+        <main className="card consent" role="alertdialog" aria-labelledby="consent-title" data-testid="consent">
+          <h1 id="consent-title">
+            <span data-testid="consent-operator">{session.operator.name}</span> from{' '}
+            <span data-testid="consent-organisation">{session.operator.organisation}</span> wants to view and control your
+            screen.
+          </h1>
+          <p className="muted">Their identity is confirmed by your help desk's relay. Only allow it if you expect this help.</p>
+          <div className="actions">
+            <button className="primary" onClick={() => void api().answerConsent('control')}>
+              Allow control
+            </button>
+            <button onClick={() => void api().answerConsent('view')}>Allow view only</button>
+            <button className="danger" onClick={() => void api().answerConsent('deny')}>
+              Deny
+            </button>
+          </div>
+          <Countdown deadline={session.deadline} />
+        </main>
+      );
+    case 'active':
+      return (
+        <main className="indicator" role="status" data-testid="indicator">
+          <span className="dot" aria-hidden="true" />
+          <span>
+            Remote assistance active — <strong>{session.operator.name}</strong>
+            {session.mode === 'view' ? ' (view only)' : ''}
+          </span>
+          {stream === 'failed' && <span className="error">Screen sharing failed: {streamError}</span>}
+          {session.mode === 'control' ? (
+            <button onClick={() => void api().setMode('view')}>Take back control</button>
+          ) : (
+            <button onClick={() => void api().setMode('control')}>Allow control</button>
+          )}
+          <button className="danger" onClick={() => void api().endSession()}>
+            End session
+          </button>
+        </main>
+      );
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Streams the screen to the admitted operator. Nothing is captured and no track exists until
+ * main reports an active session (the user allowed it); the moment the session leaves that
+ * state, the peer is closed and the capture stopped.
+ */
+import type { FlxraApi } from '../../shared/api';
+import type { HostState } from '../../shared/ipc';
+import { createPeer, type Peer } from '../shared/peer';
+import { useHostStore } from './store';
+
+export function startScreenStreaming(api: FlxraApi): void {
+  let capture: MediaStream | null = null;
+  let peer: Peer | null = null;
+  let starting = false;
+
+  const stopAll = () => {
+    peer?.destroy();
+    peer = null;
+    capture?.getTracks().forEach((t) => t.stop());
+    capture = null;
+    useHostStore.getState().setStream('off');
+  };
+
+  const openPeer = async () => {
+    if (!capture) return;
+    peer?.destroy();
+    const displays = await api.host.getDisplays();
+    const p = createPeer(
+      'host',
+      {
+        onSignal: (signal) => void api.host.sendSignal(signal).catch(() => undefined),
+        onConnect: () => {
+          p.send({ kind: 'displays', displays });
+          useHostStore.getState().setStream('streaming');
+        },
+        onMessage: (m) => {
+          if (m.kind === 'input') void api.host.injectInput(m.event).catch(() => undefined);
+        },
+        onError: (e) => console.warn('peer error', e.message),
+      },
+      capture,
+    );
+    peer = p;
+  };
+
+  const startCapture = async () => {
+    if (starting || capture) return;
+    starting = true;
+    useHostStore.getState().setStream('starting');
+    try {
+      const [display] = await api.host.getDisplays();
+      capture = await navigator.mediaDevices.getDisplayMedia({
+        // Explicit size: otherwise the track takes the page's viewport size.
+        video: display ? { width: display.width, height: display.height, frameRate: 30 } : { frameRate: 30 },
+        audio: false, // audio redirection is off by default
+      });
+      if (useHostStore.getState().session.status !== 'active') return stopAll();
+      await openPeer();
+    } catch (err) {
+      useHostStore.getState().setStream('failed', (err as Error).message);
+    } finally {
+      starting = false;
+    }
+  };
+
+  const onSession = (s: HostState) => {
+    useHostStore.getState().setSession(s);
+    if (s.status === 'active') void startCapture();
+    else stopAll();
+  };
+
+  api.host.onState(onSession);
+  api.host.onSignal((signal) => peer?.signal(signal));
+  api.host.onPeerReset(() => void openPeer());
+  void api.host.getState().then(onSession);
+}

@@ -1,0 +1,20 @@
+/** The host window's state: whatever main says, plus what the screen stream is doing. */
+import { create } from 'zustand';
+import type { HostState } from '../../shared/ipc';
+
+export type StreamStatus = 'off' | 'starting' | 'streaming' | 'failed';
+
+interface HostStore {
+  session: HostState;
+  stream: StreamStatus;
+  streamError?: string;
+  setSession(s: HostState): void;
+  setStream(stream: StreamStatus, streamError?: string): void;
+}
+
+export const useHostStore = create<HostStore>((set) => ({
+  session: { status: 'connecting' },
+  stream: 'off',
+  setSession: (session) => set({ session }),
+  setStream: (stream, streamError) => set({ stream, streamError }),
+}));

@@ -1,0 +1,108 @@
+import { useState, type FormEvent } from 'react';
+import { formatSessionId, parseSessionId } from '../../shared/protocol';
+import { operatorEndMessage } from '../shared/end-messages';
+import { useOperatorStore } from './store';
+import { Viewer } from './Viewer';
+
+const api = () => window.flxra.operator;
+
+function JoinForm({ notice }: { notice?: string }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const id = parseSessionId(text);
+    if (!id) return setError('A session ID is nine digits, as the user reads it from their screen.');
+    setError(null);
+    api()
+      .join(id)
+      .catch((err: Error) => setError(err.message));
+  };
+  return (
+    <form className="card" onSubmit={submit} data-testid="join-form">
+      {notice && (
+        <p className="notice" role="status" data-testid="operator-notice">
+          {notice}
+        </p>
+      )}
+      <label htmlFor="session-id">Session ID</label>
+      <input
+        id="session-id"
+        inputMode="numeric"
+        autoComplete="off"
+        placeholder="123 456 789"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+      />
+      <button className="primary" type="submit">
+        Join
+      </button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+export function OperatorApp() {
+  const session = useOperatorStore((s) => s.session);
+  const stream = useOperatorStore((s) => s.stream);
+
+  switch (session.status) {
+    case 'signed-out':
+      return (
+        <main className="card" data-testid="signed-out">
+          <h1>Not connected to the relay</h1>
+          <p>{session.message ?? 'Connecting…'}</p>
+        </main>
+      );
+    case 'error':
+      return (
+        <main className="card error" role="alert">
+          {session.message}
+        </main>
+      );
+    case 'idle':
+      return (
+        <main className="page">
+          <header className="bar">Signed in as {session.operator.name} ({session.operator.organisation})</header>
+          <JoinForm {...(session.message ? { notice: session.message } : {})} />
+        </main>
+      );
+    case 'ended':
+      return (
+        <main className="page">
+          <header className="bar">Signed in as {session.operator.name}</header>
+          <JoinForm notice={operatorEndMessage(session.reason)} />
+        </main>
+      );
+    case 'waiting':
+      return (
+        <main className="card" data-testid="waiting">
+          <h1>Waiting for the user's consent…</h1>
+          <p>
+            {session.deviceName} (session {formatSessionId(session.sessionId)}) is asking its user to allow you.
+          </p>
+          <button onClick={() => void api().leave()}>Cancel</button>
+        </main>
+      );
+    case 'active':
+      return (
+        <main className="viewer-page">
+          <header className="bar" data-testid="session-bar">
+            <span>
+              {session.deviceName} — session {formatSessionId(session.sessionId)} —{' '}
+              <span data-testid="access-mode">
+                {session.mode === 'control' ? 'You have control' : 'View only: the user has not given you control'}
+              </span>
+            </span>
+            {!stream && <span className="muted">Connecting to the screen…</span>}
+            <button onClick={() => void api().leave()}>Leave session</button>
+          </header>
+          <Viewer mode={session.mode} />
+        </main>
+      );
+  }
+}

@@ -1,0 +1,40 @@
+/** What each way a session ends means, told to the person on each side. */
+import type { EndReason } from '../../shared/protocol';
+
+export function operatorEndMessage(reason: EndReason): string {
+  switch (reason) {
+    case 'user-ended':
+      return 'The user ended the session.';
+    case 'declined':
+      return 'The user declined your request.';
+    case 'consent-timeout':
+      return 'The user did not answer within 60 seconds, so the request was declined.';
+    case 'host-gone':
+      return 'The device disconnected; the session is over.';
+    case 'operator-left':
+      return 'You left the session.';
+    case 'operator-gone':
+      return 'Your connection to the relay dropped; the session is over.';
+    case 'replaced':
+      return 'You joined this session from another window; this one was closed.';
+  }
+}
+
+export function hostEndMessage(reason: EndReason, operatorName?: string): string {
+  const who = operatorName ?? 'The operator';
+  switch (reason) {
+    case 'user-ended':
+      return 'You ended the session.';
+    case 'declined':
+      return 'You declined the request.';
+    case 'consent-timeout':
+      return 'Nobody answered within 60 seconds, so the request was declined.';
+    case 'host-gone':
+      return 'The connection to the relay was lost; the session ended.';
+    case 'operator-left':
+      return `${who} ended the session.`;
+    case 'operator-gone':
+    case 'replaced':
+      return `${who}'s connection dropped; the session ended.`;
+  }
+}

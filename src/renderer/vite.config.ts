@@ -1,0 +1,20 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname);
+
+// Two pages, one per role; relative base so Electron can load them from file://.
+export default defineConfig({
+  root,
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: resolve(root, '../../out/renderer'),
+    emptyOutDir: true,
+    target: 'chrome120',
+    rollupOptions: {
+      input: { host: resolve(root, 'host.html'), operator: resolve(root, 'operator.html') },
+    },
+  },
+});
