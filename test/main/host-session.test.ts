@@ -1,0 +1,111 @@
+/** The host's session logic against a real relay: consent gates capture and input. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HostSession, type HostInput } from '../../src/main/host/host-session.js';
+import type { EventPayloads, HostState } from '../../src/shared/ipc.js';
+import { startTestRelay, type TestRelay } from '../fixtures/relay.js';
+
+/** Records what the session asks of input; the real controller is tested on Xvfb. */
+function recordingInput() {
+  const log: string[] = [];
+  const input: HostInput = {
+    setEnabled: (on) => void log.push(on ? 'enabled' : 'disabled'),
+    handle: (e) => void log.push(`event:${e.t}`),
+    releaseAll: () => void log.push('release-all'),
+  };
+  return { input, log };
+}
+
+async function startHost(relay: TestRelay, opts: { consentTimeoutMs?: number } = {}) {
+  const states: HostState[] = [];
+  const waiters: Array<() => void> = [];
+  const { input, log } = recordingInput();
+  const host = new HostSession({
+    relayUrl: relay.url,
+    deviceName: 'desk-42',
+    input,
+    displays: () => [{ id: '0', x: 0, y: 0, width: 1280, height: 720, primary: true }],
+    emit: <E extends keyof EventPayloads>(channel: E, payload: EventPayloads[E]) => {
+      if (channel === 'host:state') states.push(payload as HostState);
+      waiters.splice(0).forEach((w) => w());
+    },
+    ...opts,
+  });
+  const until = async (status: HostState['status']) => {
+    const deadline = Date.now() + 3_000;
+    while (host.state.status !== status) {
+      if (Date.now() > deadline) assert.fail(`host never reached ${status} (is ${host.state.status})`);
+      await new Promise<void>((r) => waiters.push(r));
+    }
+    return host.state;
+  };
+  host.start();
+  const ready = await until('ready');
+  return { host, log, states, until, sessionId: (ready as Extract<HostState, { status: 'ready' }>).sessionId };
+}
+
+test('a join request opens the consent window naming the operator the relay vouches for', async (t) => {
+  const relay = await startTestRelay();
+  const h = await startHost(relay);
+  t.after(async () => (h.host.stop(), await relay.close()));
+  const op = await relay.connectOperator();
+  op.emit('session:join', { sessionId: h.sessionId });
+  const consent = await h.until('consent');
+  assert.deepEqual(consent.status === 'consent' && consent.operator, relay.operatorIdentity);
+  assert.equal(h.host.captureAllowed(), false, 'no capture before Allow');
+  assert.deepEqual(h.log, [], 'input untouched before Allow');
+});
+
+test('nobody answering denies automatically, and the operator is told it timed out', async (t) => {
+  const relay = await startTestRelay();
+  const h = await startHost(relay, { consentTimeoutMs: 200 });
+  t.after(async () => (h.host.stop(), await relay.close()));
+  const op = await relay.connectOperator();
+  op.emit('session:join', { sessionId: h.sessionId });
+  await h.until('consent');
+  const ended = await op.next('session:ended');
+  assert.equal(ended.reason, 'consent-timeout');
+  assert.deepEqual(h.host.state, { status: 'ended', sessionId: h.sessionId, reason: 'consent-timeout', operator: relay.operatorIdentity });
+  assert.equal(h.host.captureAllowed(), false);
+});
+
+test('allow, view only, control again and end drive input and capture', async (t) => {
+  const relay = await startTestRelay();
+  const h = await startHost(relay);
+  t.after(async () => (h.host.stop(), await relay.close()));
+  const op = await relay.connectOperator();
+  op.emit('session:join', { sessionId: h.sessionId });
+  await h.until('consent');
+
+  h.host.answerConsent('control');
+  assert.equal((await op.next('session:admitted')).mode, 'control');
+  assert.equal(h.host.captureAllowed(), true);
+  h.host.handleInput({ t: 'release-all' });
+
+  h.host.setMode('view');
+  assert.equal((await op.next('session:mode')).mode, 'view');
+  h.host.setMode('control');
+  await op.next('session:mode');
+
+  h.host.end();
+  assert.equal((await op.next('session:ended')).reason, 'user-ended');
+  assert.equal(h.host.captureAllowed(), false);
+  h.host.handleInput({ t: 'release-all' }); // after the end: never reaches input
+  assert.deepEqual(h.log, ['enabled', 'event:release-all', 'disabled', 'enabled', 'disabled']);
+  assert.throws(() => h.host.sendSignal({ type: 'offer', sdp: 'v=0' }), /No session is active/);
+});
+
+test('answering when nothing is asked is refused; a deny keeps the device available', async (t) => {
+  const relay = await startTestRelay();
+  const h = await startHost(relay);
+  t.after(async () => (h.host.stop(), await relay.close()));
+  assert.throws(() => h.host.answerConsent('control'), /no request waiting/);
+  const op = await relay.connectOperator();
+  op.emit('session:join', { sessionId: h.sessionId });
+  await h.until('consent');
+  h.host.answerConsent('deny');
+  assert.equal((await op.next('session:ended')).reason, 'declined');
+  // The same operator may ask again; the user is asked again.
+  op.emit('session:join', { sessionId: h.sessionId });
+  await h.until('consent');
+});

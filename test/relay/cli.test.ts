@@ -1,0 +1,138 @@
+/** The relay command, run as people run it: a child process with arguments, stdout and exit code. */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { connectClient } from '../fixtures/relay.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const TIMEOUT_MS = 10_000;
+
+function relayCommand(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli.ts', ...args], {
+    cwd: repo,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Collects the output until the process exits; kills it if it runs past the timeout. */
+function finished(child: ChildProcess): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`relay command still running after ${TIMEOUT_MS} ms; stdout: ${stdout} stderr: ${stderr}`));
+    }, TIMEOUT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+function run(args: string[], env?: Record<string, string>): Promise<Finished> {
+  return finished(relayCommand(args, env));
+}
+
+/** Resolves with the first stdout line matching; the child keeps running. */
+function lineMatching(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk;
+      const match = pattern.exec(seen);
+      if (match) {
+        child.stdout!.off('data', onData);
+        resolve(match);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before printing ${pattern}; stdout: ${seen}`)));
+  });
+}
+
+describe('relay CLI', () => {
+  let dataDir: string;
+  beforeEach(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-cli-test-'));
+  });
+  afterEach(() => fs.rm(dataDir, { recursive: true, force: true }));
+
+  it('serves until SIGINT, then disconnects clients, says so and exits 0', async () => {
+    const child = relayCommand(['serve', '--port', '0', '--data', dataDir]);
+    const done = finished(child);
+    try {
+      const [, url, data] = await lineMatching(child, /flxra relay listening on (http:\/\/127\.0\.0\.1:\d+) \(data: (.+)\)\n/);
+      assert.equal(data, dataDir);
+      const host = await connectClient(url!, { role: 'host', deviceName: 'CLI test' });
+      const { sessionId } = await host.next('host:ready');
+      assert.match(sessionId, /^\d{9}$/);
+      const disconnected = new Promise((resolve) => host.socket.once('disconnect', resolve));
+      child.kill('SIGINT');
+      const result = await done;
+      await disconnected;
+      assert.deepEqual({ code: result.code, signal: result.signal }, { code: 0, signal: null }, result.stderr);
+      assert.match(result.stdout, /\nflxra relay stopped\n$/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('adds an operator, printing the token once, then lists and removes it', async () => {
+    // FLXRA_RELAY_DATA stands in for --data here.
+    const added = await run(['operator', 'add', '--name', 'Ada Lovelace', '--org', 'Help Desk'], { FLXRA_RELAY_DATA: dataDir });
+    assert.equal(added.code, 0, added.stderr);
+    const id = /id: +([0-9a-f]{12})\n/.exec(added.stdout)?.[1];
+    const token = /token: +(flxra_op_\S+)\n/.exec(added.stdout)?.[1];
+    assert.ok(id && token, added.stdout);
+    assert.ok(token.startsWith(`flxra_op_${id}_`));
+    assert.match(added.stdout, /name: +Ada Lovelace\n {2}organisation: +Help Desk\n/);
+    assert.match(added.stdout, /will not be shown again/);
+
+    const listed = await run(['operator', 'list', '--data', dataDir]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`^${id}  Ada Lovelace  \\(Help Desk\\)  added \\d{4}-`));
+    assert.ok(!listed.stdout.includes(token.slice(9)), 'list shows the token');
+
+    const removed = await run(['operator', 'remove', id, '--data', dataDir]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, new RegExp(`operator ${id} removed`));
+    const again = await run(['operator', 'remove', id, '--data', dataDir]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, new RegExp(`no operator with id ${id}`));
+    assert.equal((await run(['operator', 'list', '--data', dataDir])).stdout, 'no operators registered\n');
+  });
+
+  it('rejects bad arguments with exit code 2 and the usage', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[], /missing command/],
+      [['launch'], /unknown command "launch"/],
+      [['serve', '--port', 'http'], /invalid port "http"/],
+      [['serve', '--verbose'], /Unknown option '--verbose'/],
+      [['operator', 'add', '--name', 'Ada Lovelace'], /operator add needs --name and --org/],
+      [['operator', 'remove'], /operator remove needs exactly one operator id/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => run(args, { FLXRA_RELAY_DATA: dataDir })));
+    results.forEach((result, i) => {
+      const [args, message] = cases[i]!;
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.match(result.stderr, /\nusage:\n/);
+      assert.equal(result.stdout, '');
+    });
+  });
+});
