@@ -1,0 +1,98 @@
+/**
+ * The slice of the `x11` package (node-x11, plain CommonJS without types) that flxra uses.
+ * Reply callbacks follow node-x11's convention: returning true from a callback that received an
+ * error marks the error as handled, otherwise the client also emits it as 'error'.
+ */
+declare module 'x11' {
+  import type { EventEmitter } from 'node:events';
+
+  export interface XError extends Error {
+    error: number;
+    seq: number;
+    badParam: number;
+    majorOpcode: number;
+    minorOpcode: number;
+  }
+
+  export type ReplyCallback<T> = (err: XError | null | undefined, reply: T) => unknown;
+
+  export interface XScreen {
+    root: number;
+    pixel_width: number;
+    pixel_height: number;
+  }
+
+  export interface XDisplay {
+    screen: XScreen[];
+    min_keycode: number;
+    max_keycode: number;
+  }
+
+  export interface Geometry {
+    xPos: number;
+    yPos: number;
+    width: number;
+    height: number;
+  }
+
+  export interface PointerState {
+    root: number;
+    child: number;
+    rootX: number;
+    rootY: number;
+    /** Modifier and button state: Button1Mask = 0x100 … Button5Mask = 0x1000. */
+    keyMask: number;
+  }
+
+  export interface XTestExtension {
+    KeyPress: 2;
+    KeyRelease: 3;
+    ButtonPress: 4;
+    ButtonRelease: 5;
+    MotionNotify: 6;
+    /** No reply; a failure arrives later as an 'error' event on the client. */
+    FakeInput(type: number, detail: number, time: number, root: number, x: number, y: number): void;
+  }
+
+  export interface XineramaExtension {
+    IsActive(cb: ReplyCallback<number>): void;
+    QueryScreens(cb: ReplyCallback<Array<{ x: number; y: number; width: number; height: number }>>): void;
+  }
+
+  export interface RandrExtension {
+    /** Event codes: firstEvent is RRScreenChangeNotify, firstEvent + 1 is RRNotify. */
+    firstEvent: number;
+    NotifyMask: { ScreenChange: number; CrtcChange: number; OutputChange: number };
+    SelectInput(window: number, mask: number): void;
+  }
+
+  export interface XClient extends EventEmitter {
+    display: XDisplay;
+    /** The socket; 'close' fires once the connection is gone, however it went. */
+    stream: EventEmitter;
+    require(name: 'xtest', cb: (err: Error | null, ext: XTestExtension) => void): void;
+    require(name: 'xinerama', cb: (err: Error | null, ext: XineramaExtension) => void): void;
+    require(name: 'randr', cb: (err: Error | null, ext: RandrExtension) => void): void;
+    GetGeometry(drawable: number, cb: ReplyCallback<Geometry>): void;
+    QueryPointer(window: number, cb: ReplyCallback<PointerState>): void;
+    /** 32 bytes, one bit per keycode: bit (k % 8) of byte (k >> 3) is set while key k is down. */
+    QueryKeymap(cb: ReplyCallback<Buffer>): void;
+    GetKeyboardMapping(first: number, count: number, cb: ReplyCallback<number[][]>): void;
+    close(cb?: (err?: Error) => void): void;
+    terminate(): void;
+  }
+
+  export interface CreateClientOptions {
+    display?: string;
+    /** false: plain socket, no descriptor passing for MIT-SHM (which flxra does not use). */
+    shm?: false;
+  }
+
+  export function createClient(
+    options: CreateClientOptions,
+    cb: (err: Error | null | undefined, display: XDisplay & { client: XClient }) => void,
+  ): XClient;
+
+  const x11: { createClient: typeof createClient };
+  export default x11;
+}
