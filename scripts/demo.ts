@@ -11,6 +11,7 @@ import { startSessionRig } from '../test/fixtures/session-rig.js';
 import { TARGET_COLOURS } from '../test/fixtures/x-target.js';
 import { startXvfb, startXterm, setRootColour } from '../test/fixtures/xvfb.js';
 import { clientPointExpression, waitForExpression } from '../test/support/page-probes.js';
+import { typeOnUsKeyboard } from '../test/support/us-keyboard.js';
 
 const OUT = path.resolve('demo-output');
 const step = (text: string) => console.log(`demo: ${text}`);
@@ -45,6 +46,11 @@ try {
     await rig.operator.page.keyboard.press('g');
     await pause(400);
     await rig.operator.page.keyboard.press('b');
+    step('the operator clicks into the terminal and types a command');
+    const t = await rig.operator.page.evaluate<{ x: number; y: number }>(clientPointExpression(280, 200, 1280, 720));
+    await rig.operator.page.mouse.click(t.x, t.y);
+    await typeOnUsKeyboard(rig.operator.page, 'echo "Typed by the operator: Hello_World!"');
+    await rig.operator.page.keyboard.press('Enter');
     await pause(800);
     await rig.host.page.screenshot({ path: path.join(OUT, 'host-indicator.png') });
     await rig.operator.page.screenshot({ path: path.join(OUT, 'operator-view.png') });

@@ -6,11 +6,12 @@
 import { app, BrowserWindow, desktopCapturer, ipcMain, screen, session, type WebContents } from 'electron';
 import os from 'node:os';
 import path from 'node:path';
-import { invokeChannels, type EventChannel, type EventPayloads } from '../shared/ipc.js';
+import { invokeChannels, type DisplayInfo, type EventChannel, type EventPayloads } from '../shared/ipc.js';
 import { parseAppOptions } from './app-options.js';
-import { keytarCredentialStore, operatorTokenAccount } from './credentials/credential-store.js';
+import { keytarCredentialStore, loadOperatorToken } from './credentials/credential-store.js';
 import { HostSession } from './host/host-session.js';
 import { createInputInjector } from './input/injector.js';
+import { createDisplayProvider } from './platform/displays.js';
 import { HostInputController } from './input/input-controller.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
 import { OperatorSession } from './operator/operator-session.js';
@@ -33,20 +34,20 @@ function lockDown(contents: WebContents): void {
 
 async function startRole() {
   if (options.role === 'host') {
-    const injector = await createInputInjector();
-    const displays = () =>
-      screen.getAllDisplays().map((d) => ({
-        id: String(d.id),
-        x: d.bounds.x,
-        y: d.bounds.y,
-        // Both displays and own-window bounds are in DIPs, so the own-window check compares like
-        // with like; the Windows injector maps to physical pixels over the virtual desktop.
-        width: d.bounds.width,
-        height: d.bounds.height,
-        primary: d.id === screen.getPrimaryDisplay().id,
-      }));
+    const windows = process.platform === 'win32';
+    const injector = await createInputInjector(process.platform, windows ? { toPhysical: (p) => screen.dipToScreenPoint(p) } : {});
+    // On X11 the display provider speaks X pixels, the injector's coordinates; Electron's
+    // screen module (DIPs) is the source on Windows, where the injector maps to physical pixels.
+    const x11Displays = windows ? null : await createDisplayProvider();
+    const displays = (): DisplayInfo[] =>
+      x11Displays?.list() ??
+      screen.getAllDisplays().map((d) => ({ id: String(d.id), ...d.bounds, primary: d.id === screen.getPrimaryDisplay().id }));
     const ownWindows = () => BrowserWindow.getAllWindows().map((w) => w.getBounds());
-    const input = new HostInputController(injector, { displays, ownWindows });
+    const input = new HostInputController(injector, {
+      displays,
+      ownWindows,
+      ownWindowFocused: () => BrowserWindow.getFocusedWindow() !== null,
+    });
     const host = new HostSession({ relayUrl: options.relayUrl, deviceName: os.hostname(), input, displays, emit, log: console.log });
     // The renderer's getDisplayMedia is answered here, and only while the user's consent holds.
     session.defaultSession.setDisplayMediaRequestHandler(async (_request, callback) => {
@@ -56,8 +57,8 @@ async function startRole() {
     });
     return { host };
   }
-  const token = process.env.FLXRA_OPERATOR_TOKEN ?? (await keytarCredentialStore().get(operatorTokenAccount(options.relayUrl)));
-  const operator = new OperatorSession({ relayUrl: options.relayUrl, token: token ?? '', emit, log: console.log });
+  const { token, reason } = await loadOperatorToken(options.relayUrl, process.env, keytarCredentialStore());
+  const operator = new OperatorSession({ relayUrl: options.relayUrl, token, missingTokenReason: reason, emit, log: console.log });
   return { operator };
 }
 

@@ -122,6 +122,11 @@ test('attended session: consent, real screen, click and keys, view-only, end', a
   await waitForPixel(operator.page, TARGET_SAMPLE.x, TARGET_SAMPLE.y, TARGET_COLOURS.clicked);
   await operator.page.keyboard.press('g');
   await waitForPixel(operator.page, TARGET_SAMPLE.x, TARGET_SAMPLE.y, TARGET_COLOURS.g);
+  // Modifiers travel as physical keys too: Shift held on the operator's side is held on the device.
+  await operator.page.keyboard.down('Shift');
+  await operator.page.keyboard.press('KeyG');
+  await operator.page.keyboard.up('Shift');
+  await waitForPixel(operator.page, TARGET_SAMPLE.x, TARGET_SAMPLE.y, TARGET_COLOURS.shifted);
 
   // (f) the user takes back control: input is dropped; giving control back restores it.
   await host.page.getByRole('button', { name: 'Take back control' }).click();
@@ -129,7 +134,7 @@ test('attended session: consent, real screen, click and keys, view-only, end', a
   await clickOnRemote(operator.page, TARGET_CENTRE.x, TARGET_CENTRE.y);
   await operator.page.keyboard.press('r');
   await new Promise((r) => setTimeout(r, 700));
-  assert.ok(close((await operatorPixel(operator.page, TARGET_SAMPLE.x, TARGET_SAMPLE.y))!, TARGET_COLOURS.g), 'view-only dropped the input');
+  assert.ok(close((await operatorPixel(operator.page, TARGET_SAMPLE.x, TARGET_SAMPLE.y))!, TARGET_COLOURS.shifted), 'view-only dropped the input');
   await host.page.getByRole('button', { name: 'Allow control' }).click();
   await operator.page.getByText('You have control').waitFor();
   await operator.page.keyboard.press('b');

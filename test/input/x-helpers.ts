@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import type { PointerState } from 'x11';
 import { connectX11, type X11Connection } from '../../src/main/platform/x11-connection.js';
 import { startXterm, type Xterm, type Xvfb } from '../fixtures/xvfb.js';
 
@@ -37,7 +38,7 @@ export async function openProbe(xvfb: Xvfb): Promise<XProbe> {
   const conn: X11Connection = await connectX11({ display: xvfb.display, onError: () => undefined });
   return {
     async pointer() {
-      const p = await conn.request<{ rootX: number; rootY: number; keyMask: number }>((cb) => conn.client.QueryPointer(conn.root, cb));
+      const p = await conn.request<PointerState>((cb) => conn.client.QueryPointer(conn.root, cb));
       return { x: p.rootX, y: p.rootY, buttons: p.keyMask & 0x1f00 };
     },
     async keyDown(keycode) {

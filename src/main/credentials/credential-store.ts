@@ -47,3 +47,23 @@ export function keytarCredentialStore(): CredentialStore {
 export function operatorTokenAccount(relayUrl: string): string {
   return `operator-token@${new URL(relayUrl).origin}`;
 }
+
+/**
+ * The operator's token for a relay: FLXRA_OPERATOR_TOKEN (for scripted set-ups), else the
+ * keychain. Never throws: without a token the reason is what the operator window shows.
+ */
+export async function loadOperatorToken(
+  relayUrl: string,
+  env: NodeJS.ProcessEnv,
+  store: CredentialStore,
+): Promise<{ token: string | null; reason: string }> {
+  if (env.FLXRA_OPERATOR_TOKEN) return { token: env.FLXRA_OPERATOR_TOKEN, reason: '' };
+  try {
+    const token = await store.get(operatorTokenAccount(relayUrl));
+    return token
+      ? { token, reason: '' }
+      : { token: null, reason: `No operator token is saved for ${new URL(relayUrl).origin}. Ask your relay administrator for one.` };
+  } catch (err) {
+    return { token: null, reason: (err as Error).message };
+  }
+}

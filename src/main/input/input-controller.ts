@@ -113,9 +113,8 @@ export class HostInputController {
 
   /**
    * A held button is always released, so nothing stays stuck: at the event's point when that is
-   * a valid target, otherwise where the pointer already is (outside flxra's windows, since no
-   * move into them was ever injected). Releasing it over a flxra window would be the one way
-   * the operator's input reaches it (a drag dropped on the consent window).
+   * a valid target, otherwise where the pointer already is (the operator never moved it into
+   * flxra's windows). Moving there first would let a drag end on the consent window.
    */
   private releaseButton(event: { display: string; x: number; y: number; button: MouseButton }): HandleResult {
     const point = this.toDesktop(event);
@@ -127,8 +126,8 @@ export class HostInputController {
 
   private key(code: string, down: boolean, mods: Modifiers): HandleResult {
     const ownFocus = this.opts.ownWindowFocused?.() ?? false;
+    // Presses would reach flxra's window; releases still go, so nothing stays held.
     if (down && ownFocus) return 'dropped-own-window';
-    // Releases still go through, so nothing stays held; presses would reach flxra's window.
     this.syncModifiers(code, mods, !ownFocus);
     if (!down) {
       if (!this.heldKeys.has(code)) return 'dropped-not-held';
@@ -150,9 +149,9 @@ export class HostInputController {
   private syncModifiers(code: string, mods: Modifiers, mayPress: boolean): void {
     for (const flag of Object.keys(MODIFIER_KEYS) as Array<keyof Modifiers>) {
       const keys = MODIFIER_KEYS[flag];
-      const isEventsModifier = keys.includes(code);
+      const eventIsThisModifier = keys.includes(code);
       if (mods[flag]) {
-        const pressNeeded = mayPress && !isEventsModifier && !keys.some((k) => this.heldKeys.has(k));
+        const pressNeeded = mayPress && !eventIsThisModifier && !keys.some((k) => this.heldKeys.has(k));
         if (pressNeeded && this.injector.key(keys[0], true)) {
           this.heldKeys.add(keys[0]);
         }

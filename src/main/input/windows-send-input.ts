@@ -11,10 +11,10 @@ import type { MouseButton } from '../../shared/input-events.js';
 import type { InputInjector } from './injector.js';
 import { windowsScanCode } from './keycodes.js';
 
-export const INPUT_MOUSE = 0;
-export const INPUT_KEYBOARD = 1;
+const INPUT_MOUSE = 0;
+const INPUT_KEYBOARD = 1;
 
-export const MOUSEEVENTF = {
+const MOUSEEVENTF = {
   MOVE: 0x0001,
   LEFTDOWN: 0x0002,
   LEFTUP: 0x0004,
@@ -30,11 +30,11 @@ export const MOUSEEVENTF = {
   ABSOLUTE: 0x8000,
 } as const;
 
-export const KEYEVENTF = { EXTENDEDKEY: 0x0001, KEYUP: 0x0002, SCANCODE: 0x0008 } as const;
+const KEYEVENTF = { EXTENDEDKEY: 0x0001, KEYUP: 0x0002, SCANCODE: 0x0008 } as const;
 
-export const XBUTTON1 = 0x0001;
-export const XBUTTON2 = 0x0002;
-export const WHEEL_DELTA = 120;
+const XBUTTON1 = 0x0001;
+const XBUTTON2 = 0x0002;
+const WHEEL_DELTA = 120;
 
 /** GetSystemMetrics indices. */
 const SM_SWAPBUTTON = 23;

@@ -9,7 +9,9 @@ import { connectToRelay, type RelaySocket } from '../relay-client.js';
 
 export interface OperatorSessionOptions {
   relayUrl: string;
-  token: string;
+  /** The operator's relay token; null when the app has none (the reason says why). */
+  token: string | null;
+  missingTokenReason?: string;
   emit: <E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]) => void;
   log?: (message: string) => void;
 }
@@ -35,6 +37,10 @@ export class OperatorSession {
   }
 
   start(): void {
+    if (!this.opts.token) {
+      this.setState({ status: 'signed-out', message: this.opts.missingTokenReason ?? 'No operator token is set up for this relay.' });
+      return;
+    }
     const socket = connectToRelay(this.opts.relayUrl, { role: 'operator', token: this.opts.token });
     this.socket = socket;
     socket.on('operator:ready', ({ operator }) => {

@@ -16,28 +16,16 @@ declare module 'x11' {
 
   export type ReplyCallback<T> = (err: XError | null | undefined, reply: T) => unknown;
 
-  export interface XScreen {
-    root: number;
-    pixel_width: number;
-    pixel_height: number;
-  }
-
   export interface XDisplay {
-    screen: XScreen[];
-    min_keycode: number;
-    max_keycode: number;
+    screen: Array<{ root: number }>;
   }
 
   export interface Geometry {
-    xPos: number;
-    yPos: number;
     width: number;
     height: number;
   }
 
   export interface PointerState {
-    root: number;
-    child: number;
     rootX: number;
     rootY: number;
     /** Modifier and button state: Button1Mask = 0x100 … Button5Mask = 0x1000. */
@@ -67,7 +55,6 @@ declare module 'x11' {
   }
 
   export interface XClient extends EventEmitter {
-    display: XDisplay;
     /** The socket; 'close' fires once the connection is gone, however it went. */
     stream: EventEmitter;
     require(name: 'xtest', cb: (err: Error | null, ext: XTestExtension) => void): void;
@@ -77,7 +64,6 @@ declare module 'x11' {
     QueryPointer(window: number, cb: ReplyCallback<PointerState>): void;
     /** 32 bytes, one bit per keycode: bit (k % 8) of byte (k >> 3) is set while key k is down. */
     QueryKeymap(cb: ReplyCallback<Buffer>): void;
-    GetKeyboardMapping(first: number, count: number, cb: ReplyCallback<number[][]>): void;
     close(cb?: (err?: Error) => void): void;
     terminate(): void;
   }
