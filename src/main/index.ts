@@ -15,7 +15,8 @@ import { createDisplayProvider } from './platform/displays.js';
 import { HostInputController } from './input/input-controller.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
 import { OperatorSession } from './operator/operator-session.js';
-import { CONTENT_SECURITY_POLICY, secureWebPreferences } from './security/web-preferences.js';
+import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
+import { secureWebPreferences } from './security/web-preferences.js';
 
 const options = parseAppOptions(process.argv.slice(1), process.env);
 const rendererDir = path.join(__dirname, '../renderer');

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { resolve } from 'node:path';
+import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
 
 const root = resolve(import.meta.dirname);
 
@@ -8,7 +9,15 @@ const root = resolve(import.meta.dirname);
 export default defineConfig({
   root,
   base: './',
-  plugins: [react()],
+  plugins: [
+    react(),
+    {
+      name: 'flxra-csp',
+      transformIndexHtml: () => [
+        { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' },
+      ],
+    },
+  ],
   build: {
     outDir: resolve(root, '../../out/renderer'),
     emptyOutDir: true,

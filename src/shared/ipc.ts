@@ -13,8 +13,7 @@ export type HostState =
   | { status: 'ready'; sessionId: SessionId }
   | { status: 'consent'; sessionId: SessionId; operator: OperatorIdentity; deadline: number }
   | { status: 'active'; sessionId: SessionId; operator: OperatorIdentity; mode: AccessMode }
-  | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity }
-  | { status: 'error'; message: string };
+  | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity };
 
 /** What the operator window shows. */
 export type OperatorState =
@@ -22,8 +21,7 @@ export type OperatorState =
   | { status: 'idle'; operator: OperatorIdentity; message?: string }
   | { status: 'waiting'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string }
   | { status: 'active'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string; mode: AccessMode }
-  | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason }
-  | { status: 'error'; message: string };
+  | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason };
 
 /** invoke channels: payload schema (validated in main) and the result type (documented by `Result`). */
 export const invokeChannels = {

@@ -18,21 +18,3 @@ export function secureWebPreferences(preloadPath: string) {
     spellcheck: false,
   } as const;
 }
-
-/**
- * The renderer pages load only their own scripts and styles. WebRTC media and data flow through
- * RTCPeerConnection, which CSP's connect-src does not govern; the pages fetch nothing.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');

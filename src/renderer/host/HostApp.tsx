@@ -28,12 +28,6 @@ export function HostApp() {
           {session.message && <p className="muted">{session.message}</p>}
         </main>
       );
-    case 'error':
-      return (
-        <main className="card error" role="alert">
-          {session.message}
-        </main>
-      );
     case 'ready':
     case 'ended':
       return (

@@ -58,12 +58,6 @@ export function OperatorApp() {
           <p>{session.message ?? 'Connecting…'}</p>
         </main>
       );
-    case 'error':
-      return (
-        <main className="card error" role="alert">
-          {session.message}
-        </main>
-      );
     case 'idle':
       return (
         <main className="page">

@@ -1,0 +1,19 @@
+/**
+ * One CSP for the app's pages: main sends it as a header, and the renderer build writes it
+ * into each page's <meta>, so a page loaded from file:// (where headers do not apply) has it too.
+ * The pages load only their own scripts and styles. WebRTC media and data flow through
+ * RTCPeerConnection, which CSP's connect-src does not govern; the pages fetch nothing.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
