@@ -10,15 +10,25 @@ import { invokeChannels, type DisplayInfo, type EventChannel, type EventPayloads
 import { parseAppOptions } from './app-options.js';
 import { keytarCredentialStore, loadOperatorToken } from './credentials/credential-store.js';
 import { HostSession } from './host/host-session.js';
+import { takeHostToken } from './launcher/host-token-env.js';
 import { createInputInjector } from './input/injector.js';
 import { createDisplayProvider } from './platform/displays.js';
+import { createUserSessionReader } from './platform/user-sessions/index.js';
 import { HostInputController } from './input/input-controller.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
-import { OperatorSession } from './operator/operator-session.js';
+import { ActivationFileInbox } from './activation/file-open.js';
+import { fetchRelayKey, TrustedRelays } from './activation/trusted-relays.js';
+import { OperatorController } from './operator/operator-controller.js';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
 import { secureWebPreferences } from './security/web-preferences.js';
 
 const options = parseAppOptions(process.argv.slice(1), process.env);
+// Taken out of the environment at once: what this app starts from now on does not inherit it.
+const hostToken = takeHostToken(process.env);
+const activationFiles = new ActivationFileInbox();
+// A .flxra on the command line makes this launch an operator one, whatever else was asked.
+const openedWithFile = activationFiles.fromArgv(process.argv.slice(1), process.cwd());
+const role = openedWithFile ? 'operator' : options.role;
 const rendererDir = path.join(__dirname, '../renderer');
 const rendererBase = new URL(`file://${rendererDir}/`).href;
 let mainWindow: BrowserWindow | null = null;
@@ -34,7 +44,7 @@ function lockDown(contents: WebContents): void {
 }
 
 async function startRole() {
-  if (options.role === 'host') {
+  if (role === 'host') {
     const windows = process.platform === 'win32';
     const injector = await createInputInjector(process.platform, windows ? { toPhysical: (p) => screen.dipToScreenPoint(p) } : {});
     // On X11 the display provider speaks X pixels, the injector's coordinates; Electron's
@@ -49,7 +59,21 @@ async function startRole() {
       ownWindows,
       ownWindowFocused: () => BrowserWindow.getFocusedWindow() !== null,
     });
-    const host = new HostSession({ relayUrl: options.relayUrl, deviceName: os.hostname(), input, displays, emit, log: console.log });
+    const userSessions = createUserSessionReader();
+    const host = new HostSession({
+      relayUrl: options.relayUrl,
+      deviceName: os.hostname(),
+      // Set by whoever starts the host for an enrolled device (the agent); never on a command line.
+      ...(process.env.FLXRA_DEVICE_TOKEN ? { deviceToken: process.env.FLXRA_DEVICE_TOKEN } : {}),
+      // Started by the device agent for one assistance.
+      ...(hostToken ? { hostToken } : {}),
+      userSessions: () => userSessions.list(),
+      onDeactivated: () => app.quit(),
+      input,
+      displays,
+      emit,
+      log: console.log,
+    });
     // The renderer's getDisplayMedia is answered here, and only while the user's consent holds.
     session.defaultSession.setDisplayMediaRequestHandler(async (_request, callback) => {
       if (!host.captureAllowed()) return callback({});
@@ -58,10 +82,27 @@ async function startRole() {
     });
     return { host };
   }
-  const { token, reason } = await loadOperatorToken(options.relayUrl, process.env, keytarCredentialStore());
-  const operator = new OperatorSession({ relayUrl: options.relayUrl, token, missingTokenReason: reason, emit, log: console.log });
+  const keychain = keytarCredentialStore();
+  const operator = new OperatorController({
+    defaultRelayUrl: options.relayUrl,
+    loadToken: (relayUrl) => loadOperatorToken(relayUrl, process.env, keychain),
+    trusted: new TrustedRelays(keychain),
+    fetchRelayKey,
+    emit,
+    log: console.log,
+  });
   return { operator };
 }
+
+// One app instance: a second launch (double-clicking another .flxra) forwards its file here.
+if (!app.requestSingleInstanceLock()) app.quit();
+app.on('second-instance', (_event, argv, cwd) => {
+  if (activationFiles.fromArgv(argv, cwd)) mainWindow?.focus();
+});
+app.on('open-file', (event, filePath) => {
+  event.preventDefault();
+  activationFiles.fromOpenFile(filePath);
+});
 
 app.enableSandbox();
 app.on('web-contents-created', (_event, contents) => lockDown(contents));
@@ -78,7 +119,7 @@ app.whenReady().then(async () => {
     ipcMain.handle(channel, (event, payload) => dispatchIpc(handlers, { rendererBase }, channel, payload, event.senderFrame?.url));
   }
 
-  const isHost = options.role === 'host';
+  const isHost = role === 'host';
   mainWindow = new BrowserWindow({
     width: isHost ? 420 : 1280,
     height: isHost ? 260 : 800,
@@ -88,7 +129,11 @@ app.whenReady().then(async () => {
   });
   await mainWindow.loadFile(path.join(rendererDir, isHost ? 'host.html' : 'operator.html'));
   roles.host?.start();
-  roles.operator?.start();
+  if (roles.operator) {
+    const operator = roles.operator;
+    await operator.start();
+    activationFiles.ready((filePath) => operator.openFile(filePath));
+  }
   mainWindow.on('closed', () => {
     roles.host?.stop();
     roles.operator?.stop();

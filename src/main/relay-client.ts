@@ -7,10 +7,12 @@ import type { ClientToRelayEvents, HandshakeAuth, RelayToClientEvents } from '..
 
 export type RelaySocket = Socket<RelayToClientEvents, ClientToRelayEvents>;
 
-export function connectToRelay(relayUrl: string, auth: HandshakeAuth): RelaySocket {
+/** `reconnection: false` for clients whose credential works once (a host started by the agent). */
+export function connectToRelay(relayUrl: string, auth: HandshakeAuth, opts: { reconnection?: boolean } = {}): RelaySocket {
   return io(relayUrl, {
     auth,
     transports: ['websocket'],
+    reconnection: opts.reconnection ?? true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5_000,
     autoConnect: true,

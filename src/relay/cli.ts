@@ -1,23 +1,33 @@
 /**
- * The relay command: `serve` runs the relay, `operator add|list|remove` manage the registry.
+ * The relay command: `serve` runs the relay, `operator add|list|remove` and `device
+ * add|list|remove` manage the registries, `key fingerprint` prints what administrators publish.
  * Run as `tsx src/relay/cli.ts <command>` (`npm start` serves). What people need goes to stdout,
  * logs go to stderr as JSON lines (level from FLXRA_RELAY_LOG_LEVEL, default info).
  */
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadSigningKey } from './activation/keys.js';
+import { DeviceRegistry } from './devices.js';
 import { createLogger, isLogLevel } from './log.js';
 import { OperatorRegistry } from './operators.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startRelay } from './server.js';
 import { openSqliteStore } from './store/sqlite-store.js';
+import type { RelayStore } from './store/store.js';
 
 const DEFAULT_DATA = './.flxra-relay';
 
 const USAGE = `usage:
   relay serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA}]
+              [--public-url <url operators reach>] [--env <environment id>] [--name <relay name>]
   relay operator add --name <name> --org <organisation> [--data <dir>]
   relay operator list [--data <dir>]
   relay operator remove <id> [--data <dir>]
-(FLXRA_RELAY_HOST, FLXRA_RELAY_PORT and FLXRA_RELAY_DATA set the defaults of --host, --port and --data)`;
+  relay device add --name <name> [--data <dir>]
+  relay device list [--data <dir>]
+  relay device remove <id> [--data <dir>]
+  relay key fingerprint [--data <dir>]
+(FLXRA_RELAY_HOST, FLXRA_RELAY_PORT, FLXRA_RELAY_DATA, FLXRA_RELAY_PUBLIC_URL, FLXRA_RELAY_ENV and
+FLXRA_RELAY_NAME set the defaults of --host, --port, --data, --public-url, --env and --name)`;
 
 /** A mistake in how the command was called: exit code 2 with the usage. */
 class UsageError extends Error {}
@@ -46,7 +56,14 @@ function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArg
 async function serve(args: string[]): Promise<void> {
   const { values } = parse({
     args,
-    options: { host: { type: 'string' }, port: { type: 'string' }, ...dataOption },
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'public-url': { type: 'string' },
+      env: { type: 'string' },
+      name: { type: 'string' },
+      ...dataOption,
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -54,13 +71,20 @@ async function serve(args: string[]): Promise<void> {
   if (!isLogLevel(level)) throw new UsageError(`invalid FLXRA_RELAY_LOG_LEVEL "${level}" (debug, info, warn, error)`);
   const port = parsePort(values.port ?? process.env.FLXRA_RELAY_PORT ?? String(DEFAULT_PORT));
   const data = dataDir(values.data);
+  const publicUrl = values['public-url'] ?? process.env.FLXRA_RELAY_PUBLIC_URL;
+  const environment = values.env ?? process.env.FLXRA_RELAY_ENV;
+  const name = values.name ?? process.env.FLXRA_RELAY_NAME;
   const relay = await startRelay({
     host: values.host ?? process.env.FLXRA_RELAY_HOST ?? DEFAULT_HOST,
     port,
     dataDir: data,
     logger: createLogger({ level }),
+    ...(publicUrl === undefined ? {} : { publicUrl }),
+    ...(environment === undefined ? {} : { environment }),
+    ...(name === undefined ? {} : { name }),
   });
   console.log(`flxra relay listening on ${relay.url} (data: ${data})`);
+  console.log(`activation key fingerprint: ${relay.keyFingerprint}`);
 
   const stop = (): void => {
     relay.close().then(
@@ -89,8 +113,8 @@ async function operator(args: string[]): Promise<void> {
         allowPositionals: false,
       });
       if (!values.name?.trim() || !values.org?.trim()) throw new UsageError('operator add needs --name and --org');
-      const { identity, token } = await withRegistry(values.data, (registry) =>
-        registry.add({ name: values.name!, organisation: values.org! }),
+      const { identity, token } = await withStore(values.data, (store) =>
+        new OperatorRegistry(store).add({ name: values.name!, organisation: values.org! }),
       );
       console.log(`operator added
   id:           ${identity.id}
@@ -102,7 +126,7 @@ This token will not be shown again: the relay keeps only a hash of it. Give it t
     }
     case 'list': {
       const { values } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: false });
-      const operators = await withRegistry(values.data, async (registry) => registry.list());
+      const operators = await withStore(values.data, async (store) => new OperatorRegistry(store).list());
       if (operators.length === 0) {
         console.log('no operators registered');
         return;
@@ -114,7 +138,7 @@ This token will not be shown again: the relay keeps only a hash of it. Give it t
       const { values, positionals } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: true });
       const [id, ...extra] = positionals;
       if (!id || extra.length > 0) throw new UsageError('operator remove needs exactly one operator id');
-      const removed = await withRegistry(values.data, async (registry) => registry.remove(id));
+      const removed = await withStore(values.data, async (store) => new OperatorRegistry(store).remove(id));
       if (!removed) {
         console.error(`no operator with id ${id}`);
         process.exitCode = 1;
@@ -128,10 +152,62 @@ This token will not be shown again: the relay keeps only a hash of it. Give it t
   }
 }
 
-async function withRegistry<T>(data: string | undefined, use: (registry: OperatorRegistry) => Promise<T>): Promise<T> {
+async function device(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  switch (action) {
+    case 'add': {
+      const { values } = parse({ args: rest, options: { name: { type: 'string' }, ...dataOption }, strict: true, allowPositionals: false });
+      if (!values.name?.trim()) throw new UsageError('device add needs --name');
+      const { device, token } = await withStore(values.data, (store) => new DeviceRegistry(store).add({ name: values.name! }));
+      console.log(`device added
+  id:    ${device.id}
+  name:  ${device.name}
+  token: ${token}
+This token will not be shown again: the relay keeps only a hash of it. Configure the device's host with it now.`);
+      return;
+    }
+    case 'list': {
+      const { values } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: false });
+      const devices = await withStore(values.data, async (store) => new DeviceRegistry(store).list());
+      if (devices.length === 0) {
+        console.log('no devices registered');
+        return;
+      }
+      for (const d of devices) console.log(`${d.id}  ${d.name}  added ${d.createdAt}`);
+      return;
+    }
+    case 'remove': {
+      const { values, positionals } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: true });
+      const [id, ...extra] = positionals;
+      if (!id || extra.length > 0) throw new UsageError('device remove needs exactly one device id');
+      const removed = await withStore(values.data, async (store) => new DeviceRegistry(store).remove(id));
+      if (!removed) {
+        console.error(`no device with id ${id}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`device ${id} removed (a host already connected stays up until it disconnects)`);
+      return;
+    }
+    default:
+      throw new UsageError(action ? `unknown device command "${action}"` : 'missing device command');
+  }
+}
+
+/** The key is created here if the relay never ran, so the fingerprint can be published first. */
+async function key(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  if (action !== 'fingerprint') throw new UsageError(action ? `unknown key command "${action}"` : 'missing key command');
+  const { values } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: false });
+  const signingKey = await withStore(values.data, (store) => loadSigningKey(store));
+  console.log(`key id:      ${signingKey.kid}
+fingerprint: ${signingKey.fingerprint}`);
+}
+
+async function withStore<T>(data: string | undefined, use: (store: RelayStore) => Promise<T>): Promise<T> {
   const store = openSqliteStore(dataDir(data));
   try {
-    return await use(new OperatorRegistry(store));
+    return await use(store);
   } finally {
     store.close();
   }
@@ -144,6 +220,10 @@ async function main(argv: string[]): Promise<void> {
       return serve(rest);
     case 'operator':
       return operator(rest);
+    case 'device':
+      return device(rest);
+    case 'key':
+      return key(rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
   }

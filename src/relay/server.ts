@@ -1,21 +1,33 @@
 /**
- * The relay server: an http server carrying socket.io, wiring authenticated sockets to the
- * session table and delivering what it answers. Every refusal goes back to its sender as
- * relay:error and into the log; nothing a client sends can throw out of a handler.
+ * The relay server: an http server carrying socket.io and the HTTP API, wiring authenticated
+ * sockets to the session table and the assistances and delivering what they answer. Every
+ * refusal goes back to its sender as relay:error and into the log; nothing a client sends can
+ * throw out of a handler.
  */
-import { createServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { isIPv6, type AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import type { ClientToRelayEvents, RelayEventName, RelayToClientEvents } from '../shared/protocol.js';
+import { loadSigningKey, relayKeys } from './activation/keys.js';
+import { Assistances, checkActivationNames } from './assistances/service.js';
 import { authenticate, type ClientData } from './auth.js';
+import { systemClock, type Clock } from './clock.js';
+import { DeviceRegistry } from './devices.js';
+import { createApiHandler } from './http/api.js';
 import { createLogger, type RelayLogger } from './log.js';
+import type { Outgoing, Sender } from './messages.js';
 import { OperatorRegistry } from './operators.js';
-import { SessionTable, type Outgoing, type Sender } from './sessions.js';
+import { DEFAULT_SCRYPT } from './secret-hash.js';
 import { openSqliteStore } from './store/sqlite-store.js';
-import { parseClientEvent, shownEventName } from './validate.js';
+import type { ScryptParams } from './store/store.js';
+import { parseClientEvent, shownEventName, type ClientCommand } from './validate.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7443;
+
+const MINUTE = 60_000;
+/** How often expired assistances are looked for (they are also checked whenever touched). */
+const SWEEP_INTERVAL_MS = 10_000;
 
 /**
  * The largest signal the protocol accepts is 80 kB of JSON; anything far beyond that is refused
@@ -27,16 +39,39 @@ export interface RelayOptions {
   host?: string;
   /** 0 picks a free port (tests). */
   port?: number;
-  /** Where relay.db lives; created if missing. */
+  /** Where relay.db lives (with the signing key: keep it private); created if missing. */
   dataDir: string;
   logger?: RelayLogger;
+  /** The URL operators' apps reach this relay at, named in activation files; default: the URL listened on. */
+  publicUrl?: string;
+  /** Environment (tenant) id put in activation files; default 'default'. */
+  environment?: string;
+  /** The relay's name, the files' issuer; default 'flxra relay'. */
+  name?: string;
+  /** How long an activation file is accepted; default 15 minutes. */
+  activationLifetimeMs?: number;
+  /** How long after the operator's connection ends an assistance expires; default 15 minutes. */
+  assistanceGraceMs?: number;
+  /** How long an assistance nobody got into lives; default 15 minutes. */
+  unconnectedLifetimeMs?: number;
+  /** Where time comes from; tests inject theirs. */
+  clock?: Clock;
+  /** Cost of new token and password hashes; only tests should lower it. */
+  scrypt?: ScryptParams;
 }
 
 export interface RelayHandle {
   /** http://host:port actually listened on (the real port when 0 was asked). */
   url: string;
   port: number;
+  /** What activation files name as the relay. */
+  publicUrl: string;
+  /** formatFingerprint of the activation signing key, as administrators publish it. */
+  keyFingerprint: string;
   operators: OperatorRegistry;
+  devices: DeviceRegistry;
+  /** Expires, now by the relay's clock, every assistance whose time is up (the relay also does so every 10 s). */
+  sweep(): Promise<void>;
   /** Disconnects every client, stops listening and closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -47,14 +82,52 @@ type RelaySocket = Socket<ClientToRelayEvents, RelayToClientEvents, Record<strin
 export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const host = opts.host ?? DEFAULT_HOST;
   const logger = opts.logger ?? createLogger();
+  const clock = opts.clock ?? systemClock;
+  const scrypt = opts.scrypt ?? DEFAULT_SCRYPT;
+  const environment = opts.environment ?? 'default';
+  const relayName = opts.name ?? 'flxra relay';
+  checkActivationNames({ ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl }), environment, relayName });
   const store = openSqliteStore(opts.dataDir);
-  const operators = new OperatorRegistry(store);
-  const sessions = new SessionTable();
   const http = createServer();
+  let key: Awaited<ReturnType<typeof loadSigningKey>>;
+  try {
+    key = await loadSigningKey(store);
+    await listen(http, opts.port ?? DEFAULT_PORT, host);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const publicUrl = opts.publicUrl ?? url;
+
+  const operators = new OperatorRegistry(store, scrypt);
+  const devices = new DeviceRegistry(store, scrypt);
+  const assistances = new Assistances({
+    store,
+    devices,
+    key,
+    clock,
+    logger,
+    settings: {
+      publicUrl,
+      environment,
+      relayName,
+      activationLifetimeMs: opts.activationLifetimeMs ?? 15 * MINUTE,
+      graceMs: opts.assistanceGraceMs ?? 15 * MINUTE,
+      unconnectedLifetimeMs: opts.unconnectedLifetimeMs ?? 15 * MINUTE,
+      scrypt,
+    },
+  });
+  const sessions = assistances.sessions;
+
+  // Before socket.io attaches: engine.io passes on to the listeners present then the requests
+  // that are not its own.
+  http.on('request', createApiHandler({ operators, assistances, keys: relayKeys(publicUrl, key), deliver, logger }));
   const io: RelayServer = new Server(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES });
 
   io.use((socket, next) => {
-    authenticate(socket.handshake.auth, operators).then(
+    authenticate(socket.handshake.auth, { operators, devices }).then(
       (result) => {
         if (result.ok) {
           socket.data = result.data;
@@ -83,71 +156,96 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     }
   }
 
+  function handle(sender: Sender, command: ClientCommand): Outgoing[] | Promise<Outgoing[]> {
+    switch (command.event) {
+      case 'assistance:open':
+        return assistances.open(sender, command.payload);
+      case 'session:resume':
+        return assistances.resume(sender, command.payload);
+      case 'device:user-sessions':
+        return assistances.reportUserSessions(sender, command.payload.sessions);
+      default:
+        return sessions.handle(sender, command);
+    }
+  }
+
   io.on('connection', (socket: RelaySocket) => {
     const data = socket.data;
     const sender: Sender =
-      data.role === 'host' ? { conn: socket.id, role: 'host' } : { conn: socket.id, role: 'operator', operator: data.operator };
+      data.role === 'host'
+        ? { conn: socket.id, role: 'host', ...(data.device ? { deviceId: data.device.id } : {}) }
+        : { conn: socket.id, role: 'operator', operator: data.operator };
 
     if (data.role === 'host') {
       const sessionId = sessions.openHost(socket.id, data.deviceName);
-      logger.info('host connected', { socket: socket.id, session: sessionId });
+      if (data.device) assistances.deviceConnected(socket.id, data.device);
+      logger.info('host connected', { socket: socket.id, session: sessionId, device: data.device?.id });
       socket.emit('host:ready', { sessionId });
     } else {
       logger.info('operator connected', { socket: socket.id, operator: data.operator.id });
       socket.emit('operator:ready', { operator: data.operator });
     }
 
+    // One event at a time per socket: an asynchronous one (assistance:open checks a password)
+    // must not be overtaken by the socket's next event or by its disconnect.
+    let queue = Promise.resolve();
+    const inTurn = (task: () => Outgoing[] | Promise<Outgoing[]>, onError: (err: unknown) => void): void => {
+      queue = queue.then(async () => {
+        try {
+          deliver(await task());
+        } catch (err) {
+          onError(err);
+        }
+      });
+    };
+
     // One entry point for every event, so that unknown names are answered too.
     socket.onAny((event: string, payload: unknown) => {
       const shown = shownEventName(event);
-      try {
-        const parsed = parseClientEvent(event, payload);
-        if (!parsed.ok) {
-          deliver([{ to: socket.id, event: 'relay:error', payload: { code: parsed.code, event: shown, message: parsed.message } }]);
-          return;
-        }
-        logger.debug('event', { socket: socket.id, event: shown, session: parsed.command.payload.sessionId });
-        deliver(sessions.handle(sender, parsed.command));
-      } catch (err) {
-        logger.error('handler failed', { socket: socket.id, event: shown, error: errorMessage(err) });
-      }
+      inTurn(
+        () => {
+          const parsed = parseClientEvent(event, payload);
+          if (!parsed.ok) return [{ to: socket.id, event: 'relay:error', payload: { code: parsed.code, event: shown, message: parsed.message } }];
+          const fields = parsed.command.payload;
+          logger.debug('event', { socket: socket.id, event: shown, session: 'sessionId' in fields ? fields.sessionId : undefined });
+          return handle(sender, parsed.command);
+        },
+        (err) => logger.error('handler failed', { socket: socket.id, event: shown, error: errorMessage(err) }),
+      );
     });
 
     socket.on('disconnect', (reason) => {
-      try {
-        logger.info(`${data.role} disconnected`, { socket: socket.id, reason });
-        deliver(sessions.disconnect(sender));
-      } catch (err) {
-        logger.error('disconnect handler failed', { socket: socket.id, error: errorMessage(err) });
-      }
+      inTurn(
+        () => {
+          logger.info(`${data.role} disconnected`, { socket: socket.id, reason });
+          if (data.role === 'host' && data.device) assistances.deviceDisconnected(socket.id, data.device.id);
+          return sessions.disconnect(sender);
+        },
+        (err) => logger.error('disconnect handler failed', { socket: socket.id, error: errorMessage(err) }),
+      );
     });
   });
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(opts.port ?? DEFAULT_PORT, host, () => {
-        http.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (err) {
-    await io.close();
-    store.close();
-    throw err;
-  }
+  const sweep = async (): Promise<void> => deliver(assistances.sweep());
+  const sweeper = setInterval(() => {
+    sweep().catch((err: unknown) => logger.error('sweep failed', { error: errorMessage(err) }));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
 
-  const port = (http.address() as AddressInfo).port;
-  const url = `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
-  logger.info('listening', { url });
+  logger.info('listening', { url, publicUrl });
 
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
+    publicUrl,
+    keyFingerprint: key.fingerprint,
     operators,
+    devices,
+    sweep,
     close() {
       closing ??= (async () => {
+        clearInterval(sweeper);
         // Disconnects every socket, closes engine.io, then waits for the http server to close.
         await io.close();
         store.close();
@@ -156,6 +254,16 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       return closing;
     },
   };
+}
+
+function listen(http: HttpServer, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /** Outgoing pairs each event with its payload; TS cannot carry that pairing through socket.io's generic emit. */

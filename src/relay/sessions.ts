@@ -3,32 +3,38 @@
  * returns the messages to deliver. One session per connected host; at most one operator in it,
  * first pending (waiting for the user's consent), then admitted with a mode.
  *
+ * A host may instead be in an assistance's session (prepareAssistance): one entered only through
+ * its activation file (openAttended, admitUnattended), never by ID, and whose admitted operator
+ * survives a dropped connection as "away" until it resumes or the assistance expires. The table
+ * tells the assistance layer what happens to those sessions through AssistanceHooks.
+ *
  * Identities given here must come from the relay's registry (the server passes what the
  * handshake verified), so nothing a client claims about itself ever reaches the other side.
  */
 import { randomInt } from 'node:crypto';
-import type {
-  AccessMode,
-  OperatorIdentity,
-  RelayErrorCode,
-  RelayEventName,
-  RelayEventPayload,
-  SessionId,
-} from '../shared/protocol.js';
+import type { AccessMode, AssistanceMode, OperatorIdentity, RelayEventPayload, SessionId } from '../shared/protocol.js';
+import { ended, relayError as error, type ConnId, type OperatorSender, type Outgoing, type Sender } from './messages.js';
 import type { ClientCommand } from './validate.js';
 
-export type ConnId = string;
+/** The commands the table handles; the assistance events go to the assistance layer. */
+export type SessionCommand = Extract<
+  ClientCommand,
+  { event: 'session:join' | 'session:consent' | 'session:mode' | 'session:signal' | 'session:end' }
+>;
 
-/** Who sent a command: the server knows the role from the verified handshake. */
-export type Sender = { conn: ConnId; role: 'host' } | { conn: ConnId; role: 'operator'; operator: OperatorIdentity };
-
-/** A message for the server to deliver, the payload typed by its event. */
-export type Outgoing = {
-  [E in RelayEventName]: { to: ConnId; event: E; payload: RelayEventPayload<E> };
-}[RelayEventName];
+/** What the table tells the assistance layer about assistance sessions (see assistances/service.ts). */
+export interface AssistanceHooks {
+  /** The user let the waiting operator in: its first admission. Returns the resume token to give it. */
+  admittedByConsent(sessionId: SessionId): string;
+  /** The admitted operator is out: resumable after a dropped connection, not when either side ended it. */
+  released(sessionId: SessionId, resumable: boolean): void;
+  /** The device's connection closed: the assistance is over. */
+  hostGone(sessionId: SessionId): void;
+}
 
 interface OperatorSlot {
-  conn: ConnId;
+  /** null while away: an assistance's admitted operator lost its connection and may resume. */
+  conn: ConnId | null;
   identity: OperatorIdentity;
   /** null while pending; the user's choice once admitted. */
   mode: AccessMode | null;
@@ -39,6 +45,8 @@ interface Session {
   hostConn: ConnId;
   deviceName: string;
   operator: OperatorSlot | null;
+  /** Set for an assistance's session. */
+  assistance: AssistanceMode | null;
 }
 
 /** Nine digits without a leading zero, so the ID survives being pasted into a number field. */
@@ -46,31 +54,69 @@ export function randomSessionId(): SessionId {
   return String(randomInt(100_000_000, 1_000_000_000));
 }
 
-function error(to: ConnId, code: RelayErrorCode, event: string, message: string): Outgoing {
-  return { to, event: 'relay:error', payload: { code, event, message } };
-}
-
 export class SessionTable {
   private readonly sessions = new Map<SessionId, Session>();
   private readonly sessionOfHost = new Map<ConnId, SessionId>();
 
-  constructor(private readonly newSessionId: () => SessionId = randomSessionId) {}
+  /** `hooks` are needed only once assistance sessions are prepared. */
+  constructor(
+    private readonly newSessionId: () => SessionId = randomSessionId,
+    private readonly hooks: AssistanceHooks | null = null,
+  ) {}
 
   /** Live sessions (one per connected host). */
   get size(): number {
     return this.sessions.size;
   }
 
-  /** Registers a newly connected host and returns its session ID, unique among live sessions. */
-  openHost(conn: ConnId, deviceName: string): SessionId {
+  /** A session ID unique among live sessions. */
+  freeSessionId(): SessionId {
     let id = this.newSessionId();
     while (this.sessions.has(id)) id = this.newSessionId();
-    this.sessions.set(id, { id, hostConn: conn, deviceName, operator: null });
+    return id;
+  }
+
+  /** Registers a newly connected host and returns its session ID, unique among live sessions. */
+  openHost(conn: ConnId, deviceName: string): SessionId {
+    const id = this.freeSessionId();
+    this.sessions.set(id, { id, hostConn: conn, deviceName, operator: null, assistance: null });
     this.sessionOfHost.set(conn, id);
     return id;
   }
 
-  handle(sender: Sender, command: ClientCommand): Outgoing[] {
+  /** Whether an operator is in the host's session (waiting, admitted, or away after a drop). */
+  hostOccupied(conn: ConnId): boolean {
+    const id = this.sessionOfHost.get(conn);
+    return id !== undefined && this.sessions.get(id)?.operator != null;
+  }
+
+  /** The assistance session the host is in, if it is in one. */
+  assistanceOfHost(conn: ConnId): SessionId | null {
+    const id = this.sessionOfHost.get(conn);
+    return id !== undefined && this.sessions.get(id)?.assistance ? id : null;
+  }
+
+  /**
+   * Moves a host into an assistance's session, under the ID the assistance was issued with. The
+   * host's previous session (its own, or an earlier assistance's) must have no operator in it:
+   * it is dropped without a word, and the host learns its new ID from assistance:prepared.
+   */
+  prepareAssistance(
+    hostConn: ConnId,
+    assistance: { sessionId: SessionId; mode: AssistanceMode; operator: OperatorIdentity; deviceName: string },
+  ): Outgoing[] {
+    if (!this.hooks) throw new Error('assistance sessions need the assistance hooks');
+    if (this.hostOccupied(hostConn)) throw new Error('the host is busy with an operator');
+    const { sessionId, mode, operator, deviceName } = assistance;
+    if (this.sessions.has(sessionId)) throw new Error(`session ${sessionId} exists already`);
+    const previous = this.sessionOfHost.get(hostConn);
+    if (previous !== undefined) this.sessions.delete(previous);
+    this.sessions.set(sessionId, { id: sessionId, hostConn, deviceName, operator: null, assistance: mode });
+    this.sessionOfHost.set(hostConn, sessionId);
+    return [{ to: hostConn, event: 'assistance:prepared', payload: { sessionId, mode, operator } }];
+  }
+
+  handle(sender: Sender, command: SessionCommand): Outgoing[] {
     switch (command.event) {
       case 'session:join':
         return this.join(sender, command.payload.sessionId);
@@ -87,6 +133,60 @@ export class SessionTable {
     }
   }
 
+  /** An attended assistance's operator opened its file: the host is asked for consent, as for a join. */
+  openAttended(sender: OperatorSender, sessionId: SessionId): Outgoing[] {
+    const session = this.sessions.get(sessionId);
+    if (!session?.assistance) return [error(sender.conn, 'no-such-session', 'assistance:open', `no session ${sessionId} on this relay`)];
+    return this.requestConsent(sender, session, 'assistance:open');
+  }
+
+  /**
+   * An unattended assistance's operator gave the right password: admitted with control, no
+   * consent. Null when the session has no room for it (gone, or someone in it already).
+   */
+  admitUnattended(sender: OperatorSender, sessionId: SessionId, resumeToken: string): Outgoing[] | null {
+    const session = this.sessions.get(sessionId);
+    if (!session?.assistance || session.operator) return null;
+    session.operator = { conn: sender.conn, identity: sender.operator, mode: 'control' };
+    return [
+      { to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: 'control', unattended: true, resumeToken } },
+      { to: session.hostConn, event: 'session:unattended-start', payload: { sessionId, operator: sender.operator } },
+    ];
+  }
+
+  /**
+   * Puts an assistance's admitted operator back in from a new connection (the caller checked
+   * its resume token): admitted again in the mode it had, and the host starts a fresh peer.
+   * Null when this operator has no admission in the session to resume.
+   */
+  resume(sender: OperatorSender, sessionId: SessionId): Outgoing[] | null {
+    const session = this.sessions.get(sessionId);
+    const slot = session?.operator;
+    if (!session?.assistance || !slot || slot.mode === null || slot.identity.id !== sender.operator.id) return null;
+    const out: Outgoing[] = [];
+    // A connection that is not dead yet (half-open) gives way to the new one.
+    if (slot.conn !== null && slot.conn !== sender.conn) out.push(ended(slot.conn, sessionId, 'replaced'));
+    slot.conn = sender.conn;
+    slot.identity = sender.operator;
+    const unattended = session.assistance === 'unattended' ? { unattended: true } : {};
+    out.push(
+      { to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode, ...unattended } },
+      { to: session.hostConn, event: 'session:peer-reset', payload: { sessionId } },
+    );
+    return out;
+  }
+
+  /** An assistance is over for good: its session goes, the host service stops, and an operator still in it is told. */
+  expire(sessionId: SessionId): Outgoing[] {
+    const session = this.sessions.get(sessionId);
+    if (!session?.assistance) return [];
+    this.sessions.delete(sessionId);
+    this.sessionOfHost.delete(session.hostConn);
+    const out: Outgoing[] = [{ to: session.hostConn, event: 'assistance:expired', payload: { sessionId } }];
+    if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, 'expired'));
+    return out;
+  }
+
   /** A connection closed: tell whoever was in a session with it. */
   disconnect(sender: Sender): Outgoing[] {
     if (sender.role === 'host') {
@@ -95,13 +195,22 @@ export class SessionTable {
       if (!session) return [];
       this.sessions.delete(session.id);
       this.sessionOfHost.delete(sender.conn);
-      return session.operator ? [ended(session.operator.conn, session.id, 'host-gone')] : [];
+      if (session.assistance) this.assistanceHooks().hostGone(session.id);
+      const conn = session.operator?.conn;
+      return conn ? [ended(conn, session.id, 'host-gone')] : [];
     }
     // Only sessions where this connection is still the operator's current one: a connection
     // replaced by a newer one from the same operator leaves without disturbing the session.
     const out: Outgoing[] = [];
     for (const session of this.sessions.values()) {
-      if (session.operator?.conn !== sender.conn) continue;
+      const slot = session.operator;
+      if (slot?.conn !== sender.conn) continue;
+      if (session.assistance && slot.mode !== null) {
+        // Away, not gone: the host keeps its state and gets peer-reset if the operator resumes.
+        slot.conn = null;
+        this.assistanceHooks().released(session.id, true);
+        continue;
+      }
       session.operator = null;
       out.push(ended(session.hostConn, session.id, 'operator-gone'));
     }
@@ -113,6 +222,12 @@ export class SessionTable {
     if (sender.role !== 'operator') return [error(sender.conn, 'forbidden', event, 'only operators join sessions')];
     const session = this.sessions.get(sessionId);
     if (!session) return [error(sender.conn, 'no-such-session', event, `no session ${sessionId} on this relay`)];
+    if (session.assistance) return [error(sender.conn, 'forbidden', event, 'this session is entered with its activation file only')];
+    return this.requestConsent(sender, session, event);
+  }
+
+  private requestConsent(sender: OperatorSender, session: Session, event: string): Outgoing[] {
+    const sessionId = session.id;
     const slot = session.operator;
     if (slot && slot.identity.id !== sender.operator.id) {
       return [error(sender.conn, 'session-busy', event, 'another operator is already in this session')];
@@ -127,7 +242,7 @@ export class SessionTable {
     // The same operator again (typically its app reconnected): the new connection takes over,
     // keeping whatever the user already decided.
     const out: Outgoing[] = [];
-    if (slot.conn !== sender.conn) out.push(ended(slot.conn, sessionId, 'replaced'));
+    if (slot.conn !== null && slot.conn !== sender.conn) out.push(ended(slot.conn, sessionId, 'replaced'));
     slot.conn = sender.conn;
     slot.identity = sender.operator;
     if (slot.mode === null) {
@@ -147,30 +262,33 @@ export class SessionTable {
     sessionId: SessionId,
     answer: { mode: AccessMode } | { deny: 'declined' | 'consent-timeout' },
   ): Outgoing[] {
-    const found = this.hostSession(sender, sessionId, 'session:consent');
+    const found = this.sessionForHostEvent(sender, sessionId, 'session:consent');
     if ('refused' in found) return [found.refused];
-    const slot = found.session.operator;
-    if (!slot || slot.mode !== null) {
+    const { session } = found;
+    const slot = session.operator;
+    if (!slot?.conn || slot.mode !== null) {
       return [error(sender.conn, 'forbidden', 'session:consent', 'no operator is waiting for consent in this session')];
     }
     if ('deny' in answer) {
       // The session stays open: the user may let someone (or the same operator) in later.
-      found.session.operator = null;
+      session.operator = null;
       return [ended(slot.conn, sessionId, answer.deny)];
     }
     slot.mode = answer.mode;
-    return [{ to: slot.conn, event: 'session:admitted', payload: { sessionId, mode: answer.mode } }];
+    const resume = session.assistance ? { resumeToken: this.assistanceHooks().admittedByConsent(sessionId) } : {};
+    return [{ to: slot.conn, event: 'session:admitted', payload: { sessionId, mode: answer.mode, ...resume } }];
   }
 
   private mode(sender: Sender, sessionId: SessionId, mode: AccessMode): Outgoing[] {
-    const found = this.hostSession(sender, sessionId, 'session:mode');
+    const found = this.sessionForHostEvent(sender, sessionId, 'session:mode');
     if ('refused' in found) return [found.refused];
     const slot = found.session.operator;
     if (!slot || slot.mode === null) {
       return [error(sender.conn, 'forbidden', 'session:mode', 'no admitted operator in this session')];
     }
     slot.mode = mode;
-    return [{ to: slot.conn, event: 'session:mode', payload: { sessionId, mode } }];
+    // An away operator gets the mode with its resumption.
+    return slot.conn ? [{ to: slot.conn, event: 'session:mode', payload: { sessionId, mode } }] : [];
   }
 
   private signal(sender: Sender, sessionId: SessionId, signal: RelayEventPayload<'session:signal'>['signal']): Outgoing[] {
@@ -179,7 +297,7 @@ export class SessionTable {
     if (sender.role === 'host') {
       if (!session || session.hostConn !== sender.conn) return [notInSession(sender.conn, event, sessionId)];
       const slot = session.operator;
-      if (!slot || slot.mode === null) return [error(sender.conn, 'forbidden', event, 'no admitted operator in this session')];
+      if (!slot?.conn || slot.mode === null) return [error(sender.conn, 'forbidden', event, 'no admitted operator in this session')];
       return [{ to: slot.conn, event, payload: { sessionId, signal } }];
     }
     // A pending operator has no consent yet: it may not reach the host's peer.
@@ -197,19 +315,27 @@ export class SessionTable {
       // Ending with nobody in the session already is the state asked for: not an error.
       if (!slot) return [];
       session.operator = null;
-      return [ended(slot.conn, sessionId, 'user-ended')];
+      this.releaseOnPurpose(session, slot);
+      return slot.conn ? [ended(slot.conn, sessionId, 'user-ended')] : [];
     }
     // A pending operator may withdraw its request; the host then drops its consent prompt.
     if (!session || !isCurrentOperator(session, sender.conn)) return [notInSession(sender.conn, 'session:end', sessionId)];
+    const slot = session.operator!;
     session.operator = null;
+    this.releaseOnPurpose(session, slot);
     return [ended(session.hostConn, sessionId, 'operator-left')];
+  }
+
+  /** Someone ended an assistance on purpose: no resuming into it without the user's or operator's say. */
+  private releaseOnPurpose(session: Session, slot: OperatorSlot): void {
+    if (session.assistance && slot.mode !== null) this.assistanceHooks().released(session.id, false);
   }
 
   /**
    * For events only a session's host may send. Naming a session the sender is not part of is
    * not-in-session; the admitted operator sending a host-only event is forbidden.
    */
-  private hostSession(sender: Sender, sessionId: SessionId, event: string): { session: Session } | { refused: Outgoing } {
+  private sessionForHostEvent(sender: Sender, sessionId: SessionId, event: string): { session: Session } | { refused: Outgoing } {
     const session = this.sessions.get(sessionId);
     if (sender.role === 'host') {
       return session && session.hostConn === sender.conn ? { session } : { refused: notInSession(sender.conn, event, sessionId) };
@@ -219,6 +345,11 @@ export class SessionTable {
     }
     return { refused: notInSession(sender.conn, event, sessionId) };
   }
+
+  private assistanceHooks(): AssistanceHooks {
+    if (!this.hooks) throw new Error('assistance sessions need the assistance hooks');
+    return this.hooks;
+  }
 }
 
 function isCurrentOperator(session: Session, conn: ConnId): boolean {
@@ -227,8 +358,4 @@ function isCurrentOperator(session: Session, conn: ConnId): boolean {
 
 function notInSession(to: ConnId, event: string, sessionId: SessionId): Outgoing {
   return error(to, 'not-in-session', event, `not part of session ${sessionId}`);
-}
-
-function ended(to: ConnId, sessionId: SessionId, reason: RelayEventPayload<'session:ended'>['reason']): Outgoing {
-  return { to, event: 'session:ended', payload: { sessionId, reason } };
 }

@@ -32,6 +32,9 @@ export function createApi(t: Transport) {
       join: (sessionId: SessionId) => t.invoke('operator:join', { sessionId }),
       leave: () => t.invoke('operator:leave', null),
       sendSignal: (signal: PeerSignal) => t.invoke('operator:signal', { signal }),
+      /** The operator's answer after comparing an unknown relay's key fingerprint. */
+      trustRelay: (trust: boolean) => t.invoke('operator:trust-relay', { trust }),
+      submitPassword: (password: string) => t.invoke('operator:password', { password }),
       onState: (cb: (s: EventPayloads['operator:state']) => void) => t.subscribe('operator:state', cb),
       onSignal: (cb: (s: EventPayloads['operator:signal']) => void) => t.subscribe('operator:signal', cb),
     },

@@ -4,16 +4,20 @@
  * The preload allowlists exactly these channels.
  */
 import { z } from 'zod';
-import { AccessMode, ConsentDecision, EndReason, OperatorIdentity, PeerSignal, SessionId } from './protocol.js';
+import { AccessMode, AssistanceMode, ConsentDecision, EndReason, OperatorIdentity, PeerSignal, SessionId } from './protocol.js';
 import { DisplayInfo, InputEvent } from './input-events.js';
 
 /** What the host window shows; main is the source of truth, the renderer only draws it. */
 export type HostState =
   | { status: 'connecting'; message?: string }
   | { status: 'ready'; sessionId: SessionId }
+  /** An assistance was requested for this device: the user learns who asked before anyone connects. */
+  | { status: 'requested'; sessionId: SessionId; operator: OperatorIdentity; mode: AssistanceMode }
   | { status: 'consent'; sessionId: SessionId; operator: OperatorIdentity; deadline: number }
-  | { status: 'active'; sessionId: SessionId; operator: OperatorIdentity; mode: AccessMode }
-  | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity };
+  | { status: 'active'; sessionId: SessionId; operator: OperatorIdentity; mode: AccessMode; unattended?: boolean }
+  | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity }
+  /** The assistance is over for good: the host service stops. */
+  | { status: 'deactivated'; sessionId: SessionId };
 
 /** What the operator window shows. */
 export type OperatorState =
@@ -21,7 +25,13 @@ export type OperatorState =
   | { status: 'idle'; operator: OperatorIdentity; message?: string }
   | { status: 'waiting'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string }
   | { status: 'active'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string; mode: AccessMode }
-  | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason };
+  | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason }
+  /** An activation file names a relay not trusted yet: the operator compares its fingerprint. */
+  | { status: 'trust-relay'; relay: string; fingerprint: string }
+  /** Unattended: the one-time password is asked for. */
+  | { status: 'password'; sessionId: SessionId; message?: string; attemptsLeft?: number; retryAt?: number }
+  /** The activation file was refused: why, in the operator's words. */
+  | { status: 'refused'; message: string };
 
 /** invoke channels: payload schema (validated in main) and the result type (documented by `Result`). */
 export const invokeChannels = {
@@ -36,6 +46,8 @@ export const invokeChannels = {
   'operator:join': z.object({ sessionId: SessionId }),
   'operator:leave': z.null(),
   'operator:signal': z.object({ signal: PeerSignal }),
+  'operator:trust-relay': z.object({ trust: z.boolean() }),
+  'operator:password': z.object({ password: z.string().min(1).max(64) }),
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]>;
@@ -52,6 +64,8 @@ export interface InvokeResults {
   'operator:join': void;
   'operator:leave': void;
   'operator:signal': void;
+  'operator:trust-relay': void;
+  'operator:password': void;
 }
 export type InvokeResult<C extends InvokeChannel> = InvokeResults[C];
 

@@ -4,6 +4,7 @@
  * nothing a client sends; clients trust only what the relay vouches for.
  */
 import { z } from 'zod';
+import { UserSessionList } from './user-sessions.js';
 
 /** Nine digits, shown to people as "123 456 789". */
 export const SessionId = z.string().regex(/^\d{9}$/, 'a session ID is nine digits');
@@ -22,6 +23,12 @@ export const AccessMode = z.enum(['control', 'view']);
 export type AccessMode = z.infer<typeof AccessMode>;
 
 export const ConsentDecision = z.enum(['control', 'view', 'deny']);
+
+/** What an operator may request; dynamic is resolved by the relay into one of the other two. */
+export const RequestedMode = z.enum(['attended', 'unattended', 'dynamic']);
+export type RequestedMode = z.infer<typeof RequestedMode>;
+export const AssistanceMode = z.enum(['attended', 'unattended']);
+export type AssistanceMode = z.infer<typeof AssistanceMode>;
 export type ConsentDecision = z.infer<typeof ConsentDecision>;
 
 /**
@@ -49,12 +56,21 @@ export const EndReason = z.enum([
   'host-gone', // the device disconnected from the relay
   'operator-gone', // the operator's app disconnected from the relay
   'replaced', // the same operator joined again from another connection
+  'expired', // the assistance's time ran out (15 minutes after the connection ended, by default)
+  'agent-restarted', // the device's agent, which started the host, lost its connection to the relay
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 
 /** How a client introduces itself in the socket.io handshake (`auth`). */
 export const HandshakeAuth = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('host'), deviceName: z.string().min(1).max(200) }),
+  z.object({
+    role: z.literal('host'),
+    deviceName: z.string().min(1).max(200),
+    /** A device enrolled with the relay; without it the host is an anonymous, attended-only one. */
+    deviceToken: z.string().min(1).max(512).optional(),
+    /** A host the device's agent started for one assistance: the one-time token the relay gave the agent. */
+    hostToken: z.string().min(16).max(512).optional(),
+  }),
   z.object({ role: z.literal('operator'), token: z.string().min(1).max(512) }),
 ]);
 export type HandshakeAuth = z.infer<typeof HandshakeAuth>;
@@ -75,6 +91,12 @@ export const clientEvents = {
   'session:signal': z.object({ sessionId: SessionId, signal: PeerSignal }),
   /** either side → relay: end the session (the user's End, or the operator leaving). */
   'session:end': z.object({ sessionId: SessionId }),
+  /** operator → relay: open an assistance with its activation file's token (and password, unattended). */
+  'assistance:open': z.object({ activation: z.string().min(1).max(16_384), password: z.string().min(1).max(64).optional() }),
+  /** operator → relay: back after a network drop, with the resume token from session:admitted. */
+  'session:resume': z.object({ sessionId: SessionId, resumeToken: z.string().min(16).max(256) }),
+  /** enrolled device host → relay: its user sessions, on connect and whenever they change. */
+  'device:user-sessions': z.object({ sessions: UserSessionList }),
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -87,6 +109,15 @@ export const RelayErrorCode = z.enum([
   'session-busy',
   'forbidden',
   'unauthorized',
+  'activation-invalid', // not signed by this relay, or not an activation
+  'activation-expired',
+  'activation-used', // its nonce was consumed already
+  'not-your-activation', // issued to another operator
+  'password-required',
+  'wrong-password', // with attemptsLeft
+  'retry-later', // with retryAfterMs: attempts are spaced out after failures
+  'locked', // too many wrong passwords: the operator must request a new assistance
+  'session-expired', // the assistance (or its resume token) is over
 ]);
 export type RelayErrorCode = z.infer<typeof RelayErrorCode>;
 
@@ -100,15 +131,36 @@ export const relayEvents = {
   'session:join-request': z.object({ sessionId: SessionId, operator: OperatorIdentity, deviceName: z.string().optional() }),
   /** relay → operator: the host was asked; waiting for the user. */
   'session:waiting': z.object({ sessionId: SessionId, deviceName: z.string() }),
-  /** relay → operator: the user allowed (control or view); deny comes as session:ended. */
-  'session:admitted': z.object({ sessionId: SessionId, mode: AccessMode }),
+  /**
+   * relay → operator: admitted (the user allowed control or view, or unattended with the right
+   * password); deny comes as session:ended. The resume token reconnects into this session
+   * after a network drop, without a new password or consent.
+   */
+  'session:admitted': z.object({
+    sessionId: SessionId,
+    mode: AccessMode,
+    unattended: z.boolean().optional(),
+    resumeToken: z.string().optional(),
+  }),
+  /** relay → enrolled device host: an assistance was requested for this device. */
+  'assistance:prepared': z.object({ sessionId: SessionId, mode: AssistanceMode, operator: OperatorIdentity }),
+  /** relay → device host: the operator opened the unattended assistance: no consent, show the banner. */
+  'session:unattended-start': z.object({ sessionId: SessionId, operator: OperatorIdentity }),
+  /** relay → device host: the assistance is over for good; the host service stops. */
+  'assistance:expired': z.object({ sessionId: SessionId }),
   /** relay → operator: the user switched mode during the session. */
   'session:mode': z.object({ sessionId: SessionId, mode: AccessMode }),
   /** relay → host: the admitted operator reconnected; start a fresh peer (no new consent). */
   'session:peer-reset': z.object({ sessionId: SessionId }),
   'session:signal': z.object({ sessionId: SessionId, signal: PeerSignal }),
   'session:ended': z.object({ sessionId: SessionId, reason: EndReason }),
-  'relay:error': z.object({ code: RelayErrorCode, message: z.string(), event: z.string().optional() }),
+  'relay:error': z.object({
+    code: RelayErrorCode,
+    message: z.string(),
+    event: z.string().optional(),
+    attemptsLeft: z.number().int().optional(),
+    retryAfterMs: z.number().int().optional(),
+  }),
 } as const;
 export type RelayEventName = keyof typeof relayEvents;
 export type RelayEventPayload<E extends RelayEventName> = z.infer<(typeof relayEvents)[E]>;

@@ -117,6 +117,53 @@ describe('relay CLI', () => {
     assert.equal((await run(['operator', 'list', '--data', dataDir])).stdout, 'no operators registered\n');
   });
 
+  it('adds a device, printing the token once, then lists and removes it', async () => {
+    const added = await run(['device', 'add', '--name', 'Kiosk 7', '--data', dataDir]);
+    assert.equal(added.code, 0, added.stderr);
+    const id = /id: +([0-9a-f]{12})\n/.exec(added.stdout)?.[1];
+    const token = /token: +(flxra_dev_\S+)\n/.exec(added.stdout)?.[1];
+    assert.ok(id && token, added.stdout);
+    assert.ok(token.startsWith(`flxra_dev_${id}_`));
+    assert.match(added.stdout, /will not be shown again/);
+
+    const listed = await run(['device', 'list', '--data', dataDir]);
+    assert.match(listed.stdout, new RegExp(`^${id}  Kiosk 7  added \\d{4}-`));
+    assert.ok(!listed.stdout.includes(token.slice(10)), 'list shows the token');
+
+    assert.match((await run(['device', 'remove', id, '--data', dataDir])).stdout, new RegExp(`device ${id} removed`));
+    const again = await run(['device', 'remove', id, '--data', dataDir]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, new RegExp(`no device with id ${id}`));
+    assert.equal((await run(['device', 'list', '--data', dataDir])).stdout, 'no devices registered\n');
+  });
+
+  it('prints the signing key fingerprint, the one the relay then serves and publishes', async () => {
+    const first = await run(['key', 'fingerprint', '--data', dataDir]);
+    assert.equal(first.code, 0, first.stderr);
+    const [, kid, fingerprint] = /^key id: +(\S+)\nfingerprint: +((?:[0-9A-F]{4} ){15}[0-9A-F]{4})\n$/.exec(first.stdout) ?? [];
+    assert.ok(kid && fingerprint, first.stdout);
+    assert.equal((await run(['key', 'fingerprint', '--data', dataDir])).stdout, first.stdout, 'the same key every time');
+
+    const child = relayCommand(['serve', '--port', '0', '--data', dataDir, '--public-url', 'https://relay.example.org']);
+    const done = finished(child);
+    try {
+      const [, url, served] = await lineMatching(child, /listening on (http:\/\/127\.0\.0\.1:\d+) .*\nactivation key fingerprint: (.+)\n/);
+      assert.equal(served, fingerprint);
+      const keys = (await (await fetch(`${url}/.well-known/flxra-keys`)).json()) as { relay: string; keys: Array<{ kid: string; fingerprint: string }> };
+      assert.deepEqual([keys.relay, keys.keys[0]?.kid, keys.keys[0]?.fingerprint], ['https://relay.example.org', kid, fingerprint]);
+      child.kill('SIGINT');
+      assert.equal((await done).code, 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to serve with names that would make invalid activation files', async () => {
+    const result = await run(['serve', '--port', '0', '--data', dataDir, '--public-url', 'not a url', '--env', '']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /invalid relay settings for activation files \(relay: .*; env: /);
+  });
+
   it('rejects bad arguments with exit code 2 and the usage', async () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /missing command/],
@@ -125,6 +172,9 @@ describe('relay CLI', () => {
       [['serve', '--verbose'], /Unknown option '--verbose'/],
       [['operator', 'add', '--name', 'Ada Lovelace'], /operator add needs --name and --org/],
       [['operator', 'remove'], /operator remove needs exactly one operator id/],
+      [['device', 'add'], /device add needs --name/],
+      [['device', 'remove', 'a', 'b'], /device remove needs exactly one device id/],
+      [['key', 'rotate'], /unknown key command "rotate"/],
     ];
     const results = await Promise.all(cases.map(([args]) => run(args, { FLXRA_RELAY_DATA: dataDir })));
     results.forEach((result, i) => {

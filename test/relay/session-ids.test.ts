@@ -1,8 +1,16 @@
-/** Session IDs: the format people read out, and uniqueness among live sessions. */
+/** Session IDs: the format people read out, and uniqueness among live sessions and remembered assistances. */
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SessionId } from '../../src/shared/protocol.js';
+import { loadSigningKey } from '../../src/relay/activation/keys.js';
+import { Assistances } from '../../src/relay/assistances/service.js';
+import { DeviceRegistry } from '../../src/relay/devices.js';
 import { SessionTable, randomSessionId } from '../../src/relay/sessions.js';
+import { openSqliteStore } from '../../src/relay/store/sqlite-store.js';
+import { captureLogger, TestClock, TEST_SCRYPT } from '../fixtures/relay.js';
 
 describe('session IDs', () => {
   it('are nine digits without a leading zero', () => {
@@ -21,5 +29,46 @@ describe('session IDs', () => {
     assert.deepEqual(table.disconnect({ conn: 'host-a', role: 'host' }), []);
     assert.equal(table.openHost('host-c', 'C'), '111111111');
     assert.equal(table.size, 2);
+  });
+});
+
+describe('assistance session IDs', () => {
+  it('avoid live sessions and the assistances the store still remembers', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-ids-test-'));
+    const store = openSqliteStore(dataDir);
+    try {
+      const devices = new DeviceRegistry(store, TEST_SCRYPT);
+      const { device } = await devices.add({ name: 'Kiosk' });
+      const draws = ['111111111', '111111111', '222222222', '222222222', '333333333'];
+      const assistances = new Assistances({
+        store,
+        devices,
+        key: await loadSigningKey(store),
+        clock: new TestClock(),
+        logger: captureLogger().logger,
+        newSessionId: () => draws.shift()!,
+        settings: {
+          publicUrl: 'http://relay.test',
+          environment: 'default',
+          relayName: 'test',
+          activationLifetimeMs: 60_000,
+          graceMs: 60_000,
+          unconnectedLifetimeMs: 60_000,
+          scrypt: TEST_SCRYPT,
+        },
+      });
+      const operator = { id: 'op', name: 'Ada', organisation: 'Help Desk' };
+      assert.equal(assistances.sessions.openHost('kiosk', 'Kiosk'), '111111111');
+      assistances.deviceConnected('kiosk', device);
+      const created = await assistances.create(operator, { deviceId: device.id, mode: 'attended' });
+      assert.equal(created.ok && created.response.sessionId, '222222222', 'redrawn: 111111111 is the host’s live session');
+      // Its device leaves: 222222222 is no live session any more, but the store remembers it.
+      assistances.sessions.disconnect({ conn: 'kiosk', role: 'host' });
+      assert.equal(assistances.sessions.size, 0);
+      assert.equal(assistances.sessions.openHost('other', 'Other'), '333333333');
+    } finally {
+      store.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

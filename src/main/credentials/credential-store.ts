@@ -11,10 +11,8 @@ export interface CredentialStore {
 
 export class CredentialStoreUnavailable extends Error {}
 
-const SERVICE = 'flxra';
-
 /** keytar is loaded lazily: without a keychain the app still starts and says why. */
-export function keytarCredentialStore(): CredentialStore {
+export function keytarCredentialStore(service = 'flxra'): CredentialStore {
   const load = async () => {
     try {
       const mod = await import('keytar');
@@ -37,9 +35,9 @@ export function keytarCredentialStore(): CredentialStore {
     }
   };
   return {
-    get: async (account) => guard(async () => (await load()).getPassword(SERVICE, account)),
-    set: async (account, secret) => guard(async () => (await load()).setPassword(SERVICE, account, secret)),
-    delete: async (account) => guard(async () => (await load()).deletePassword(SERVICE, account)),
+    get: async (account) => guard(async () => (await load()).getPassword(service, account)),
+    set: async (account, secret) => guard(async () => (await load()).setPassword(service, account, secret)),
+    delete: async (account) => guard(async () => (await load()).deletePassword(service, account)),
   };
 }
 

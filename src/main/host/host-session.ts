@@ -5,6 +5,7 @@
  */
 import type { AccessMode, ConsentDecision, OperatorIdentity, PeerSignal, SessionId } from '../../shared/protocol.js';
 import type { DisplayInfo, InputEvent } from '../../shared/input-events.js';
+import type { UserSession } from '../../shared/user-sessions.js';
 import type { EventPayloads, HostState } from '../../shared/ipc.js';
 import { connectToRelay, type RelaySocket } from '../relay-client.js';
 
@@ -18,6 +19,18 @@ export interface HostInput {
 export interface HostSessionOptions {
   relayUrl: string;
   deviceName: string;
+  /** An enrolled device's token: assistances can then be requested for it, unattended too. */
+  deviceToken?: string;
+  /**
+   * Set when the device's agent started this host for one assistance: the relay's one-time token
+   * for it. Such a host lives for that assistance only, so it never reconnects: once its
+   * connection is gone, so is the assistance.
+   */
+  hostToken?: string;
+  /** The device's user sessions, reported to the relay for dynamic assistance. */
+  userSessions?: () => Promise<UserSession[]>;
+  /** The assistance is over for good (15 minutes after it ended): the host service stops. */
+  onDeactivated?: () => void;
   input: HostInput;
   displays: () => DisplayInfo[];
   /** Pushes an event to the host window. */
@@ -28,11 +41,14 @@ export interface HostSessionOptions {
 }
 
 export const CONSENT_TIMEOUT_MS = 60_000;
+/** How often an enrolled device refreshes its user-session report. */
+export const USER_SESSIONS_REFRESH_MS = 30_000;
 
 export class HostSession {
   private socket: RelaySocket | null = null;
   private current: HostState = { status: 'connecting' };
   private consentTimer: ReturnType<typeof setTimeout> | null = null;
+  private reportTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly opts: HostSessionOptions) {}
 
@@ -46,9 +62,33 @@ export class HostSession {
   }
 
   start(): void {
-    const socket = connectToRelay(this.opts.relayUrl, { role: 'host', deviceName: this.opts.deviceName });
+    const { deviceName, deviceToken, hostToken } = this.opts;
+    const socket = connectToRelay(
+      this.opts.relayUrl,
+      { role: 'host', deviceName, ...(deviceToken ? { deviceToken } : {}), ...(hostToken ? { hostToken } : {}) },
+      { reconnection: hostToken === undefined },
+    );
     this.socket = socket;
-    socket.on('host:ready', ({ sessionId }) => this.setState({ status: 'ready', sessionId }));
+    socket.on('host:ready', ({ sessionId }) => {
+      this.setState({ status: 'ready', sessionId });
+      if (deviceToken) this.startReportingUserSessions();
+    });
+    // The user is told who asked before anything else happens (consent or banner come later).
+    socket.on('assistance:prepared', ({ sessionId, operator, mode }) => {
+      if (this.current.status !== 'active' && this.current.status !== 'consent') this.setState({ status: 'requested', sessionId, operator, mode });
+    });
+    // Unattended: nobody to ask; the banner shows for as long as the session lasts.
+    socket.on('session:unattended-start', ({ sessionId, operator }) => {
+      this.clearConsentTimer();
+      this.opts.input.setEnabled(true);
+      this.setState({ status: 'active', sessionId, operator, mode: 'control', unattended: true });
+    });
+    socket.on('assistance:expired', ({ sessionId }) => {
+      this.opts.input.setEnabled(false);
+      this.setState({ status: 'deactivated', sessionId });
+      this.stop();
+      this.opts.onDeactivated?.();
+    });
     socket.on('session:join-request', ({ sessionId, operator }) => this.onJoinRequest(sessionId, operator));
     socket.on('session:signal', ({ signal }) => {
       if (this.current.status === 'active') this.opts.emit('host:signal', signal);
@@ -61,10 +101,12 @@ export class HostSession {
     socket.on('connect_error', (err) => this.setState({ status: 'connecting', message: `Cannot reach the relay: ${err.message}` }));
     socket.on('disconnect', () => {
       // The relay forgets a device's session when its connection drops; so does the device.
-      if (this.current.status === 'active' || this.current.status === 'consent') {
-        this.finish(this.current.sessionId, 'host-gone');
+      const s = this.current;
+      if (s.status === 'active' || s.status === 'consent' || (hostToken && s.status === 'requested')) {
+        this.finish(s.sessionId, 'host-gone');
       }
-      this.setState({ status: 'connecting', message: 'Connection to the relay lost; reconnecting…' });
+      // A one-time host does not come back: the user keeps reading how its assistance ended.
+      if (!hostToken) this.setState({ status: 'connecting', message: 'Connection to the relay lost; reconnecting…' });
     });
   }
 
@@ -116,10 +158,24 @@ export class HostSession {
 
   stop(): void {
     this.clearConsentTimer();
+    if (this.reportTimer) clearInterval(this.reportTimer);
+    this.reportTimer = null;
     this.opts.input.setEnabled(false);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
+  }
+
+  private startReportingUserSessions(): void {
+    const read = this.opts.userSessions;
+    if (!read || this.reportTimer) return;
+    const report = () =>
+      read()
+        .then((sessions) => this.socket?.emit('device:user-sessions', { sessions }))
+        .catch((err: Error) => this.log(`cannot read user sessions: ${err.message}`));
+    void report();
+    this.reportTimer = setInterval(report, USER_SESSIONS_REFRESH_MS);
+    this.reportTimer.unref?.();
   }
 
   private onJoinRequest(sessionId: SessionId, operator: OperatorIdentity): void {

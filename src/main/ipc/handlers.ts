@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { channelRole, invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult } from '../../shared/ipc.js';
 import type { HostSession } from '../host/host-session.js';
-import type { OperatorSession } from '../operator/operator-session.js';
+import type { OperatorController } from '../operator/operator-controller.js';
 import { senderRole, type SenderPolicy } from './sender.js';
 
 type Handler<C extends InvokeChannel> = (
@@ -17,12 +17,12 @@ export type IpcHandlers = { [C in InvokeChannel]: Handler<C> };
 export class IpcError extends Error {}
 
 /** The app runs one role at a time; the other role's channels answer that they are unavailable. */
-export function createIpcHandlers(roles: { host?: HostSession; operator?: OperatorSession }): IpcHandlers {
+export function createIpcHandlers(roles: { host?: HostSession; operator?: OperatorController }): IpcHandlers {
   const host = (): HostSession => {
     if (!roles.host) throw new IpcError('This app is not running as a host.');
     return roles.host;
   };
-  const operator = (): OperatorSession => {
+  const operator = (): OperatorController => {
     if (!roles.operator) throw new IpcError('This app is not running as an operator.');
     return roles.operator;
   };
@@ -38,6 +38,8 @@ export function createIpcHandlers(roles: { host?: HostSession; operator?: Operat
     'operator:join': ({ sessionId }) => operator().join(sessionId),
     'operator:leave': () => operator().leave(),
     'operator:signal': ({ signal }) => operator().sendSignal(signal),
+    'operator:trust-relay': ({ trust }) => operator().trustRelay(trust),
+    'operator:password': ({ password }) => operator().submitPassword(password),
   };
 }
 

@@ -1,9 +1,11 @@
 /**
- * The operator side of a session, in the main process: authenticates to the relay with the
+ * The operator side of a session, in the main process, for one relay: authenticates with the
  * operator's token (the relay, not this app, states who the operator is), joins a session by
- * ID, and carries WebRTC signals between the viewer and the relay.
+ * ID or opens an assistance with its activation token (and password, unattended), resumes
+ * after a network drop, and carries WebRTC signals between the viewer and the relay.
  */
-import type { OperatorIdentity, PeerSignal, SessionId } from '../../shared/protocol.js';
+import { activationProblemMessage } from '../../shared/activation-file.js';
+import type { AssistanceMode, OperatorIdentity, PeerSignal, RelayEventPayload, SessionId } from '../../shared/protocol.js';
 import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
 import { connectToRelay, type RelaySocket } from '../relay-client.js';
 
@@ -16,12 +18,40 @@ export interface OperatorSessionOptions {
   log?: (message: string) => void;
 }
 
+/** An assistance opened from an activation file, kept in memory only for the session's life. */
+interface OpenedAssistance {
+  token: string;
+  sessionId: SessionId;
+  mode: AssistanceMode;
+  /** Given by the relay at the first admission; reconnects use it instead of the password. */
+  resumeToken?: string;
+}
+
+type RelayError = RelayEventPayload<'relay:error'>;
+
 /** What the relay's refusals mean to the operator. */
-const refusalMessages: Record<string, (sessionId: string) => string> = {
-  'no-such-session': (id) => `No device is waiting with session ID ${id}. Check the number with the user.`,
-  'session-busy': () => 'Another operator is already in this session.',
-  forbidden: () => 'The relay refused this request.',
-};
+function refusalMessage(error: RelayError, sessionId: string): string {
+  switch (error.code) {
+    case 'no-such-session':
+      return `No device is waiting with session ID ${sessionId}. Check the number with the user.`;
+    case 'session-busy':
+      return 'Another operator is already in this session.';
+    case 'activation-used':
+      return activationProblemMessage({ kind: 'used' });
+    case 'activation-invalid':
+      return 'The relay did not accept this activation file as one it signed. Request a new assistance.';
+    case 'activation-expired':
+      return 'This activation file has expired. Request a new assistance.';
+    case 'not-your-activation':
+      return 'This activation file was issued to another operator; it only works for them.';
+    case 'locked':
+      return 'Too many wrong passwords: this assistance is locked. Request a new one.';
+    case 'session-expired':
+      return 'This assistance is over: its time ran out. Request a new one.';
+    default:
+      return error.message;
+  }
+}
 
 export class OperatorSession {
   private socket: RelaySocket | null = null;
@@ -29,6 +59,7 @@ export class OperatorSession {
   private identity: OperatorIdentity | null = null;
   /** The session ID last asked for, to name it in a refusal. */
   private pendingJoin: SessionId | null = null;
+  private assistance: OpenedAssistance | null = null;
 
   constructor(private readonly opts: OperatorSessionOptions) {}
 
@@ -36,28 +67,28 @@ export class OperatorSession {
     return this.current;
   }
 
-  start(): void {
+  get relayUrl(): string {
+    return this.opts.relayUrl;
+  }
+
+  /** Resolves once the relay has said who we are (or refused us). */
+  start(): Promise<void> {
     if (!this.opts.token) {
       this.setState({ status: 'signed-out', message: this.opts.missingTokenReason ?? 'No operator token is set up for this relay.' });
-      return;
+      return Promise.resolve();
     }
     const socket = connectToRelay(this.opts.relayUrl, { role: 'operator', token: this.opts.token });
     this.socket = socket;
-    socket.on('operator:ready', ({ operator }) => {
-      this.identity = operator;
-      const s = this.current;
-      // Back after a network drop inside a session: join again; the relay replaces the old
-      // connection and, if the user had already allowed us, admits us without a new consent.
-      if (s.status === 'waiting' || s.status === 'active') {
-        socket.emit('session:join', { sessionId: s.sessionId });
-        return;
-      }
-      this.setState({ status: 'idle', operator });
+    const started = new Promise<void>((resolve) => {
+      socket.once('operator:ready', () => resolve());
+      socket.once('connect_error', () => resolve());
     });
+    socket.on('operator:ready', ({ operator }) => this.onReady(socket, operator));
     socket.on('session:waiting', ({ sessionId, deviceName }) =>
       this.setState({ status: 'waiting', operator: this.me(), sessionId, deviceName }),
     );
-    socket.on('session:admitted', ({ sessionId, mode }) => {
+    socket.on('session:admitted', ({ sessionId, mode, resumeToken }) => {
+      if (this.assistance && resumeToken) this.assistance.resumeToken = resumeToken;
       const deviceName = this.current.status === 'waiting' || this.current.status === 'active' ? this.current.deviceName : '';
       this.setState({ status: 'active', operator: this.me(), sessionId, deviceName, mode });
     });
@@ -67,15 +98,11 @@ export class OperatorSession {
     socket.on('session:signal', ({ signal }) => {
       if (this.current.status === 'active') this.opts.emit('operator:signal', signal);
     });
-    socket.on('session:ended', ({ sessionId, reason }) => this.setState({ status: 'ended', operator: this.me(), sessionId, reason }));
-    socket.on('relay:error', ({ code, message, event }) => {
-      this.log(`relay refused ${event ?? 'a message'}: ${code}: ${message}`);
-      if (event === 'session:join' && this.identity) {
-        const pending = this.pendingJoin ?? '';
-        const text = refusalMessages[code]?.(pending) ?? message;
-        this.setState({ status: 'idle', operator: this.identity, message: text });
-      }
+    socket.on('session:ended', ({ sessionId, reason }) => {
+      this.assistance = null;
+      this.setState({ status: 'ended', operator: this.me(), sessionId, reason });
     });
+    socket.on('relay:error', (error) => this.onRelayError(error));
     socket.on('connect_error', (err) => {
       const unauthorized = err.message.startsWith('unauthorized');
       if (unauthorized) socket.disconnect();
@@ -86,20 +113,43 @@ export class OperatorSession {
           : `Cannot reach the relay at ${this.opts.relayUrl}: ${err.message}`,
       });
     });
+    return started;
   }
 
   join(sessionId: SessionId): void {
-    if (!this.identity || !this.socket?.connected) throw new Error('Not connected to the relay yet.');
-    if (this.current.status === 'waiting' || this.current.status === 'active') {
-      throw new Error('Leave the current session before joining another.');
-    }
+    this.requireIdle();
     this.pendingJoin = sessionId;
-    this.socket.emit('session:join', { sessionId });
+    this.socket!.emit('session:join', { sessionId });
+  }
+
+  /**
+   * Opens an assistance from a verified activation token. Attended: the user is asked at
+   * once. Unattended: the password comes first (submitPassword).
+   */
+  openAssistance(token: string, sessionId: SessionId, mode: AssistanceMode): void {
+    this.requireIdle();
+    this.assistance = { token, sessionId, mode };
+    this.pendingJoin = sessionId;
+    if (mode === 'unattended') this.setState({ status: 'password', sessionId });
+    else this.socket!.emit('assistance:open', { activation: token });
+  }
+
+  submitPassword(password: string): void {
+    const s = this.current;
+    if (s.status !== 'password' || !this.assistance) throw new Error('No password is asked for now.');
+    if (s.retryAt && s.retryAt > Date.now()) throw new Error('Wait a moment before trying again.');
+    this.socket?.emit('assistance:open', { activation: this.assistance.token, password });
   }
 
   leave(): void {
     const s = this.current;
+    if (s.status === 'password' && this.assistance) {
+      this.assistance = null;
+      this.setState({ status: 'idle', operator: this.me() });
+      return;
+    }
     if (s.status !== 'waiting' && s.status !== 'active') return;
+    this.assistance = null;
     this.socket?.emit('session:end', { sessionId: s.sessionId });
     this.setState({ status: 'ended', operator: this.me(), sessionId: s.sessionId, reason: 'operator-left' });
   }
@@ -110,11 +160,74 @@ export class OperatorSession {
     this.socket?.emit('session:signal', { sessionId: s.sessionId, signal });
   }
 
+  /** Drops the relay connection as a network failure would (the client reconnects by itself). */
+  dropConnection(): void {
+    this.socket?.io.engine?.close();
+  }
+
   stop(): void {
     this.leave();
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
+  }
+
+  private onReady(socket: RelaySocket, operator: OperatorIdentity): void {
+    this.identity = operator;
+    const s = this.current;
+    // Back after a network drop inside a session: an assistance resumes with its token (no
+    // new password or consent); a session joined by ID joins again and the relay, seeing the
+    // same operator, admits it without a new consent if the user had already allowed it.
+    if (s.status === 'waiting' || s.status === 'active') {
+      const resumeToken = this.assistance?.resumeToken;
+      if (resumeToken) socket.emit('session:resume', { sessionId: s.sessionId, resumeToken });
+      else if (this.assistance) socket.emit('assistance:open', { activation: this.assistance.token });
+      else socket.emit('session:join', { sessionId: s.sessionId });
+      return;
+    }
+    if (s.status === 'signed-out') this.setState({ status: 'idle', operator });
+  }
+
+  private onRelayError(error: RelayError): void {
+    this.log(`relay refused ${error.event ?? 'a message'}: ${error.code}: ${error.message}`);
+    if (!this.identity) return;
+    const sessionId = this.pendingJoin ?? '';
+    if (error.event === 'assistance:open' && this.current.status === 'password') {
+      if (error.code === 'wrong-password') {
+        const left = error.attemptsLeft ?? 0;
+        return this.setState({
+          status: 'password',
+          sessionId,
+          attemptsLeft: left,
+          message: `Wrong password. ${left} attempt${left === 1 ? '' : 's'} left before this assistance is locked.`,
+        });
+      }
+      if (error.code === 'retry-later') {
+        const wait = error.retryAfterMs ?? 1000;
+        return this.setState({
+          status: 'password',
+          sessionId,
+          retryAt: Date.now() + wait,
+          message: `Too many tries: wait ${Math.ceil(wait / 1000)} s before the next one.`,
+        });
+      }
+    }
+    if (error.event === 'session:resume') {
+      this.assistance = null;
+      return this.setState({ status: 'ended', operator: this.identity, sessionId, reason: 'expired' });
+    }
+    if (error.event === 'session:join' || error.event === 'assistance:open') {
+      this.assistance = null;
+      const message = refusalMessage(error, sessionId);
+      if (error.event === 'assistance:open') this.setState({ status: 'refused', message });
+      else this.setState({ status: 'idle', operator: this.identity, message });
+    }
+  }
+
+  private requireIdle(): void {
+    if (!this.identity || !this.socket?.connected) throw new Error('Not connected to the relay yet.');
+    const busy = ['waiting', 'active', 'password'].includes(this.current.status);
+    if (busy) throw new Error('Leave the current session before starting another.');
   }
 
   private me(): OperatorIdentity {

@@ -1,11 +1,13 @@
 /**
  * The relay store on SQLite: one file, `<dataDir>/relay.db`, in WAL mode so that the CLI's
- * operator commands can write while a relay is serving from the same file.
+ * registry commands can write while a relay is serving from the same file. The data dir is
+ * the relay's secret area (it holds the activation signing key), so it is created private.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { OperatorRecord, RelayStore } from './store.js';
+import { assistanceStatements } from './sqlite-assistances.js';
+import type { DeviceRecord, OperatorRecord, RelayStore, SaltedHash, SigningKeyRecord } from './store.js';
 
 /**
  * Schema changes, in order; never edit one that has shipped, append a new one. The index + 1 of
@@ -23,32 +25,83 @@ const migrations: readonly string[] = [
      scrypt_p INTEGER NOT NULL,
      created_at TEXT NOT NULL
    ) STRICT`,
+  `CREATE TABLE devices (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     salt BLOB NOT NULL,
+     hash BLOB NOT NULL,
+     scrypt_n INTEGER NOT NULL,
+     scrypt_r INTEGER NOT NULL,
+     scrypt_p INTEGER NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT`,
+  `CREATE TABLE signing_keys (
+     kid TEXT PRIMARY KEY,
+     private_jwk TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT`,
+  // Times in ms on the relay's clock; password columns are null for attended assistances.
+  `CREATE TABLE assistances (
+     session_id TEXT PRIMARY KEY,
+     device_id TEXT NOT NULL,
+     operator_id TEXT NOT NULL,
+     mode TEXT NOT NULL CHECK (mode IN ('attended', 'unattended')),
+     nonce TEXT NOT NULL UNIQUE,
+     password_salt BLOB,
+     password_hash BLOB,
+     scrypt_n INTEGER,
+     scrypt_r INTEGER,
+     scrypt_p INTEGER,
+     created_at INTEGER NOT NULL,
+     activation_expires_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     nonce_used_at INTEGER,
+     resume_hash BLOB,
+     failures INTEGER NOT NULL DEFAULT 0,
+     last_failure_at INTEGER,
+     locked_at INTEGER,
+     ended_at INTEGER
+   ) STRICT`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;
 
-interface OperatorRow {
-  id: string;
-  name: string;
-  organisation: string;
+/** The columns of a salted hash, shared by the operator and device tables. */
+interface HashColumns {
   salt: Buffer;
   hash: Buffer;
   scrypt_n: number;
   scrypt_r: number;
   scrypt_p: number;
+}
+
+interface OperatorRow extends HashColumns {
+  id: string;
+  name: string;
+  organisation: string;
   created_at: string;
 }
 
-function fromRow(row: OperatorRow): OperatorRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    organisation: row.organisation,
-    salt: row.salt,
-    hash: row.hash,
-    scrypt: { N: row.scrypt_n, r: row.scrypt_r, p: row.scrypt_p },
-    createdAt: row.created_at,
-  };
+interface DeviceRow extends HashColumns {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+function hashColumns(h: SaltedHash): HashColumns {
+  return { salt: h.salt, hash: h.hash, scrypt_n: h.scrypt.N, scrypt_r: h.scrypt.r, scrypt_p: h.scrypt.p };
+}
+
+function saltedHash(row: HashColumns): SaltedHash {
+  return { salt: row.salt, hash: row.hash, scrypt: { N: row.scrypt_n, r: row.scrypt_r, p: row.scrypt_p } };
+}
+
+function operatorFromRow(row: OperatorRow): OperatorRecord {
+  return { id: row.id, name: row.name, organisation: row.organisation, ...saltedHash(row), createdAt: row.created_at };
+}
+
+function deviceFromRow(row: DeviceRow): DeviceRecord {
+  return { id: row.id, name: row.name, ...saltedHash(row), createdAt: row.created_at };
 }
 
 function migrate(db: Database.Database): void {
@@ -66,7 +119,7 @@ function migrate(db: Database.Database): void {
 }
 
 export function openSqliteStore(dataDir: string): RelayStore {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(path.join(dataDir, 'relay.db'));
   try {
     db.pragma('journal_mode = WAL');
@@ -78,38 +131,66 @@ export function openSqliteStore(dataDir: string): RelayStore {
     throw err;
   }
 
-  const insert = db.prepare(
+  const insertOperator = db.prepare(
     `INSERT INTO operators (id, name, organisation, salt, hash, scrypt_n, scrypt_r, scrypt_p, created_at)
      VALUES (@id, @name, @organisation, @salt, @hash, @scrypt_n, @scrypt_r, @scrypt_p, @created_at)`,
   );
-  const get = db.prepare('SELECT * FROM operators WHERE id = ?');
-  const list = db.prepare('SELECT * FROM operators ORDER BY created_at, rowid');
-  const remove = db.prepare('DELETE FROM operators WHERE id = ?');
+  const getOperator = db.prepare('SELECT * FROM operators WHERE id = ?');
+  const listOperators = db.prepare('SELECT * FROM operators ORDER BY created_at, rowid');
+  const removeOperator = db.prepare('DELETE FROM operators WHERE id = ?');
+
+  const insertDevice = db.prepare(
+    `INSERT INTO devices (id, name, salt, hash, scrypt_n, scrypt_r, scrypt_p, created_at)
+     VALUES (@id, @name, @salt, @hash, @scrypt_n, @scrypt_r, @scrypt_p, @created_at)`,
+  );
+  const getDevice = db.prepare('SELECT * FROM devices WHERE id = ?');
+  const listDevices = db.prepare('SELECT * FROM devices ORDER BY created_at, rowid');
+  const removeDevice = db.prepare('DELETE FROM devices WHERE id = ?');
+
+  const firstKey = db.prepare('SELECT kid, private_jwk, created_at FROM signing_keys ORDER BY created_at, rowid LIMIT 1');
+  // One statement, so that two processes creating the first key at once still keep only one.
+  const insertFirstKey = db.prepare(
+    `INSERT INTO signing_keys (kid, private_jwk, created_at)
+     SELECT @kid, @private_jwk, @created_at WHERE NOT EXISTS (SELECT 1 FROM signing_keys)`,
+  );
+  const getSigningKey = (): SigningKeyRecord | null => {
+    const row = firstKey.get() as { kid: string; private_jwk: string; created_at: string } | undefined;
+    return row ? { kid: row.kid, privateJwk: row.private_jwk, createdAt: row.created_at } : null;
+  };
 
   return {
     insertOperator(r) {
-      insert.run({
-        id: r.id,
-        name: r.name,
-        organisation: r.organisation,
-        salt: r.salt,
-        hash: r.hash,
-        scrypt_n: r.scrypt.N,
-        scrypt_r: r.scrypt.r,
-        scrypt_p: r.scrypt.p,
-        created_at: r.createdAt,
-      });
+      insertOperator.run({ id: r.id, name: r.name, organisation: r.organisation, ...hashColumns(r), created_at: r.createdAt });
     },
     getOperator(id) {
-      const row = get.get(id) as OperatorRow | undefined;
-      return row ? fromRow(row) : null;
+      const row = getOperator.get(id) as OperatorRow | undefined;
+      return row ? operatorFromRow(row) : null;
     },
     listOperators() {
-      return (list.all() as OperatorRow[]).map(fromRow);
+      return (listOperators.all() as OperatorRow[]).map(operatorFromRow);
     },
     removeOperator(id) {
-      return remove.run(id).changes > 0;
+      return removeOperator.run(id).changes > 0;
     },
+    insertDevice(r) {
+      insertDevice.run({ id: r.id, name: r.name, ...hashColumns(r), created_at: r.createdAt });
+    },
+    getDevice(id) {
+      const row = getDevice.get(id) as DeviceRow | undefined;
+      return row ? deviceFromRow(row) : null;
+    },
+    listDevices() {
+      return (listDevices.all() as DeviceRow[]).map(deviceFromRow);
+    },
+    removeDevice(id) {
+      return removeDevice.run(id).changes > 0;
+    },
+    getSigningKey,
+    addFirstSigningKey(r) {
+      insertFirstKey.run({ kid: r.kid, private_jwk: r.privateJwk, created_at: r.createdAt });
+      return getSigningKey()!;
+    },
+    ...assistanceStatements(db),
     close() {
       // Idempotent: a relay's close() and a failed start may both get here.
       if (db.open) db.close();

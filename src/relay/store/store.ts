@@ -1,26 +1,85 @@
 /**
- * What the relay persists, behind an interface so that the registry (and later the nonce,
- * lockout and audit features) do not depend on SQLite. One implementation: sqlite-store.ts.
+ * What the relay persists, behind an interface so that the registries, the signing key and the
+ * assistances do not depend on SQLite. One implementation: sqlite-store.ts. The data dir holding
+ * it is the relay's secret area: it contains the activation signing key.
  */
+import type { AssistanceMode } from '../../shared/protocol.js';
 
-/** scrypt cost parameters, stored with each hash so they can be raised without breaking old tokens. */
+/** scrypt cost parameters, stored with each hash so they can be raised without breaking old ones. */
 export interface ScryptParams {
   N: number;
   r: number;
   p: number;
 }
 
-/** An operator as stored: the identity plus the salted hash of its token (never the token). */
-export interface OperatorRecord {
-  id: string;
-  name: string;
-  organisation: string;
+/** A secret as stored: never the secret, only a salted scrypt hash of it. */
+export interface SaltedHash {
   salt: Buffer;
   hash: Buffer;
   scrypt: ScryptParams;
+}
+
+/** An operator as stored: the identity plus the salted hash of its token. */
+export interface OperatorRecord extends SaltedHash {
+  id: string;
+  name: string;
+  organisation: string;
   /** ISO 8601. */
   createdAt: string;
 }
+
+/** An enrolled device as stored: its name plus the salted hash of its token. */
+export interface DeviceRecord extends SaltedHash {
+  id: string;
+  name: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** The relay's Ed25519 activation signing key. */
+export interface SigningKeyRecord {
+  /** RFC 7638 thumbprint of the public key. */
+  kid: string;
+  /** The private key as a JSON JWK. */
+  privateJwk: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/**
+ * An assistance: what the relay must still know after a restart (the file's nonce once used,
+ * the password failures and lock, the resume token) until its file has expired and it is over.
+ * Times are ms on the relay's clock.
+ */
+export interface AssistanceRecord {
+  sessionId: string;
+  deviceId: string;
+  /** The operator it was issued to, the only one who may open or resume it. */
+  operatorId: string;
+  mode: AssistanceMode;
+  nonce: string;
+  /** Unattended only. */
+  password: SaltedHash | null;
+  createdAt: number;
+  /** The activation file's exp. */
+  activationExpiresAt: number;
+  /** When it expires unless an operator is admitted by then; null while one is. */
+  expiresAt: number | null;
+  /** The first admission, which consumes the file. */
+  nonceUsedAt: number | null;
+  /** SHA-256 of the resume token; null before the first admission and once revoked. */
+  resumeHash: Buffer | null;
+  failures: number;
+  lastFailureAt: number | null;
+  lockedAt: number | null;
+  /** Over for good (expired, superseded, its device gone). */
+  endedAt: number | null;
+}
+
+/** The fields of an assistance that change over its life. */
+export type AssistanceChanges = Partial<
+  Pick<AssistanceRecord, 'expiresAt' | 'nonceUsedAt' | 'resumeHash' | 'failures' | 'lastFailureAt' | 'lockedAt' | 'endedAt'>
+>;
 
 export interface RelayStore {
   insertOperator(record: OperatorRecord): void;
@@ -29,5 +88,27 @@ export interface RelayStore {
   listOperators(): OperatorRecord[];
   /** False when there was no such operator. */
   removeOperator(id: string): boolean;
+
+  insertDevice(record: DeviceRecord): void;
+  getDevice(id: string): DeviceRecord | null;
+  /** Oldest first. */
+  listDevices(): DeviceRecord[];
+  /** False when there was no such device. */
+  removeDevice(id: string): boolean;
+
+  getSigningKey(): SigningKeyRecord | null;
+  /** Stores the key unless one exists already (a relay and the CLI may race); returns the one kept. */
+  addFirstSigningKey(record: SigningKeyRecord): SigningKeyRecord;
+
+  insertAssistance(record: AssistanceRecord): void;
+  getAssistance(sessionId: string): AssistanceRecord | null;
+  updateAssistance(sessionId: string, changes: AssistanceChanges): void;
+  /** Session IDs of assistances not over whose expiresAt is at or before `now`. */
+  dueAssistances(now: number): string[];
+  /** Ends every assistance not over yet (at startup: their connections died with the last run). */
+  endLiveAssistances(at: number): number;
+  /** Forgets assistances that are over and whose file has expired: nothing can present them any more. */
+  purgeAssistances(now: number): number;
+
   close(): void;
 }

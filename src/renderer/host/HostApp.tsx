@@ -45,6 +45,21 @@ export function HostApp() {
           <p className="muted">Nobody can see or control your screen unless you allow it.</p>
         </main>
       );
+    case 'requested':
+      // Shown before the operator connects: the user learns who asked, and what will happen.
+      return (
+        <main className="card" role="status" data-testid="host-requested">
+          <h1>
+            Remote assistance was requested by <strong>{session.operator.name}</strong> ({session.operator.organisation})
+          </h1>
+          <p className="muted">
+            {session.mode === 'attended'
+              ? 'You will be asked before they can see or control your screen.'
+              : 'They can connect without asking; a banner shows while they are connected, and you can end it at any time.'}
+          </p>
+          <p className="muted">Session ID {formatSessionId(session.sessionId)}</p>
+        </main>
+      );
     case 'consent':
       return (
         <main className="card consent" role="alertdialog" aria-labelledby="consent-title" data-testid="consent">
@@ -66,14 +81,28 @@ export function HostApp() {
           <Countdown deadline={session.deadline} />
         </main>
       );
+    case 'deactivated':
+      return (
+        <main className="card" data-testid="deactivated">
+          <h1>Remote assistance is over</h1>
+          <p className="muted">This assistance service has stopped. Nobody can connect to this device through it any more.</p>
+        </main>
+      );
     case 'active':
       return (
         <main className="indicator" role="status" data-testid="indicator">
           <span className="dot" aria-hidden="true" />
-          <span>
-            Remote assistance active — <strong>{session.operator.name}</strong>
-            {session.mode === 'view' ? ' (view only)' : ''}
-          </span>
+          {session.unattended ? (
+            <span data-testid="unattended-banner">
+              This device is under remote control by <strong>{session.operator.name}</strong> ({session.operator.organisation}),
+              unattended assistance
+            </span>
+          ) : (
+            <span>
+              Remote assistance active — <strong>{session.operator.name}</strong>
+              {session.mode === 'view' ? ' (view only)' : ''}
+            </span>
+          )}
           {stream === 'failed' && <span className="error">Screen sharing failed: {streamError}</span>}
           {session.mode === 'control' ? (
             <button onClick={() => void api().setMode('view')}>Take back control</button>

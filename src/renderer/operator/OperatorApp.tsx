@@ -46,6 +46,71 @@ function JoinForm({ notice }: { notice?: string }) {
   );
 }
 
+/** First use of a relay: the operator compares its key with the one their administrator published. */
+function TrustRelay({ relay, fingerprint }: { relay: string; fingerprint: string }) {
+  return (
+    <main className="card" role="alertdialog" aria-labelledby="trust-title" data-testid="trust-relay">
+      <h1 id="trust-title">Trust this relay?</h1>
+      <p>
+        The activation file comes from <strong>{relay}</strong>, which you have not used before. Compare its key fingerprint with
+        the one your administrator published:
+      </p>
+      <p className="fingerprint" data-testid="fingerprint">
+        {fingerprint}
+      </p>
+      <div className="actions">
+        <button className="primary" onClick={() => void api().trustRelay(true)}>
+          The fingerprints match: trust it
+        </button>
+        <button onClick={() => void api().trustRelay(false)}>Do not trust</button>
+      </div>
+    </main>
+  );
+}
+
+function PasswordPrompt(props: { sessionId: string; message?: string; retryAt?: number }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    api()
+      .submitPassword(password)
+      .then(() => setPassword(''))
+      .catch((err: Error) => setError(err.message));
+  };
+  return (
+    <form className="card" onSubmit={submit} data-testid="password-prompt">
+      <h1>Unattended assistance — session {formatSessionId(props.sessionId)}</h1>
+      {props.message && (
+        <p className="error" role="alert" data-testid="password-message">
+          {props.message}
+        </p>
+      )}
+      <label htmlFor="password">One-time password</label>
+      <input
+        id="password"
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <button className="primary" type="submit">
+        Connect
+      </button>
+      <button type="button" onClick={() => void api().leave()}>
+        Cancel
+      </button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
 export function OperatorApp() {
   const session = useOperatorStore((s) => s.session);
   const stream = useOperatorStore((s) => s.stream);
@@ -65,6 +130,18 @@ export function OperatorApp() {
           <JoinForm {...(session.message ? { notice: session.message } : {})} />
         </main>
       );
+    case 'refused':
+      return (
+        <main className="page">
+          <p className="card error" role="alert" data-testid="refused">
+            {session.message}
+          </p>
+        </main>
+      );
+    case 'trust-relay':
+      return <TrustRelay relay={session.relay} fingerprint={session.fingerprint} />;
+    case 'password':
+      return <PasswordPrompt {...session} />;
     case 'ended':
       return (
         <main className="page">

@@ -17,6 +17,10 @@ export function operatorEndMessage(reason: EndReason): string {
       return 'Your connection to the relay dropped; the session is over.';
     case 'replaced':
       return 'You joined this session from another window; this one was closed.';
+    case 'expired':
+      return 'This assistance is over: its time ran out. Request a new one.';
+    case 'agent-restarted':
+      return "The device's agent restarted, so the assistance ended.";
   }
 }
 
@@ -36,5 +40,9 @@ export function hostEndMessage(reason: EndReason, operatorName?: string): string
     case 'operator-gone':
     case 'replaced':
       return `${who}'s connection dropped; the session ended.`;
+    case 'expired':
+      return 'The remote assistance is over.';
+    case 'agent-restarted':
+      return "The device's agent restarted, so the assistance ended.";
   }
 }

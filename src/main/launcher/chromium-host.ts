@@ -1,0 +1,75 @@
+/**
+ * The host for tests and the demo, where Electron cannot run: the real HostSession with the real
+ * X11 input injector and display provider, and the built host page (out/renderer/host.html) in
+ * Debian's Chromium on the session's display, bridged to the handler table exactly as the
+ * end-to-end tests do (test/support/renderer-harness.ts).
+ *
+ * Started by the Chromium launcher (chromium.ts) as `node --import tsx chromium-host.ts --relay
+ * <url>`, with DISPLAY and FLXRA_HOST_TOKEN in its environment. It runs until it is stopped
+ * (SIGTERM) or its assistance expires.
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { launchChromium, openRendererPage, serveRenderer } from '../../../test/support/renderer-harness.js';
+import { HostSession } from '../host/host-session.js';
+import { createInputInjector } from '../input/injector.js';
+import { HostInputController } from '../input/input-controller.js';
+import { createIpcHandlers, type IpcHandlers } from '../ipc/handlers.js';
+import { createDisplayProvider } from '../platform/displays.js';
+import { takeHostToken } from './host-token-env.js';
+import { reportShownScreens } from './shown-screens.js';
+
+const { values } = parseArgs({ options: { relay: { type: 'string' } }, strict: true });
+const display = process.env.DISPLAY;
+const hostToken = takeHostToken();
+if (!values.relay || !display || !hostToken) {
+  console.error('chromium-host: needs --relay <url>, DISPLAY and FLXRA_HOST_TOKEN');
+  process.exit(2);
+}
+
+const cleanups: Array<() => unknown> = [];
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => undefined);
+  }
+  process.exit(code);
+}
+process.once('SIGTERM', () => void shutdown(0));
+process.once('SIGINT', () => void shutdown(0));
+
+try {
+  const renderer = await serveRenderer();
+  cleanups.push(() => renderer.close());
+  const browser = await launchChromium(display);
+  cleanups.push(() => browser.close());
+  const injector = await createInputInjector(process.platform, { display });
+  cleanups.push(() => injector.close());
+  const displays = await createDisplayProvider({ display });
+  cleanups.push(() => displays.close());
+  // The page is headless: flxra has no window of its own on this desktop to keep input out of.
+  const input = new HostInputController(injector, { displays: () => displays.list(), ownWindows: () => [] });
+
+  let handlers: IpcHandlers | undefined;
+  const page = await openRendererPage(browser, renderer.baseUrl, 'host', () => handlers!, { width: 640, height: 360 });
+  await reportShownScreens(page.page, (line) => console.log(`[host] ${line}`));
+  const host = new HostSession({
+    relayUrl: values.relay,
+    deviceName: os.hostname(),
+    hostToken,
+    input,
+    displays: () => displays.list(),
+    emit: page.emit,
+    onDeactivated: () => void shutdown(0),
+    log: (message) => console.log(message),
+  });
+  cleanups.push(() => host.stop());
+  handlers = createIpcHandlers({ host });
+  await page.load();
+  host.start();
+  console.log(`[host] started on ${display}`);
+} catch (err) {
+  console.error(`chromium-host: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+}

@@ -1,0 +1,189 @@
+/**
+ * Everything the operator's app does, for the IPC handlers: the relay session (by default the
+ * configured relay; an activation file brings its own), opening `.flxra` files (verify, trust,
+ * password) and cleaning up after them: the file is deleted when its session ends.
+ */
+import { readFile, rm, stat } from 'node:fs/promises';
+import { ACTIVATION_MAX_BYTES, activationProblemMessage, type ActivationProblem } from '../../shared/activation-file.js';
+import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
+import type { PeerSignal, SessionId } from '../../shared/protocol.js';
+import type { TrustedRelayKey } from '../activation/trusted-relays.js';
+import { verifyActivation, type TrustedKeyLookup } from '../activation/verify-activation.js';
+import { OperatorSession } from './operator-session.js';
+
+export interface OperatorControllerOptions {
+  defaultRelayUrl: string;
+  /** The operator's token for a relay, with the reason when there is none. */
+  loadToken: (relayUrl: string) => Promise<{ token: string | null; reason: string }>;
+  trusted: TrustedKeyLookup & { trust(key: Omit<TrustedRelayKey, 'trustedAt'>): Promise<void> };
+  fetchRelayKey: (relay: string, kid: string) => Promise<Omit<TrustedRelayKey, 'trustedAt'>>;
+  emit: <E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]) => void;
+  now?: () => number;
+  log?: (message: string) => void;
+}
+
+interface OpenFile {
+  path: string;
+  text: string;
+  /** Set while the operator is asked to trust the file's relay. */
+  pendingTrust?: Omit<TrustedRelayKey, 'trustedAt'>;
+  /** Set once the file's session started, so that its end deletes the file. */
+  sessionId?: SessionId;
+}
+
+export class OperatorController {
+  private session: OperatorSession | null = null;
+  private file: OpenFile | null = null;
+  private own: OperatorState | null = null;
+
+  constructor(private readonly opts: OperatorControllerOptions) {}
+
+  get state(): OperatorState {
+    return this.own ?? this.session?.state ?? { status: 'signed-out' };
+  }
+
+  async start(): Promise<void> {
+    await this.useRelay(this.opts.defaultRelayUrl);
+  }
+
+  /**
+   * Opens a `.flxra` file (from argv, a second instance, or macOS open-file). Every refusal
+   * ends in a state that says why; nothing throws to the caller.
+   */
+  async openFile(path: string): Promise<void> {
+    if (['waiting', 'active', 'password'].includes(this.state.status)) {
+      return this.refuse('Finish the current session before opening another activation file.');
+    }
+    let text: string;
+    try {
+      if ((await stat(path)).size > ACTIVATION_MAX_BYTES) return this.refuseProblem({ kind: 'corrupt', detail: 'too large' });
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      return this.refuse(`The activation file cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+    }
+    this.file = { path, text };
+    await this.continueFile();
+  }
+
+  async trustRelay(trust: boolean): Promise<void> {
+    const pending = this.file?.pendingTrust;
+    if (!pending) throw new Error('No relay is waiting for your decision.');
+    if (!trust) {
+      this.file = null;
+      return this.refuse(`You did not trust the relay at ${pending.relay}; the activation file was not used.`);
+    }
+    await this.opts.trusted.trust(pending);
+    delete this.file!.pendingTrust;
+    await this.continueFile();
+  }
+
+  join(sessionId: SessionId): void {
+    this.requireSession().join(sessionId);
+  }
+
+  submitPassword(password: string): void {
+    this.requireSession().submitPassword(password);
+  }
+
+  leave(): void {
+    this.session?.leave();
+  }
+
+  sendSignal(signal: PeerSignal): void {
+    this.requireSession().sendSignal(signal);
+  }
+
+  stop(): void {
+    this.session?.stop();
+    this.session = null;
+  }
+
+  /** For tests: the relay connection drops as a network failure would. */
+  dropConnection(): void {
+    this.session?.dropConnection();
+  }
+
+  private async continueFile(): Promise<void> {
+    const file = this.file!;
+    const verified = await verifyActivation(file.text, this.opts.trusted, this.now());
+    if (!verified.ok) {
+      if (verified.problem.kind !== 'untrusted-relay') {
+        this.file = null;
+        return this.refuseProblem(verified.problem);
+      }
+      try {
+        file.pendingTrust = await this.opts.fetchRelayKey(verified.problem.relay, verified.problem.keyId);
+      } catch (err) {
+        this.file = null;
+        return this.refuse(`${activationProblemMessage(verified.problem)} Its key could not be fetched: ${(err as Error).message}.`);
+      }
+      return this.setOwn({ status: 'trust-relay', relay: file.pendingTrust.relay, fingerprint: file.pendingTrust.fingerprint });
+    }
+    const { claims, token } = verified;
+    const session = await this.useRelay(claims.relay);
+    if (session.state.status === 'signed-out') return; // its message says why
+    file.sessionId = claims.sid;
+    this.own = null;
+    try {
+      session.openAssistance(token, claims.sid, claims.mode);
+    } catch (err) {
+      this.refuse((err as Error).message);
+    }
+  }
+
+  /** Connects to a relay unless already connected to it. */
+  private async useRelay(relayUrl: string): Promise<OperatorSession> {
+    if (this.session && new URL(this.session.relayUrl).origin === new URL(relayUrl).origin) return this.session;
+    this.session?.stop();
+    const { token, reason } = await this.opts.loadToken(relayUrl);
+    const session = new OperatorSession({
+      relayUrl,
+      token,
+      missingTokenReason: reason,
+      emit: (channel, payload) => this.fromSession(channel, payload),
+      ...(this.opts.log ? { log: this.opts.log } : {}),
+    });
+    this.session = session;
+    await session.start();
+    return session;
+  }
+
+  private fromSession<E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]): void {
+    if (channel === 'operator:state') {
+      this.own = null;
+      const s = payload as OperatorState;
+      // The specification: the activation file stays only for its session, then it is deleted.
+      if (s.status === 'ended' && this.file?.sessionId) void this.deleteFile();
+    }
+    this.opts.emit(channel, payload);
+  }
+
+  private async deleteFile(): Promise<void> {
+    const file = this.file;
+    this.file = null;
+    if (!file) return;
+    await rm(file.path, { force: true }).catch((err: Error) => this.opts.log?.(`could not delete ${file.path}: ${err.message}`));
+  }
+
+  private requireSession(): OperatorSession {
+    if (!this.session) throw new Error('Not connected to a relay.');
+    return this.session;
+  }
+
+  private refuseProblem(problem: ActivationProblem): void {
+    this.refuse(activationProblemMessage(problem));
+  }
+
+  private refuse(message: string): void {
+    this.setOwn({ status: 'refused', message });
+  }
+
+  private setOwn(state: OperatorState): void {
+    this.own = state;
+    this.opts.emit('operator:state', state);
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+}

@@ -1,0 +1,109 @@
+/** The agent's pure parts: backoff, where a host runs, its command line, the state file, the CLI's options. */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parseAgentArgs, UsageError } from '../../src/main/agent/agent-args.js';
+import { backoffDelay } from '../../src/main/agent/backoff.js';
+import { AGENT_VERSION } from '../../src/main/agent/device-info.js';
+import { chooseHostTarget } from '../../src/main/agent/host-target.js';
+import { readAgentState, writeAgentState } from '../../src/main/agent/state.js';
+import { chromiumHostCommand } from '../../src/main/launcher/chromium.js';
+import { electronHostCommand } from '../../src/main/launcher/electron.js';
+import { takeHostToken } from '../../src/main/launcher/host-token-env.js';
+import type { HostLaunchRequest } from '../../src/main/launcher/launcher.js';
+import { compareVersions } from '../../src/shared/calver.js';
+import type { UserSession } from '../../src/shared/user-sessions.js';
+
+test('backoff doubles up to 30 s, jittered within the upper half, never below it', () => {
+  const ceilings = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000];
+  ceilings.forEach((ceiling, attempt) => {
+    assert.equal(backoffDelay(attempt, undefined, () => 0), ceiling / 2);
+    assert.equal(backoffDelay(attempt, undefined, () => 0.999_999), ceiling);
+  });
+  assert.equal(backoffDelay(5_000, undefined, () => 0.5), 22_500, 'huge attempt counts stay at the cap');
+  const draws = new Set(Array.from({ length: 50 }, () => backoffDelay(3)));
+  assert.ok(draws.size > 10, 'two devices rarely wait the same time');
+});
+
+const sessions: UserSession[] = [
+  { id: 'pts/3', user: 'bob', state: 'active', kind: 'remote' },
+  { id: ':7', user: 'alice', state: 'active', kind: 'console', display: ':7' },
+  { id: ':9', user: 'carol', state: 'disconnected', kind: 'remote', display: ':9' },
+];
+
+test('the host runs in the session asked for, else at the console, else on the agent\'s display', () => {
+  assert.deepEqual(chooseHostTarget(sessions, ':9', ':0'), { ok: true, target: { userSessionId: ':9', display: ':9' } });
+  assert.deepEqual(chooseHostTarget(sessions, undefined, ':0'), { ok: true, target: { userSessionId: ':7', display: ':7' } });
+  assert.deepEqual(chooseHostTarget([sessions[0]!], undefined, ':0'), { ok: true, target: { display: ':0' } });
+  assert.deepEqual(chooseHostTarget([], undefined, undefined), { ok: true, target: {} });
+  // A session that is gone is an error, never someone else's desktop instead.
+  assert.deepEqual(chooseHostTarget(sessions, ':8', ':0'), { ok: false, message: 'user session :8 is not on this device any more' });
+});
+
+const request: HostLaunchRequest = {
+  sessionId: '123456789',
+  mode: 'unattended',
+  hostToken: 'flxra_host_secret_0123456789abcdef',
+  display: ':7',
+  relayUrl: 'http://127.0.0.1:7443',
+  operator: { id: 'op1', name: 'Ada Lovelace', organisation: 'Help Desk' },
+};
+
+test('launchers pass the token in the environment, never on the command line, and the session\'s display', () => {
+  const base = { PATH: '/usr/bin', DISPLAY: ':0' };
+  const electron = electronHostCommand('/opt/flxra/flxra', request, base);
+  assert.deepEqual(electron, {
+    file: '/opt/flxra/flxra',
+    args: ['--host', '--relay', 'http://127.0.0.1:7443'],
+    env: { PATH: '/usr/bin', DISPLAY: ':7', FLXRA_HOST_TOKEN: request.hostToken },
+  });
+  const chromium = chromiumHostCommand(request, base);
+  assert.equal(chromium.env.FLXRA_HOST_TOKEN, request.hostToken);
+  assert.equal(chromium.env.DISPLAY, ':7');
+  for (const command of [electron, chromium]) assert.ok(!command.args.some((a) => a.includes(request.hostToken)));
+  const { display: _, ...noDisplay } = request;
+  assert.throws(() => chromiumHostCommand(noDisplay, base), /needs an X display/);
+});
+
+test('a host takes its token out of its environment, so what it starts does not inherit it', () => {
+  const env: NodeJS.ProcessEnv = { FLXRA_HOST_TOKEN: 'tok', PATH: '/usr/bin' };
+  assert.equal(takeHostToken(env), 'tok');
+  assert.deepEqual(env, { PATH: '/usr/bin' });
+  assert.equal(takeHostToken(env), undefined);
+});
+
+test('the agent reports package.json\'s calendar version', async () => {
+  const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+  assert.equal(AGENT_VERSION, pkg.version);
+  assert.ok(compareVersions(AGENT_VERSION, '24.9.2') > 0, 'new enough for dynamic assistance');
+});
+
+test('the state file: written private and whole, read back, a damaged one is an error', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flxra-agent-state-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.equal(await readAgentState(dir), null);
+  const state = { relayUrl: 'http://127.0.0.1:7443', deviceId: 'abc', environmentId: 'default', reportGroup: 'Kiosks', enrolledAt: new Date().toISOString() };
+  await writeAgentState(path.join(dir, 'sub'), state);
+  assert.deepEqual(await readAgentState(path.join(dir, 'sub')), state);
+  assert.equal((await stat(path.join(dir, 'sub', 'agent.json'))).mode & 0o777, 0o600);
+  await writeFile(path.join(dir, 'sub', 'agent.json'), '{"relayUrl":"nope"}');
+  await assert.rejects(readAgentState(path.join(dir, 'sub')), /damaged/);
+});
+
+test('command line: enrolment needs a relay, launchers are named, unknown options refused', () => {
+  assert.deepEqual(parseAgentArgs(['--relay', 'http://r:1', '--enroll', 'T', '--state-dir', '/s', '--launcher', 'chromium', '--utmp', '/u']), {
+    relayUrl: 'http://r:1',
+    enrolmentToken: 'T',
+    stateDir: '/s',
+    launcher: 'chromium',
+    app: '/opt/flxra/flxra',
+    utmpPath: '/u',
+  });
+  assert.equal(parseAgentArgs(['--state-dir', '/s']).launcher, 'electron');
+  assert.throws(() => parseAgentArgs(['--enroll', 'T']), UsageError);
+  assert.throws(() => parseAgentArgs(['--relay', 'not a url']), UsageError);
+  assert.throws(() => parseAgentArgs(['--launcher', 'firefox']), UsageError);
+  assert.throws(() => parseAgentArgs(['--port', '80']), UsageError);
+});

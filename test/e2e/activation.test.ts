@@ -1,0 +1,157 @@
+/**
+ * Assistances joined through their `.flxra` files, end to end on the Xvfb rig: the relay
+ * issues the file, the operator app's file-open handler takes it, the operator trusts the
+ * relay's key, types the password (unattended), and the pixels prove the session.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { RELAY_KEYS_PATH, type AssistanceResponse } from '../../src/shared/relay-api.js';
+import { startSessionRig, type SessionRig } from '../fixtures/session-rig.js';
+import { TARGET_COLOURS } from '../fixtures/x-target.js';
+import { setRootColour, startXvfb, type Xvfb } from '../fixtures/xvfb.js';
+import { clientPointExpression, pixelExpression, waitForExpression } from '../support/page-probes.js';
+
+const W = 1280;
+const H = 720;
+const TARGET = { x: 700, y: 300, width: 300, height: 200 };
+
+let xvfb: Xvfb;
+let target: ChildProcess;
+let downloads: string;
+
+const rgb = (c: number) => [(c >> 16) & 255, (c >> 8) & 255, c & 255];
+const matches = (c: number) => `((p) => p && ${JSON.stringify(rgb(c))}.every((v, i) => Math.abs(v - p[i]) <= 40))`;
+
+async function waitForPixel(page: Page, x: number, y: number, colour: number, timeoutMs = 8_000) {
+  await waitForExpression(page, `${matches(colour)}(${pixelExpression(x, y, W, H)})`, timeoutMs);
+}
+
+async function download(response: AssistanceResponse): Promise<string> {
+  const file = path.join(downloads, response.activation.fileName);
+  await writeFile(file, response.activation.content);
+  return file;
+}
+
+async function trustRelay(rig: SessionRig) {
+  const page = rig.operator.page;
+  await page.getByTestId('trust-relay').waitFor();
+  const published = (await (await fetch(`${rig.relay.url}${RELAY_KEYS_PATH}`)).json()) as { keys: Array<{ fingerprint: string }> };
+  assert.equal(await page.getByTestId('fingerprint').textContent(), published.keys[0]!.fingerprint);
+  await page.getByRole('button', { name: 'The fingerprints match: trust it' }).click();
+}
+
+async function waitForDeviceHost(rig: SessionRig) {
+  await rig.host.page.getByTestId('session-id').waitFor({ timeout: 10_000 });
+}
+
+before(async () => {
+  xvfb = await startXvfb({ width: W, height: H });
+  setRootColour(xvfb, '#3366cc');
+  target = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/x-target.ts', ...Object.values(TARGET).map(String)], {
+    env: xvfb.env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => target.stdout!.once('data', () => resolve()));
+  downloads = await mkdtemp(path.join(os.tmpdir(), 'flxra-downloads-'));
+});
+
+after(async () => {
+  target?.kill();
+  await xvfb?.close();
+  await rm(downloads, { recursive: true, force: true });
+});
+
+test('unattended: the file, the password, no consent, a banner, the pixels; resume after a drop; the file deleted', async (t) => {
+  const rig = await startSessionRig(xvfb.display, { enrolled: true });
+  t.after(() => rig.close());
+  await waitForDeviceHost(rig);
+  const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'unattended' });
+  assert.ok(response.password, 'an unattended assistance comes with a password');
+  assert.doesNotMatch(response.activation.content, new RegExp(response.password!.replace(/-/g, '-?')), 'the password is not in the file');
+  const file = await download(response);
+
+  await rig.operator.controller.openFile(file);
+  await trustRelay(rig);
+
+  const op = rig.operator.page;
+  await op.getByTestId('password-prompt').waitFor();
+  await op.getByLabel('One-time password').fill('wrong-wrong-wrong');
+  await op.getByRole('button', { name: 'Connect' }).click();
+  await op.getByText(/Wrong password\. 4 attempts left/).waitFor();
+  rig.relay.clock.advance(60_000); // past the growing delay after a failure
+  await op.getByLabel('One-time password').fill(response.password!);
+  await op.getByRole('button', { name: 'Connect' }).click();
+
+  await waitForPixel(op, 20, 20, 0x3366cc, 10_000);
+  await rig.host.page.getByTestId('unattended-banner').waitFor();
+  assert.match((await rig.host.page.getByTestId('unattended-banner').textContent()) ?? '', /under remote control by Ada Lovelace/);
+  assert.ok(!rig.host.states.some((s) => s.status === 'consent'), 'no consent window in unattended mode');
+
+  const click = await op.evaluate<{ x: number; y: number }>(clientPointExpression(TARGET.x + 150, TARGET.y + 100, W, H));
+  await op.mouse.click(click.x, click.y);
+  await waitForPixel(op, TARGET.x + 20, TARGET.y + 20, TARGET_COLOURS.clicked);
+
+  // A network drop: the app reconnects with its resume token: no password, no consent, and a
+  // fresh peer brings the picture back.
+  rig.operator.controller.dropConnection();
+  await new Promise((r) => setTimeout(r, 300));
+  setRootColour(xvfb, '#228844');
+  await waitForPixel(op, 20, 20, 0x228844, 15_000);
+  assert.ok(!rig.host.states.some((s) => s.status === 'consent'));
+  assert.equal(rig.operator.controller.state.status, 'active');
+  setRootColour(xvfb, '#3366cc');
+
+  await op.getByRole('button', { name: 'Leave session' }).click();
+  await rig.host.page.getByText(/Ada Lovelace ended the session/).waitFor();
+  for (let i = 0; i < 50 && existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(existsSync(file), false, 'the .flxra file is deleted when its session ends');
+
+  // The same file again (a copy the operator kept) is refused: nothing is reusable.
+  const copy = await download(response);
+  await rig.operator.controller.openFile(copy);
+  await op.getByTestId('password-prompt').waitFor();
+  await op.getByLabel('One-time password').fill(response.password!);
+  await op.getByRole('button', { name: 'Connect' }).click();
+  await op.getByText('This activation file has already been used.', { exact: false }).waitFor();
+});
+
+test('attended through its .flxra: the user is asked, then the operator sees the screen', async (t) => {
+  const rig = await startSessionRig(xvfb.display, { enrolled: true });
+  t.after(() => rig.close());
+  await waitForDeviceHost(rig);
+  const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'attended' });
+  assert.equal(response.password, undefined, 'attended assistances have no password');
+  const file = await download(response);
+  await rig.operator.controller.openFile(file);
+  await trustRelay(rig);
+  await rig.operator.page.getByText("Waiting for the user's consent").waitFor();
+  await rig.host.page.getByTestId('consent').waitFor();
+  await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
+  await waitForPixel(rig.operator.page, 20, 20, 0x3366cc, 10_000);
+  await rig.host.page.getByRole('button', { name: 'End session' }).click();
+  await rig.operator.page.getByText('The user ended the session.').waitFor();
+  for (let i = 0; i < 50 && existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(existsSync(file), false);
+});
+
+test('dynamic with a user active at the console becomes attended, and says why', async (t) => {
+  const rig = await startSessionRig(xvfb.display, {
+    enrolled: true,
+    userSessions: [{ id: '2', user: 'alice', state: 'active', kind: 'console', display: xvfb.display }],
+  });
+  t.after(() => rig.close());
+  await waitForDeviceHost(rig);
+  await new Promise((r) => setTimeout(r, 200)); // the device's first user-session report
+  const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'dynamic' });
+  assert.equal(response.mode, 'attended');
+  assert.match(response.modeReason, /alice/);
+  await rig.operator.controller.openFile(await download(response));
+  await trustRelay(rig);
+  await rig.host.page.getByTestId('consent').waitFor();
+});
