@@ -1,0 +1,75 @@
+/**
+ * The device agent's contract with the relay. The agent enrols once over HTTP, then keeps one
+ * outbound socket.io connection (it never listens on a port), reports the device, and starts
+ * the host for an assistance when the relay asks. The host it starts authenticates with a
+ * one-time host token bound to that assistance, never with the agent's own credential.
+ */
+import { z } from 'zod';
+import { CalVer } from './calver.js';
+import { AssistanceMode, OperatorIdentity, SessionId } from './protocol.js';
+import { API_PREFIX } from './relay-api.js';
+import { UserSessionList } from './user-sessions.js';
+
+/** The socket.io namespace agents connect to (hosts and operators use the default one). */
+export const AGENT_NAMESPACE = '/agent';
+export const ENROL_PATH = `${API_PREFIX}/enrol`;
+
+/** POST /api/v1/enrol */
+export const EnrolRequest = z.object({
+  enrolmentToken: z.string().min(1).max(512),
+  hostname: z.string().min(1).max(255),
+  os: z.string().min(1).max(200),
+  agentVersion: CalVer,
+});
+export type EnrolRequest = z.infer<typeof EnrolRequest>;
+
+export const EnrolResponse = z.object({
+  deviceId: z.string(),
+  /** The agent's long-lived credential; the agent keeps it in the OS credential store. */
+  agentToken: z.string(),
+  environmentId: z.string(),
+  reportGroup: z.string(),
+});
+export type EnrolResponse = z.infer<typeof EnrolResponse>;
+
+/** socket.io handshake of an enrolled agent. */
+export const AgentHandshake = z.object({ role: z.literal('agent'), agentToken: z.string().min(1).max(512) });
+
+/** What the agent tells the relay, on connect and whenever it changes (and as a heartbeat). */
+export const AgentReport = z.object({
+  hostname: z.string().min(1).max(255),
+  os: z.string().min(1).max(200),
+  agentVersion: CalVer,
+  userSessions: UserSessionList,
+});
+export type AgentReport = z.infer<typeof AgentReport>;
+
+/** agent → relay events */
+export const agentEvents = {
+  'agent:report': AgentReport,
+  /** The host for an assistance started (or could not). */
+  'agent:host-started': z.object({ sessionId: SessionId }),
+  'agent:host-failed': z.object({ sessionId: SessionId, message: z.string().max(500) }),
+} as const;
+
+/** relay → agent events */
+export const relayToAgentEvents = {
+  'agent:ready': z.object({ deviceId: z.string(), heartbeatMs: z.number().int().positive() }),
+  /**
+   * Start the host for an assistance in the given user session (or the console's), with a
+   * one-time host token. The host tells the user before anything else happens.
+   */
+  'agent:start-host': z.object({
+    sessionId: SessionId,
+    mode: AssistanceMode,
+    hostToken: z.string().min(16).max(512),
+    userSessionId: z.string().max(64).optional(),
+    operator: OperatorIdentity,
+  }),
+  /** Stop the host of an assistance (it ended or expired). */
+  'agent:stop-host': z.object({ sessionId: SessionId }),
+  'relay:error': z.object({ code: z.string(), message: z.string(), event: z.string().optional() }),
+} as const;
+
+export type AgentToRelayEvents = { [E in keyof typeof agentEvents]: (payload: z.input<(typeof agentEvents)[E]>) => void };
+export type RelayToAgentEvents = { [E in keyof typeof relayToAgentEvents]: (payload: z.infer<(typeof relayToAgentEvents)[E]>) => void };

@@ -1,0 +1,38 @@
+/**
+ * The audit trail: every request, consent decision, connection start and end and tool use,
+ * recorded by the relay, append-only, shown in the console and exported as CSV or JSON.
+ */
+import { z } from 'zod';
+
+export const AuditAction = z.enum([
+  'assistance.requested',
+  'assistance.refused', // by policy, version gating or the device being offline
+  'consent.decided',
+  'connection.started',
+  'connection.ended',
+  'password.failed',
+  'assistance.locked',
+  'assistance.expired',
+  'tool.used',
+  'policy.changed',
+  'user.signed-in',
+  'device.enrolled',
+]);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+export const AuditEntry = z.object({
+  id: z.number().int(),
+  /** ISO 8601, UTC. */
+  at: z.string(),
+  actor: z.object({ kind: z.enum(['operator', 'user', 'admin', 'device', 'relay']), id: z.string(), name: z.string() }),
+  action: AuditAction,
+  deviceId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  /** ok, denied, failed, declined, timeout … */
+  result: z.string(),
+  /** What else matters for this action (mode, reason, tool …); never a secret. */
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const AUDIT_CSV_COLUMNS = ['id', 'at', 'actor_kind', 'actor_id', 'actor_name', 'action', 'device_id', 'session_id', 'result', 'detail'] as const;

@@ -1,0 +1,86 @@
+/**
+ * Remote-assistance policy: set at product level (all report groups) and overridden per report
+ * group. The relay enforces it on every request; the console shows what it allows and why not.
+ */
+import { z } from 'zod';
+import { CalVer, isAtLeast } from './calver.js';
+import { RequestedMode } from './protocol.js';
+
+export const Role = z.enum(['admin', 'operator']);
+export type Role = z.infer<typeof Role>;
+
+export const Policy = z.object({
+  remoteAssistance: z.boolean(),
+  allowedTypes: z.array(RequestedMode),
+  /** Roles whose members may use the admin tools (CMD, PowerShell, registry, task manager). */
+  adminToolsRoles: z.array(Role),
+  /** Off by default: the operator must not hear the user's calls. */
+  audioRedirection: z.boolean(),
+  /** Minimum agent version: for remote assistance at all, and for dynamic assistance. */
+  minAgentVersion: z.object({ remoteAssistance: CalVer, dynamic: CalVer }),
+});
+export type Policy = z.infer<typeof Policy>;
+
+/** A report group's override: only what it sets differs from the product level. */
+export const PolicyOverride = Policy.partial();
+export type PolicyOverride = z.infer<typeof PolicyOverride>;
+
+/** The specification's defaults: versions 23.7 and 24.9.2, audio off. */
+export const DEFAULT_POLICY: Policy = {
+  remoteAssistance: true,
+  allowedTypes: ['attended', 'unattended', 'dynamic'],
+  adminToolsRoles: ['admin'],
+  audioRedirection: false,
+  minAgentVersion: { remoteAssistance: '23.7', dynamic: '24.9.2' },
+};
+
+export function effectivePolicy(product: Policy, group?: PolicyOverride): Policy {
+  return { ...product, ...(group ?? {}) };
+}
+
+export interface TypeAvailability {
+  enabled: boolean;
+  /** Why not, in words for the operator. */
+  reason?: string;
+}
+export type Availability = Record<RequestedMode, TypeAvailability>;
+
+/**
+ * Which assistance types a device (or one of its user sessions, `level: 'session'`) may get,
+ * and for each disabled one, why.
+ */
+export function assistanceAvailability(
+  policy: Policy,
+  device: { agentVersion: string; reportGroup: string; online: boolean },
+  level: 'device' | 'session' = 'device',
+): Availability {
+  const dynamicOnly = policy.allowedTypes.length === 1 && policy.allowedTypes[0] === 'dynamic';
+  const result = {} as Availability;
+  for (const type of RequestedMode.options) {
+    result[type] = availabilityOf(type);
+  }
+  return result;
+
+  function availabilityOf(type: RequestedMode): TypeAvailability {
+    if (!policy.remoteAssistance) return { enabled: false, reason: `Remote assistance is not enabled for report group ${device.reportGroup}.` };
+    if (!isAtLeast(device.agentVersion, policy.minAgentVersion.remoteAssistance)) {
+      return { enabled: false, reason: `Agent ${device.agentVersion} is too old: remote assistance needs ${policy.minAgentVersion.remoteAssistance} or later.` };
+    }
+    if (type !== 'dynamic' && dynamicOnly) {
+      return { enabled: false, reason: `Report group ${device.reportGroup} is set to dynamic assistance, so only dynamic is offered.` };
+    }
+    if (!policy.allowedTypes.includes(type)) return { enabled: false, reason: `${capitalise(type)} assistance is not enabled for report group ${device.reportGroup}.` };
+    if (type === 'dynamic' && !isAtLeast(device.agentVersion, policy.minAgentVersion.dynamic)) {
+      return { enabled: false, reason: `Agent ${device.agentVersion} is too old: dynamic assistance needs ${policy.minAgentVersion.dynamic} or later.` };
+    }
+    if (type === 'unattended' && level === 'session' && policy.allowedTypes.includes('dynamic')) {
+      return { enabled: false, reason: 'On devices configured for dynamic assistance, unattended assistance is started at device level, not on a session.' };
+    }
+    if (!device.online) return { enabled: false, reason: 'The device is offline: its agent is not connected.' };
+    return { enabled: true };
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
