@@ -131,11 +131,10 @@ export function OperatorApp() {
         </main>
       );
     case 'refused':
+      // Nothing is lost: the operator can still join by ID or open another file.
       return (
-        <main className="page">
-          <p className="card error" role="alert" data-testid="refused">
-            {session.message}
-          </p>
+        <main className="page" data-testid="refused">
+          <JoinForm notice={session.message} />
         </main>
       );
     case 'trust-relay':
