@@ -6,6 +6,11 @@ import { performance } from 'node:perf_hooks';
 import { startTestRelay } from '../test/fixtures/relay.js';
 import { createIpcHandlers, dispatchIpc } from '../src/main/ipc/handlers.js';
 import type { HostSession } from '../src/main/host/host-session.js';
+import { DEFAULT_SCRYPT, hashSecret, verifySecret } from '../src/relay/secret-hash.js';
+import { generatePassword } from '../src/relay/assistances/password.js';
+import { verifyActivation } from '../src/main/activation/verify-activation.js';
+import { fetchRelayKey } from '../src/main/activation/trusted-relays.js';
+import { activationToken } from '../test/fixtures/relay.js';
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 
@@ -41,5 +46,32 @@ async function ipcInputDispatch(samples = 100_000) {
   console.log(`IPC input validation + dispatch: ${perEvent.toFixed(2)} µs per event (${handled} events)`);
 }
 
+/** The relay's cost per password or token check: the price of the slow hash, and of a guess. */
+async function secretHashCost(samples = 10) {
+  const stored = await hashSecret(generatePassword(), DEFAULT_SCRYPT);
+  const started = performance.now();
+  for (let i = 0; i < samples; i++) await verifySecret(generatePassword(), stored);
+  console.log(`scrypt verify (N=2^15, r=8, p=1): ${((performance.now() - started) / samples).toFixed(1)} ms per check`);
+}
+
+/** The operator app's check of a .flxra before connecting. */
+async function activationVerification(samples = 500) {
+  const relay = await startTestRelay();
+  try {
+    const device = await relay.connectDevice('bench-device');
+    const response = await relay.requestAssistance({ deviceId: device.deviceId, mode: 'unattended' });
+    const kid = JSON.parse(Buffer.from(activationToken(response).split('.')[0]!, 'base64url').toString()).kid as string;
+    const key = await fetchRelayKey(relay.url, kid);
+    const trusted = { find: async () => ({ ...key, trustedAt: '' }) };
+    const started = performance.now();
+    for (let i = 0; i < samples; i++) await verifyActivation(response.activation.content, trusted, Date.now());
+    console.log(`activation file verification (Ed25519): ${(((performance.now() - started) * 1000) / samples).toFixed(0)} µs per file`);
+  } finally {
+    await relay.close();
+  }
+}
+
 await relaySignalLatency();
 await ipcInputDispatch();
+await secretHashCost();
+await activationVerification();
