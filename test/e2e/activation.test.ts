@@ -100,7 +100,9 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
   // A network drop: the app reconnects with its resume token: no password, no consent, and a
   // fresh peer brings the picture back.
   rig.operator.controller.dropConnection();
-  await new Promise((r) => setTimeout(r, 300));
+  // The relay readmits the operator with its token and the host starts a fresh peer.
+  await waitForExpression(op, 'window.__flxraPeerConnections.length >= 2', 15_000);
+  assert.ok(rig.relay.logs.some((e) => e.fields.event === 'session:resume'), 'the app resumed with its token');
   setRootColour(xvfb, '#228844');
   await waitForPixel(op, 20, 20, 0x228844, 15_000);
   assert.ok(!rig.host.states.some((s) => s.status === 'consent'));
@@ -108,7 +110,12 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
   setRootColour(xvfb, '#3366cc');
 
   await op.getByRole('button', { name: 'Leave session' }).click();
-  await rig.host.page.getByText(/Ada Lovelace ended the session/).waitFor();
+  await rig.host.page
+    .getByText(/Ada Lovelace ended the session/)
+    .waitFor({ timeout: 5_000 })
+    .catch((err: Error) => {
+      throw new Error(`${err.message}\nhost states: ${JSON.stringify(rig.host.states.slice(-4))}\noperator: ${JSON.stringify(rig.operator.controller.state)}\nrelay: ${JSON.stringify(rig.relay.logs.slice(-8))}`);
+    });
   for (let i = 0; i < 50 && existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(existsSync(file), false, 'the .flxra file is deleted when its session ends');
 

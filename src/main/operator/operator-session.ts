@@ -105,13 +105,20 @@ export class OperatorSession {
     socket.on('relay:error', (error) => this.onRelayError(error));
     socket.on('connect_error', (err) => {
       const unauthorized = err.message.startsWith('unauthorized');
-      if (unauthorized) socket.disconnect();
-      this.setState({
-        status: 'signed-out',
-        message: unauthorized
-          ? 'The relay did not accept your operator token. Ask your relay administrator for a new one.'
-          : `Cannot reach the relay at ${this.opts.relayUrl}: ${err.message}`,
-      });
+      if (unauthorized) {
+        socket.disconnect();
+        this.assistance = null;
+        return this.setState({
+          status: 'signed-out',
+          message: 'The relay did not accept your operator token. Ask your relay administrator for a new one.',
+        });
+      }
+      // Inside a session a failed reconnect attempt changes nothing: the client keeps trying,
+      // and the session resumes when the relay answers again.
+      if (['waiting', 'active', 'password'].includes(this.current.status)) {
+        return this.log(`reconnecting to the relay: ${err.message}`);
+      }
+      this.setState({ status: 'signed-out', message: `Cannot reach the relay at ${this.opts.relayUrl}: ${err.message}` });
     });
     return started;
   }
