@@ -4,14 +4,21 @@
  * on the relay speaks of them only with the registry's identity, whatever else the client put
  * in its auth.
  */
-import { HandshakeAuth, type OperatorIdentity } from '../shared/protocol.js';
+import { HandshakeAuth, type OperatorIdentity, type SessionId } from '../shared/protocol.js';
 import type { DeviceIdentity, DeviceRegistry } from './devices.js';
 import type { OperatorRegistry } from './operators.js';
 import { summarizeIssues } from './validate.js';
 
 /** What the relay keeps on each authenticated socket (socket.data). */
 export type ClientData =
-  | { role: 'host'; deviceName: string; /** Set for enrolled devices. */ device?: DeviceIdentity }
+  | {
+      role: 'host';
+      deviceName: string;
+      /** Set for enrolled devices. */
+      device?: DeviceIdentity;
+      /** Set for a host a device's agent started: the assistance its one-time token was issued for. */
+      assistance?: SessionId;
+    }
   | { role: 'operator'; operator: OperatorIdentity };
 
 export type AuthResult = { ok: true; data: ClientData } | { ok: false; reason: string };
@@ -19,13 +26,21 @@ export type AuthResult = { ok: true; data: ClientData } | { ok: false; reason: s
 export interface Registries {
   operators: OperatorRegistry;
   devices: DeviceRegistry;
+  /** The one-time tokens of hosts started by agents (src/relay/agents/hub.ts). */
+  hostTokens?: { redeemHostToken(token: string): { sessionId: SessionId; deviceName: string } | null };
 }
 
 export async function authenticate(auth: unknown, registries: Registries): Promise<AuthResult> {
   const parsed = HandshakeAuth.safeParse(auth);
   if (!parsed.success) return { ok: false, reason: `bad handshake auth (${summarizeIssues(parsed.error)})` };
   if (parsed.data.role === 'host') {
-    const { deviceName, deviceToken } = parsed.data;
+    const { deviceName, deviceToken, hostToken } = parsed.data;
+    if (hostToken !== undefined) {
+      if (deviceToken !== undefined) return { ok: false, reason: 'a host presents a device token or a host token, not both' };
+      const binding = registries.hostTokens?.redeemHostToken(hostToken) ?? null;
+      if (!binding) return { ok: false, reason: 'invalid or used host token' };
+      return { ok: true, data: { role: 'host', deviceName: binding.deviceName, assistance: binding.sessionId } };
+    }
     if (deviceToken === undefined) return { ok: true, data: { role: 'host', deviceName } };
     const device = await registries.devices.verify(deviceToken);
     if (!device) return { ok: false, reason: 'invalid or revoked device token' };

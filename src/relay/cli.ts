@@ -7,6 +7,9 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadSigningKey } from './activation/keys.js';
+import { EnrolmentTokens } from './agents/enrolment-tokens.js';
+import { openSqliteAgentStore } from './agents/sqlite-agents.js';
+import { systemClock } from './clock.js';
 import { DeviceRegistry } from './devices.js';
 import { createLogger, isLogLevel } from './log.js';
 import { OperatorRegistry } from './operators.js';
@@ -26,6 +29,8 @@ const USAGE = `usage:
   relay device list [--data <dir>]
   relay device remove <id> [--data <dir>]
   relay key fingerprint [--data <dir>]
+  relay enrolment create --group <report group> [--env <environment id>] [--days 7] [--data <dir>]
+  relay enrolment revoke <id> [--data <dir>]
 (FLXRA_RELAY_HOST, FLXRA_RELAY_PORT, FLXRA_RELAY_DATA, FLXRA_RELAY_PUBLIC_URL, FLXRA_RELAY_ENV and
 FLXRA_RELAY_NAME set the defaults of --host, --port, --data, --public-url, --env and --name)`;
 
@@ -85,6 +90,8 @@ async function serve(args: string[]): Promise<void> {
   });
   console.log(`flxra relay listening on ${relay.url} (data: ${data})`);
   console.log(`activation key fingerprint: ${relay.keyFingerprint}`);
+  // Printed here only, once per start while no administrator exists; never logged.
+  if (relay.setupUrl) console.log(`Set up the first administrator: ${relay.setupUrl}`);
 
   const stop = (): void => {
     relay.close().then(
@@ -194,6 +201,51 @@ This token will not be shown again: the relay keeps only a hash of it. Configure
   }
 }
 
+/** Enrolment tokens for device agents (src/relay/agents/enrolment-tokens.ts). */
+async function enrolment(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  switch (action) {
+    case 'create': {
+      const { values } = parse({
+        args: rest,
+        options: { group: { type: 'string' }, env: { type: 'string' }, days: { type: 'string' }, ...dataOption },
+        strict: true,
+        allowPositionals: false,
+      });
+      if (!values.group?.trim()) throw new UsageError('enrolment create needs --group');
+      const days = Number(values.days ?? '7');
+      if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError(`invalid --days "${values.days}" (1-365)`);
+      const environmentId = values.env ?? process.env.FLXRA_RELAY_ENV ?? 'default';
+      const issued = await withEnrolmentTokens(values.data, async (tokens) =>
+        tokens.create({ environmentId, reportGroup: values.group!, lifetimeMs: days * 24 * 60 * 60_000 }),
+      );
+      console.log(`enrolment token created
+  id:           ${issued.id}
+  environment:  ${issued.environmentId}
+  report group: ${issued.reportGroup}
+  expires:      ${issued.expiresAt}
+  token:        ${issued.token}
+Devices enrol with: agent --relay <relay url> --enroll <token>. It works for any number of devices
+until it expires or is revoked; it will not be shown again.`);
+      return;
+    }
+    case 'revoke': {
+      const { values, positionals } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: true });
+      const [id, ...extra] = positionals;
+      if (!id || extra.length > 0) throw new UsageError('enrolment revoke needs exactly one token id');
+      if (!(await withEnrolmentTokens(values.data, async (tokens) => tokens.revoke(id)))) {
+        console.error(`no enrolment token ${id} that is not revoked already`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`enrolment token ${id} revoked (devices enrolled with it stay enrolled)`);
+      return;
+    }
+    default:
+      throw new UsageError(action ? `unknown enrolment command "${action}"` : 'missing enrolment command');
+  }
+}
+
 /** The key is created here if the relay never ran, so the fingerprint can be published first. */
 async function key(args: string[]): Promise<void> {
   const [action, ...rest] = args;
@@ -213,6 +265,18 @@ async function withStore<T>(data: string | undefined, use: (store: RelayStore) =
   }
 }
 
+/** The agents' tables live beside the store's, which creates the data dir and the devices table first. */
+async function withEnrolmentTokens<T>(data: string | undefined, use: (tokens: EnrolmentTokens) => Promise<T>): Promise<T> {
+  return withStore(data, async () => {
+    const agentStore = openSqliteAgentStore(dataDir(data));
+    try {
+      return await use(new EnrolmentTokens(agentStore, systemClock));
+    } finally {
+      agentStore.close();
+    }
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -224,6 +288,8 @@ async function main(argv: string[]): Promise<void> {
       return device(rest);
     case 'key':
       return key(rest);
+    case 'enrolment':
+      return enrolment(rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
   }

@@ -7,16 +7,26 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { isIPv6, type AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
+import { AGENT_NAMESPACE } from '../shared/agent-protocol.js';
 import type { ClientToRelayEvents, RelayEventName, RelayToClientEvents } from '../shared/protocol.js';
 import { loadSigningKey, relayKeys } from './activation/keys.js';
+import { openAgents } from './agents/index.js';
+import type { EnrolmentTokens } from './agents/enrolment-tokens.js';
+import type { AgentRegistry } from './agents/registry.js';
 import { Assistances, checkActivationNames } from './assistances/service.js';
+import { AuditTrail } from './audit/audit-trail.js';
+import { SessionEvents } from './audit/session-events.js';
 import { authenticate, type ClientData } from './auth.js';
+import { createConsole } from './console/console.js';
+import { DEFAULT_CONSOLE_DIR, isConsolePath } from './console/handler.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeviceRegistry } from './devices.js';
 import { createApiHandler } from './http/api.js';
 import { createLogger, type RelayLogger } from './log.js';
 import type { Outgoing, Sender } from './messages.js';
 import { OperatorRegistry } from './operators.js';
+import { PolicyGate } from './policy/gate.js';
+import { PolicySettingsStore } from './policy/policy-settings.js';
 import { DEFAULT_SCRYPT } from './secret-hash.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { ScryptParams } from './store/store.js';
@@ -58,6 +68,12 @@ export interface RelayOptions {
   clock?: Clock;
   /** Cost of new token and password hashes; only tests should lower it. */
   scrypt?: ScryptParams;
+  /** Where the console's built pages are; default out/console (`npm run build:console`). */
+  consoleDir?: string;
+  /** How often device agents report when nothing changes; default 15 s. */
+  agentHeartbeatMs?: number;
+  /** How long an agent has to get the host of an assistance connected; default 30 s. */
+  hostStartTimeoutMs?: number;
 }
 
 export interface RelayHandle {
@@ -70,6 +86,17 @@ export interface RelayHandle {
   keyFingerprint: string;
   operators: OperatorRegistry;
   devices: DeviceRegistry;
+  /**
+   * The one-time link that makes the console's first administrator (the relay command prints
+   * it); null once an administrator exists.
+   */
+  setupUrl: string | null;
+  /** The audit trail: record what happens, query what happened. */
+  audit: AuditTrail;
+  /** Enrolment tokens for device agents: `enrolment.create({ environmentId, reportGroup })`. */
+  enrolment: EnrolmentTokens;
+  /** The devices enrolled by agents, as they report themselves (online, last seen, user sessions). */
+  agents: AgentRegistry;
   /** Expires, now by the relay's clock, every assistance whose time is up (the relay also does so every 10 s). */
   sweep(): Promise<void>;
   /** Disconnects every client, stops listening and closes the store. Safe to call twice. */
@@ -103,9 +130,26 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
 
   const operators = new OperatorRegistry(store, scrypt);
   const devices = new DeviceRegistry(store, scrypt);
+  const audit = new AuditTrail(store.audit, clock, logger);
+  const policy = new PolicySettingsStore(store);
+  // Its callbacks run only once clients are connected, after `assistances` and `io` exist.
+  const agents = openAgents({
+    dataDir: opts.dataDir,
+    devices,
+    clock,
+    logger,
+    heartbeatMs: opts.agentHeartbeatMs,
+    hostStartTimeoutMs: opts.hostStartTimeoutMs,
+    endAssistances: (sessionIds) => assistances.endForAgent(sessionIds),
+    deliver,
+    disconnectHost: (conn) => io.sockets.sockets.get(conn)?.disconnect(true),
+  });
   const assistances = new Assistances({
     store,
     devices,
+    agentHosts: agents.hub,
+    policy: new PolicyGate(policy, (deviceId) => agents.registry.get(deviceId)),
+    audit,
     key,
     clock,
     logger,
@@ -120,14 +164,35 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     },
   });
   const sessions = assistances.sessions;
+  const sessionEvents = new SessionEvents(audit, (conn, sessionId) => {
+    const data = io.sockets.sockets.get(conn)?.data;
+    return store.getAssistance(sessionId)?.deviceId ?? (data?.role === 'host' ? (data.device?.id ?? null) : null);
+  });
+  const relayConsole = createConsole({
+    store,
+    operators,
+    assistances,
+    sessionEvents,
+    devices: agents.registry,
+    policy,
+    audit,
+    clock,
+    logger,
+    scrypt,
+    publicUrl,
+    webDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
+    deliver,
+  });
 
   // Before socket.io attaches: engine.io passes on to the listeners present then the requests
   // that are not its own.
-  http.on('request', createApiHandler({ operators, assistances, keys: relayKeys(publicUrl, key), deliver, logger }));
+  const api = createApiHandler({ operators, assistances, keys: relayKeys(publicUrl, key), deliver, logger, enrol: agents.enrol });
+  http.on('request', (req, res) => (isConsolePath(new URL(req.url ?? '/', 'http://relay').pathname) ? relayConsole.handler : api)(req, res));
   const io: RelayServer = new Server(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES });
+  agents.hub.attach(io.of(AGENT_NAMESPACE));
 
   io.use((socket, next) => {
-    authenticate(socket.handshake.auth, { operators, devices }).then(
+    authenticate(socket.handshake.auth, { operators, devices, hostTokens: agents.hub }).then(
       (result) => {
         if (result.ok) {
           socket.data = result.data;
@@ -145,6 +210,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   });
 
   function deliver(messages: Outgoing[]): void {
+    sessionEvents.observe(messages);
     for (const message of messages) {
       if (message.event === 'relay:error') {
         const { code, event, message: text } = message.payload;
@@ -176,7 +242,13 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
         ? { conn: socket.id, role: 'host', ...(data.device ? { deviceId: data.device.id } : {}) }
         : { conn: socket.id, role: 'operator', operator: data.operator };
 
-    if (data.role === 'host') {
+    if (data.role === 'host' && data.assistance) {
+      // A host a device's agent started: straight into its assistance, no session of its own.
+      logger.info('agent-started host connected', { socket: socket.id, session: data.assistance });
+      const out = assistances.agentHostArrived(socket.id, data.assistance);
+      if (out) deliver(out);
+      else socket.disconnect(true);
+    } else if (data.role === 'host') {
       const sessionId = sessions.openHost(socket.id, data.deviceName);
       if (data.device) assistances.deviceConnected(socket.id, data.device);
       logger.info('host connected', { socket: socket.id, session: sessionId, device: data.device?.id });
@@ -218,6 +290,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       inTurn(
         () => {
           logger.info(`${data.role} disconnected`, { socket: socket.id, reason });
+          sessionEvents.disconnected(socket.id);
           if (data.role === 'host' && data.device) assistances.deviceDisconnected(socket.id, data.device.id);
           return sessions.disconnect(sender);
         },
@@ -242,12 +315,17 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     keyFingerprint: key.fingerprint,
     operators,
     devices,
+    setupUrl: relayConsole.setupUrl,
+    audit,
+    enrolment: agents.enrolment,
+    agents: agents.registry,
     sweep,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
         // Disconnects every socket, closes engine.io, then waits for the http server to close.
         await io.close();
+        agents.close();
         store.close();
         logger.info('stopped');
       })();

@@ -12,7 +12,7 @@
  * handshake verified), so nothing a client claims about itself ever reaches the other side.
  */
 import { randomInt } from 'node:crypto';
-import type { AccessMode, AssistanceMode, OperatorIdentity, RelayEventPayload, SessionId } from '../shared/protocol.js';
+import type { AccessMode, AssistanceMode, EndReason, OperatorIdentity, RelayEventPayload, SessionId } from '../shared/protocol.js';
 import { ended, relayError as error, type ConnId, type OperatorSender, type Outgoing, type Sender } from './messages.js';
 import type { ClientCommand } from './validate.js';
 
@@ -184,6 +184,20 @@ export class SessionTable {
     this.sessionOfHost.delete(session.hostConn);
     const out: Outgoing[] = [{ to: session.hostConn, event: 'assistance:expired', payload: { sessionId } }];
     if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, 'expired'));
+    return out;
+  }
+
+  /**
+   * An assistance ended for a reason both sides are told (its device's agent went away): its
+   * session goes, and the host and an operator still in it get session:ended.
+   */
+  endAssistance(sessionId: SessionId, reason: EndReason): Outgoing[] {
+    const session = this.sessions.get(sessionId);
+    if (!session?.assistance) return [];
+    this.sessions.delete(sessionId);
+    this.sessionOfHost.delete(session.hostConn);
+    const out = [ended(session.hostConn, sessionId, reason)];
+    if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, reason));
     return out;
   }
 

@@ -16,6 +16,7 @@ export const AuditAction = z.enum([
   'tool.used',
   'policy.changed',
   'user.signed-in',
+  'user.created',
   'device.enrolled',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;

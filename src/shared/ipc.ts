@@ -15,7 +15,8 @@ export type HostState =
   | { status: 'requested'; sessionId: SessionId; operator: OperatorIdentity; mode: AssistanceMode }
   | { status: 'consent'; sessionId: SessionId; operator: OperatorIdentity; deadline: number }
   | { status: 'active'; sessionId: SessionId; operator: OperatorIdentity; mode: AccessMode; unattended?: boolean }
-  | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity }
+  /** `final`: a host the agent started for one assistance, whose connection is gone for good. */
+  | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity; final?: boolean }
   /** The assistance is over for good: the host service stops. */
   | { status: 'deactivated'; sessionId: SessionId };
 

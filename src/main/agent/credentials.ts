@@ -18,8 +18,8 @@ export const NO_KEYCHAIN_MESSAGE =
   "Run the agent where one is available (for example gnome-keyring in the agent's D-Bus session) and try again.";
 
 /** The agent's keychain, checked to answer before anything else is done (an enrolment must not be wasted). */
-export async function openAgentKeychain(service = AGENT_KEYCHAIN_SERVICE): Promise<CredentialStore> {
-  const store = keytarCredentialStore(service);
+export async function openAgentKeychain(): Promise<CredentialStore> {
+  const store = keytarCredentialStore(AGENT_KEYCHAIN_SERVICE);
   try {
     await store.get('availability-check');
   } catch (err) {

@@ -105,8 +105,9 @@ export class HostSession {
       if (s.status === 'active' || s.status === 'consent' || (hostToken && s.status === 'requested')) {
         this.finish(s.sessionId, 'host-gone');
       }
+      if (!hostToken) return this.setState({ status: 'connecting', message: 'Connection to the relay lost; reconnecting…' });
       // A one-time host does not come back: the user keeps reading how its assistance ended.
-      if (!hostToken) this.setState({ status: 'connecting', message: 'Connection to the relay lost; reconnecting…' });
+      if (this.current.status === 'ended') this.setState({ ...this.current, final: true });
     });
   }
 

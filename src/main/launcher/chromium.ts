@@ -19,7 +19,6 @@ export function chromiumHostCommand(request: HostLaunchRequest, baseEnv: NodeJS.
   };
 }
 
-export function createChromiumLauncher(opts: { log(line: string): void; baseEnv?: NodeJS.ProcessEnv }) {
-  const baseEnv = opts.baseEnv ?? process.env;
-  return createSpawnLauncher({ command: (request) => chromiumHostCommand(request, baseEnv), log: opts.log });
+export function createChromiumLauncher(opts: { log(line: string): void }) {
+  return createSpawnLauncher({ command: (request) => chromiumHostCommand(request, process.env), log: opts.log });
 }

@@ -24,7 +24,6 @@ export function electronHostCommand(executable: string, request: HostLaunchReque
   };
 }
 
-export function createElectronLauncher(opts: { executable: string; log(line: string): void; baseEnv?: NodeJS.ProcessEnv }) {
-  const baseEnv = opts.baseEnv ?? process.env;
-  return createSpawnLauncher({ command: (request) => electronHostCommand(opts.executable, request, baseEnv), log: opts.log });
+export function createElectronLauncher(opts: { executable: string; log(line: string): void }) {
+  return createSpawnLauncher({ command: (request) => electronHostCommand(opts.executable, request, process.env), log: opts.log });
 }

@@ -24,16 +24,8 @@ export interface HostLaunchRequest {
   operator: OperatorIdentity;
 }
 
-export interface HostExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
 export interface HostHandle {
-  sessionId: SessionId;
   pid: number;
-  /** Settles when the host process has exited, whoever ended it. */
-  exited: Promise<HostExit>;
 }
 
 export interface HostLauncher {

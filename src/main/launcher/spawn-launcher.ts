@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SessionId } from '../../shared/protocol.js';
-import type { HostExit, HostHandle, HostLauncher, HostLaunchRequest } from './launcher.js';
+import type { HostHandle, HostLauncher, HostLaunchRequest } from './launcher.js';
 
 export interface LaunchCommand {
   file: string;
@@ -21,32 +21,29 @@ export interface LaunchCommand {
 
 export interface SpawnLauncherOptions {
   command(request: HostLaunchRequest): LaunchCommand;
-  /** Where starts and exits are logged. */
+  /** Where exits are logged. */
   log(line: string): void;
-  /** How long a host has to exit after SIGTERM before it is killed. */
-  stopGraceMs?: number;
 }
 
-const DEFAULT_STOP_GRACE_MS = 3_000;
+/** How long a host has to exit after SIGTERM (closing its window, its browser) before it is killed. */
+const STOP_GRACE_MS = 3_000;
 
 interface Running {
   child: ChildProcess;
-  exited: Promise<HostExit>;
+  exited: Promise<void>;
 }
 
 export function createSpawnLauncher(opts: SpawnLauncherOptions): HostLauncher {
   const running = new Map<SessionId, Running>();
-  const grace = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
 
   async function stop(sessionId: SessionId): Promise<void> {
+    // A host leaves `running` as it exits: one still in it is still running.
     const host = running.get(sessionId);
     if (!host) return;
-    if (host.child.exitCode === null && host.child.signalCode === null) {
-      host.child.kill('SIGTERM');
-      const timer = setTimeout(() => host.child.kill('SIGKILL'), grace);
-      await host.exited;
-      clearTimeout(timer);
-    }
+    host.child.kill('SIGTERM');
+    const timer = setTimeout(() => host.child.kill('SIGKILL'), STOP_GRACE_MS);
+    await host.exited;
+    clearTimeout(timer);
   }
 
   return {
@@ -56,14 +53,16 @@ export function createSpawnLauncher(opts: SpawnLauncherOptions): HostLauncher {
       if (running.has(sessionId)) throw new Error(`a host for session ${sessionId} is running already`);
       const { file, args, env } = opts.command(request);
       const child = spawn(file, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-      const exited = new Promise<HostExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<void>((resolve) =>
+        child.once('exit', (code, signal) => {
+          running.delete(sessionId);
+          opts.log(`[host ${sessionId}] exited (${signal ?? `code ${code}`})`);
+          resolve();
+        }),
+      );
       running.set(sessionId, { child, exited });
-      void exited.then(({ code, signal }) => {
-        running.delete(sessionId);
-        opts.log(`[host ${sessionId}] exited (${signal ?? `code ${code}`})`);
-      });
       return new Promise<HostHandle>((resolve, reject) => {
-        child.once('spawn', () => resolve({ sessionId, pid: child.pid!, exited }));
+        child.once('spawn', () => resolve({ pid: child.pid! }));
         child.once('error', (err) => {
           running.delete(sessionId);
           reject(new Error(`cannot start ${file}: ${err.message}`));

@@ -16,10 +16,13 @@ import type { AssistanceRequest, AssistanceResponse } from '../../shared/relay-a
 import { chooseDynamicMode, type DynamicChoice, type UserSession } from '../../shared/user-sessions.js';
 import type { SigningKey } from '../activation/keys.js';
 import { signActivation, verifyActivation } from '../activation/sign.js';
+import { operatorActor, RELAY_ACTOR, type AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
+import type { AgentHostRequest, AgentHosts } from './agent-hosts.js';
 import type { DeviceIdentity, DeviceRegistry } from '../devices.js';
 import type { RelayLogger } from '../log.js';
 import { relayError, type ConnId, type OperatorSender, type Outgoing, type Sender } from '../messages.js';
+import type { PolicyGate } from '../policy/gate.js';
 import { hashSecret, verifySecret } from '../secret-hash.js';
 import { randomSessionId, SessionTable } from '../sessions.js';
 import type { AssistanceRecord, RelayStore, ScryptParams } from '../store/store.js';
@@ -65,11 +68,22 @@ export interface AssistanceDeps {
   settings: AssistanceSettings;
   /** Draws session IDs (tests script it); randomSessionId by default. */
   newSessionId?: () => SessionId;
+  /** Devices managed by an agent, which starts their hosts on request (the server always gives it). */
+  agentHosts?: AgentHosts;
+  /** The remote-assistance policy, checked on every request and again when a file is opened (the server always gives it). */
+  policy?: PolicyGate;
+  /** Where requests, refusals, password failures and expiries are recorded (the server always gives it). */
+  audit?: AuditTrail;
 }
+
+/** Who asked for an assistance: an operator's app (HTTP API) or the console. */
+export type RequestChannel = 'api' | 'console';
 
 export type CreateResult =
   | { ok: true; response: AssistanceResponse; out: Outgoing[] }
-  | { ok: false; status: 404 | 409; code: 'unknown-device' | 'device-offline' | 'device-busy'; message: string };
+  | { ok: false; status: 404 | 409; code: 'unknown-device' | 'device-offline' | 'device-busy'; message: string }
+  | { ok: false; status: 502; code: 'host-failed'; message: string }
+  | { ok: false; status: 403; code: 'forbidden-by-policy'; message: string };
 
 type OpenPayload = ClientEventPayload<'assistance:open'>;
 type ResumePayload = ClientEventPayload<'session:resume'>;
@@ -83,6 +97,8 @@ const RESUME = 'session:resume';
 export class Assistances {
   readonly sessions: SessionTable;
   private readonly presence = new DevicePresence();
+  /** Assistances whose agent is starting their host, until the host is in. */
+  private readonly awaitingHost = new Map<SessionId, AgentHostRequest>();
   /** Opening attempts per session, one at a time, so that password checks cannot overtake the back-off. */
   private readonly queues = new Map<SessionId, Promise<unknown>>();
 
@@ -115,24 +131,54 @@ export class Assistances {
     return [];
   }
 
-  /** POST /api/v1/assistances, for an operator the API authenticated. */
-  async create(operator: OperatorIdentity, request: AssistanceRequest): Promise<CreateResult> {
+  /** POST /api/v1/assistances (or the console's), for an operator the API authenticated; the answer is audited. */
+  async create(operator: OperatorIdentity, request: AssistanceRequest, via: RequestChannel = 'api'): Promise<CreateResult> {
+    const result = await this.issue(operator, request);
+    const asked = { mode: request.mode, via, ...(request.userSessionId === undefined ? {} : { userSession: request.userSessionId }) };
+    this.deps.audit?.record(
+      result.ok
+        ? {
+            actor: operatorActor(operator),
+            action: 'assistance.requested',
+            deviceId: request.deviceId,
+            sessionId: result.response.sessionId,
+            result: 'ok',
+            detail: { ...asked, resolved: result.response.mode, modeReason: result.response.modeReason },
+          }
+        : {
+            actor: operatorActor(operator),
+            action: 'assistance.refused',
+            deviceId: request.deviceId,
+            result: 'denied',
+            detail: { ...asked, code: result.code, reason: result.message },
+          },
+    );
+    return result;
+  }
+
+  private async issue(operator: OperatorIdentity, request: AssistanceRequest): Promise<CreateResult> {
     const { store, clock, key, logger, settings } = this.deps;
     const { deviceId } = request;
     if (!this.deps.devices.has(deviceId)) return { ok: false, status: 404, code: 'unknown-device', message: `no device ${deviceId} is enrolled on this relay` };
+    const refusal = this.deps.policy?.refusal(deviceId, request.mode, request.userSessionId === undefined ? 'device' : 'session');
+    if (refusal) return { ok: false, status: 403, code: 'forbidden-by-policy', message: refusal };
     const offline = { ok: false, status: 409, code: 'device-offline', message: `device ${deviceId} is not connected to the relay` } as const;
-    if (!this.presence.connection(deviceId)) return offline;
-    const choice = this.chooseMode(request, this.presence.userSessions(deviceId));
+    // A device with an agent gets a host started for the assistance; others have theirs connected already.
+    const agents = this.deps.agentHosts;
+    const agent = agents?.device(deviceId) ?? null;
+    if (agent ? !agent.online : !this.presence.connection(deviceId)) return offline;
+    const choice = this.chooseMode(request, agent ? agent.userSessions : this.presence.userSessions(deviceId));
     const password = choice.mode === 'unattended' ? generatePassword() : undefined;
     const passwordHash = password === undefined ? null : await hashSecret(normalizePassword(password), settings.scrypt);
 
-    // From here to the table nothing awaits, so the device cannot vanish half-way.
-    const host = this.presence.connection(deviceId);
-    if (!host) return offline;
-    if (this.sessions.hostOccupied(host.conn)) {
+    // For a connected host nothing awaits from here to the table, so it cannot vanish half-way;
+    // an agent's host is waited for below, and the agent leaving meanwhile fails the request.
+    const host = agent ? null : this.presence.connection(deviceId);
+    if (!agent && !host) return offline;
+    if (host && this.sessions.hostOccupied(host.conn)) {
       return { ok: false, status: 409, code: 'device-busy', message: `an operator is in a session on device ${deviceId}` };
     }
-    const superseded = this.sessions.assistanceOfHost(host.conn);
+    const superseded = host && this.sessions.assistanceOfHost(host.conn);
     if (superseded) this.end(superseded, 'a new assistance was requested for its device');
     const now = clock.now();
     const sessionId = this.sessions.freeSessionId();
@@ -156,7 +202,14 @@ export class Assistances {
       lockedAt: null,
       endedAt: null,
     });
-    const out = this.sessions.prepareAssistance(host.conn, { sessionId, mode: choice.mode, operator, deviceName: host.name });
+    const prepared = { sessionId, mode: choice.mode, operator };
+    let out: Outgoing[] = [];
+    if (host) out = this.sessions.prepareAssistance(host.conn, { ...prepared, deviceName: host.name });
+    else if (agents && agent) {
+      const userSessionId = choice.userSessionId ?? request.userSessionId;
+      const failed = await this.startAgentHost(agents, deviceId, { ...prepared, deviceName: agent.name, userSessionId });
+      if (failed) return failed;
+    }
     logger.info('assistance created', { session: sessionId, device: deviceId, operator: operator.id, mode: choice.mode, requested: request.mode });
 
     const claims: ActivationClaims = {
@@ -182,6 +235,44 @@ export class Assistances {
       expiresAt: new Date(exp * 1000).toISOString(),
     };
     return { ok: true, response, out };
+  }
+
+  /**
+   * Has the device's agent start the host and waits until it is in (agentHostArrived), so that the
+   * user has been told before the operator gets the file. If it cannot, the assistance ends
+   * before anyone got its file, and the operator learns why.
+   */
+  private async startAgentHost(agents: AgentHosts, deviceId: string, request: AgentHostRequest): Promise<CreateResult | null> {
+    const { sessionId } = request;
+    this.awaitingHost.set(sessionId, request);
+    try {
+      await agents.startHost(deviceId, request);
+      return null;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.end(sessionId, `its host did not start: ${message}`);
+      return { ok: false, status: 502, code: 'host-failed', message: `the device could not start the assistance: ${message}` };
+    } finally {
+      this.awaitingHost.delete(sessionId);
+    }
+  }
+
+  /** A host an agent started presented its token: it joins its assistance's session (null: that assistance is not waiting for it). */
+  agentHostArrived(conn: ConnId, sessionId: SessionId): Outgoing[] | null {
+    const request = this.awaitingHost.get(sessionId);
+    if (!request) return null;
+    this.awaitingHost.delete(sessionId);
+    const out = this.sessions.prepareAssistance(conn, request);
+    this.deps.agentHosts?.arrived(sessionId, conn);
+    return out;
+  }
+
+  /** The device's agent disconnected: these assistances end, and both sides are told why. */
+  endForAgent(sessionIds: SessionId[]): Outgoing[] {
+    return sessionIds.flatMap((sessionId) => {
+      this.end(sessionId, "its device's agent disconnected");
+      return this.sessions.endAssistance(sessionId, 'agent-restarted');
+    });
   }
 
   /** assistance:open: the operator's app presents the file's token (and the password, unattended). */
@@ -230,6 +321,19 @@ export class Assistances {
     const found = this.openable(sender.conn, claims);
     if ('refused' in found) return found.refused;
     const { record } = found;
+    // The policy may have changed since the file was issued (remote assistance switched off).
+    const refusal = this.deps.policy?.refusal(record.deviceId, claims.requested, 'device');
+    if (refusal) {
+      this.deps.audit?.record({
+        actor: operatorActor(sender.operator),
+        action: 'assistance.refused',
+        deviceId: record.deviceId,
+        sessionId: record.sessionId,
+        result: 'denied',
+        detail: { mode: claims.requested, stage: 'open', reason: refusal },
+      });
+      return [relayError(sender.conn, 'forbidden', OPEN, refusal)];
+    }
     if (record.mode === 'attended') return this.sessions.openAttended(sender, record.sessionId);
     if (!record.password) throw new Error(`unattended assistance ${record.sessionId} has no password hash`);
     if (password === undefined) {
@@ -279,6 +383,14 @@ export class Assistances {
       operator: sender.operator.id,
       failures,
     });
+    this.deps.audit?.record({
+      actor: operatorActor(sender.operator),
+      action: locked ? 'assistance.locked' : 'password.failed',
+      deviceId: record.deviceId,
+      sessionId: record.sessionId,
+      result: locked ? 'locked' : 'failed',
+      detail: { failures },
+    });
     if (locked) return [relayError(sender.conn, 'locked', OPEN, 'too many wrong passwords: this assistance is locked; request a new one')];
     const attemptsLeft = MAX_PASSWORD_FAILURES - failures;
     return [relayError(sender.conn, 'wrong-password', OPEN, `wrong password; ${attemptsLeft} attempts left`, { attemptsLeft })];
@@ -315,13 +427,16 @@ export class Assistances {
   }
 
   private expire(sessionId: SessionId): Outgoing[] {
+    const deviceId = this.deps.store.getAssistance(sessionId)?.deviceId ?? null;
     this.end(sessionId, 'its time ran out');
+    this.deps.audit?.record({ actor: RELAY_ACTOR, action: 'assistance.expired', deviceId, sessionId, result: 'ok' });
     return this.sessions.expire(sessionId);
   }
 
   /** Over for good; the record stays (used file, lock) until its file has expired. */
   private end(sessionId: SessionId, why: string): void {
     this.deps.store.updateAssistance(sessionId, { endedAt: this.deps.clock.now() });
+    this.deps.agentHosts?.ended(sessionId);
     this.deps.logger.info('assistance ended', { session: sessionId, why });
   }
 

@@ -7,6 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OperatorIdentity } from '../../shared/protocol.js';
 import { API_PREFIX, AssistanceRequest, RELAY_KEYS_PATH, type RelayKeys } from '../../shared/relay-api.js';
+import { ENROL_PATH } from '../../shared/agent-protocol.js';
+import type { EnrolResult } from '../agents/enrol.js';
 import type { Assistances } from '../assistances/service.js';
 import type { RelayLogger } from '../log.js';
 import type { Outgoing } from '../messages.js';
@@ -25,10 +27,12 @@ export interface ApiDeps {
   /** Delivers what an API call has to tell connected clients (the device's assistance:prepared). */
   deliver(out: Outgoing[]): void;
   logger: RelayLogger;
+  /** POST /api/v1/enrol: a device's agent enrols with an enrolment token (src/relay/agents/enrol.ts). */
+  enrol?: (body: unknown) => Promise<EnrolResult>;
 }
 
 /** A refusal, answered as ApiError JSON. */
-class ApiFailure extends Error {
+export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -40,17 +44,25 @@ class ApiFailure extends Error {
 }
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return jsonHandler(deps.logger, (req, res, path) => route(deps, req, res, path));
+}
+
+/** Runs `route` for each request, logs its outcome (never a header or body), and answers its ApiFailures as ApiError JSON. */
+export function jsonHandler(
+  logger: RelayLogger,
+  route: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<number>,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://relay').pathname;
-    route(deps, req, res, path).then(
-      (status) => deps.logger.info('api', { method: req.method, path: shownPath(path), status }),
+    route(req, res, path).then(
+      (status) => logger.info('api', { method: req.method, path: shownPath(path), status }),
       (err: unknown) => {
         if (err instanceof ApiFailure) {
-          deps.logger.warn('api refused', { method: req.method, path: shownPath(path), status: err.status, code: err.code });
+          logger.warn('api refused', { method: req.method, path: shownPath(path), status: err.status, code: err.code });
           sendJson(res, err.status, { error: { code: err.code, message: err.message } }, err.headers);
           return;
         }
-        deps.logger.error('api failed', { method: req.method, path: shownPath(path), error: err instanceof Error ? err.message : String(err) });
+        logger.error('api failed', { method: req.method, path: shownPath(path), error: err instanceof Error ? err.message : String(err) });
         if (res.headersSent) res.destroy();
         else sendJson(res, 500, { error: { code: 'internal', message: 'the relay failed to handle this request' } });
       },
@@ -74,10 +86,17 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, p
     deps.deliver(result.out);
     return sendJson(res, 201, result.response);
   }
+  if (path === ENROL_PATH && deps.enrol) {
+    allowOnly(req, 'POST');
+    // No bearer token: the enrolment token in the body is the credential.
+    const result = await deps.enrol(await readJson(req));
+    if (!result.ok) throw new ApiFailure(result.status, result.code, result.message);
+    return sendJson(res, 201, result.response);
+  }
   throw new ApiFailure(404, 'not-found', 'no such API path');
 }
 
-function allowOnly(req: IncomingMessage, method: string): void {
+export function allowOnly(req: IncomingMessage, method: string): void {
   if (req.method !== method) throw new ApiFailure(405, 'method-not-allowed', `use ${method} here`, { allow: method });
 }
 
@@ -91,7 +110,7 @@ async function authenticate(operators: OperatorRegistry, req: IncomingMessage): 
   return operator;
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
     throw new ApiFailure(415, 'unsupported-media-type', 'the body must be application/json');
   }
@@ -112,7 +131,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     // Answers may carry a one-time password: no cache anywhere may keep them.

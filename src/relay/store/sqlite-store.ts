@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { assistanceStatements } from './sqlite-assistances.js';
+import { sqliteAuditLog } from './sqlite-audit.js';
+import { consoleStatements } from './sqlite-console.js';
 import type { DeviceRecord, OperatorRecord, RelayStore, SaltedHash, SigningKeyRecord } from './store.js';
 
 /**
@@ -62,6 +64,45 @@ const migrations: readonly string[] = [
      locked_at INTEGER,
      ended_at INTEGER
    ) STRICT`,
+  // Usernames are stored in lower case; operator_id names the identity in operators (not a
+  // foreign key: removing an operator must not be blocked by, or silently remove, a console user).
+  `CREATE TABLE console_users (
+     username TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('admin', 'operator')),
+     operator_id TEXT NOT NULL,
+     salt BLOB NOT NULL,
+     hash BLOB NOT NULL,
+     scrypt_n INTEGER NOT NULL,
+     scrypt_r INTEGER NOT NULL,
+     scrypt_p INTEGER NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT`,
+  // One row: the product policy and the report groups' overrides, as one JSON document.
+  `CREATE TABLE policy_settings (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     settings TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   ) STRICT`,
+  // Append-only: the triggers refuse every UPDATE and DELETE. detail is a JSON object.
+  `CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at TEXT NOT NULL,
+     actor_kind TEXT NOT NULL,
+     actor_id TEXT NOT NULL,
+     actor_name TEXT NOT NULL,
+     action TEXT NOT NULL,
+     device_id TEXT,
+     session_id TEXT,
+     result TEXT NOT NULL,
+     detail TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX audit_log_device ON audit_log (device_id);
+   CREATE INDEX audit_log_session ON audit_log (session_id);
+   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;
@@ -191,6 +232,8 @@ export function openSqliteStore(dataDir: string): RelayStore {
       return getSigningKey()!;
     },
     ...assistanceStatements(db),
+    ...consoleStatements(db),
+    audit: sqliteAuditLog(db),
     close() {
       // Idempotent: a relay's close() and a failed start may both get here.
       if (db.open) db.close();

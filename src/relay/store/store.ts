@@ -3,7 +3,9 @@
  * assistances do not depend on SQLite. One implementation: sqlite-store.ts. The data dir holding
  * it is the relay's secret area: it contains the activation signing key.
  */
+import type { Role } from '../../shared/policy.js';
 import type { AssistanceMode } from '../../shared/protocol.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 /** scrypt cost parameters, stored with each hash so they can be raised without breaking old ones. */
 export interface ScryptParams {
@@ -81,6 +83,18 @@ export type AssistanceChanges = Partial<
   Pick<AssistanceRecord, 'expiresAt' | 'nonceUsedAt' | 'resumeHash' | 'failures' | 'lastFailureAt' | 'lockedAt' | 'endedAt'>
 >;
 
+/** Someone who signs in to the console: a salted hash of the password, never the password. */
+export interface ConsoleUserRecord extends SaltedHash {
+  /** Lower case; unique. */
+  username: string;
+  name: string;
+  role: Role;
+  /** The operator identity (operator registry) assistances requested from the console are issued to. */
+  operatorId: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
 export interface RelayStore {
   insertOperator(record: OperatorRecord): void;
   getOperator(id: string): OperatorRecord | null;
@@ -109,6 +123,23 @@ export interface RelayStore {
   endLiveAssistances(at: number): number;
   /** Forgets assistances that are over and whose file has expired: nothing can present them any more. */
   purgeAssistances(now: number): number;
+
+  /**
+   * False when it was not stored because `onlyIfNoAdmin` was asked and an admin exists. A
+   * username taken already throws.
+   */
+  insertConsoleUser(record: ConsoleUserRecord, opts?: { onlyIfNoAdmin?: boolean }): boolean;
+  getConsoleUser(username: string): ConsoleUserRecord | null;
+  /** Oldest first. */
+  listConsoleUsers(): ConsoleUserRecord[];
+  countConsoleAdmins(): number;
+
+  /** The policy settings as JSON (console-api's PolicySettings), or null while they were never set. */
+  getPolicySettings(): string | null;
+  putPolicySettings(settings: string): void;
+
+  /** The append-only audit trail. */
+  readonly audit: AuditLog;
 
   close(): void;
 }

@@ -30,6 +30,17 @@ export function HostApp() {
       );
     case 'ready':
     case 'ended':
+      if (session.status === 'ended' && session.final) {
+        // Started for one assistance, which is over: nothing here can be joined any more.
+        return (
+          <main className="card" data-testid="host-over">
+            <p className="notice" role="status" data-testid="host-ended">
+              {hostEndMessage(session.reason, session.operator?.name)}
+            </p>
+            <p className="muted">You can close this window.</p>
+          </main>
+        );
+      }
       return (
         <main className="card" data-testid="host-ready">
           {session.status === 'ended' && (

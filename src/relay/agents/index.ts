@@ -1,0 +1,65 @@
+/**
+ * The relay's agent side in one piece, for the server to wire: the agents' tables, enrolment
+ * tokens, the registry of what devices report, POST /api/v1/enrol, and the hub serving the
+ * /agent namespace and starting hosts for assistances.
+ */
+import type { Clock } from '../clock.js';
+import type { DeviceRegistry } from '../devices.js';
+import type { RelayLogger } from '../log.js';
+import type { ConnId, Outgoing } from '../messages.js';
+import type { SessionId } from '../../shared/protocol.js';
+import { enrolAgent, type EnrolResult } from './enrol.js';
+import { EnrolmentTokens } from './enrolment-tokens.js';
+import { HostTokens } from './host-tokens.js';
+import { AgentHub } from './hub.js';
+import { AgentRegistry } from './registry.js';
+import { openSqliteAgentStore } from './sqlite-agents.js';
+
+export const DEFAULT_AGENT_HEARTBEAT_MS = 15_000;
+/** Electron starting on a busy machine takes seconds, not half a minute. */
+export const DEFAULT_HOST_START_TIMEOUT_MS = 30_000;
+
+export interface AgentsOptions {
+  dataDir: string;
+  devices: DeviceRegistry;
+  clock: Clock;
+  logger: RelayLogger;
+  heartbeatMs?: number;
+  hostStartTimeoutMs?: number;
+  endAssistances(sessionIds: SessionId[]): Outgoing[];
+  deliver(out: Outgoing[]): void;
+  disconnectHost(conn: ConnId): void;
+}
+
+export interface Agents {
+  enrolment: EnrolmentTokens;
+  registry: AgentRegistry;
+  hub: AgentHub;
+  enrol(body: unknown): Promise<EnrolResult>;
+  close(): void;
+}
+
+export function openAgents(opts: AgentsOptions): Agents {
+  const { devices, clock, logger } = opts;
+  const store = openSqliteAgentStore(opts.dataDir);
+  const enrolment = new EnrolmentTokens(store, clock);
+  const registry = new AgentRegistry(store, clock);
+  const hub = new AgentHub({
+    registry,
+    devices,
+    hostTokens: new HostTokens(),
+    logger,
+    heartbeatMs: opts.heartbeatMs ?? DEFAULT_AGENT_HEARTBEAT_MS,
+    hostStartTimeoutMs: opts.hostStartTimeoutMs ?? DEFAULT_HOST_START_TIMEOUT_MS,
+    endAssistances: opts.endAssistances,
+    deliver: opts.deliver,
+    disconnectHost: opts.disconnectHost,
+  });
+  return {
+    enrolment,
+    registry,
+    hub,
+    enrol: (body) => enrolAgent({ tokens: enrolment, devices, registry, clock, logger }, body),
+    close: () => store.close(),
+  };
+}

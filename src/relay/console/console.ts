@@ -1,0 +1,68 @@
+/**
+ * The console as the relay serves it, assembled from its parts: users, sign-in sessions, the
+ * login throttle, the one-time setup link (made only while there is no admin), the API and the
+ * pages. The server mounts `handler` for every path under /console.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Assistances } from '../assistances/service.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { SessionEvents } from '../audit/session-events.js';
+import type { Clock } from '../clock.js';
+import type { RelayLogger } from '../log.js';
+import type { Outgoing } from '../messages.js';
+import type { OperatorRegistry } from '../operators.js';
+import type { PolicySettingsStore } from '../policy/policy-settings.js';
+import type { RelayStore, ScryptParams } from '../store/store.js';
+import { ConsoleSessions } from './console-sessions.js';
+import type { DeviceDirectory } from './device-directory.js';
+import { createConsoleHandler } from './handler.js';
+import { LoginThrottle } from './login-throttle.js';
+import { SetupToken } from './setup-token.js';
+import { ConsoleUsers } from './users.js';
+
+export interface ConsoleOptions {
+  store: RelayStore;
+  operators: OperatorRegistry;
+  assistances: Assistances;
+  sessionEvents: SessionEvents;
+  devices: DeviceDirectory;
+  policy: PolicySettingsStore;
+  audit: AuditTrail;
+  clock: Clock;
+  logger: RelayLogger;
+  scrypt: ScryptParams;
+  publicUrl: string;
+  /** The built pages. */
+  webDir: string;
+  deliver(out: Outgoing[]): void;
+}
+
+export interface RelayConsole {
+  handler(req: IncomingMessage, res: ServerResponse): void;
+  /** The one-time link that makes the first admin; null when an admin exists. */
+  setupUrl: string | null;
+}
+
+export function createConsole(opts: ConsoleOptions): RelayConsole {
+  const users = new ConsoleUsers(opts.store, opts.operators, opts.scrypt);
+  const setupToken = new SetupToken();
+  const setupUrl = users.needsFirstAdmin() ? setupToken.issue(opts.publicUrl) : null;
+  const handler = createConsoleHandler({
+    users,
+    sessions: new ConsoleSessions(opts.clock, new URL(opts.publicUrl).protocol === 'https:'),
+    throttle: new LoginThrottle(opts.clock),
+    setupToken,
+    policy: opts.policy,
+    devices: opts.devices,
+    assistances: opts.assistances,
+    assistance(sessionId) {
+      const record = opts.store.getAssistance(sessionId);
+      return record && { record, live: opts.sessionEvents.state(sessionId) };
+    },
+    audit: opts.audit,
+    deliver: opts.deliver,
+    logger: opts.logger,
+    webDir: opts.webDir,
+  });
+  return { handler, setupUrl };
+}

@@ -1,0 +1,77 @@
+/** The console's frame: who is signed in decides between setup, sign-in and the pages. */
+import { useEffect } from 'react';
+import type { ConsoleUser, LoginResponse } from '../../../shared/console-api';
+import { call } from './api';
+import { AuditPage } from './pages/AuditPage';
+import { DevicesPage } from './pages/DevicesPage';
+import { LoginPage } from './pages/LoginPage';
+import { PolicyPage } from './pages/PolicyPage';
+import { SessionsPage } from './pages/SessionsPage';
+import { SetupPage } from './pages/SetupPage';
+import { UsersPage } from './pages/UsersPage';
+import { useConsole, type Page } from './store';
+
+export function App() {
+  const user = useConsole((s) => s.user);
+  const page = useConsole((s) => s.page);
+  useEffect(() => {
+    const { signedIn, signedOut } = useConsole.getState();
+    call<LoginResponse>('GET', '/me').then(
+      (me) => signedIn(me.user, me.csrfToken),
+      () => signedOut(),
+    );
+  }, []);
+
+  if (page === 'setup') return <SetupPage />;
+  if (user === undefined) return <p className="loading">Loading…</p>;
+  if (user === null) return <LoginPage />;
+  return <Shell user={user} page={page} />;
+}
+
+const NAV: Array<{ page: Page; label: string; adminOnly: boolean }> = [
+  { page: 'devices', label: 'Devices', adminOnly: false },
+  { page: 'sessions', label: 'Sessions', adminOnly: false },
+  { page: 'audit', label: 'Audit', adminOnly: true },
+  { page: 'policy', label: 'Policy', adminOnly: true },
+  { page: 'users', label: 'Users', adminOnly: true },
+];
+
+function Shell({ user, page }: { user: ConsoleUser; page: Page }) {
+  const go = useConsole((s) => s.go);
+  const links = NAV.filter((n) => !n.adminOnly || user.role === 'admin');
+  // Signed in: the sign-in page, or an admin page for an operator, shows the devices.
+  const shown = links.some((n) => n.page === page) ? page : 'devices';
+  const signOut = () => {
+    call('POST', '/logout').finally(() => {
+      useConsole.getState().signedOut();
+      go('login');
+    });
+  };
+  return (
+    <div className="shell">
+      <header className="bar">
+        <strong>flxra console</strong>
+        <nav aria-label="Console">
+          {links.map((n) => (
+            <button key={n.page} type="button" aria-current={n.page === shown ? 'page' : undefined} onClick={() => go(n.page)}>
+              {n.label}
+            </button>
+          ))}
+        </nav>
+        <span>
+          {user.name} ({user.role}){' '}
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <main>
+        {shown === 'devices' && <DevicesPage />}
+        {shown === 'sessions' && <SessionsPage />}
+        {shown === 'audit' && <AuditPage />}
+        {shown === 'policy' && <PolicyPage />}
+        {shown === 'users' && <UsersPage />}
+      </main>
+    </div>
+  );
+}

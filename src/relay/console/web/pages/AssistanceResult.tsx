@@ -1,0 +1,89 @@
+/**
+ * What an assistance request gave: the session ID, the mode (and why, for dynamic), the
+ * password once (unattended), the .flxra file to open in the app, and the assistance's live
+ * state, polled from the relay.
+ */
+import { useEffect, useRef } from 'react';
+import type { AssistanceStatus, ConsoleAssistance } from '../../../../shared/console-api';
+import { formatSessionId, type RequestedMode } from '../../../../shared/protocol';
+import type { AssistanceResponse } from '../../../../shared/relay-api';
+import { ApiFailure, call } from '../api';
+import { usePolled } from '../polling';
+
+const STATUS_POLL_MS = 1_500;
+
+const STATUS_WORDS: Record<AssistanceStatus, string> = {
+  'waiting-for-operator': 'Waiting for the operator to open the file',
+  'waiting-for-consent': 'Waiting for the user’s consent',
+  declined: 'Declined by the user',
+  connected: 'Connected',
+  ended: 'Ended',
+  expired: 'Expired',
+  locked: 'Locked: too many wrong passwords',
+};
+
+export function AssistanceResult({ requested, response }: { requested: RequestedMode; response: AssistanceResponse }) {
+  const { sessionId, mode, modeReason, password, activation, expiresAt } = response;
+  const { value } = usePolled(() => currentStatus(sessionId), STATUS_POLL_MS, sessionId);
+  return (
+    <section className="result" aria-labelledby="result-title">
+      <h3 id="result-title">Assistance requested</h3>
+      <dl>
+        <dt>Session ID</dt>
+        <dd className="session-id">{formatSessionId(sessionId)}</dd>
+        <dt>Mode</dt>
+        <dd>
+          {mode}
+          {requested === 'dynamic' && <> (dynamic: {modeReason})</>}
+        </dd>
+        {password !== undefined && (
+          <>
+            <dt>Password</dt>
+            <dd>
+              <span className="secret" aria-label="One-time password">
+                {password}
+              </span>
+              <p className="notice">Enter it when you open the file. It is shown only now and is not shown again.</p>
+            </dd>
+          </>
+        )}
+        <dt>State</dt>
+        <dd role="status" aria-label="Assistance state">
+          {value ? STATUS_WORDS[value.status] : 'Checking…'}
+        </dd>
+        <dt>File valid until</dt>
+        <dd>{new Date(expiresAt).toLocaleString()}</dd>
+      </dl>
+      <DownloadButton fileName={activation.fileName} content={activation.content} />
+    </section>
+  );
+}
+
+/** The relay forgets an assistance once it is over and its file expired: that is what a 404 means here. */
+async function currentStatus(sessionId: string): Promise<{ status: AssistanceStatus }> {
+  try {
+    return await call<ConsoleAssistance>('GET', `/assistances/${sessionId}`);
+  } catch (err) {
+    if (err instanceof ApiFailure && err.status === 404) return { status: 'expired' };
+    throw err;
+  }
+}
+
+/** The .flxra as a download made in the page (a Blob URL): the file never sits on a server path. */
+function DownloadButton({ fileName, content }: { fileName: string; content: string }) {
+  const urls = useRef<string[]>([]);
+  useEffect(() => () => urls.current.forEach((u) => URL.revokeObjectURL(u)), []);
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([content], { type: 'application/octet-stream' }));
+    urls.current.push(url);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = fileName;
+    link.click();
+  };
+  return (
+    <button type="button" className="primary" onClick={download}>
+      Download {fileName}
+    </button>
+  );
+}

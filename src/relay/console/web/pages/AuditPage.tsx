@@ -1,0 +1,66 @@
+/** The audit trail (newest first, polled) and its exports, which the browser downloads with the session cookie. */
+import { CONSOLE_API, type AuditPage as AuditAnswer, type ConsoleDevice } from '../../../../shared/console-api';
+import { call } from '../api';
+import { usePolled } from '../polling';
+
+const SHOWN = 200;
+const AUDIT_POLL_MS = 5_000;
+
+export function AuditPage() {
+  const { value, error } = usePolled(() => call<AuditAnswer>('GET', `/audit?format=json&limit=${SHOWN}`), AUDIT_POLL_MS);
+  const entries = value?.entries ?? [];
+  // The trail names devices by id; the page shows their host names where it knows them.
+  const devices = usePolled(() => call<{ devices: ConsoleDevice[] }>('GET', '/devices'), AUDIT_POLL_MS).value?.devices ?? [];
+  const hostname = new Map(devices.map((d) => [d.deviceId, d.hostname]));
+  return (
+    <section aria-labelledby="audit-title">
+      <h1 id="audit-title">Audit</h1>
+      <p className="actions">
+        <a className="button" href={`${CONSOLE_API}/audit?format=csv`} download="flxra-audit.csv">
+          Export CSV
+        </a>
+        <a className="button" href={`${CONSOLE_API}/audit?format=json`} download="flxra-audit.json">
+          Export JSON
+        </a>
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <table aria-label="Audit trail">
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Who</th>
+            <th scope="col">What</th>
+            <th scope="col">Device</th>
+            <th scope="col">Session</th>
+            <th scope="col">Result</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.id}>
+              <td>{new Date(e.at).toLocaleString()}</td>
+              <td>
+                {e.actor.name} <span className="muted">({e.actor.kind})</span>
+              </td>
+              <td>{e.action}</td>
+              <td title={e.deviceId ?? undefined}>{e.deviceId === null ? '' : (hostname.get(e.deviceId) ?? e.deviceId)}</td>
+              <td>{e.sessionId ?? ''}</td>
+              <td>{e.result}</td>
+              <td className="detail">
+                {Object.entries(e.detail)
+                  .map(([k, v]) => `${k}: ${String(v)}`)
+                  .join('; ')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">The latest {SHOWN} entries; the exports hold all of them. The trail is append-only.</p>
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+/** Devices with their live status (polled); select one for remote assistance at device level. */
+import { useState } from 'react';
+import type { ConsoleDevice } from '../../../../shared/console-api';
+import { call } from '../api';
+import { usePolled } from '../polling';
+import { AssistancePanel } from './AssistancePanel';
+
+export const LIST_POLL_MS = 3_000;
+
+export function DevicesPage() {
+  const { value, error } = usePolled(() => call<{ devices: ConsoleDevice[] }>('GET', '/devices'), LIST_POLL_MS);
+  const [selected, setSelected] = useState<string | null>(null);
+  const devices = value?.devices ?? [];
+  const device = devices.find((d) => d.deviceId === selected) ?? null;
+  return (
+    <section aria-labelledby="devices-title">
+      <h1 id="devices-title">Devices</h1>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {value && devices.length === 0 && <p>No device has enrolled yet.</p>}
+      {devices.length > 0 && (
+        <table aria-label="Devices">
+          <thead>
+            <tr>
+              <th scope="col">Select</th>
+              <th scope="col">Device</th>
+              <th scope="col">Status</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Report group</th>
+              <th scope="col">User sessions</th>
+              <th scope="col">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {devices.map((d) => (
+              <tr key={d.deviceId} aria-selected={d.deviceId === selected}>
+                <td>
+                  <input type="radio" name="device" aria-label={`Select ${d.hostname}`} checked={d.deviceId === selected} onChange={() => setSelected(d.deviceId)} />
+                </td>
+                <th scope="row">
+                  {d.hostname}
+                  <span className="muted"> {d.os}</span>
+                </th>
+                <td>
+                  <OnlineBadge online={d.online} />
+                </td>
+                <td>{d.agentVersion}</td>
+                <td>{d.reportGroup}</td>
+                <td>{d.userSessions.length === 0 ? 'none' : d.userSessions.map((s) => `${s.user} (${s.state})`).join(', ')}</td>
+                <td>{d.lastSeen ? new Date(d.lastSeen).toLocaleString() : 'never'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {device && <AssistancePanel key={device.deviceId} target={{ deviceId: device.deviceId }} title={device.hostname} availability={device.availability} />}
+    </section>
+  );
+}
+
+function OnlineBadge({ online }: { online: boolean }) {
+  return <span className={online ? 'badge online' : 'badge offline'}>{online ? 'Online' : 'Offline'}</span>;
+}

@@ -1,0 +1,44 @@
+/** Sign-in. There is no default account: the first admin comes from the setup link. */
+import { useState, type FormEvent } from 'react';
+import type { LoginResponse } from '../../../../shared/console-api';
+import { call, message } from '../api';
+import { useConsole } from '../store';
+import { Field } from './SetupPage';
+
+export function LoginPage() {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await call<LoginResponse>('POST', '/login', { username: form.get('username'), password: form.get('password') });
+      const { signedIn, page, go } = useConsole.getState();
+      signedIn(answer.user, answer.csrfToken);
+      if (page === 'login') go('devices');
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="login-title">
+      <h1 id="login-title">Sign in to the flxra console</h1>
+      <form onSubmit={submit}>
+        <Field name="username" label="Username" autoComplete="username" />
+        <Field name="password" label="Password" type="password" autoComplete="current-password" />
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+    </section>
+  );
+}

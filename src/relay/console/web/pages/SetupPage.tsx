@@ -1,0 +1,115 @@
+/**
+ * The first admin, from the one-time link the relay printed (the token is in the URL's
+ * fragment, which no request carries). Shows the new operator identity's app token once.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import type { SetupResponse, SetupState } from '../../../../shared/console-api';
+import { call, message } from '../api';
+import { useConsole } from '../store';
+
+export function SetupPage() {
+  const [token] = useState(() => location.hash.slice(1));
+  const [needed, setNeeded] = useState<boolean | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<SetupResponse | null>(null);
+  useEffect(() => {
+    // The token stays in this page's memory only, not in the address bar or history.
+    history.replaceState(null, '', location.pathname);
+    call<SetupState>('GET', '/setup').then(
+      (s) => setNeeded(s.needed),
+      (err: unknown) => setError(message(err)),
+    );
+  }, []);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    if (form.get('password') !== form.get('confirm')) return setError('The two passwords differ.');
+    setError(null);
+    try {
+      const answer = await call<SetupResponse>('POST', '/setup', {
+        setupToken: token,
+        username: form.get('username'),
+        name: form.get('name'),
+        organisation: form.get('organisation'),
+        password: form.get('password'),
+      });
+      setDone(answer);
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+
+  if (done) {
+    return (
+      <section className="card" aria-labelledby="setup-done">
+        <h1 id="setup-done">Administrator created</h1>
+        <p>
+          You are signed in as {done.user.name}. Your operator token for the flxra app (to open the assistances you request here) is:
+        </p>
+        <p className="secret" aria-label="Operator token">
+          {done.operatorToken}
+        </p>
+        <p className="notice">It is not shown again: the relay keeps only a hash of it. Store it in the app now.</p>
+        <button type="button" className="primary" onClick={() => finish(done)}>
+          Continue to the console
+        </button>
+      </section>
+    );
+  }
+  if (needed === false) {
+    return (
+      <section className="card">
+        <h1>Setup is done</h1>
+        <p>The first administrator exists already.</p>
+        <button type="button" onClick={() => useConsole.getState().go('login')}>
+          Sign in
+        </button>
+      </section>
+    );
+  }
+  return (
+    <section className="card" aria-labelledby="setup-title">
+      <h1 id="setup-title">Set up the first administrator</h1>
+      {!token && <p className="error">This page needs the setup link the relay printed when it started.</p>}
+      <form onSubmit={submit}>
+        <Field name="username" label="Username" autoComplete="username" />
+        <Field name="name" label="Your name" autoComplete="name" />
+        <Field name="organisation" label="Organisation" autoComplete="organization" />
+        <Field name="password" label="Password (at least 12 characters)" type="password" autoComplete="new-password" minLength={12} />
+        <Field name="confirm" label="Password again" type="password" autoComplete="new-password" minLength={12} />
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={!token}>
+          Create administrator
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function finish(done: SetupResponse) {
+  const { signedIn, go } = useConsole.getState();
+  signedIn(done.user, done.csrfToken);
+  go('devices');
+}
+
+export function Field(props: { name: string; label: string; type?: string; autoComplete?: string; minLength?: number; required?: boolean }) {
+  const id = `field-${props.name}`;
+  return (
+    <p className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        required={props.required ?? true}
+        autoComplete={props.autoComplete}
+        minLength={props.minLength}
+      />
+    </p>
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * The relay's policy check for an assistance: the same rules, and the same words, as the
+ * console's availability (assistanceAvailability), so that a request that bypasses the console
+ * is refused with the reason the console would have shown. Whether the device is online is
+ * not policy: the assistance service answers that itself (409, device-offline).
+ */
+import { assistanceAvailability, type Policy } from '../../shared/policy.js';
+import type { RequestedMode } from '../../shared/protocol.js';
+import type { PolicySettingsStore } from './policy-settings.js';
+
+/** What the policy needs to know of a device, from its agent's reports. */
+export interface DeviceFacts {
+  agentVersion: string;
+  reportGroup: string;
+}
+
+export type Level = 'device' | 'session';
+
+/** Why the policy refuses this assistance, or null when it allows it. */
+export function policyRefusal(policy: Policy, device: DeviceFacts, mode: RequestedMode, level: Level): string | null {
+  const availability = assistanceAvailability(policy, { ...device, online: true }, level)[mode];
+  return availability.enabled ? null : (availability.reason ?? `${mode} assistance is not allowed`);
+}
+
+/**
+ * A device whose host connects by itself with a device token (relay device add) has no agent:
+ * it is in no report group and has no agent version to gate, so the product level applies
+ * without the version minimums.
+ */
+const NO_AGENT: DeviceFacts = { agentVersion: '00.1', reportGroup: '(none: no agent)' };
+
+export class PolicyGate {
+  constructor(
+    private readonly settings: PolicySettingsStore,
+    /** The facts its agent reported; null for a device without an agent. */
+    private readonly factsOf: (deviceId: string) => DeviceFacts | null,
+  ) {}
+
+  refusal(deviceId: string, mode: RequestedMode, level: Level): string | null {
+    const facts = this.factsOf(deviceId);
+    if (facts) return policyRefusal(this.settings.forGroup(facts.reportGroup), facts, mode, level);
+    const { product } = this.settings.get();
+    const ungated = { ...product, minAgentVersion: { remoteAssistance: NO_AGENT.agentVersion, dynamic: NO_AGENT.agentVersion } };
+    return policyRefusal(ungated, NO_AGENT, mode, level);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The remote-assistance policy as the relay keeps it: the product level and the report groups'
+ * overrides, in the store, read on every use so that a change made through one relay (or the
+ * console) applies at once, also on relays sharing the store. Never set means the
+ * specification's defaults (DEFAULT_POLICY: audio off, versions 23.7 and 24.9.2).
+ */
+import { PolicySettings } from '../../shared/console-api.js';
+import { DEFAULT_POLICY, effectivePolicy, type Policy } from '../../shared/policy.js';
+import type { RelayStore } from '../store/store.js';
+
+const DEFAULT_SETTINGS: PolicySettings = { product: DEFAULT_POLICY, groups: {} };
+
+export class PolicySettingsStore {
+  constructor(private readonly store: RelayStore) {}
+
+  get(): PolicySettings {
+    const stored = this.store.getPolicySettings();
+    // Parsed, so that a hand-edited or newer row fails here, loudly, rather than deciding wrongly.
+    return stored === null ? DEFAULT_SETTINGS : PolicySettings.parse(JSON.parse(stored));
+  }
+
+  put(settings: PolicySettings): void {
+    this.store.putPolicySettings(JSON.stringify(PolicySettings.parse(settings)));
+  }
+
+  /** The policy that applies to devices of a report group. */
+  forGroup(reportGroup: string): Policy {
+    const { product, groups } = this.get();
+    return effectivePolicy(product, Object.hasOwn(groups, reportGroup) ? groups[reportGroup] : undefined);
+  }
+}

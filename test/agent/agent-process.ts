@@ -1,0 +1,100 @@
+/**
+ * The device agent as a real process for tests: `node --import tsx src/main/agent/cli.ts …` in a
+ * process group of its own, so that the hosts it starts (which outlive it when it is killed)
+ * go with it on cleanup. Its output, and its hosts' (they inherit it), is kept line by line.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface AgentProcess {
+  pid: number;
+  /** Every line the agent and its hosts wrote, stdout and stderr, in arrival order. */
+  lines: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Where the output is now: pass as `from` to wait only for what comes after an action. */
+  mark(): number;
+  waitFor(pattern: RegExp, opts?: { from?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
+  /** Ends the agent and every host it started (SIGTERM, then SIGKILL). */
+  killAll(): Promise<void>;
+}
+
+const groups = new Set<number>();
+process.on('exit', () => {
+  for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+});
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The whole group is gone already.
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env): AgentProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/agent/cli.ts', ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  const pid = child.pid!;
+  groups.add(pid);
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      lines.push(line);
+      if (process.env.FLXRA_TEST_VERBOSE) console.log(`  agent ${pid}| ${line}`);
+      for (const wake of waiters) wake();
+    });
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+
+  return {
+    pid,
+    lines,
+    exited,
+    mark: () => lines.length,
+    waitFor(pattern, { from = 0, timeoutMs = 10_000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          for (let i = from; i < lines.length; i++) {
+            const match = lines[i]!.match(pattern);
+            if (match) {
+              finish();
+              resolve(match);
+              return;
+            }
+          }
+        };
+        const timer = setTimeout(() => {
+          finish();
+          reject(new Error(`agent ${pid}: no line matching ${pattern} within ${timeoutMs} ms; its output:\n${lines.slice(from).join('\n')}`));
+        }, timeoutMs);
+        const finish = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async killAll() {
+      killGroup(pid, 'SIGTERM');
+      for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      killGroup(pid, 'SIGKILL');
+      groups.delete(pid);
+    },
+  };
+}

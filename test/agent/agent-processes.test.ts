@@ -1,0 +1,228 @@
+/**
+ * The device agent as it runs: real agent processes (`node --import tsx src/main/agent/cli.ts`)
+ * against a real relay, with the Chromium launcher starting real hosts on an Xvfb desktop.
+ * Enrolment and the keychain, reports from a utmp file the test writes, the agent holding no
+ * listening socket, a request of each type, and the agent killed during an assistance.
+ *
+ * This machine runs no logind, so the agent's Linux reader uses the utmp file given with --utmp
+ * (test/platform/reader.test.ts covers that choice). The tests run in order and share the relay,
+ * the desktop and the enrolled device.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { agentTokenAccount, AGENT_KEYCHAIN_SERVICE } from '../../src/main/agent/credentials.js';
+import { keytarCredentialStore } from '../../src/main/credentials/credential-store.js';
+import type { UserSession } from '../../src/shared/user-sessions.js';
+import { activationToken, startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { startXvfb, type Xvfb } from '../fixtures/xvfb.js';
+import { utmpFile, type UtmpEntry } from '../platform/utmp-writer.js';
+import { startAgent, type AgentProcess } from './agent-process.js';
+import { childrenOf, listeningSockets } from './proc-sockets.js';
+
+const HEARTBEAT_MS = 1_000;
+const MINUTE = 60_000;
+
+let xvfb: Xvfb;
+let relay: TestRelay;
+let dir: string;
+let utmpPath: string;
+let stateDir: string;
+let agent: AgentProcess;
+let deviceId: string;
+const agents: AgentProcess[] = [];
+
+/** The test process stands in for the sessions' leaders: the reader drops records of dead pids. */
+const alice = (display: string): UtmpEntry => ({ pid: process.pid, line: display, user: 'alice', host: display });
+const bob: UtmpEntry = { pid: process.pid, line: 'pts/4', user: 'bob', host: '203.0.113.9', addr: [203, 0, 113, 9] };
+const carol: UtmpEntry = { pid: process.pid, line: 'pts/5', user: 'carol', host: '198.51.100.2', addr: [198, 51, 100, 2] };
+
+function run(args: string[]): AgentProcess {
+  // No DISPLAY of the test's own: a host must go where the user session is.
+  const { DISPLAY: _, ...env } = process.env;
+  const started = startAgent(['--relay', relay.url, '--state-dir', stateDir, '--utmp', utmpPath, '--launcher', 'chromium', ...args], env);
+  agents.push(started);
+  return started;
+}
+
+async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Processes the agent started that stay. The session reader's short-lived commands (loginctl,
+ * which it tries before utmp) come and go; a host would stay.
+ */
+async function lastingChildren(pid: number): Promise<number[]> {
+  const seen = childrenOf(pid);
+  if (seen.length === 0) return [];
+  await new Promise((r) => setTimeout(r, 1_000));
+  return childrenOf(pid).filter((child) => seen.includes(child));
+}
+
+/** The device as the relay has it, once it reports that many user sessions. */
+function reported(count: number) {
+  const device = relay.handle.agents.get(deviceId);
+  return device?.userSessions.length === count ? device : null;
+}
+
+/** Over for good: the relay expires the assistance, and the agent stops the host it started. */
+async function expireAndWaitForHostExit(sessionId: string) {
+  const from = agent.mark();
+  relay.clock.advance(16 * MINUTE);
+  await relay.handle.sweep();
+  await agent.waitFor(new RegExp(`\\[host ${sessionId}\\] exited`), { from });
+}
+
+before(async () => {
+  xvfb = await startXvfb({ width: 1024, height: 640 });
+  relay = await startTestRelay({ relay: { agentHeartbeatMs: HEARTBEAT_MS } });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'flxra-agent-test-'));
+  utmpPath = path.join(dir, 'utmp');
+  stateDir = path.join(dir, 'state');
+  await writeFile(utmpPath, utmpFile([alice(xvfb.display), bob]));
+});
+
+after(async () => {
+  await Promise.all(agents.map((a) => a.killAll()));
+  await relay?.close();
+  await xvfb?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('enrols, keeps its credential in the keychain only, reports its user sessions, listens on nothing, starts nothing', async () => {
+  const token = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
+  agent = run(['--enroll', token.token]);
+  // The first keychain write creates the test keyring's collection: allow for a slow machine.
+  [, deviceId] = (await agent.waitFor(/ready as device (\w+)/, { timeoutMs: 20_000 })) as [string, string];
+
+  const device = await until('the first report', () => reported(2), 10_000);
+  const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+  assert.deepEqual(
+    { hostname: device.hostname, agentVersion: device.agentVersion, environmentId: device.environmentId, reportGroup: device.reportGroup, online: device.online },
+    { hostname: os.hostname(), agentVersion: pkg.version, environmentId: 'default', reportGroup: 'Kiosks', online: true },
+  );
+  assert.match(device.os, new RegExp(`^Linux ${os.release().replace(/[.+]/g, '\\$&')}`));
+  const expected: UserSession[] = [
+    { id: xvfb.display, user: 'alice', state: 'active', kind: 'console', display: xvfb.display },
+    { id: 'pts/4', user: 'bob', state: 'active', kind: 'remote' },
+  ];
+  assert.deepEqual(device.userSessions, expected);
+
+  // The credential is in the keychain; no file of the agent's holds it.
+  const secret = await keytarCredentialStore(AGENT_KEYCHAIN_SERVICE).get(agentTokenAccount({ deviceId, relayUrl: relay.url }));
+  assert.match(secret ?? '', /^flxra_dev_/);
+  const files = await readdir(stateDir, { recursive: true });
+  assert.ok(files.includes('agent.json'));
+  for (const file of files) assert.ok(!(await readFile(path.join(stateDir, file), 'utf8')).includes(secret!), `${file} holds the credential`);
+
+  // The check can see a listener: this test process has the relay's. The agent has none.
+  assert.ok(listeningSockets(process.pid).some((s) => s.startsWith('tcp')), 'the socket check finds the relay listening in this process');
+  assert.deepEqual(listeningSockets(agent.pid), []);
+  assert.deepEqual(await lastingChildren(agent.pid), [], 'nothing started before anyone asked');
+});
+
+test('heartbeats move lastSeen; a session appearing is reported without waiting for the next heartbeat', async () => {
+  relay.clock.advance(MINUTE);
+  const expected = new Date(relay.clock.now()).toISOString();
+  await until('a heartbeat', () => relay.handle.agents.get(deviceId)?.lastSeen === expected, 3 * HEARTBEAT_MS);
+
+  await writeFile(utmpPath, utmpFile([alice(xvfb.display), bob, carol]));
+  const seen = await until('the change', () => reported(3));
+  assert.deepEqual(seen.userSessions[2], { id: 'pts/5', user: 'carol', state: 'active', kind: 'remote' });
+  await writeFile(utmpPath, utmpFile([alice(xvfb.display), bob]));
+  await until('carol gone', () => reported(2));
+});
+
+test('stopped, the device shows offline; run again without --enroll, it comes back with its stored credential', async () => {
+  process.kill(agent.pid, 'SIGTERM');
+  assert.deepEqual(await agent.exited, { code: 0, signal: null });
+  await until('offline', () => relay.handle.agents.get(deviceId)?.online === false);
+  agent = run([]);
+  const [, again] = await agent.waitFor(/ready as device (\w+)/);
+  assert.equal(again, deviceId);
+  await until('online', () => relay.handle.agents.get(deviceId)?.online);
+});
+
+test('attended, at session level: the host starts on that session\'s display, tells the user who asked, then shows the consent window', async () => {
+  const from = agent.mark();
+  const response = await relay.requestAssistance({ deviceId, mode: 'attended', userSessionId: xvfb.display });
+  assert.equal(response.mode, 'attended');
+  // The answer comes once the host is in: the user has been told before the operator has the file.
+  await agent.waitFor(new RegExp(`started the host for session ${response.sessionId} \\(pid \\d+ on ${xvfb.display}\\)`), { from });
+  await agent.waitFor(/shown host-requested: Remote assistance was requested by Ada Lovelace \(Help Desk\) You will be asked before/, { from });
+
+  const op = await relay.connectOperator();
+  op.emit('assistance:open', { activation: activationToken(response) });
+  await op.next('session:waiting');
+  await agent.waitFor(/shown consent,consent-operator,consent-organisation: Ada Lovelace from Help Desk wants to view and control your screen/, { from });
+  op.close();
+  await expireAndWaitForHostExit(response.sessionId);
+});
+
+test('dynamic, at device level: alice is active at the console, so it is attended, in her session', async () => {
+  const from = agent.mark();
+  const response = await relay.requestAssistance({ deviceId, mode: 'dynamic' });
+  assert.equal(response.mode, 'attended');
+  assert.match(response.modeReason, /alice is signed in at the device's console/);
+  await agent.waitFor(new RegExp(`started the host for session ${response.sessionId} \\(pid \\d+ on ${xvfb.display}\\)`), { from });
+  await agent.waitFor(/shown host-requested: Remote assistance was requested by Ada Lovelace/, { from });
+  await expireAndWaitForHostExit(response.sessionId);
+});
+
+test('unattended, then the agent is killed: the operator and the user are told why within seconds, the device shows offline', async () => {
+  const from = agent.mark();
+  const response = await relay.requestAssistance({ deviceId, mode: 'unattended' });
+  assert.ok(response.password);
+  await agent.waitFor(/shown host-requested: Remote assistance was requested by Ada Lovelace \(Help Desk\) They can connect without asking/, { from });
+  const op = await relay.connectOperator();
+  op.emit('assistance:open', { activation: activationToken(response), password: response.password });
+  assert.equal((await op.next('session:admitted')).unattended, true);
+  await agent.waitFor(/shown indicator,unattended-banner: This device is under remote control by Ada Lovelace/, { from });
+
+  const killed = performance.now();
+  process.kill(agent.pid, 'SIGKILL');
+  const ended = await op.next('session:ended', { timeoutMs: 5_000 });
+  const operatorMs = performance.now() - killed;
+  assert.deepEqual(ended, { sessionId: response.sessionId, reason: 'agent-restarted' });
+  // The host outlives the agent (it writes to the same output) and shows the user why, for good.
+  await agent.waitFor(/shown host-over,host-ended: The device's agent restarted, so the assistance ended\. You can close this window\./, { from, timeoutMs: 5_000 });
+  const userMs = performance.now() - killed;
+  console.log(`# agent killed → operator told in ${operatorMs.toFixed(0)} ms, user shown in ${userMs.toFixed(0)} ms`);
+  assert.ok(operatorMs < 3_000 && userMs < 5_000);
+  await until('offline', () => relay.handle.agents.get(deviceId)?.online === false);
+
+  // Restarted, it resumes nothing: the assistance is over, and no host starts until asked.
+  agent = run([]);
+  await agent.waitFor(/ready as device/);
+  await until('online', () => relay.handle.agents.get(deviceId)?.online);
+  assert.deepEqual(await lastingChildren(agent.pid), []);
+});
+
+test('a device removed from the relay: the agent says its credential was refused and exits 3 instead of retrying', async () => {
+  process.kill(agent.pid, 'SIGTERM');
+  await agent.exited;
+  assert.equal(relay.handle.devices.remove(deviceId), true);
+  agent = run([]);
+  assert.deepEqual(await agent.exited, { code: 3, signal: null });
+  await agent.waitFor(/the relay refused this device's credential .*enrol it again with --enroll/);
+});
+
+test('without a keychain the agent says so and exits 3, before enrolling anything', async () => {
+  const { DBUS_SESSION_BUS_ADDRESS: _, DISPLAY: __, ...env } = process.env;
+  const enrolledBefore = relay.handle.agents.list().length;
+  const token = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
+  const lonely = startAgent(['--relay', relay.url, '--enroll', token.token, '--state-dir', path.join(dir, 'no-keychain')], env);
+  agents.push(lonely);
+  assert.deepEqual(await lonely.exited, { code: 3, signal: null });
+  await lonely.waitFor(/No keychain \(Secret Service\) is available to the agent, so it cannot keep its credential safely/);
+  assert.equal(relay.handle.agents.list().length, enrolledBefore);
+});
