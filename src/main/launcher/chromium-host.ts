@@ -2,7 +2,7 @@
  * The host for tests and the demo, where Electron cannot run: the real HostSession with the real
  * X11 input injector and display provider, and the built host page (out/renderer/host.html) in
  * Debian's Chromium on the session's display, bridged to the handler table exactly as the
- * end-to-end tests do (test/support/renderer-harness.ts).
+ * end-to-end tests do (src/main/chromium-bridge/renderer-harness.ts).
  *
  * Started by the Chromium launcher (chromium.ts) as `node --import tsx chromium-host.ts --relay
  * <url>`, with DISPLAY and FLXRA_HOST_TOKEN in its environment. It runs until it is stopped
@@ -10,7 +10,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { launchChromium, openRendererPage, serveRenderer } from '../../../test/support/renderer-harness.js';
+import { launchChromium, openRendererPage, serveRenderer } from '../chromium-bridge/renderer-harness.js';
 import { HostSession } from '../host/host-session.js';
 import { createInputInjector } from '../input/injector.js';
 import { HostInputController } from '../input/input-controller.js';

@@ -5,7 +5,7 @@
  * ipcRenderer. Main-side events arrive through `__flxraDeliver`. Bundled and injected as an
  * init script by renderer-harness.ts.
  */
-import { createApi } from '../../src/shared/api';
+import { createApi } from '../../shared/api';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();

@@ -1,6 +1,7 @@
 /**
- * Runs the built renderer pages in Debian's Chromium with the main-process side played by the
- * real Electron-free modules: the page's `window.flxra` is the preload's API object, and its
+ * Runs the built renderer pages in Debian's Chromium, where Electron is not installed (the
+ * tests, `npm run demo`, the agent's Chromium launcher), with the main-process side played by
+ * the real Electron-free modules: the page's `window.flxra` is the preload's API object, and its
  * invokes go through the same `dispatchIpc` and handler table that ipcMain serves in the app.
  */
 import { build } from 'esbuild';
@@ -8,10 +9,10 @@ import { createReadStream, existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { EventChannel, EventPayloads } from '../../src/shared/ipc.js';
-import { dispatchIpc, type IpcHandlers } from '../../src/main/ipc/handlers.js';
+import type { EventChannel, EventPayloads } from '../../shared/ipc.js';
+import { dispatchIpc, type IpcHandlers } from '../ipc/handlers.js';
 
-const RENDERER_DIR = path.resolve(import.meta.dirname, '../../out/renderer');
+const RENDERER_DIR = path.resolve(import.meta.dirname, '../../../out/renderer');
 
 /** Serves the built renderer (out/renderer) the way the app loads it: same files, same CSP. */
 export async function serveRenderer(): Promise<{ baseUrl: string; close(): Promise<void> }> {
