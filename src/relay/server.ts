@@ -143,6 +143,14 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     endAssistances: (sessionIds) => assistances.endForAgent(sessionIds),
     deliver,
     disconnectHost: (conn) => io.sockets.sockets.get(conn)?.disconnect(true),
+    onEnrolled: ({ deviceId, hostname, reportGroup, agentVersion }) =>
+      audit.record({
+        actor: { kind: 'device', id: deviceId, name: hostname },
+        action: 'device.enrolled',
+        deviceId,
+        result: 'ok',
+        detail: { reportGroup, agentVersion },
+      }),
   });
   const assistances = new Assistances({
     store,

@@ -88,6 +88,12 @@ test('enrolment: a valid token enrols a device into its group; bad, revoked and 
     ),
     { hostname: 'kiosk-7', reportGroup: 'Front desk', environmentId: 'default', online: false, lastSeen: null, userSessions: [] },
   );
+  const [row] = relay.handle.audit.query().filter((e) => e.action === 'device.enrolled');
+  assert.deepEqual(
+    row && { actor: row.actor, deviceId: row.deviceId, result: row.result, detail: row.detail },
+    { actor: { kind: 'device', id: deviceId, name: 'kiosk-7' }, deviceId, result: 'ok', detail: { reportGroup: 'Front desk', agentVersion: REPORT.agentVersion } },
+    'the enrolment is in the audit trail',
+  );
 
   const request = { hostname: 'h', os: 'Linux', agentVersion: '26.11.0' };
   const refused = { status: 403, body: { error: { code: 'enrolment-refused', message: 'invalid, expired or revoked enrolment token' } } };

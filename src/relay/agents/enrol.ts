@@ -17,6 +17,8 @@ export interface EnrolDeps {
   registry: AgentRegistry;
   clock: Clock;
   logger: RelayLogger;
+  /** For the audit trail: a device joined the environment. */
+  onEnrolled?: (device: { deviceId: string; hostname: string; reportGroup: string; agentVersion: string }) => void;
 }
 
 export type EnrolResult = { ok: true; response: EnrolResponse } | { ok: false; status: 400 | 403; code: 'bad-request' | 'enrolment-refused'; message: string };
@@ -40,6 +42,7 @@ export async function enrolAgent(deps: EnrolDeps, body: unknown): Promise<EnrolR
     enrolledAt: deps.clock.now(),
     lastSeen: null,
   });
+  deps.onEnrolled?.({ deviceId: device.id, hostname, reportGroup: scope.reportGroup, agentVersion });
   deps.logger.info('device enrolled', { device: device.id, enrolmentToken: scope.id, group: scope.reportGroup, version: agentVersion });
   return { ok: true, response: { deviceId: device.id, agentToken: token, environmentId: scope.environmentId, reportGroup: scope.reportGroup } };
 }

@@ -8,7 +8,7 @@ import type { DeviceRegistry } from '../devices.js';
 import type { RelayLogger } from '../log.js';
 import type { ConnId, Outgoing } from '../messages.js';
 import type { SessionId } from '../../shared/protocol.js';
-import { enrolAgent, type EnrolResult } from './enrol.js';
+import { enrolAgent, type EnrolDeps, type EnrolResult } from './enrol.js';
 import { EnrolmentTokens } from './enrolment-tokens.js';
 import { HostTokens } from './host-tokens.js';
 import { AgentHub } from './hub.js';
@@ -29,6 +29,7 @@ export interface AgentsOptions {
   endAssistances(sessionIds: SessionId[]): Outgoing[];
   deliver(out: Outgoing[]): void;
   disconnectHost(conn: ConnId): void;
+  onEnrolled?: EnrolDeps['onEnrolled'];
 }
 
 export interface Agents {
@@ -59,7 +60,7 @@ export function openAgents(opts: AgentsOptions): Agents {
     enrolment,
     registry,
     hub,
-    enrol: (body) => enrolAgent({ tokens: enrolment, devices, registry, clock, logger }, body),
+    enrol: (body) => enrolAgent({ tokens: enrolment, devices, registry, clock, logger, ...(opts.onEnrolled ? { onEnrolled: opts.onEnrolled } : {}) }, body),
     close: () => store.close(),
   };
 }
