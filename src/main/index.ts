@@ -11,10 +11,8 @@ import { parseAppOptions } from './app-options.js';
 import { keytarCredentialStore, loadOperatorToken } from './credentials/credential-store.js';
 import { HostSession } from './host/host-session.js';
 import { takeHostToken } from './launcher/host-token-env.js';
-import { createInputInjector } from './input/injector.js';
-import { createDisplayProvider } from './platform/displays.js';
+import { createHostInput } from './input/host-input.js';
 import { createUserSessionReader } from './platform/user-sessions/index.js';
-import { HostInputController } from './input/input-controller.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
 import { ActivationFileInbox } from './activation/file-open.js';
 import { fetchRelayKey, TrustedRelays } from './activation/trusted-relays.js';
@@ -46,17 +44,16 @@ function lockDown(contents: WebContents): void {
 async function startRole() {
   if (role === 'host') {
     const windows = process.platform === 'win32';
-    const injector = await createInputInjector(process.platform, windows ? { toPhysical: (p) => screen.dipToScreenPoint(p) } : {});
-    // On X11 the display provider speaks X pixels, the injector's coordinates; Electron's
-    // screen module (DIPs) is the source on Windows, where the injector maps to physical pixels.
-    const x11Displays = windows ? null : await createDisplayProvider();
-    const displays = (): DisplayInfo[] =>
-      x11Displays?.list() ??
-      screen.getAllDisplays().map((d) => ({ id: String(d.id), ...d.bounds, primary: d.id === screen.getPrimaryDisplay().id }));
-    const ownWindows = () => BrowserWindow.getAllWindows().map((w) => w.getBounds());
-    const input = new HostInputController(injector, {
-      displays,
-      ownWindows,
+    // Windows: displays from Electron's screen (DIPs), mapped to physical pixels by the injector.
+    const { controller: input, displays } = await createHostInput({
+      ...(windows
+        ? {
+            toPhysical: (p: { x: number; y: number }) => screen.dipToScreenPoint(p),
+            displays: (): DisplayInfo[] =>
+              screen.getAllDisplays().map((d) => ({ id: String(d.id), ...d.bounds, primary: d.id === screen.getPrimaryDisplay().id })),
+          }
+        : {}),
+      ownWindows: () => BrowserWindow.getAllWindows().map((w) => w.getBounds()),
       ownWindowFocused: () => BrowserWindow.getFocusedWindow() !== null,
     });
     const userSessions = createUserSessionReader();

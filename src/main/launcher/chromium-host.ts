@@ -12,10 +12,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { launchChromium, openRendererPage, serveRenderer } from '../chromium-bridge/renderer-harness.js';
 import { HostSession } from '../host/host-session.js';
-import { createInputInjector } from '../input/injector.js';
-import { HostInputController } from '../input/input-controller.js';
+import { createHostInput } from '../input/host-input.js';
 import { createIpcHandlers, type IpcHandlers } from '../ipc/handlers.js';
-import { createDisplayProvider } from '../platform/displays.js';
 import { takeHostToken } from './host-token-env.js';
 import { reportShownScreens } from './shown-screens.js';
 
@@ -44,12 +42,9 @@ try {
   cleanups.push(() => renderer.close());
   const browser = await launchChromium(display);
   cleanups.push(() => browser.close());
-  const injector = await createInputInjector(process.platform, { display });
-  cleanups.push(() => injector.close());
-  const displays = await createDisplayProvider({ display });
-  cleanups.push(() => displays.close());
   // The page is headless: flxra has no window of its own on this desktop to keep input out of.
-  const input = new HostInputController(injector, { displays: () => displays.list(), ownWindows: () => [] });
+  const hostInput = await createHostInput({ display });
+  cleanups.push(() => hostInput.close());
 
   let handlers: IpcHandlers | undefined;
   const page = await openRendererPage(browser, renderer.baseUrl, 'host', () => handlers!, { width: 640, height: 360 });
@@ -58,8 +53,8 @@ try {
     relayUrl: values.relay,
     deviceName: os.hostname(),
     hostToken,
-    input,
-    displays: () => displays.list(),
+    input: hostInput.controller,
+    displays: hostInput.displays,
     emit: page.emit,
     onDeactivated: () => void shutdown(0),
     log: (message) => console.log(message),
