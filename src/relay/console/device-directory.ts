@@ -3,19 +3,10 @@
  * they are connected. An interface, so that the console does not depend on how devices are
  * enrolled and tracked (src/relay/agents does that).
  */
-import type { UserSession } from '../../shared/user-sessions.js';
+import type { ConsoleDevice } from '../../shared/console-api.js';
 
-export interface DirectoryDevice {
-  deviceId: string;
-  hostname: string;
-  os: string;
-  agentVersion: string;
-  reportGroup: string;
-  online: boolean;
-  /** ISO 8601; null when never seen. */
-  lastSeen: string | null;
-  userSessions: UserSession[];
-}
+/** A device as its agent reports it: the console's row without the availability it derives. */
+export type DirectoryDevice = Omit<ConsoleDevice, 'availability'>;
 
 export interface DeviceDirectory {
   /** Every device that has reported, in a stable order. */
