@@ -8,7 +8,6 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadSigningKey } from './activation/keys.js';
 import { EnrolmentTokens } from './agents/enrolment-tokens.js';
-import { openSqliteAgentStore } from './agents/sqlite-agents.js';
 import { systemClock } from './clock.js';
 import { DeviceRegistry } from './devices.js';
 import { createLogger, isLogLevel } from './log.js';
@@ -265,16 +264,8 @@ async function withStore<T>(data: string | undefined, use: (store: RelayStore) =
   }
 }
 
-/** The agents' tables live beside the store's, which creates the data dir and the devices table first. */
 async function withEnrolmentTokens<T>(data: string | undefined, use: (tokens: EnrolmentTokens) => Promise<T>): Promise<T> {
-  return withStore(data, async () => {
-    const agentStore = openSqliteAgentStore(dataDir(data));
-    try {
-      return await use(new EnrolmentTokens(agentStore, systemClock));
-    } finally {
-      agentStore.close();
-    }
-  });
+  return withStore(data, (store) => use(new EnrolmentTokens(store.agents, systemClock)));
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -134,7 +134,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const policy = new PolicySettingsStore(store);
   // Its callbacks run only once clients are connected, after `assistances` and `io` exist.
   const agents = openAgents({
-    dataDir: opts.dataDir,
+    store: store.agents,
     devices,
     clock,
     logger,
@@ -333,7 +333,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
         clearInterval(sweeper);
         // Disconnects every socket, closes engine.io, then waits for the http server to close.
         await io.close();
-        agents.close();
         store.close();
         logger.info('stopped');
       })();

@@ -13,14 +13,15 @@ import { EnrolmentTokens } from './enrolment-tokens.js';
 import { HostTokens } from './host-tokens.js';
 import { AgentHub } from './hub.js';
 import { AgentRegistry } from './registry.js';
-import { openSqliteAgentStore } from './sqlite-agents.js';
+import type { AgentStore } from './agent-store.js';
 
 export const DEFAULT_AGENT_HEARTBEAT_MS = 15_000;
 /** Electron starting on a busy machine takes seconds, not half a minute. */
 export const DEFAULT_HOST_START_TIMEOUT_MS = 30_000;
 
 export interface AgentsOptions {
-  dataDir: string;
+  /** The relay store's agent tables. */
+  store: AgentStore;
   devices: DeviceRegistry;
   clock: Clock;
   logger: RelayLogger;
@@ -37,12 +38,11 @@ export interface Agents {
   registry: AgentRegistry;
   hub: AgentHub;
   enrol(body: unknown): Promise<EnrolResult>;
-  close(): void;
 }
 
 export function openAgents(opts: AgentsOptions): Agents {
   const { devices, clock, logger } = opts;
-  const store = openSqliteAgentStore(opts.dataDir);
+  const { store } = opts;
   const enrolment = new EnrolmentTokens(store, clock);
   const registry = new AgentRegistry(store, clock);
   const hub = new AgentHub({
@@ -61,6 +61,5 @@ export function openAgents(opts: AgentsOptions): Agents {
     registry,
     hub,
     enrol: (body) => enrolAgent({ tokens: enrolment, devices, registry, clock, logger, ...(opts.onEnrolled ? { onEnrolled: opts.onEnrolled } : {}) }, body),
-    close: () => store.close(),
   };
 }

@@ -1,11 +1,5 @@
-/**
- * The agents' tables, in the relay's own database file (`<dataDir>/relay.db`) through a
- * connection of their own, with their own schema version (agent_schema_version). They are
- * kept apart from the store's migration list while that list is being extended elsewhere;
- * folding them into it later is a matter of moving the two statements below.
- */
-import path from 'node:path';
-import Database from 'better-sqlite3';
+/** The agents' rows (enrolment tokens, agent-reported devices) in the relay's SQLite store. */
+import type Database from 'better-sqlite3';
 import { UserSessionList } from '../../shared/user-sessions.js';
 import type { AgentDeviceRecord, AgentStore, EnrolmentTokenRecord } from './agent-store.js';
 
@@ -58,62 +52,8 @@ function deviceFromRow(row: AgentDeviceRow): AgentDeviceRecord {
   };
 }
 
-/** Schema changes, in order; never edit one that has shipped, append a new one. */
-const migrations: readonly string[] = [
-  // Tokens by SHA-256 only; times in ms on the relay's clock.
-  `CREATE TABLE enrolment_tokens (
-     id TEXT PRIMARY KEY,
-     token_hash BLOB NOT NULL UNIQUE,
-     environment_id TEXT NOT NULL,
-     report_group TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     expires_at INTEGER NOT NULL,
-     revoked_at INTEGER
-   ) STRICT`,
-  // One row per device enrolled by an agent (device_id is devices.id); user_sessions is the JSON of its last report.
-  `CREATE TABLE agent_devices (
-     device_id TEXT PRIMARY KEY,
-     environment_id TEXT NOT NULL,
-     report_group TEXT NOT NULL,
-     hostname TEXT NOT NULL,
-     os TEXT NOT NULL,
-     agent_version TEXT NOT NULL,
-     user_sessions TEXT NOT NULL,
-     enrolled_at INTEGER NOT NULL,
-     last_seen INTEGER
-   ) STRICT`,
-];
-
-function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS agent_schema_version (version INTEGER NOT NULL)');
-  const current = (db.prepare('SELECT version FROM agent_schema_version').get() as { version: number } | undefined)?.version ?? 0;
-  if (current > migrations.length) throw new Error(`relay.db has agent schema version ${current}, newer than this relay's (${migrations.length}); upgrade the relay`);
-  db.transaction(() => {
-    for (const sql of migrations.slice(current)) db.exec(sql);
-    db.prepare('DELETE FROM agent_schema_version').run();
-    db.prepare('INSERT INTO agent_schema_version (version) VALUES (?)').run(migrations.length);
-  })();
-}
-
-/** Opens the agents' part of the relay database; the relay store must have created the data dir and the devices table. */
-export function openSqliteAgentStore(dataDir: string): AgentStore & { close(): void } {
-  const db = new Database(path.join(dataDir, 'relay.db'));
-  try {
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
-    return {
-      ...agentStatements(db),
-      close() {
-        if (db.open) db.close();
-      },
-    };
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
-function agentStatements(db: Database.Database): AgentStore {
+/** The agents' statements on the relay's database (their tables are in the store's migrations). */
+export function agentStatements(db: Database.Database): AgentStore {
   const insertToken = db.prepare(
     `INSERT INTO enrolment_tokens (id, token_hash, environment_id, report_group, created_at, expires_at, revoked_at)
      VALUES (@id, @token_hash, @environment_id, @report_group, @created_at, @expires_at, @revoked_at)`,

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { assistanceStatements } from './sqlite-assistances.js';
+import { agentStatements } from '../agents/sqlite-agents.js';
 import { sqliteAuditLog } from './sqlite-audit.js';
 import { consoleStatements } from './sqlite-console.js';
 import type { DeviceRecord, OperatorRecord, RelayStore, SaltedHash, SigningKeyRecord } from './store.js';
@@ -103,6 +104,28 @@ const migrations: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
      BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END`,
+  // Tokens by SHA-256 only; times in ms on the relay's clock.
+  `CREATE TABLE enrolment_tokens (
+     id TEXT PRIMARY KEY,
+     token_hash BLOB NOT NULL UNIQUE,
+     environment_id TEXT NOT NULL,
+     report_group TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   ) STRICT`,
+  // One row per device enrolled by an agent (device_id is devices.id); user_sessions is the JSON of its last report.
+  `CREATE TABLE agent_devices (
+     device_id TEXT PRIMARY KEY,
+     environment_id TEXT NOT NULL,
+     report_group TEXT NOT NULL,
+     hostname TEXT NOT NULL,
+     os TEXT NOT NULL,
+     agent_version TEXT NOT NULL,
+     user_sessions TEXT NOT NULL,
+     enrolled_at INTEGER NOT NULL,
+     last_seen INTEGER
+   ) STRICT`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;
@@ -234,6 +257,7 @@ export function openSqliteStore(dataDir: string): RelayStore {
     ...assistanceStatements(db),
     ...consoleStatements(db),
     audit: sqliteAuditLog(db),
+    agents: agentStatements(db),
     close() {
       // Idempotent: a relay's close() and a failed start may both get here.
       if (db.open) db.close();

@@ -5,6 +5,7 @@
  */
 import type { Role } from '../../shared/policy.js';
 import type { AssistanceMode } from '../../shared/protocol.js';
+import type { AgentStore } from '../agents/agent-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 
 /** scrypt cost parameters, stored with each hash so they can be raised without breaking old ones. */
@@ -140,6 +141,9 @@ export interface RelayStore {
 
   /** The append-only audit trail. */
   readonly audit: AuditLog;
+
+  /** Device agents: enrolment tokens and the devices they report. */
+  readonly agents: AgentStore;
 
   close(): void;
 }
