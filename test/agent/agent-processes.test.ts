@@ -9,6 +9,7 @@
  * the desktop and the enrolled device.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,11 +62,22 @@ async function until<T>(what: string, probe: () => T | null | undefined | false,
  * Processes the agent started that stay. The session reader's short-lived commands (loginctl,
  * which it tries before utmp) come and go; a host would stay.
  */
-async function lastingChildren(pid: number): Promise<number[]> {
+async function lastingChildren(pid: number): Promise<string[]> {
   const seen = childrenOf(pid);
   if (seen.length === 0) return [];
   await new Promise((r) => setTimeout(r, 1_000));
-  return childrenOf(pid).filter((child) => seen.includes(child));
+  // The user-session reader's one-shot queries (loginctl) are not something the agent started
+  // and left running; under load one can outlive the pause, so they are told apart by name.
+  return childrenOf(pid)
+    .filter((child) => seen.includes(child))
+    .map((child) => {
+      try {
+        return readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      } catch {
+        return ''; // gone meanwhile
+      }
+    })
+    .filter((cmdline) => cmdline !== '' && !/^(\S*\/)?loginctl /.test(cmdline));
 }
 
 /** The device as the relay has it, once it reports that many user sessions. */
