@@ -143,7 +143,11 @@ describe('the console in Chromium', () => {
   });
 
   it('shows each disabled type with its reason', async () => {
-    await selectDevice('kiosk-old');
+    // A click anywhere on the row selects it, like its radio.
+    await nav('Devices');
+    await deviceRow('kiosk-old').getByRole('cell').last().click();
+    assert.equal(await page.getByRole('radio', { name: 'Select kiosk-old' }).isChecked(), true);
+    await page.getByRole('heading', { name: 'Remote assistance: kiosk-old' }).waitFor();
     assert.equal(await typeButton('Dynamic').isDisabled(), true);
     assert.equal(await reasonOf(typeButton('Dynamic')), 'Agent 24.8.1 is too old: dynamic assistance needs 24.9.2 or later.');
     assert.equal(await typeButton('Attended').isEnabled(), true);

@@ -36,7 +36,7 @@ export function DevicesPage() {
           </thead>
           <tbody>
             {devices.map((d) => (
-              <tr key={d.deviceId} aria-selected={d.deviceId === selected}>
+              <tr key={d.deviceId} aria-selected={d.deviceId === selected} className="selectable" onClick={() => setSelected(d.deviceId)}>
                 <td>
                   <input type="radio" name="device" aria-label={`Select ${d.hostname}`} checked={d.deviceId === selected} onChange={() => setSelected(d.deviceId)} />
                 </td>

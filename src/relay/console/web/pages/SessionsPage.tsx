@@ -35,7 +35,7 @@ export function SessionsPage() {
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={keyOf(r)} aria-selected={keyOf(r) === selected}>
+              <tr key={keyOf(r)} aria-selected={keyOf(r) === selected} className="selectable" onClick={() => setSelected(keyOf(r))}>
                 <td>
                   <input
                     type="radio"
