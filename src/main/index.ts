@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { invokeChannels, type DisplayInfo, type EventChannel, type EventPayloads } from '../shared/ipc.js';
 import { parseAppOptions } from './app-options.js';
-import { keytarCredentialStore, loadOperatorToken } from './credentials/credential-store.js';
+import { keytarCredentialStore, loadOperatorToken, operatorTokenAccount } from './credentials/credential-store.js';
 import { HostSession } from './host/host-session.js';
 import { takeHostToken } from './launcher/host-token-env.js';
 import { createHostInput } from './input/host-input.js';
@@ -83,6 +83,7 @@ async function startRole() {
   const operator = new OperatorController({
     defaultRelayUrl: options.relayUrl,
     loadToken: (relayUrl) => loadOperatorToken(relayUrl, process.env, keychain),
+    saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
     trusted: new TrustedRelays(keychain),
     fetchRelayKey,
     emit,

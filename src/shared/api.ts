@@ -35,6 +35,8 @@ export function createApi(t: Transport) {
       /** The operator's answer after comparing an unknown relay's key fingerprint. */
       trustRelay: (trust: boolean) => t.invoke('operator:trust-relay', { trust }),
       submitPassword: (password: string) => t.invoke('operator:password', { password }),
+      /** The operator's relay token, pasted once; kept in the keychain when the relay accepts it. */
+      signIn: (token: string) => t.invoke('operator:sign-in', { token }),
       onState: (cb: (s: EventPayloads['operator:state']) => void) => t.subscribe('operator:state', cb),
       onSignal: (cb: (s: EventPayloads['operator:signal']) => void) => t.subscribe('operator:signal', cb),
     },

@@ -49,6 +49,7 @@ export const invokeChannels = {
   'operator:signal': z.object({ signal: PeerSignal }),
   'operator:trust-relay': z.object({ trust: z.boolean() }),
   'operator:password': z.object({ password: z.string().min(1).max(64) }),
+  'operator:sign-in': z.object({ token: z.string().trim().min(1).max(512) }),
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]>;
@@ -67,6 +68,7 @@ export interface InvokeResults {
   'operator:signal': void;
   'operator:trust-relay': void;
   'operator:password': void;
+  'operator:sign-in': void;
 }
 export type InvokeResult<C extends InvokeChannel> = InvokeResults[C];
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { operatorTokenAccount } from '../../src/main/credentials/credential-store.js';
 import { startSessionRig, type SessionRig } from '../fixtures/session-rig.js';
 import { TARGET_COLOURS } from '../fixtures/x-target.js';
 import { startXvfb } from '../fixtures/xvfb.js';
@@ -174,4 +175,20 @@ test('the operator is told when the device goes away', async (t) => {
   await joinFromOperator(rig);
   rig.host.session.stop();
   await rig.operator.page.getByText('The device disconnected').waitFor();
+});
+
+test('an operator without a saved token pastes it once; a wrong one is refused and not kept', async (t) => {
+  const rig = await startSessionRig(xvfb.display, { signedIn: false });
+  t.after(() => rig.close());
+  const page = rig.operator.page;
+  await page.getByText('No operator token is saved for').waitFor();
+  await page.getByLabel('Operator token').fill('flxra_op_nobody_notasecret');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('The relay did not accept your operator token').waitFor();
+  assert.equal(await rig.operator.keychain.get(operatorTokenAccount(rig.relay.url)), null, 'a refused token is not kept');
+  await page.getByLabel('Operator token').fill(rig.relay.operatorToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Session ID').waitFor();
+  assert.equal(await rig.operator.keychain.get(operatorTokenAccount(rig.relay.url)), rig.relay.operatorToken, 'kept in the keychain');
+  await joinFromOperator(rig);
 });

@@ -33,9 +33,9 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function operatorApp(opts: { trusted?: boolean; now?: () => number } = {}) {
+async function operatorApp(opts: { trusted?: boolean; signedIn?: boolean; now?: () => number } = {}) {
   const keychain = keytarCredentialStore(`flxra-test-${randomUUID()}`);
-  await keychain.set(operatorTokenAccount(relay.url), relay.operatorToken);
+  if (opts.signedIn !== false) await keychain.set(operatorTokenAccount(relay.url), relay.operatorToken);
   const trusted = new TrustedRelays(keychain);
   const kid = JSON.parse(Buffer.from(JSON.parse(response.activation.content).token.split('.')[0], 'base64url').toString()).kid;
   if (opts.trusted !== false) await trusted.trust(await fetchRelayKey(relay.url, kid));
@@ -43,6 +43,7 @@ async function operatorApp(opts: { trusted?: boolean; now?: () => number } = {})
   const controller = new OperatorController({
     defaultRelayUrl: relay.url,
     loadToken: (url) => loadOperatorToken(url, {}, keychain),
+    saveToken: (url, token) => keychain.set(operatorTokenAccount(url), token),
     trusted,
     fetchRelayKey,
     emit: (channel, payload) => void (channel === 'operator:state' && states.push(payload as OperatorState)),
@@ -125,5 +126,14 @@ test('damaged, foreign and future files each say what they are', async (t) => {
   assert.match(refusal(app.controller), /cannot be read: ENOENT/);
   // The app is still usable after every refusal.
   await app.controller.openFile(await fileWith(response.activation.content));
+  assert.equal(app.controller.state.status, 'password');
+});
+
+test('a file opened before signing in goes on once the operator has pasted their token', async (t) => {
+  const app = await operatorApp({ signedIn: false });
+  t.after(app.cleanup);
+  await app.controller.openFile(await fileWith(response.activation.content));
+  assert.equal(app.controller.state.status, 'signed-out');
+  await app.controller.signIn(relay.operatorToken);
   assert.equal(app.controller.state.status, 'password');
 });

@@ -40,6 +40,7 @@ export function createIpcHandlers(roles: { host?: HostSession; operator?: Operat
     'operator:signal': ({ signal }) => operator().sendSignal(signal),
     'operator:trust-relay': ({ trust }) => operator().trustRelay(trust),
     'operator:password': ({ password }) => operator().submitPassword(password),
+    'operator:sign-in': ({ token }) => operator().signIn(token),
   };
 }
 

@@ -15,6 +15,8 @@ export interface OperatorControllerOptions {
   defaultRelayUrl: string;
   /** The operator's token for a relay, with the reason when there is none. */
   loadToken: (relayUrl: string) => Promise<{ token: string | null; reason: string }>;
+  /** Keeps a token the relay accepted (in the OS keychain). */
+  saveToken: (relayUrl: string, token: string) => Promise<void>;
   trusted: TrustedKeyLookup & { trust(key: Omit<TrustedRelayKey, 'trustedAt'>): Promise<void> };
   fetchRelayKey: (relay: string, kid: string) => Promise<Omit<TrustedRelayKey, 'trustedAt'>>;
   emit: <E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]) => void;
@@ -131,11 +133,29 @@ export class OperatorController {
     }
   }
 
+  /**
+   * The operator pastes the token their relay administrator gave them. It is kept (in the
+   * keychain) only once the relay accepted it; a refused one leaves nothing behind.
+   */
+  async signIn(token: string): Promise<void> {
+    if (['waiting', 'active', 'password'].includes(this.state.status)) throw new Error('Finish the current session first.');
+    const relayUrl = this.session?.relayUrl ?? this.opts.defaultRelayUrl;
+    const session = await this.connect(relayUrl, { token, reason: '' });
+    if (session.state.status === 'signed-out') return; // its message says why
+    await this.opts.saveToken(relayUrl, token);
+    // A file opened before signing in (its relay asked who we are) goes on now.
+    if (this.file && !this.file.sessionId && !this.file.pendingTrust) await this.continueFile();
+  }
+
   /** Connects to a relay unless already connected to it. */
   private async useRelay(relayUrl: string): Promise<OperatorSession> {
     if (this.session && new URL(this.session.relayUrl).origin === new URL(relayUrl).origin) return this.session;
+    return this.connect(relayUrl, await this.opts.loadToken(relayUrl));
+  }
+
+  private async connect(relayUrl: string, { token, reason }: { token: string | null; reason: string }): Promise<OperatorSession> {
     this.session?.stop();
-    const { token, reason } = await this.opts.loadToken(relayUrl);
+    this.own = null;
     const session = new OperatorSession({
       relayUrl,
       token,

@@ -46,6 +46,42 @@ function JoinForm({ notice }: { notice?: string }) {
   );
 }
 
+/** Not signed in: why, and where to paste the token the relay administrator gave. */
+function SignIn({ message }: { message?: string }) {
+  const [token, setToken] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    api()
+      .signIn(token)
+      .catch(() => undefined) // the state that follows says why
+      .finally(() => {
+        setBusy(false);
+        setToken('');
+      });
+  };
+  return (
+    <form className="card" onSubmit={submit} data-testid="signed-out">
+      <h1>Not connected to the relay</h1>
+      <p role="status">{message ?? 'Connecting…'}</p>
+      <label htmlFor="operator-token">Operator token</label>
+      <input
+        id="operator-token"
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        value={token}
+        onChange={(e) => setToken(e.target.value)}
+      />
+      <button className="primary" type="submit" disabled={busy || token.trim() === ''}>
+        Sign in
+      </button>
+      <p className="muted">Your relay administrator gives you this token once. flxra keeps it in your system keychain.</p>
+    </form>
+  );
+}
+
 /** First use of a relay: the operator compares its key with the one their administrator published. */
 function TrustRelay({ relay, fingerprint }: { relay: string; fingerprint: string }) {
   return (
@@ -117,12 +153,7 @@ export function OperatorApp() {
 
   switch (session.status) {
     case 'signed-out':
-      return (
-        <main className="card" data-testid="signed-out">
-          <h1>Not connected to the relay</h1>
-          <p>{session.message ?? 'Connecting…'}</p>
-        </main>
-      );
+      return <SignIn {...(session.message ? { message: session.message } : {})} />;
     case 'idle':
       return (
         <main className="page">
