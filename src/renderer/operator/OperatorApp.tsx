@@ -6,6 +6,16 @@ import { Viewer } from './Viewer';
 
 const api = () => window.flxra.operator;
 
+/** A problem the operator must read, announced to screen readers; nothing when there is none. */
+function Alert({ text, testId }: { text?: string | null | undefined; testId?: string }) {
+  if (!text) return null;
+  return (
+    <p className="error" role="alert" data-testid={testId}>
+      {text}
+    </p>
+  );
+}
+
 function JoinForm({ notice }: { notice?: string }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -37,11 +47,7 @@ function JoinForm({ notice }: { notice?: string }) {
       <button className="primary" type="submit">
         Join
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
     </form>
   );
 }
@@ -118,11 +124,7 @@ function PasswordPrompt(props: { sessionId: string; message?: string; retryAt?: 
   return (
     <form className="card" onSubmit={submit} data-testid="password-prompt">
       <h1>Unattended assistance — session {formatSessionId(props.sessionId)}</h1>
-      {props.message && (
-        <p className="error" role="alert" data-testid="password-message">
-          {props.message}
-        </p>
-      )}
+      <Alert text={props.message} testId="password-message" />
       <label htmlFor="password">One-time password</label>
       <input
         id="password"
@@ -138,11 +140,7 @@ function PasswordPrompt(props: { sessionId: string; message?: string; retryAt?: 
       <button type="button" onClick={() => void api().leave()}>
         Cancel
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
     </form>
   );
 }
