@@ -1,6 +1,8 @@
 /**
- * Bundles the Electron main process and the preload with esbuild. The preload must be one
- * CommonJS file: sandboxed preloads can require nothing but 'electron'.
+ * Bundles the Electron main process, the preload and the device agent with esbuild. The preload
+ * must be one CommonJS file: sandboxed preloads can require nothing but 'electron'. The agent is
+ * a service run by plain Node: it runs built, never through a transpiler that would start
+ * processes of its own under it.
  */
 import { build } from 'esbuild';
 
@@ -27,5 +29,13 @@ await Promise.all([
     outfile: 'out/preload/index.cjs',
     external: ['electron'],
   }),
+  build({
+    ...common,
+    entryPoints: ['src/main/agent/cli.ts'],
+    outfile: 'out/agent/cli.mjs',
+    format: 'esm',
+    // Only flxra's own code is bundled; packages load from node_modules as they are.
+    packages: 'external',
+  }),
 ]);
-console.log('built out/main/index.cjs and out/preload/index.cjs');
+console.log('built out/main/index.cjs, out/preload/index.cjs and out/agent/cli.mjs');

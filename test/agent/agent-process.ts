@@ -1,10 +1,13 @@
 /**
- * The device agent as a real process for tests: `node --import tsx src/main/agent/cli.ts …` in a
- * process group of its own, so that the hosts it starts (which outlive it when it is killed)
+ * The device agent as a real process for tests: the built agent (`node out/agent/cli.mjs …`, as
+ * `npm run agent` and a service run it; `npm test` builds it first) in a process group of its own, so that the hosts it starts (which outlive it when it is killed)
  * go with it on cleanup. Its output, and its hosts' (they inherit it), is kept line by line.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+
+const AGENT_BUNDLE = 'out/agent/cli.mjs';
 
 export interface AgentProcess {
   pid: number;
@@ -41,7 +44,8 @@ function groupAlive(pgid: number): boolean {
 }
 
 export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env): AgentProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/agent/cli.ts', ...args], {
+  if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} is missing: run npm run build:main first`);
+  const child = spawn(process.execPath, [AGENT_BUNDLE, ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env,

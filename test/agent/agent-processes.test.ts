@@ -1,5 +1,5 @@
 /**
- * The device agent as it runs: real agent processes (`node --import tsx src/main/agent/cli.ts`)
+ * The device agent as it runs: real agent processes (the built `out/agent/cli.mjs`)
  * against a real relay, with the Chromium launcher starting real hosts on an Xvfb desktop.
  * Enrolment and the keychain, reports from a utmp file the test writes, the agent holding no
  * listening socket, a request of each type, and the agent killed during an assistance.

@@ -18,6 +18,10 @@ import { enrolDevice, EnrolmentProblem, storedEnrolment } from './enrolment.js';
 const log = (line: string) => console.log(`[agent] ${line}`);
 
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(AGENT_USAGE);
+    return;
+  }
   const args = parseAgentArgs(argv);
   const keychain = await openAgentKeychain();
   const { state, agentToken } =

@@ -1,24 +1,37 @@
 /**
- * The launcher for tests and the demo: the host page in Chromium (chromium-host.ts), run by the
- * same Node as the agent through tsx, on the X display of the chosen user session.
+ * The launcher for tests and the demo: the host page in Chromium (chromium-host.ts), run from the
+ * source tree through tsx by the same Node as the agent, on the X display of the chosen user
+ * session. It is a development launcher: it needs the checkout, which the built agent finds by
+ * walking up from where it runs.
  */
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { HostLaunchRequest } from './launcher.js';
 import { HOST_TOKEN_ENV } from './host-token-env.js';
 import { createSpawnLauncher, type LaunchCommand } from './spawn-launcher.js';
 
-const CHROMIUM_HOST = fileURLToPath(new URL('./chromium-host.ts', import.meta.url));
+const CHROMIUM_HOST = 'src/main/launcher/chromium-host.ts';
 
-export function chromiumHostCommand(request: HostLaunchRequest, baseEnv: NodeJS.ProcessEnv): LaunchCommand {
+/** The checkout's chromium-host.ts, from src/main/launcher/ or from the built out/agent/. */
+export function findChromiumHost(from: string = import.meta.dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, CHROMIUM_HOST);
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`the Chromium launcher needs flxra's source tree (${CHROMIUM_HOST}) above ${from}`);
+  }
+}
+
+export function chromiumHostCommand(request: HostLaunchRequest, baseEnv: NodeJS.ProcessEnv, hostScript = findChromiumHost()): LaunchCommand {
   if (!request.display) throw new Error('the Chromium host needs an X display');
   return {
     file: process.execPath,
     // By absolute URL: the agent may run from any directory.
-    args: ['--import', import.meta.resolve('tsx'), CHROMIUM_HOST, '--relay', request.relayUrl],
+    args: ['--import', import.meta.resolve('tsx'), hostScript, '--relay', request.relayUrl],
     env: { ...baseEnv, DISPLAY: request.display, [HOST_TOKEN_ENV]: request.hostToken },
   };
 }
 
 export function createChromiumLauncher(opts: { log(line: string): void }) {
-  return createSpawnLauncher({ command: (request) => chromiumHostCommand(request, process.env), log: opts.log });
+  const hostScript = findChromiumHost();
+  return createSpawnLauncher({ command: (request) => chromiumHostCommand(request, process.env, hostScript), log: opts.log });
 }
