@@ -187,6 +187,11 @@ export class SessionTable {
     return out;
   }
 
+  /** The sessions that belong to an assistance (a host it started is in them). */
+  assistanceIds(): SessionId[] {
+    return [...this.sessions.values()].filter((s) => s.assistance).map((s) => s.id);
+  }
+
   /**
    * An assistance ended for a reason both sides are told (its device's agent went away): its
    * session goes, and the host and an operator still in it get session:ended.

@@ -13,6 +13,7 @@ export const AuditAction = z.enum([
   'password.failed',
   'assistance.locked',
   'assistance.expired',
+  'assistance.ended', // ended by the relay for a reason of its own (a policy change)
   'tool.used',
   'policy.changed',
   'user.signed-in',

@@ -58,6 +58,7 @@ export const EndReason = z.enum([
   'replaced', // the same operator joined again from another connection
   'expired', // the assistance's time ran out (15 minutes after the connection ended, by default)
   'agent-restarted', // the device's agent, which started the host, lost its connection to the relay
+  'policy-changed', // an administrator changed the policy so that the device may have no assistance at all
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 

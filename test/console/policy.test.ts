@@ -116,22 +116,72 @@ describe('policy enforced at the relay', () => {
     assert.equal((await requestDirect('srv-1', 'dynamic')).ok, true, '25.1 is newer than 24.10');
   });
 
-  it('refuses to open a file once remote assistance was switched off for its group', async () => {
+  it('a file issued before remote assistance was switched off for its group no longer opens, even once it is back on', async () => {
     await setPolicy({});
     const assistance = await requestDirect('office-1', 'unattended');
     assert.ok(assistance.ok);
     await setPolicy({ Office: { remoteAssistance: false } });
     const op = await relay.connectOperator();
-    op.emit('assistance:open', { activation: activationToken(assistance.response), password: assistance.response.password });
-    const error = await op.next('relay:error');
-    assert.deepEqual(error, { code: 'forbidden', event: 'assistance:open', message: 'Remote assistance is not enabled for report group Office.' });
-    const [row] = relay.handle.audit.query({ sessionId: assistance.response.sessionId, action: 'assistance.refused' });
-    assert.deepEqual(row?.detail, { mode: 'unattended', stage: 'open', reason: 'Remote assistance is not enabled for report group Office.' });
+    const open = () => op.emit('assistance:open', { activation: activationToken(assistance.response), password: assistance.response.password });
+    open();
+    assert.deepEqual(await op.next('relay:error'), { code: 'session-expired', event: 'assistance:open', message: 'this assistance is over; request a new one' });
+    const [row] = relay.handle.audit.query({ sessionId: assistance.response.sessionId, action: 'assistance.ended' });
+    assert.deepEqual(row?.detail, { reason: 'policy-changed', policy: 'Remote assistance is not enabled for report group Office.' });
 
-    // Switched back on, the same file opens: it was never used.
     await setPolicy({});
-    op.emit('assistance:open', { activation: activationToken(assistance.response), password: assistance.response.password });
-    assert.equal((await op.next('session:admitted')).unattended, true);
+    open();
+    assert.equal((await op.next('relay:error')).code, 'session-expired');
+  });
+
+  it('switching remote assistance off for a group ends its running assistances, both sides told why; other groups run on', async () => {
+    await setPolicy({});
+    /** An unattended assistance with the operator admitted and its host in. */
+    async function running(hostname: string) {
+      const agent = agents[hostname]!;
+      const response = await relay.requestAssistance({ deviceId: agent.deviceId, mode: 'unattended' });
+      const host = await agent.nextHost();
+      const op = await relay.connectOperator();
+      op.emit('assistance:open', { activation: activationToken(response), password: response.password });
+      const { resumeToken } = await op.next('session:admitted');
+      return { host, op, sessionId: response.sessionId, resumeToken };
+    }
+    const office = await running('office-1');
+    const server = await running('srv-1');
+
+    // Narrowing the allowed types leaves a running assistance be: it was allowed when opened.
+    await setPolicy({ Office: { allowedTypes: ['attended'] } });
+    await office.op.flush();
+    assert.deepEqual(office.op.received('session:ended'), []);
+
+    await setPolicy({ Office: { remoteAssistance: false } });
+    const ended = { sessionId: office.sessionId, reason: 'policy-changed' };
+    assert.deepEqual(await office.op.next('session:ended'), ended);
+    assert.deepEqual(await office.host.next('session:ended'), ended);
+
+    // Over for good: its resume token is refused, even once the policy allows assistance again.
+    await setPolicy({});
+    const back = await relay.connectOperator();
+    back.emit('session:resume', { sessionId: office.sessionId, resumeToken: office.resumeToken! });
+    assert.equal((await back.next('relay:error')).code, 'session-expired');
+
+    // The other group's assistance went on: signalling still flows between its two sides.
+    await server.op.flush();
+    assert.deepEqual(server.op.received('session:ended'), []);
+    server.op.emit('session:signal', { sessionId: server.sessionId, signal: { type: 'offer', sdp: 'v=0' } });
+    assert.equal((await server.host.next('session:signal')).sessionId, server.sessionId);
+
+    const [row] = relay.handle.audit.query({ sessionId: office.sessionId, action: 'assistance.ended' });
+    assert.deepEqual(
+      { actor: row!.actor, result: row!.result, deviceId: row!.deviceId, detail: row!.detail },
+      {
+        actor: { kind: 'admin', id: 'root-admin', name: row!.actor.name },
+        result: 'ok',
+        deviceId: agents['office-1']!.deviceId,
+        detail: { reason: 'policy-changed', policy: 'Remote assistance is not enabled for report group Office.' },
+      },
+    );
+    const [closed] = relay.handle.audit.query({ sessionId: office.sessionId, action: 'connection.ended' });
+    assert.equal(closed?.detail.reason, 'policy-changed');
   });
 
   it('applies the product level to hosts without an agent, without version gating', async () => {

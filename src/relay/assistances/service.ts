@@ -16,7 +16,7 @@ import type { AssistanceRequest, AssistanceResponse } from '../../shared/relay-a
 import { chooseDynamicMode, type DynamicChoice, type UserSession } from '../../shared/user-sessions.js';
 import type { SigningKey } from '../activation/keys.js';
 import { signActivation, verifyActivation } from '../activation/sign.js';
-import { operatorActor, RELAY_ACTOR, type AuditTrail } from '../audit/audit-trail.js';
+import { operatorActor, RELAY_ACTOR, type AuditActor, type AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import type { AgentHostRequest, AgentHosts } from './agent-hosts.js';
 import type { DeviceIdentity, DeviceRegistry } from '../devices.js';
@@ -272,6 +272,35 @@ export class Assistances {
     return sessionIds.flatMap((sessionId) => {
       this.end(sessionId, "its device's agent disconnected");
       return this.sessions.endAssistance(sessionId, 'agent-restarted');
+    });
+  }
+
+  /**
+   * The policy changed: assistances on devices where it now allows no assistance at all end at
+   * once, whether an operator is in yet or not (their files are dead, even if the policy is
+   * switched back on), and both sides are told why. openVerified checks the policy again for
+   * an assistance that races this.
+   */
+  endWherePolicyForbids(changedBy: AuditActor): Outgoing[] {
+    const gate = this.deps.policy;
+    if (!gate) return [];
+    const running = new Set([...this.sessions.assistanceIds(), ...this.awaitingHost.keys()]);
+    return [...running].flatMap((sessionId) => {
+      const record = this.deps.store.getAssistance(sessionId);
+      if (!record || record.endedAt !== null) return [];
+      const reason = gate.noneAllowed(record.deviceId);
+      if (!reason) return [];
+      this.awaitingHost.delete(sessionId);
+      this.end(sessionId, `the policy changed: ${reason}`);
+      this.deps.audit?.record({
+        actor: changedBy,
+        action: 'assistance.ended',
+        deviceId: record.deviceId,
+        sessionId,
+        result: 'ok',
+        detail: { reason: 'policy-changed', policy: reason },
+      });
+      return this.sessions.endAssistance(sessionId, 'policy-changed');
     });
   }
 

@@ -255,6 +255,8 @@ async function putPolicy(deps: ConsoleApiDeps, req: IncomingMessage, res: Server
     result: 'ok',
     detail: { settings: JSON.stringify(settings) },
   });
+  // Switching remote assistance off is also the way to stop what runs: those end now.
+  deps.deliver(deps.assistances.endWherePolicyForbids({ kind: user.role, id: user.username, name: user.name }));
   return sendJson(res, 200, deps.policy.get());
 }
 

@@ -36,11 +36,30 @@ export class PolicyGate {
     private readonly factsOf: (deviceId: string) => DeviceFacts | null,
   ) {}
 
+  /** Why the policy refuses this assistance on this device, or null. */
   refusal(deviceId: string, mode: RequestedMode, level: Level): string | null {
+    const { policy, facts } = this.applying(deviceId);
+    return policyRefusal(policy, facts, mode, level);
+  }
+
+  /**
+   * Why the device may have no assistance of any type now (remote assistance switched off for
+   * its group, its agent below the minimum, no type allowed), or null. Assistances already
+   * running are ended for this only: narrowing the allowed types leaves a running one be, as
+   * it was allowed when it was opened.
+   */
+  noneAllowed(deviceId: string): string | null {
+    const { policy, facts } = this.applying(deviceId);
+    const availability = assistanceAvailability(policy, { ...facts, online: true }, 'device');
+    const types = Object.values(availability);
+    return types.every((t) => !t.enabled) ? (types[0]?.reason ?? 'no assistance is allowed') : null;
+  }
+
+  private applying(deviceId: string): { policy: Policy; facts: DeviceFacts } {
     const facts = this.factsOf(deviceId);
-    if (facts) return policyRefusal(this.settings.forGroup(facts.reportGroup), facts, mode, level);
+    if (facts) return { policy: this.settings.forGroup(facts.reportGroup), facts };
     const { product } = this.settings.get();
     const ungated = { ...product, minAgentVersion: { remoteAssistance: NO_AGENT.agentVersion, dynamic: NO_AGENT.agentVersion } };
-    return policyRefusal(ungated, NO_AGENT, mode, level);
+    return { policy: ungated, facts: NO_AGENT };
   }
 }

@@ -21,6 +21,8 @@ export function operatorEndMessage(reason: EndReason): string {
       return 'This assistance is over: its time ran out. Request a new one.';
     case 'agent-restarted':
       return "The device's agent restarted, so the assistance ended.";
+    case 'policy-changed':
+      return "An administrator changed the policy: remote assistance is no longer allowed on this device, so the assistance ended.";
   }
 }
 
@@ -44,5 +46,7 @@ export function hostEndMessage(reason: EndReason, operatorName?: string): string
       return 'The remote assistance is over.';
     case 'agent-restarted':
       return "The device's agent restarted, so the assistance ended.";
+    case 'policy-changed':
+      return 'Remote assistance was switched off for this device by your organisation, so the session ended.';
   }
 }
