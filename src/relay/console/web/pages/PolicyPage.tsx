@@ -79,6 +79,7 @@ export function PolicyPage() {
           Add group override
         </button>
       </p>
+      <p className="hint">Switching remote assistance off for a group also ends the assistances running on its devices, and their files no longer open.</p>
       <p className="actions">
         <button type="button" className="primary" onClick={() => void save()}>
           Save policy
