@@ -34,8 +34,8 @@ const sessions: UserSession[] = [
 ];
 
 test('the host runs in the session asked for, else at the console, else on the agent\'s display', () => {
-  assert.deepEqual(chooseHostTarget(sessions, ':9', ':0'), { ok: true, target: { userSessionId: ':9', display: ':9' } });
-  assert.deepEqual(chooseHostTarget(sessions, undefined, ':0'), { ok: true, target: { userSessionId: ':7', display: ':7' } });
+  assert.deepEqual(chooseHostTarget(sessions, ':9', ':0'), { ok: true, target: { userSessionId: ':9', user: 'carol', display: ':9' } });
+  assert.deepEqual(chooseHostTarget(sessions, undefined, ':0'), { ok: true, target: { userSessionId: ':7', user: 'alice', display: ':7' } });
   assert.deepEqual(chooseHostTarget([sessions[0]!], undefined, ':0'), { ok: true, target: { display: ':0' } });
   assert.deepEqual(chooseHostTarget([], undefined, undefined), { ok: true, target: {} });
   // A session that is gone is an error, never someone else's desktop instead.

@@ -8,6 +8,8 @@ import type { UserSession } from '../../shared/user-sessions.js';
 export interface HostTarget {
   userSessionId?: string;
   display?: string;
+  /** The account of that session, which the host runs as when the agent is root. */
+  user?: string;
 }
 
 export type HostTargetChoice = { ok: true; target: HostTarget } | { ok: false; message: string };
@@ -26,5 +28,5 @@ export function chooseHostTarget(sessions: readonly UserSession[], requested: st
 }
 
 function withDisplay(session: UserSession): HostTarget {
-  return { userSessionId: session.id, ...(session.display ? { display: session.display } : {}) };
+  return { userSessionId: session.id, user: session.user, ...(session.display ? { display: session.display } : {}) };
 }

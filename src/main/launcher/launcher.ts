@@ -19,6 +19,8 @@ export interface HostLaunchRequest {
   userSessionId?: string;
   /** Linux: the X display of that session. */
   display?: string;
+  /** The account the user session belongs to: an agent running as root starts the host as it. */
+  user?: string;
   relayUrl: string;
   /** Who asked; the host shows it to the user. */
   operator: OperatorIdentity;

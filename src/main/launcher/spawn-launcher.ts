@@ -17,6 +17,8 @@ export interface LaunchCommand {
   args: string[];
   /** The child's whole environment (nothing else is inherited). */
   env: NodeJS.ProcessEnv;
+  /** Linux, agent running as root: the account the host runs as (libuv drops root's groups too). */
+  runAs?: { uid: number; gid: number; cwd: string };
 }
 
 export interface SpawnLauncherOptions {
@@ -51,8 +53,8 @@ export function createSpawnLauncher(opts: SpawnLauncherOptions): HostLauncher {
       const { sessionId } = request;
       // The relay issues one token per assistance, so a second start for it is a mistake somewhere.
       if (running.has(sessionId)) throw new Error(`a host for session ${sessionId} is running already`);
-      const { file, args, env } = opts.command(request);
-      const child = spawn(file, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      const { file, args, env, runAs } = opts.command(request);
+      const child = spawn(file, args, { env, stdio: ['ignore', 'inherit', 'inherit'], ...(runAs ?? {}) });
       const exited = new Promise<void>((resolve) =>
         child.once('exit', (code, signal) => {
           running.delete(sessionId);
