@@ -18,6 +18,8 @@ export const AuditAction = z.enum([
   'policy.changed',
   'user.signed-in',
   'user.created',
+  'user.removed', // a console user; their operator identity stays in the registry
+  'user.role-changed',
   'device.enrolled',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;

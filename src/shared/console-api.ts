@@ -61,6 +61,16 @@ export const NewUserRequest = z.object({
 export const NewUserResponse = z.object({ user: ConsoleUser, operatorToken: z.string().optional() });
 export type NewUserResponse = z.infer<typeof NewUserResponse>;
 
+/**
+ * PATCH /console/api/users/:username { role } (admin only): answers { user }. DELETE
+ * /console/api/users/:username (admin only): answers {} and ends that user's console sessions;
+ * their operator identity stays in the operator registry. Refused with 409: the only admin (to
+ * remove or make an operator), and an admin's own account ("ask another administrator").
+ */
+export const UserRoleRequest = z.object({ role: Role });
+export const ChangedUserResponse = z.object({ user: ConsoleUser });
+export type ChangedUserResponse = z.infer<typeof ChangedUserResponse>;
+
 /** GET /console/api/devices: { devices: ConsoleDevice[] } */
 export interface ConsoleDevice {
   deviceId: string;

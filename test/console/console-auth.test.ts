@@ -1,7 +1,7 @@
 /**
  * Signing in to the console: the one-time setup link for the first admin (and no default
  * password), salted password hashes, the session cookie and CSRF header, the login throttle,
- * session expiry, roles, and the pages' headers.
+ * session expiry, roles, changing and removing users, and the pages' headers.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/content-security-policy.js';
+import { openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import { ADMIN_PASSWORD, ConsoleClient, firstAdmin, setupToken } from '../fixtures/console.js';
 import { startTestRelay, type TestRelay } from '../fixtures/relay.js';
 
@@ -166,6 +167,171 @@ describe('console sign-in', () => {
       assert.match(await answer.text(), /npm run build:console/);
     } finally {
       await unbuilt.close();
+    }
+  });
+});
+
+describe('changing and removing console users', () => {
+  let relay: TestRelay;
+  let admin: ConsoleClient & { operatorToken: string };
+  before(async () => {
+    relay = await startTestRelay();
+    admin = await firstAdmin(relay);
+  });
+  after(() => relay.close());
+
+  const refusal = (answer: { status: number; body: unknown }) => {
+    const { code, message } = (answer.body as { error: { code: string; message: string } }).error;
+    return { status: answer.status, code, message };
+  };
+  const usernames = async () => ((await admin.call('GET', '/users')).body as { users: Array<{ username: string; role: string }> }).users;
+  const auditOf = (action: 'user.removed' | 'user.role-changed') => relay.handle.audit.query({ action });
+
+  it('removes a user: their session ends at once, they cannot sign in, their operator identity stays', async () => {
+    const olivia = await admin.newUser('olivia', 'operator');
+    const operatorId = olivia.user!.operatorId;
+    assert.equal((await olivia.call('GET', '/me')).status, 200);
+    const oldCookie = olivia.cookie;
+
+    const removed = await admin.call('DELETE', '/users/OLIVIA');
+    assert.equal(removed.status, 200, removed.text);
+    assert.equal((await olivia.call('GET', '/me')).status, 401, 'the removed user\'s cookie is dead on the next request');
+    assert.equal((await olivia.call('GET', '/devices')).status, 401);
+    assert.equal((await new ConsoleClient(relay).login('olivia', 'olivia password 123')).status, 401);
+    assert.ok(!(await usernames()).some((u) => u.username === 'olivia'));
+    assert.ok(
+      relay.handle.operators.list().some((o) => o.id === operatorId),
+      'the operator identity stays in the registry',
+    );
+    assert.equal(refusal(await admin.call('DELETE', '/users/olivia')).status, 404, 'gone already');
+
+    // The same username made again is a new account: the old cookie does not come back to life.
+    await admin.newUser('olivia', 'operator');
+    olivia.cookie = oldCookie;
+    assert.equal((await olivia.call('GET', '/me')).status, 401);
+
+    const [row] = auditOf('user.removed');
+    assert.ok(row);
+    assert.deepEqual(row.actor, { kind: 'admin', id: 'root-admin', name: 'Ada Admin' });
+    assert.deepEqual([row.result, row.detail], ['ok', { username: 'olivia', role: 'operator', operator: operatorId }]);
+    assert.ok(!JSON.stringify(row).includes('password'), 'no secret in the audit row');
+  });
+
+  it('demotes an admin: admin routes answer 403 from their next request; promotes back', async () => {
+    const bob = await admin.newUser('bob', 'admin');
+    assert.equal((await bob.call('GET', '/users')).status, 200);
+    const demoted = await admin.call('PATCH', '/users/bob', { role: 'operator' });
+    assert.equal(demoted.status, 200, demoted.text);
+    assert.equal((demoted.body as { user: { role: string } }).user.role, 'operator');
+    for (const [method, route, body] of [
+      ['GET', '/users'],
+      ['GET', '/audit'],
+      ['PUT', '/policy', { product: DEFAULT_POLICY, groups: {} }],
+      ['DELETE', '/users/olivia'],
+    ] as const) {
+      const answer = await bob.call(method, route, body);
+      assert.deepEqual([answer.status, refusal(answer).code], [403, 'forbidden'], `${method} ${route}`);
+    }
+    const me = await bob.call('GET', '/me');
+    assert.deepEqual([me.status, (me.body as { user: { role: string } }).user.role], [200, 'operator'], 'still signed in, as an operator');
+    assert.ok((await usernames()).some((u) => u.username === 'olivia'), 'the refused removal did nothing');
+
+    const [row] = auditOf('user.role-changed');
+    assert.deepEqual([row?.actor.id, row?.result, row?.detail], ['root-admin', 'ok', { username: 'bob', from: 'admin', to: 'operator' }]);
+
+    const same = await admin.call('PATCH', '/users/bob', { role: 'operator' });
+    assert.equal(same.status, 200);
+    assert.equal(auditOf('user.role-changed').length, 1, 'no change, no audit row');
+    assert.equal((await admin.call('PATCH', '/users/bob', { role: 'admin' })).status, 200);
+    assert.equal((await bob.call('GET', '/users')).status, 200, 'promoted: admin routes at once');
+    assert.deepEqual(auditOf('user.role-changed')[0]?.detail, { username: 'bob', from: 'operator', to: 'admin' });
+    assert.equal((await admin.call('DELETE', '/users/bob')).status, 200);
+  });
+
+  it('neither removes nor demotes the last admin', async () => {
+    assert.deepEqual(
+      (await usernames()).filter((u) => u.role === 'admin').map((u) => u.username),
+      ['root-admin'],
+    );
+    const audited = relay.handle.audit.query().length;
+    const remove = refusal(await admin.call('DELETE', '/users/root-admin'));
+    assert.deepEqual([remove.status, remove.code], [409, 'last-admin']);
+    assert.match(remove.message, /root-admin is the only administrator and cannot be removed: make another user an administrator first/);
+    const demote = refusal(await admin.call('PATCH', '/users/root-admin', { role: 'operator' }));
+    assert.deepEqual([demote.status, demote.code], [409, 'last-admin']);
+    assert.match(demote.message, /only administrator and cannot be made an operator/);
+    assert.equal((await admin.call('GET', '/users')).status, 200, 'still an admin');
+    assert.equal(relay.handle.audit.query().length, audited, 'refusals change nothing');
+  });
+
+  it('refuses an admin removing or demoting their own account, while another admin may', async () => {
+    const carol = await admin.newUser('carol', 'admin');
+    const self = refusal(await admin.call('DELETE', '/users/root-admin'));
+    assert.deepEqual([self.status, self.code], [409, 'own-account']);
+    assert.match(self.message, /you cannot remove your own account: ask another administrator/);
+    const selfDemote = refusal(await admin.call('PATCH', '/users/root-admin', { role: 'operator' }));
+    assert.deepEqual([selfDemote.status, selfDemote.code], [409, 'own-account']);
+    assert.equal((await admin.call('GET', '/me')).status, 200);
+
+    // Another admin may remove them; carol is then the last admin.
+    assert.equal((await carol.call('DELETE', '/users/root-admin')).status, 200);
+    assert.equal((await admin.call('GET', '/me')).status, 401);
+    assert.deepEqual(auditOf('user.removed')[0]?.detail, { username: 'root-admin', role: 'admin', operator: admin.user!.operatorId });
+    assert.equal(refusal(await carol.call('DELETE', '/users/carol')).code, 'last-admin');
+    admin = carol as typeof admin;
+  });
+
+  it('keeps these routes to signed-in admins with the CSRF header, and validates them', async () => {
+    const operator = await admin.newUser('oscar', 'operator');
+    await admin.newUser('target', 'operator');
+    for (const [method, body] of [['DELETE'], ['PATCH', { role: 'admin' }]] as const) {
+      const answer = await operator.call(method, '/users/target', body);
+      assert.deepEqual([answer.status, refusal(answer).code], [403, 'forbidden'], method);
+      assert.equal((await new ConsoleClient(relay).call(method, '/users/target', body)).status, 401, `${method} without a session`);
+      assert.equal(refusal(await admin.call(method, '/users/target', body, { csrf: false })).code, 'csrf', `${method} without CSRF`);
+    }
+    assert.equal(refusal(await operator.call('PATCH', '/users/oscar', { role: 'admin' })).status, 403, 'no promoting oneself');
+    assert.ok((await usernames()).some((u) => u.username === 'target' && u.role === 'operator'), 'target untouched');
+
+    assert.equal((await admin.call('PATCH', '/users/target', { role: 'root' })).status, 400);
+    assert.equal((await admin.call('PATCH', '/users/target', {})).status, 400);
+    assert.equal((await admin.call('DELETE', '/users/no%20such')).status, 400);
+    assert.equal((await admin.call('DELETE', '/users/')).status, 400);
+    const nobody = refusal(await admin.call('PATCH', '/users/nobody', { role: 'admin' }));
+    assert.deepEqual([nobody.status, nobody.code], [404, 'no-such-user']);
+    assert.equal((await admin.call('GET', '/users/target')).status, 405);
+  });
+
+  it('keeps an admin in the store itself, whatever was read before (changes racing)', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-console-store-'));
+    const store = openSqliteStore(dataDir);
+    try {
+      const user = (username: string, role: 'admin' | 'operator') => ({
+        username,
+        name: username,
+        role,
+        operatorId: `op-${username}`,
+        salt: Buffer.alloc(16),
+        hash: Buffer.alloc(32),
+        scrypt: { N: 1024, r: 8, p: 1 },
+        createdAt: new Date().toISOString(),
+      });
+      store.insertConsoleUser(user('a1', 'admin'));
+      store.insertConsoleUser(user('a2', 'admin'));
+      store.insertConsoleUser(user('op', 'operator'));
+      assert.equal(store.setConsoleUserRole('a1', 'operator'), true);
+      assert.equal(store.setConsoleUserRole('a2', 'operator'), false, 'the only admin stays one');
+      assert.equal(store.removeConsoleUser('a2'), false, 'and is not removed');
+      assert.equal(store.setConsoleUserRole('a2', 'admin'), true, 'an admin set to admin again');
+      assert.equal(store.removeConsoleUser('op'), true);
+      assert.equal(store.removeConsoleUser('op'), false, 'no such user');
+      assert.equal(store.setConsoleUserRole('op', 'admin'), false);
+      assert.equal(store.setConsoleUserRole('a1', 'admin'), true);
+      assert.equal(store.removeConsoleUser('a2'), true, 'one of two admins');
+      assert.deepEqual(store.listConsoleUsers().map((u) => [u.username, u.role]), [['a1', 'admin']]);
+    } finally {
+      store.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
 });

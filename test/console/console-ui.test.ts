@@ -4,7 +4,8 @@
  * sign-in, the devices' live status, the policy page, each assistance type requested with its
  * result (password and .flxra download; the attended state following a real host's consent
  * through the relay), disabled types with their reasons, the Sessions view, and the audit rows
- * with their exports. Needs `npm run build:console`.
+ * with their exports, and a user's role changed and the user removed on the Users page. Needs
+ * `npm run build:console`.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { AUDIT_CSV_COLUMNS } from '../../src/shared/audit.js';
 import { ActivationClaims, parseActivationEnvelope } from '../../src/shared/activation-file.js';
 import { DEFAULT_CONSOLE_DIR } from '../../src/relay/console/handler.js';
-import { ADMIN_PASSWORD } from '../fixtures/console.js';
+import { ADMIN_PASSWORD, ConsoleClient } from '../fixtures/console.js';
 import { startTestRelay, type TestRelay } from '../fixtures/relay.js';
 import { enrolScriptedAgent, type ScriptedAgent } from '../fixtures/scripted-agent.js';
 
@@ -251,5 +252,53 @@ describe('the console in Chromium', () => {
     const { entries } = JSON.parse(await readFile((await json.path())!, 'utf8')) as { entries: Array<{ action: string }> };
     assert.deepEqual(entries.length, csvText.trimEnd().split('\r\n').length - 1);
     assert.ok(entries.some((e) => e.action === 'assistance.requested'));
+  });
+
+  it('changes a role and removes a user on the Users page, after a confirmation on the page', async () => {
+    const api = new ConsoleClient(relay);
+    assert.equal((await api.login('ada', ADMIN_PASSWORD)).status, 200);
+    const olivia = await api.newUser('olivia', 'operator');
+    const bob = await api.newUser('bob', 'operator');
+    await nav('Users');
+    const users = page.getByRole('table', { name: 'Console users' });
+    const userRow = (username: string) => users.getByRole('row').filter({ has: page.getByRole('rowheader', { name: username, exact: true }) });
+    const roleOf = (username: string) => page.getByRole('combobox', { name: `Role of ${username}` });
+    const removeButton = (username: string) => page.getByRole('button', { name: `Remove ${username}`, exact: true });
+    await userRow('olivia').waitFor();
+    assert.equal(await roleOf('ada').isDisabled(), true, 'not one’s own role');
+    assert.equal(await removeButton('ada').isDisabled(), true, 'not one’s own account');
+
+    await roleOf('olivia').selectOption('admin');
+    await waitForText(page.getByRole('status'), 'olivia is now an administrator.');
+    assert.equal((await olivia.call('GET', '/users')).status, 200, 'the relay made her an admin');
+    await roleOf('olivia').selectOption('operator');
+    await waitForText(page.getByRole('status'), 'olivia is now an operator.');
+    assert.equal((await olivia.call('GET', '/users')).status, 403);
+    assert.equal(await roleOf('olivia').inputValue(), 'operator');
+
+    // Remove asks first, on the page; Cancel keeps the user.
+    const confirmation = page.getByRole('region', { name: 'Remove olivia (User olivia)?' });
+    await removeButton('olivia').click();
+    await waitForText(confirmation, 'stays in the operator registry');
+    await confirmation.getByRole('button', { name: 'Cancel' }).click();
+    await confirmation.waitFor({ state: 'detached' });
+    assert.equal((await olivia.call('GET', '/me')).status, 200);
+
+    await removeButton('olivia').click();
+    await confirmation.getByRole('button', { name: 'Yes, remove olivia' }).click();
+    await waitForText(page.getByRole('status'), 'olivia was removed and signed out of the console.');
+    await userRow('olivia').waitFor({ state: 'detached' });
+    assert.deepEqual(await users.getByRole('rowheader').allTextContents(), ['ada', 'bob']);
+    assert.equal((await olivia.call('GET', '/me')).status, 401, 'her session ended');
+    const [removed] = relay.handle.audit.query({ action: 'user.removed' });
+    assert.deepEqual([removed?.actor.id, removed?.detail.username], ['ada', 'olivia']);
+
+    // When the relay refuses, the page says why: bob is removed elsewhere while the page asks.
+    await removeButton('bob').click();
+    assert.equal((await api.call('DELETE', '/users/bob')).status, 200);
+    await page.getByRole('button', { name: 'Yes, remove bob' }).click();
+    await waitForText(page.getByRole('alert'), 'there is no console user bob');
+    await userRow('bob').waitFor({ state: 'detached' });
+    assert.equal((await bob.call('GET', '/me')).status, 401);
   });
 });

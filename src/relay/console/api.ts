@@ -1,8 +1,9 @@
 /**
  * The console's HTTP API under /console/api (contract: src/shared/console-api.ts). Signed-in
  * calls carry the session cookie; state-changing ones also the CSRF header. Admin-only: the
- * policy's changes, the audit trail and the users. Bodies are JSON, validated; refusals are
- * ApiError JSON, as on the operators' API. Nothing here logs or audits a password or token.
+ * policy's changes, the audit trail and the users (list, add, change role, remove). Bodies are
+ * JSON, validated; refusals are ApiError JSON, as on the operators' API. Nothing here logs or
+ * audits a password or token.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
@@ -14,6 +15,9 @@ import {
   NewUserRequest,
   PolicySettings,
   SetupRequest,
+  Username,
+  UserRoleRequest,
+  type ChangedUserResponse,
   type ConsoleAssistance,
   type ConsoleDevice,
   type ConsoleUser,
@@ -121,12 +125,18 @@ export async function routeConsoleApi(deps: ConsoleApiDeps, req: IncomingMessage
         allowOnly(req, 'GET');
         return sendStatus(deps, req, res, route.slice('/assistances/'.length));
       }
+      if (route.startsWith('/users/')) {
+        const username = route.slice('/users/'.length);
+        if (req.method === 'DELETE') return removeUser(deps, req, res, username);
+        allowOnly(req, 'PATCH');
+        return changeUserRole(deps, req, res, username);
+      }
       throw new ApiFailure(404, 'not-found', 'no such console API path');
   }
 }
 
 /**
- * The signed-in user of a request, or a 401. `csrf`: for state-changing calls (POST, PUT), the
+ * The signed-in user of a request, or a 401. `csrf`: for state-changing calls (any but GET), the
  * CSRF header must match the session's token; `admin`: the user must be an admin. The user is
  * read again on every call, so a changed role applies at once.
  */
@@ -294,4 +304,54 @@ async function createUser(deps: ConsoleApiDeps, req: IncomingMessage, res: Serve
   });
   const answer: NewUserResponse = { user: result.user, ...(result.operatorToken === undefined ? {} : { operatorToken: result.operatorToken }) };
   return sendJson(res, 201, answer);
+}
+
+/** The :username of a users/ path (the raw path segment: a valid username never needs escaping). */
+function targetUsername(segment: string): string {
+  const parsed = Username.safeParse(segment);
+  if (!parsed.success) throw new ApiFailure(400, 'bad-request', `invalid username: ${summarizeIssues(parsed.error)}`);
+  return parsed.data.toLowerCase();
+}
+
+function changeRefused(result: Extract<ReturnType<ConsoleUsers['remove']>, { ok: false }>): ApiFailure {
+  return new ApiFailure(result.code === 'no-such-user' ? 404 : 409, result.code, result.message);
+}
+
+/**
+ * DELETE /users/:username. The user's console sessions end at once (their cookie answers 401 on
+ * the next call, and stays dead if the username is made again). Removing a console user does not
+ * delete the operator identity it acted as: the operator registry keeps it, because audit rows and
+ * assistances reference it (and its app token, if given out, stays valid until `relay operator remove`).
+ */
+async function removeUser(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResponse, segment: string): Promise<number> {
+  const { user: admin } = signedIn(deps, req, { admin: true });
+  const result = deps.users.remove(targetUsername(segment), admin);
+  if (!result.ok) throw changeRefused(result);
+  deps.sessions.endAllOf(result.before.username);
+  deps.audit.record({
+    actor: { kind: admin.role, id: admin.username, name: admin.name },
+    action: 'user.removed',
+    result: 'ok',
+    detail: { username: result.before.username, role: result.before.role, operator: result.before.operatorId },
+  });
+  return sendJson(res, 200, {});
+}
+
+/** PATCH /users/:username { role }. Roles are read on every call: a demoted admin is refused admin routes from the next one. */
+async function changeUserRole(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResponse, segment: string): Promise<number> {
+  const { user: admin } = signedIn(deps, req, { admin: true });
+  const username = targetUsername(segment);
+  const { role } = await body(req, UserRoleRequest, 'role change');
+  const result = deps.users.setRole(username, role, admin);
+  if (!result.ok) throw changeRefused(result);
+  const user = result.after!;
+  if (result.before.role !== user.role) {
+    deps.audit.record({
+      actor: { kind: admin.role, id: admin.username, name: admin.name },
+      action: 'user.role-changed',
+      result: 'ok',
+      detail: { username: user.username, from: result.before.role, to: user.role },
+    });
+  }
+  return sendJson(res, 200, { user } satisfies ChangedUserResponse);
 }

@@ -56,6 +56,18 @@ export class ConsoleSessions {
     return this.cookie('', 0);
   }
 
+  /** Ends every session of the user (removed from the console); how many there were. */
+  endAllOf(username: string): number {
+    let ended = 0;
+    for (const [id, s] of this.sessions) {
+      if (s.username === username) {
+        this.sessions.delete(id);
+        ended++;
+      }
+    }
+    return ended;
+  }
+
   static csrfMatches(session: ConsoleSession, header: string | string[] | undefined): boolean {
     if (typeof header !== 'string') return false;
     const given = Buffer.from(header);

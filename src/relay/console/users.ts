@@ -23,6 +23,11 @@ export type CreateUserResult =
   | { ok: true; user: ConsoleUser; /** Set when a new operator identity was made: its app token, shown once. */ operatorToken?: string }
   | { ok: false; code: 'username-taken' | 'unknown-operator'; message: string };
 
+/** A removal or role change: the user as it was before, or why it was refused. */
+export type ChangeUserResult =
+  | { ok: true; before: ConsoleUser; after: ConsoleUser | null }
+  | { ok: false; code: 'no-such-user' | 'last-admin' | 'own-account'; message: string };
+
 /** The same text, however the browser composed it. */
 function normalizePassword(password: string): string {
   return password.normalize('NFC');
@@ -83,6 +88,41 @@ export class ConsoleUsers {
       throw err;
     }
     return { ok: true, user: shown(record), ...(operatorToken === undefined ? {} : { operatorToken }) };
+  }
+
+  /**
+   * Removes the user's console account. Their operator identity stays in the operator registry:
+   * audit rows and assistances name it, and it may be shared with the app (`relay operator remove`
+   * revokes it and its app token). The caller ends the user's console sessions.
+   */
+  remove(username: string, by: ConsoleUser): ChangeUserResult {
+    return this.change(username, by, 'remove', (name) => this.store.removeConsoleUser(name));
+  }
+
+  /** Makes the user an admin or an operator; the caller's session checks read the role on every call. */
+  setRole(username: string, role: Role, by: ConsoleUser): ChangeUserResult {
+    return this.change(username, by, role === 'admin' ? 'promote' : 'demote', (name) => this.store.setConsoleUserRole(name, role));
+  }
+
+  private change(username: string, by: ConsoleUser, what: 'remove' | 'promote' | 'demote', apply: (username: string) => boolean): ChangeUserResult {
+    const name = username.toLowerCase();
+    const before = this.get(name);
+    if (!before) return { ok: false, code: 'no-such-user', message: `there is no console user ${name}` };
+    const lastAdmin = {
+      ok: false,
+      code: 'last-admin',
+      message: `${name} is the only administrator and cannot be ${what === 'remove' ? 'removed' : 'made an operator'}: make another user an administrator first`,
+    } as const;
+    // Checked before the own-account rule: the only admin is always the one asking, and this says what to do.
+    if (what !== 'promote' && before.role === 'admin' && this.store.countConsoleAdmins() <= 1) return lastAdmin;
+    if (name === by.username) {
+      return { ok: false, code: 'own-account', message: `you cannot ${what === 'remove' ? 'remove' : 'change the role of'} your own account: ask another administrator` };
+    }
+    if (!apply(name)) {
+      // Changed since it was read: gone, or the admins it counted on are.
+      return this.get(name) ? lastAdmin : { ok: false, code: 'no-such-user', message: `there is no console user ${name}` };
+    }
+    return { ok: true, before, after: this.get(name) };
   }
 
   get(username: string): ConsoleUser | null {

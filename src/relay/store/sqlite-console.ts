@@ -31,7 +31,14 @@ function fromRow(row: ConsoleUserRow): ConsoleUserRecord {
 
 type ConsoleStatements = Pick<
   RelayStore,
-  'insertConsoleUser' | 'getConsoleUser' | 'listConsoleUsers' | 'countConsoleAdmins' | 'getPolicySettings' | 'putPolicySettings'
+  | 'insertConsoleUser'
+  | 'getConsoleUser'
+  | 'listConsoleUsers'
+  | 'countConsoleAdmins'
+  | 'removeConsoleUser'
+  | 'setConsoleUserRole'
+  | 'getPolicySettings'
+  | 'putPolicySettings'
 >;
 
 export function consoleStatements(db: Database.Database): ConsoleStatements {
@@ -48,6 +55,15 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
   const getUser = db.prepare('SELECT * FROM console_users WHERE username = ?');
   const listUsers = db.prepare('SELECT * FROM console_users ORDER BY created_at, rowid');
   const countAdmins = db.prepare("SELECT count(*) AS n FROM console_users WHERE role = 'admin'");
+  // Neither statement may leave the relay without an admin: the count is read in the same statement.
+  const removeUser = db.prepare(
+    `DELETE FROM console_users WHERE username = @username
+       AND (role <> 'admin' OR (SELECT count(*) FROM console_users WHERE role = 'admin') > 1)`,
+  );
+  const setRole = db.prepare(
+    `UPDATE console_users SET role = @role WHERE username = @username
+       AND (@role = 'admin' OR role <> 'admin' OR (SELECT count(*) FROM console_users WHERE role = 'admin') > 1)`,
+  );
   const getPolicy = db.prepare('SELECT settings FROM policy_settings WHERE id = 1');
   const putPolicy = db.prepare(
     `INSERT INTO policy_settings (id, settings, updated_at) VALUES (1, @settings, @updated_at)
@@ -79,6 +95,12 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
     },
     countConsoleAdmins() {
       return (countAdmins.get() as { n: number }).n;
+    },
+    removeConsoleUser(username) {
+      return removeUser.run({ username }).changes > 0;
+    },
+    setConsoleUserRole(username, role) {
+      return setRole.run({ username, role }).changes > 0;
     },
     getPolicySettings() {
       return (getPolicy.get() as { settings: string } | undefined)?.settings ?? null;

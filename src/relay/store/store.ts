@@ -134,6 +134,13 @@ export interface RelayStore {
   /** Oldest first. */
   listConsoleUsers(): ConsoleUserRecord[];
   countConsoleAdmins(): number;
+  /**
+   * False when there was no such user, or when it is the only admin: the check and the delete are
+   * one statement, so two removals racing cannot leave the relay without an admin.
+   */
+  removeConsoleUser(username: string): boolean;
+  /** False when there was no such user, or when the change would demote the only admin (checked in the same statement). */
+  setConsoleUserRole(username: string, role: Role): boolean;
 
   /** The policy settings as JSON (console-api's PolicySettings), or null while they were never set. */
   getPolicySettings(): string | null;

@@ -1,15 +1,49 @@
-/** Console users (admins only): the list, and a new user, acting as an existing operator or a new one. */
+/**
+ * Console users (admins only): the list, each user's role and removal (after a confirmation on
+ * the page; never the signed-in admin's own account), and a new user, acting as an existing
+ * operator or a new one.
+ */
 import { useState, type FormEvent } from 'react';
-import type { ConsoleUser, NewUserResponse } from '../../../../shared/console-api';
+import type { ChangedUserResponse, ConsoleUser, NewUserResponse } from '../../../../shared/console-api';
+import type { Role } from '../../../../shared/policy';
 import { call, message } from '../api';
 import { usePolled } from '../polling';
+import { useConsole } from '../store';
 import { Field } from './SetupPage';
+
+const ROLE_NAMES: Record<Role, string> = { admin: 'Administrator', operator: 'Operator' };
 
 export function UsersPage() {
   const [version, setVersion] = useState(0);
   const { value } = usePolled(() => call<{ users: ConsoleUser[] }>('GET', '/users'), 30_000, String(version));
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<NewUserResponse | null>(null);
+  const me = useConsole((s) => s.user);
+  /** The user whose removal waits for confirmation. */
+  const [removing, setRemoving] = useState<ConsoleUser | null>(null);
+  /** The username a change is under way for. */
+  const [busy, setBusy] = useState<string | null>(null);
+  const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
+  const change = async (username: string, done: string, request: () => Promise<unknown>) => {
+    setNote(null);
+    setBusy(username);
+    try {
+      await request();
+      setNote({ error: false, text: done });
+    } catch (err) {
+      setNote({ error: true, text: message(err) });
+    } finally {
+      setBusy(null);
+      setRemoving(null);
+      setVersion((v) => v + 1);
+    }
+  };
+  const setRole = (user: ConsoleUser, role: Role) =>
+    change(user.username, `${user.username} is now ${role === 'admin' ? 'an administrator' : 'an operator'}.`, () =>
+      call<ChangedUserResponse>('PATCH', `/users/${encodeURIComponent(user.username)}`, { role }),
+    );
+  const remove = (user: ConsoleUser) =>
+    change(user.username, `${user.username} was removed and signed out of the console.`, () => call<object>('DELETE', `/users/${encodeURIComponent(user.username)}`));
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const formElement = event.currentTarget;
@@ -42,19 +76,71 @@ export function UsersPage() {
             <th scope="col">Name</th>
             <th scope="col">Role</th>
             <th scope="col">Operator</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
-          {(value?.users ?? []).map((u) => (
-            <tr key={u.username}>
-              <th scope="row">{u.username}</th>
-              <td>{u.name}</td>
-              <td>{u.role}</td>
-              <td>{u.operatorId}</td>
-            </tr>
-          ))}
+          {(value?.users ?? []).map((u) => {
+            const own = u.username === me?.username;
+            const disabled = own || busy !== null;
+            return (
+              <tr key={u.username}>
+                <th scope="row">{u.username}</th>
+                <td>{u.name}</td>
+                <td>
+                  <select aria-label={`Role of ${u.username}`} value={u.role} disabled={disabled} onChange={(e) => void setRole(u, e.target.value as Role)}>
+                    {(Object.keys(ROLE_NAMES) as Role[]).map((role) => (
+                      <option key={role} value={role}>
+                        {ROLE_NAMES[role]}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>{u.operatorId}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Remove ${u.username}`}
+                    disabled={disabled}
+                    onClick={() => {
+                      setNote(null);
+                      setRemoving(u);
+                    }}
+                  >
+                    Remove
+                  </button>
+                  {own && <span className="muted"> You: another administrator can change your account.</span>}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
+      {removing && (
+        <section className="panel" aria-labelledby="remove-title">
+          <h2 id="remove-title">
+            Remove {removing.username} ({removing.name})?
+          </h2>
+          <p>
+            They are signed out of the console at once and can no longer sign in. Their operator identity {removing.operatorId} stays in the
+            operator registry, since the audit trail refers to it: if they must not use the flxra app any more, revoke its token with{' '}
+            <code>relay operator remove {removing.operatorId}</code>.
+          </p>
+          <p className="actions">
+            <button type="button" className="danger" disabled={busy !== null} onClick={() => void remove(removing)}>
+              Yes, remove {removing.username}
+            </button>
+            <button type="button" onClick={() => setRemoving(null)}>
+              Cancel
+            </button>
+          </p>
+        </section>
+      )}
+      {note && (
+        <p className={note.error ? 'error' : 'notice'} role={note.error ? 'alert' : 'status'}>
+          {note.text}
+        </p>
+      )}
       <form className="panel" onSubmit={submit} aria-labelledby="new-user-title">
         <h2 id="new-user-title">New user</h2>
         <Field name="username" label="Username" autoComplete="off" />
