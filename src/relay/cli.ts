@@ -269,6 +269,10 @@ async function withEnrolmentTokens<T>(data: string | undefined, use: (tokens: En
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+    console.log(USAGE);
+    return;
+  }
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
