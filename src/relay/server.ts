@@ -190,6 +190,13 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     publicUrl,
     webDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
     deliver,
+    revokeOperator(operatorId) {
+      operators.remove(operatorId);
+      for (const socket of io.sockets.sockets.values()) {
+        if (socket.data.role === 'operator' && socket.data.operator.id === operatorId) socket.disconnect(true);
+      }
+      logger.info('operator revoked', { operator: operatorId });
+    },
   });
 
   // Before socket.io attaches: engine.io passes on to the listeners present then the requests

@@ -187,11 +187,13 @@ describe('changing and removing console users', () => {
   const usernames = async () => ((await admin.call('GET', '/users')).body as { users: Array<{ username: string; role: string }> }).users;
   const auditOf = (action: 'user.removed' | 'user.role-changed') => relay.handle.audit.query({ action });
 
-  it('removes a user: their session ends at once, they cannot sign in, their operator identity stays', async () => {
+  it('removes a user: their console session ends at once, they cannot sign in, and their app token is revoked', async () => {
     const olivia = await admin.newUser('olivia', 'operator');
     const operatorId = olivia.user!.operatorId;
     assert.equal((await olivia.call('GET', '/me')).status, 200);
     const oldCookie = olivia.cookie;
+    const app = await relay.connectOperator(olivia.operatorToken);
+    const appDropped = new Promise<string>((resolve) => app.socket.once('disconnect', resolve));
 
     const removed = await admin.call('DELETE', '/users/OLIVIA');
     assert.equal(removed.status, 200, removed.text);
@@ -199,10 +201,10 @@ describe('changing and removing console users', () => {
     assert.equal((await olivia.call('GET', '/devices')).status, 401);
     assert.equal((await new ConsoleClient(relay).login('olivia', 'olivia password 123')).status, 401);
     assert.ok(!(await usernames()).some((u) => u.username === 'olivia'));
-    assert.ok(
-      relay.handle.operators.list().some((o) => o.id === operatorId),
-      'the operator identity stays in the registry',
-    );
+    // Leaving the desk means losing the app too: the open app is dropped and its token refused.
+    assert.equal(await appDropped, 'io server disconnect');
+    await assert.rejects(relay.connectOperator(olivia.operatorToken), /unauthorized/);
+    assert.ok(!relay.handle.operators.list().some((o) => o.id === operatorId), 'the operator identity is revoked');
     assert.equal(refusal(await admin.call('DELETE', '/users/olivia')).status, 404, 'gone already');
 
     // The same username made again is a new account: the old cookie does not come back to life.
@@ -213,8 +215,19 @@ describe('changing and removing console users', () => {
     const [row] = auditOf('user.removed');
     assert.ok(row);
     assert.deepEqual(row.actor, { kind: 'admin', id: 'root-admin', name: 'Ada Admin' });
-    assert.deepEqual([row.result, row.detail], ['ok', { username: 'olivia', role: 'operator', operator: operatorId }]);
+    assert.deepEqual([row.result, row.detail], ['ok', { username: 'olivia', role: 'operator', operator: operatorId, appToken: 'revoked' }]);
     assert.ok(!JSON.stringify(row).includes('password'), 'no secret in the audit row');
+  });
+
+  it('keeps the app token of an operator identity other console users still act as', async () => {
+    const pat = await admin.newUser('pat', 'operator');
+    const operatorId = pat.user!.operatorId;
+    await admin.newUser('pat-night', 'operator', { operatorId });
+    assert.equal((await admin.call('DELETE', '/users/pat')).status, 200);
+    const app = await relay.connectOperator(pat.operatorToken);
+    assert.equal(app.operator.id, operatorId, 'pat-night still uses the identity, so its token works');
+    assert.equal(auditOf('user.removed')[0]?.detail.appToken, 'kept: 1 other console user(s) act as this operator');
+    app.close();
   });
 
   it('demotes an admin: admin routes answer 403 from their next request; promotes back', async () => {
@@ -276,7 +289,7 @@ describe('changing and removing console users', () => {
     // Another admin may remove them; carol is then the last admin.
     assert.equal((await carol.call('DELETE', '/users/root-admin')).status, 200);
     assert.equal((await admin.call('GET', '/me')).status, 401);
-    assert.deepEqual(auditOf('user.removed')[0]?.detail, { username: 'root-admin', role: 'admin', operator: admin.user!.operatorId });
+    assert.deepEqual(auditOf('user.removed')[0]?.detail, { username: 'root-admin', role: 'admin', operator: admin.user!.operatorId, appToken: 'revoked' });
     assert.equal(refusal(await carol.call('DELETE', '/users/carol')).code, 'last-admin');
     admin = carol as typeof admin;
   });

@@ -279,14 +279,14 @@ describe('the console in Chromium', () => {
     // Remove asks first, on the page; Cancel keeps the user.
     const confirmation = page.getByRole('region', { name: 'Remove olivia (User olivia)?' });
     await removeButton('olivia').click();
-    await waitForText(confirmation, 'stays in the operator registry');
+    await waitForText(confirmation, 'Their flxra app is disconnected and its token revoked');
     await confirmation.getByRole('button', { name: 'Cancel' }).click();
     await confirmation.waitFor({ state: 'detached' });
     assert.equal((await olivia.call('GET', '/me')).status, 200);
 
     await removeButton('olivia').click();
     await confirmation.getByRole('button', { name: 'Yes, remove olivia' }).click();
-    await waitForText(page.getByRole('status'), 'olivia was removed and signed out of the console.');
+    await waitForText(page.getByRole('status'), 'olivia was removed and signed out of the console and the app.');
     await userRow('olivia').waitFor({ state: 'detached' });
     assert.deepEqual(await users.getByRole('rowheader').allTextContents(), ['ada', 'bob']);
     assert.equal((await olivia.call('GET', '/me')).status, 401, 'her session ended');

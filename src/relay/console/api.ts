@@ -58,6 +58,8 @@ export interface ConsoleApiDeps {
   audit: AuditTrail;
   /** Delivers what a request has to tell connected clients (the device's assistance:prepared). */
   deliver(out: Outgoing[]): void;
+  /** Revokes an operator identity's app token and drops its live connections. */
+  revokeOperator(operatorId: string): void;
 }
 
 interface SignedIn {
@@ -328,11 +330,21 @@ async function removeUser(deps: ConsoleApiDeps, req: IncomingMessage, res: Serve
   const result = deps.users.remove(targetUsername(segment), admin);
   if (!result.ok) throw changeRefused(result);
   deps.sessions.endAllOf(result.before.username);
+  // Someone leaving the desk must lose the app too: their operator identity's token is revoked,
+  // unless other console users still act as that identity.
+  const { operatorId } = result.before;
+  const sharing = deps.users.list().filter((u) => u.operatorId === operatorId).length;
+  if (sharing === 0) deps.revokeOperator(operatorId);
   deps.audit.record({
     actor: { kind: admin.role, id: admin.username, name: admin.name },
     action: 'user.removed',
     result: 'ok',
-    detail: { username: result.before.username, role: result.before.role, operator: result.before.operatorId },
+    detail: {
+      username: result.before.username,
+      role: result.before.role,
+      operator: operatorId,
+      appToken: sharing === 0 ? 'revoked' : `kept: ${sharing} other console user(s) act as this operator`,
+    },
   });
   return sendJson(res, 200, {});
 }

@@ -35,6 +35,8 @@ export interface ConsoleOptions {
   /** The built pages. */
   webDir: string;
   deliver(out: Outgoing[]): void;
+  /** Revokes an operator identity's app token and drops its live connections. */
+  revokeOperator(operatorId: string): void;
 }
 
 export interface RelayConsole {
@@ -61,6 +63,7 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     },
     audit: opts.audit,
     deliver: opts.deliver,
+    revokeOperator: opts.revokeOperator,
     logger: opts.logger,
     webDir: opts.webDir,
   });

@@ -91,9 +91,9 @@ export class ConsoleUsers {
   }
 
   /**
-   * Removes the user's console account. Their operator identity stays in the operator registry:
-   * audit rows and assistances name it, and it may be shared with the app (`relay operator remove`
-   * revokes it and its app token). The caller ends the user's console sessions.
+   * Removes the user's console account. The caller ends their console sessions and, unless other
+   * console users act as the same operator identity, revokes that identity's app token (audit
+   * rows keep its id and name as they were).
    */
   remove(username: string, by: ConsoleUser): ChangeUserResult {
     return this.change(username, by, 'remove', (name) => this.store.removeConsoleUser(name));

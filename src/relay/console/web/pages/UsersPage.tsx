@@ -43,7 +43,7 @@ export function UsersPage() {
       call<ChangedUserResponse>('PATCH', `/users/${encodeURIComponent(user.username)}`, { role }),
     );
   const remove = (user: ConsoleUser) =>
-    change(user.username, `${user.username} was removed and signed out of the console.`, () => call<object>('DELETE', `/users/${encodeURIComponent(user.username)}`));
+    change(user.username, `${user.username} was removed and signed out of the console and the app.`, () => call<object>('DELETE', `/users/${encodeURIComponent(user.username)}`));
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const formElement = event.currentTarget;
@@ -122,9 +122,8 @@ export function UsersPage() {
             Remove {removing.username} ({removing.name})?
           </h2>
           <p>
-            They are signed out of the console at once and can no longer sign in. Their operator identity {removing.operatorId} stays in the
-            operator registry, since the audit trail refers to it: if they must not use the flxra app any more, revoke its token with{' '}
-            <code>relay operator remove {removing.operatorId}</code>.
+            They are signed out of the console at once and can no longer sign in. Their flxra app is disconnected and its token revoked,
+            unless other console users act as the same operator ({removing.operatorId}). The audit trail keeps everything they did.
           </p>
           <p className="actions">
             <button type="button" className="danger" disabled={busy !== null} onClick={() => void remove(removing)}>
