@@ -190,8 +190,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     publicUrl,
     webDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
     deliver,
-    revokeOperator(operatorId) {
+    revokeOperator(operatorId, by) {
       operators.remove(operatorId);
+      deliver(assistances.endForRevokedOperator(operatorId, by));
       for (const socket of io.sockets.sockets.values()) {
         if (socket.data.role === 'operator' && socket.data.operator.id === operatorId) socket.disconnect(true);
       }

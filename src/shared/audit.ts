@@ -13,7 +13,7 @@ export const AuditAction = z.enum([
   'password.failed',
   'assistance.locked',
   'assistance.expired',
-  'assistance.ended', // ended by the relay for a reason of its own (a policy change)
+  'assistance.ended', // ended by an administrator's change (policy, an operator's access revoked)
   'tool.used',
   'policy.changed',
   'user.signed-in',

@@ -59,6 +59,7 @@ export const EndReason = z.enum([
   'expired', // the assistance's time ran out (15 minutes after the connection ended, by default)
   'agent-restarted', // the device's agent, which started the host, lost its connection to the relay
   'policy-changed', // an administrator changed the policy so that the device may have no assistance at all
+  'operator-revoked', // an administrator removed the operator's access
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 

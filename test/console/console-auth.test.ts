@@ -14,7 +14,7 @@ import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/content-security-policy.js';
 import { openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import { ADMIN_PASSWORD, ConsoleClient, firstAdmin, setupToken } from '../fixtures/console.js';
-import { startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, startTestRelay, type TestRelay } from '../fixtures/relay.js';
 
 const MINUTE = 60_000;
 
@@ -194,6 +194,11 @@ describe('changing and removing console users', () => {
     const oldCookie = olivia.cookie;
     const app = await relay.connectOperator(olivia.operatorToken);
     const appDropped = new Promise<string>((resolve) => app.socket.once('disconnect', resolve));
+    // She is in an unattended assistance on a device.
+    const device = await relay.connectDevice('kiosk');
+    const assistance = await relay.requestAssistance({ deviceId: device.deviceId, mode: 'unattended' }, olivia.operatorToken);
+    app.emit('assistance:open', { activation: activationToken(assistance), password: assistance.password });
+    await app.next('session:admitted');
 
     const removed = await admin.call('DELETE', '/users/OLIVIA');
     assert.equal(removed.status, 200, removed.text);
@@ -203,6 +208,8 @@ describe('changing and removing console users', () => {
     assert.ok(!(await usernames()).some((u) => u.username === 'olivia'));
     // Leaving the desk means losing the app too: the open app is dropped and its token refused.
     assert.equal(await appDropped, 'io server disconnect');
+    assert.deepEqual(await device.next('session:ended'), { sessionId: assistance.sessionId, reason: 'operator-revoked' });
+    assert.deepEqual(relay.handle.audit.query({ sessionId: assistance.sessionId, action: 'assistance.ended' })[0]?.detail, { reason: 'operator-revoked' });
     await assert.rejects(relay.connectOperator(olivia.operatorToken), /unauthorized/);
     assert.ok(!relay.handle.operators.list().some((o) => o.id === operatorId), 'the operator identity is revoked');
     assert.equal(refusal(await admin.call('DELETE', '/users/olivia')).status, 404, 'gone already');

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ActivationClaims, activationFileContent, ACTIVATION_VERSION } from '../../shared/activation-file.js';
-import type { ClientEventPayload, OperatorIdentity, RelayErrorCode, SessionId } from '../../shared/protocol.js';
+import type { ClientEventPayload, EndReason, OperatorIdentity, RelayErrorCode, SessionId } from '../../shared/protocol.js';
 import type { AssistanceRequest, AssistanceResponse } from '../../shared/relay-api.js';
 import { chooseDynamicMode, type DynamicChoice, type UserSession } from '../../shared/user-sessions.js';
 import type { SigningKey } from '../activation/keys.js';
@@ -284,23 +284,36 @@ export class Assistances {
   endWherePolicyForbids(changedBy: AuditActor): Outgoing[] {
     const gate = this.deps.policy;
     if (!gate) return [];
+    return this.endRunning(changedBy, (record) => {
+      const refusal = gate.noneAllowed(record.deviceId);
+      return refusal ? { reason: 'policy-changed', detail: { policy: refusal } } : null;
+    });
+  }
+
+  /** The operator's access was revoked (their console account removed): what was issued to them ends now. */
+  endForRevokedOperator(operatorId: string, revokedBy: AuditActor): Outgoing[] {
+    return this.endRunning(revokedBy, (record) => (record.operatorId === operatorId ? { reason: 'operator-revoked', detail: {} } : null));
+  }
+
+  /** Ends the running (or starting) assistances `why` names a reason for, audited as `actor`'s doing. */
+  private endRunning(actor: AuditActor, why: (record: AssistanceRecord) => { reason: EndReason; detail: Record<string, string> } | null): Outgoing[] {
     const running = new Set([...this.sessions.assistanceIds(), ...this.awaitingHost.keys()]);
     return [...running].flatMap((sessionId) => {
       const record = this.deps.store.getAssistance(sessionId);
       if (!record || record.endedAt !== null) return [];
-      const reason = gate.noneAllowed(record.deviceId);
-      if (!reason) return [];
+      const ending = why(record);
+      if (!ending) return [];
       this.awaitingHost.delete(sessionId);
-      this.end(sessionId, `the policy changed: ${reason}`);
+      this.end(sessionId, ending.reason);
       this.deps.audit?.record({
-        actor: changedBy,
+        actor,
         action: 'assistance.ended',
         deviceId: record.deviceId,
         sessionId,
         result: 'ok',
-        detail: { reason: 'policy-changed', policy: reason },
+        detail: { reason: ending.reason, ...ending.detail },
       });
-      return this.sessions.endAssistance(sessionId, 'policy-changed');
+      return this.sessions.endAssistance(sessionId, ending.reason);
     });
   }
 

@@ -30,7 +30,7 @@ import {
 import { assistanceAvailability } from '../../shared/policy.js';
 import { SessionId } from '../../shared/protocol.js';
 import type { Assistances } from '../assistances/service.js';
-import type { AuditTrail } from '../audit/audit-trail.js';
+import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
 import { auditCsv, auditJson } from '../audit/export.js';
 import type { LiveState } from '../audit/session-events.js';
 import { allowOnly, ApiFailure, readJson, sendJson } from '../http/api.js';
@@ -58,8 +58,8 @@ export interface ConsoleApiDeps {
   audit: AuditTrail;
   /** Delivers what a request has to tell connected clients (the device's assistance:prepared). */
   deliver(out: Outgoing[]): void;
-  /** Revokes an operator identity's app token and drops its live connections. */
-  revokeOperator(operatorId: string): void;
+  /** Revokes an operator identity's app token, ends what was issued to it and drops its live connections. */
+  revokeOperator(operatorId: string, by: AuditActor): void;
 }
 
 interface SignedIn {
@@ -334,7 +334,7 @@ async function removeUser(deps: ConsoleApiDeps, req: IncomingMessage, res: Serve
   // unless other console users still act as that identity.
   const { operatorId } = result.before;
   const sharing = deps.users.list().filter((u) => u.operatorId === operatorId).length;
-  if (sharing === 0) deps.revokeOperator(operatorId);
+  if (sharing === 0) deps.revokeOperator(operatorId, { kind: admin.role, id: admin.username, name: admin.name });
   deps.audit.record({
     actor: { kind: admin.role, id: admin.username, name: admin.name },
     action: 'user.removed',

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Assistances } from '../assistances/service.js';
-import type { AuditTrail } from '../audit/audit-trail.js';
+import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
 import type { SessionEvents } from '../audit/session-events.js';
 import type { Clock } from '../clock.js';
 import type { RelayLogger } from '../log.js';
@@ -35,8 +35,8 @@ export interface ConsoleOptions {
   /** The built pages. */
   webDir: string;
   deliver(out: Outgoing[]): void;
-  /** Revokes an operator identity's app token and drops its live connections. */
-  revokeOperator(operatorId: string): void;
+  /** Revokes an operator identity's app token, ends what was issued to it and drops its live connections. */
+  revokeOperator(operatorId: string, by: AuditActor): void;
 }
 
 export interface RelayConsole {

@@ -23,6 +23,8 @@ export function operatorEndMessage(reason: EndReason): string {
       return "The device's agent restarted, so the assistance ended.";
     case 'policy-changed':
       return "An administrator changed the policy: remote assistance is no longer allowed on this device, so the assistance ended.";
+    case 'operator-revoked':
+      return 'An administrator removed your access, so the assistance ended.';
   }
 }
 
@@ -48,5 +50,7 @@ export function hostEndMessage(reason: EndReason, operatorName?: string): string
       return "The device's agent restarted, so the assistance ended.";
     case 'policy-changed':
       return 'Remote assistance was switched off for this device by your organisation, so the session ended.';
+    case 'operator-revoked':
+      return `${who} no longer has access to remote assistance, so the session ended.`;
   }
 }
