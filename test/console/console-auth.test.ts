@@ -219,7 +219,8 @@ describe('changing and removing console users', () => {
     olivia.cookie = oldCookie;
     assert.equal((await olivia.call('GET', '/me')).status, 401);
 
-    const [row] = auditOf('user.removed');
+    const [gone, row] = auditOf('user.removed');
+    assert.deepEqual([gone?.result, gone?.detail.code], ['denied', 'no-such-user'], 'removing her twice is on record too');
     assert.ok(row);
     assert.deepEqual(row.actor, { kind: 'admin', id: 'root-admin', name: 'Ada Admin' });
     assert.deepEqual([row.result, row.detail], ['ok', { username: 'olivia', role: 'operator', operator: operatorId, appToken: 'revoked' }]);
@@ -281,7 +282,15 @@ describe('changing and removing console users', () => {
     assert.deepEqual([demote.status, demote.code], [409, 'last-admin']);
     assert.match(demote.message, /only administrator and cannot be made an operator/);
     assert.equal((await admin.call('GET', '/users')).status, 200, 'still an admin');
-    assert.equal(relay.handle.audit.query().length, audited, 'refusals change nothing');
+    // Refusals change nothing, but the attempts are on record.
+    const attempts = relay.handle.audit.query().slice(0, relay.handle.audit.query().length - audited);
+    assert.deepEqual(
+      attempts.map((e) => [e.action, e.result, e.detail.code]),
+      [
+        ['user.role-changed', 'denied', 'last-admin'],
+        ['user.removed', 'denied', 'last-admin'],
+      ],
+    );
   });
 
   it('refuses an admin removing or demoting their own account, while another admin may', async () => {

@@ -315,20 +315,33 @@ function targetUsername(segment: string): string {
   return parsed.data.toLowerCase();
 }
 
-function changeRefused(result: Extract<ReturnType<ConsoleUsers['remove']>, { ok: false }>): ApiFailure {
+/** A refused change to a user: audited as denied (an admin trying matters too), answered 404 or 409. */
+function changeRefused(
+  deps: ConsoleApiDeps,
+  admin: ConsoleUser,
+  action: 'user.removed' | 'user.role-changed',
+  username: string,
+  result: Extract<ReturnType<ConsoleUsers['remove']>, { ok: false }>,
+): ApiFailure {
+  deps.audit.record({
+    actor: { kind: admin.role, id: admin.username, name: admin.name },
+    action,
+    result: 'denied',
+    detail: { username: username.toLowerCase(), code: result.code, reason: result.message },
+  });
   return new ApiFailure(result.code === 'no-such-user' ? 404 : 409, result.code, result.message);
 }
 
 /**
  * DELETE /users/:username. The user's console sessions end at once (their cookie answers 401 on
- * the next call, and stays dead if the username is made again). Removing a console user does not
- * delete the operator identity it acted as: the operator registry keeps it, because audit rows and
- * assistances reference it (and its app token, if given out, stays valid until `relay operator remove`).
+ * the next call, and stays dead if the username is made again), and so does their app, unless
+ * other console users act as the same operator identity.
  */
 async function removeUser(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResponse, segment: string): Promise<number> {
   const { user: admin } = signedIn(deps, req, { admin: true });
-  const result = deps.users.remove(targetUsername(segment), admin);
-  if (!result.ok) throw changeRefused(result);
+  const username = targetUsername(segment);
+  const result = deps.users.remove(username, admin);
+  if (!result.ok) throw changeRefused(deps, admin, 'user.removed', username, result);
   deps.sessions.endAllOf(result.before.username);
   // Someone leaving the desk must lose the app too: their operator identity's token is revoked,
   // unless other console users still act as that identity.
@@ -355,7 +368,7 @@ async function changeUserRole(deps: ConsoleApiDeps, req: IncomingMessage, res: S
   const username = targetUsername(segment);
   const { role } = await body(req, UserRoleRequest, 'role change');
   const result = deps.users.setRole(username, role, admin);
-  if (!result.ok) throw changeRefused(result);
+  if (!result.ok) throw changeRefused(deps, admin, 'user.role-changed', username, result);
   const user = result.after!;
   if (result.before.role !== user.role) {
     deps.audit.record({
