@@ -301,4 +301,32 @@ describe('the console in Chromium', () => {
     await userRow('bob').waitFor({ state: 'detached' });
     assert.equal((await bob.call('GET', '/me')).status, 401);
   });
+
+  it('the page of an admin demoted meanwhile drops the admin links; of a user removed meanwhile, goes to sign-in', async () => {
+    const api = new ConsoleClient(relay);
+    assert.equal((await api.login('ada', ADMIN_PASSWORD)).status, 200);
+    await api.newUser('carol', 'admin');
+    const context = await browser.newContext();
+    context.setDefaultTimeout(UI_TIMEOUT_MS);
+    const carol = await context.newPage();
+    try {
+      await carol.goto(`${relay.url}/console/users`);
+      await carol.getByLabel('Username').fill('carol');
+      await carol.getByLabel('Password').fill('carol password 123');
+      await carol.getByRole('button', { name: 'Sign in' }).click();
+      const links = carol.getByRole('navigation', { name: 'Console' }).getByRole('button');
+      await carol.getByRole('button', { name: 'Audit', exact: true }).click();
+      await carol.getByRole('table', { name: 'Audit trail' }).waitFor();
+
+      assert.equal((await api.call('PATCH', '/users/carol', { role: 'operator' })).status, 200);
+      // Her next call (the page polls the trail) is refused: the page asks who she is now.
+      await carol.getByRole('heading', { name: 'Devices' }).waitFor({ timeout: 15_000 });
+      assert.deepEqual(await links.allTextContents(), ['Devices', 'Sessions']);
+
+      assert.equal((await api.call('DELETE', '/users/carol')).status, 200);
+      await carol.getByRole('heading', { name: 'Sign in to the flxra console' }).waitFor({ timeout: 15_000 });
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 /** The console's frame: who is signed in decides between setup, sign-in and the pages. */
 import { useEffect } from 'react';
 import type { ConsoleUser, LoginResponse } from '../../../shared/console-api';
-import { call } from './api';
+import { call, onAccessChanged } from './api';
 import { AuditPage } from './pages/AuditPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { LoginPage } from './pages/LoginPage';
@@ -16,10 +16,14 @@ export function App() {
   const page = useConsole((s) => s.page);
   useEffect(() => {
     const { signedIn, signedOut } = useConsole.getState();
-    call<LoginResponse>('GET', '/me').then(
-      (me) => signedIn(me.user, me.csrfToken),
-      () => signedOut(),
-    );
+    const whoAmI = () =>
+      call<LoginResponse>('GET', '/me').then(
+        (me) => signedIn(me.user, me.csrfToken),
+        () => signedOut(),
+      );
+    // Removed or demoted meanwhile: the page follows (sign-in page, or the operator's links).
+    onAccessChanged((status) => (status === 401 ? signedOut() : void whoAmI()));
+    void whoAmI();
   }, []);
 
   if (page === 'setup') return <SetupPage />;

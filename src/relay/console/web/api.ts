@@ -17,6 +17,19 @@ export class ApiFailure extends Error {
 }
 
 let csrfToken: string | null = null;
+let accessChanged: ((status: 401 | 403) => void) | null = null;
+
+/**
+ * Told when the relay answers a signed-in page that it no longer may (401: signed out, the user
+ * removed; 403: the user's role changed), so that the page follows at once instead of showing
+ * links that only lead to refusals.
+ */
+export function onAccessChanged(listener: (status: 401 | 403) => void): void {
+  accessChanged = listener;
+}
+
+/** Where a 401 or 403 is the answer itself, not news about the user's access. */
+const SIGN_IN_PATHS = ['/me', '/login', '/logout', '/setup'];
 
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
@@ -35,6 +48,10 @@ export async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE
   const json: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = ApiError.safeParse(json);
+    const code = error.success ? error.data.error.code : 'unknown';
+    if ((response.status === 401 || (response.status === 403 && code === 'forbidden')) && !SIGN_IN_PATHS.includes(path)) {
+      accessChanged?.(response.status);
+    }
     throw new ApiFailure(response.status, error.success ? error.data.error.code : 'unknown', error.success ? error.data.error.message : `the relay answered ${response.status}`);
   }
   return json as T;
