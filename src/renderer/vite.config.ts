@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { resolve } from 'node:path';
-import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
+import { META_CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
 
 const root = resolve(import.meta.dirname);
 
@@ -14,7 +14,7 @@ export default defineConfig({
     {
       name: 'flxra-csp',
       transformIndexHtml: () => [
-        { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' },
+        { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: META_CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' },
       ],
     },
   ],
