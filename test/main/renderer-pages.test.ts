@@ -13,7 +13,7 @@ for (const name of ['host.html', 'operator.html']) {
     const head = html.slice(html.indexOf('<head>'));
     const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(head);
     assert.ok(meta, 'a CSP meta element');
-    assert.equal(meta[1].replaceAll('&#39;', "'"), META_CONTENT_SECURITY_POLICY);
+    assert.equal(meta[1]!.replaceAll('&#39;', "'"), META_CONTENT_SECURITY_POLICY);
     assert.ok(head.indexOf(meta[0]) < head.search(/<script|<link/), 'before any script or style is loaded');
     // Only frame-ancestors is left to the header: browsers ignore it in a <meta>.
     assert.deepEqual(
