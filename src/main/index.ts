@@ -75,7 +75,9 @@ async function startRole() {
     session.defaultSession.setDisplayMediaRequestHandler(async (_request, callback) => {
       if (!host.captureAllowed()) return callback({});
       const [screenSource] = await desktopCapturer.getSources({ types: ['screen'] });
-      callback(screenSource ? { video: screenSource } : {});
+      // System sound only where the policy allows it; Electron can loop it back on Windows only.
+      const sound = host.audioCaptureAllowed() && process.platform === 'win32' ? { audio: 'loopback' as const } : {};
+      callback(screenSource ? { video: screenSource, ...sound } : {});
     });
     return { host };
   }

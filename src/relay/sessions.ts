@@ -103,17 +103,17 @@ export class SessionTable {
    */
   prepareAssistance(
     hostConn: ConnId,
-    assistance: { sessionId: SessionId; mode: AssistanceMode; operator: OperatorIdentity; deviceName: string },
+    assistance: { sessionId: SessionId; mode: AssistanceMode; operator: OperatorIdentity; deviceName: string; audio: boolean },
   ): Outgoing[] {
     if (!this.hooks) throw new Error('assistance sessions need the assistance hooks');
     if (this.hostOccupied(hostConn)) throw new Error('the host is busy with an operator');
-    const { sessionId, mode, operator, deviceName } = assistance;
+    const { sessionId, mode, operator, deviceName, audio } = assistance;
     if (this.sessions.has(sessionId)) throw new Error(`session ${sessionId} exists already`);
     const previous = this.sessionOfHost.get(hostConn);
     if (previous !== undefined) this.sessions.delete(previous);
     this.sessions.set(sessionId, { id: sessionId, hostConn, deviceName, operator: null, assistance: mode });
     this.sessionOfHost.set(hostConn, sessionId);
-    return [{ to: hostConn, event: 'assistance:prepared', payload: { sessionId, mode, operator } }];
+    return [{ to: hostConn, event: 'assistance:prepared', payload: { sessionId, mode, operator, audio } }];
   }
 
   handle(sender: Sender, command: SessionCommand): Outgoing[] {

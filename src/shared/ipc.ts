@@ -7,14 +7,18 @@ import { z } from 'zod';
 import { AccessMode, AssistanceMode, ConsentDecision, EndReason, OperatorIdentity, PeerSignal, SessionId } from './protocol.js';
 import { DisplayInfo, InputEvent } from './input-events.js';
 
-/** What the host window shows; main is the source of truth, the renderer only draws it. */
+/**
+ * What the host window shows; main is the source of truth, the renderer only draws it. `audio`:
+ * the device's policy lets the operator hear its sound too (audio redirection), and the user is
+ * told so; absent, sound is never captured.
+ */
 export type HostState =
   | { status: 'connecting'; message?: string }
   | { status: 'ready'; sessionId: SessionId }
   /** An assistance was requested for this device: the user learns who asked before anyone connects. */
-  | { status: 'requested'; sessionId: SessionId; operator: OperatorIdentity; mode: AssistanceMode }
-  | { status: 'consent'; sessionId: SessionId; operator: OperatorIdentity; deadline: number }
-  | { status: 'active'; sessionId: SessionId; operator: OperatorIdentity; mode: AccessMode; unattended?: boolean }
+  | { status: 'requested'; sessionId: SessionId; operator: OperatorIdentity; mode: AssistanceMode; audio?: true }
+  | { status: 'consent'; sessionId: SessionId; operator: OperatorIdentity; deadline: number; audio?: true }
+  | { status: 'active'; sessionId: SessionId; operator: OperatorIdentity; mode: AccessMode; unattended?: boolean; audio?: true }
   /** `final`: a host the agent started for one assistance, whose connection is gone for good. */
   | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity; final?: boolean }
   /** The assistance is over for good: the host service stops. */

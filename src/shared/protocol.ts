@@ -145,7 +145,13 @@ export const relayEvents = {
     resumeToken: z.string().optional(),
   }),
   /** relay → enrolled device host: an assistance was requested for this device. */
-  'assistance:prepared': z.object({ sessionId: SessionId, mode: AssistanceMode, operator: OperatorIdentity }),
+  'assistance:prepared': z.object({
+    sessionId: SessionId,
+    mode: AssistanceMode,
+    operator: OperatorIdentity,
+    /** The device's policy lets the operator hear its sound (audio redirection; off by default). */
+    audio: z.boolean(),
+  }),
   /** relay → device host: the operator opened the unattended assistance: no consent, show the banner. */
   'session:unattended-start': z.object({ sessionId: SessionId, operator: OperatorIdentity }),
   /** relay → device host: the assistance is over for good; the host service stops. */

@@ -161,7 +161,7 @@ test('a host token works once, for its assistance: the host is in it before the 
   const host = await connectStartedHost(relay, start.hostToken);
   t.after(() => host.close());
   const prepared = await host.next('assistance:prepared');
-  assert.deepEqual(prepared, { sessionId: start.sessionId, mode: 'unattended', operator: relay.operatorIdentity });
+  assert.deepEqual(prepared, { sessionId: start.sessionId, mode: 'unattended', operator: relay.operatorIdentity, audio: false });
   const response = await answered;
   assert.equal(response.sessionId, start.sessionId);
   assert.equal(await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: start.hostToken }), 'unauthorized: invalid or used host token');

@@ -194,6 +194,17 @@ describe('policy enforced at the relay', () => {
     await setPolicy({});
   });
 
+  it('tells the host whether the operator may hear the device: by its group’s audio setting, off by default', async () => {
+    await setPolicy({ Lab: { audioRedirection: true } });
+    for (const [hostname, audio] of [['lab-1', true], ['office-1', false]] as const) {
+      const agent = agents[hostname]!;
+      await relay.requestAssistance({ deviceId: agent.deviceId, mode: 'attended' });
+      const host = await agent.nextHost();
+      assert.equal((await host.next('assistance:prepared')).audio, audio, hostname);
+    }
+    await setPolicy({});
+  });
+
   it('keeps the admin tools roles and audio setting per group, and validates what it stores', async () => {
     await setPolicy({ Lab: { audioRedirection: true, adminToolsRoles: ['admin', 'operator'] } });
     const stored = (await admin.call('GET', '/policy')).body as PolicySettings;

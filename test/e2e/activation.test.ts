@@ -12,6 +12,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { RELAY_KEYS_PATH, type AssistanceResponse } from '../../src/shared/relay-api.js';
+import { DEFAULT_POLICY } from '../../src/shared/policy.js';
+import { firstAdmin } from '../fixtures/console.js';
 import { startSessionRig, type SessionRig } from '../fixtures/session-rig.js';
 import { TARGET_COLOURS } from '../fixtures/x-target.js';
 import { setRootColour, startXvfb, type Xvfb } from '../fixtures/xvfb.js';
@@ -48,6 +50,34 @@ async function trustRelay(rig: SessionRig) {
 
 async function waitForDeviceHost(rig: SessionRig) {
   await rig.host.page.getByTestId('session-id').waitFor({ timeout: 10_000 });
+}
+
+/**
+ * Records whether the host page asks the system for sound each time it captures the screen.
+ * `systemSound`: stands in for the system's sound loopback (which Chromium on Linux lacks) with
+ * a tone, added to the capture when sound is asked for.
+ */
+async function recordCaptureRequests(page: Page, systemSound = false): Promise<() => Promise<boolean[]>> {
+  await page.evaluate((systemSound) => {
+    const devices = navigator.mediaDevices;
+    const original = devices.getDisplayMedia.bind(devices);
+    const asked: boolean[] = [];
+    Object.assign(window, { flxraAskedForSound: asked });
+    devices.getDisplayMedia = async (constraints) => {
+      asked.push(constraints?.audio === true);
+      const capture = await original(constraints);
+      if (systemSound && constraints?.audio === true) {
+        const context = new AudioContext();
+        const tone = context.createOscillator();
+        const loopback = context.createMediaStreamDestination();
+        tone.connect(loopback);
+        tone.start();
+        capture.addTrack(loopback.stream.getAudioTracks()[0]!);
+      }
+      return capture;
+    };
+  }, systemSound);
+  return () => page.evaluate(() => (window as unknown as { flxraAskedForSound: boolean[] }).flxraAskedForSound);
 }
 
 before(async () => {
@@ -139,12 +169,63 @@ test('attended through its .flxra: the user is asked, then the operator sees the
   await trustRelay(rig);
   await rig.operator.page.getByText("Waiting for the user's consent").waitFor();
   await rig.host.page.getByTestId('consent').waitFor();
+  assert.match((await rig.host.page.getByTestId('consent').textContent()) ?? '', /wants to view and control your screen\./);
+  const askedForSound = await recordCaptureRequests(rig.host.page);
   await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
   await waitForPixel(rig.operator.page, 20, 20, 0x3366cc, 10_000);
+  assert.deepEqual(await askedForSound(), [false], 'audio redirection is off by default');
+  assert.equal(await rig.host.page.getByTestId('sound-shared').count(), 0);
   await rig.host.page.getByRole('button', { name: 'End session' }).click();
   await rig.operator.page.getByText('The user ended the session.').waitFor();
   for (let i = 0; i < 50 && existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(existsSync(file), false);
+});
+
+test('audio redirection allowed by the policy: the user is told, the host asks for sound, and says when the system has none to share', async (t) => {
+  const rig = await startSessionRig(xvfb.display, { enrolled: true });
+  t.after(() => rig.close());
+  await waitForDeviceHost(rig);
+  const admin = await firstAdmin(rig.relay);
+  const policy = await admin.call('PUT', '/policy', { product: { ...DEFAULT_POLICY, audioRedirection: true }, groups: {} });
+  assert.equal(policy.status, 200, policy.text);
+
+  const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'attended' });
+  await rig.operator.controller.openFile(await download(response));
+  await trustRelay(rig);
+  const consent = rig.host.page.getByTestId('consent');
+  await consent.waitFor();
+  assert.match((await consent.textContent()) ?? '', /wants to view and control your screen and hear your computer’s sound\./);
+  const askedForSound = await recordCaptureRequests(rig.host.page);
+  await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
+  await waitForPixel(rig.operator.page, 20, 20, 0x3366cc, 10_000);
+  assert.deepEqual(await askedForSound(), [true]);
+  // Chromium on Linux captures no system sound with the screen: the user is told, the picture flows.
+  assert.equal(await rig.host.page.getByTestId('sound-shared').textContent(), 'Sound cannot be shared from this computer.');
+  assert.equal(await rig.operator.page.getByTestId('sound-on').count(), 0, 'the operator is not told of sound that does not come');
+});
+
+test('audio redirection where the system has sound: the user is told it is shared, the operator gets it with the picture', async (t) => {
+  const rig = await startSessionRig(xvfb.display, { enrolled: true });
+  t.after(() => rig.close());
+  await waitForDeviceHost(rig);
+  const admin = await firstAdmin(rig.relay);
+  assert.equal((await admin.call('PUT', '/policy', { product: { ...DEFAULT_POLICY, audioRedirection: true }, groups: {} })).status, 200);
+  const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'unattended' });
+  const askedForSound = await recordCaptureRequests(rig.host.page, true);
+  await rig.operator.controller.openFile(await download(response));
+  await trustRelay(rig);
+  await rig.operator.page.getByLabel('One-time password').fill(response.password!);
+  await rig.operator.page.getByRole('button', { name: 'Connect' }).click();
+  await waitForPixel(rig.operator.page, 20, 20, 0x3366cc, 10_000);
+  assert.deepEqual(await askedForSound(), [true]);
+  assert.equal(await rig.host.page.getByTestId('sound-shared').textContent(), 'Your computer’s sound is shared.');
+  await rig.operator.page.getByTestId('sound-on').waitFor();
+  const tracks = await rig.operator.page.evaluate(() => {
+    const video = document.querySelector('video')!;
+    return { kinds: (video.srcObject as MediaStream).getTracks().map((t) => t.kind).sort(), muted: video.muted };
+  });
+  assert.deepEqual(tracks.kinds, ['audio', 'video']);
+  assert.equal(tracks.muted, false, 'the operator hears it');
 });
 
 test('dynamic with a user active at the console becomes attended, and says why', async (t) => {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HostSession, type HostInput } from '../../src/main/host/host-session.js';
 import type { EventPayloads, HostState } from '../../src/shared/ipc.js';
-import { startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { DEFAULT_POLICY } from '../../src/shared/policy.js';
+import { firstAdmin } from '../fixtures/console.js';
+import { activationToken, startTestRelay, type TestRelay } from '../fixtures/relay.js';
 
 /** Records what the session asks of input; the real controller is tested on Xvfb. */
 function recordingInput() {
@@ -16,7 +18,7 @@ function recordingInput() {
   return { input, log };
 }
 
-async function startHost(relay: TestRelay, opts: { consentTimeoutMs?: number } = {}) {
+async function startHost(relay: TestRelay, opts: { consentTimeoutMs?: number; deviceToken?: string } = {}) {
   const states: HostState[] = [];
   const waiters: Array<() => void> = [];
   const { input, log } = recordingInput();
@@ -108,4 +110,39 @@ test('answering when nothing is asked is refused; a deny keeps the device availa
   // The same operator may ask again; the user is asked again.
   op.emit('session:join', { sessionId: h.sessionId });
   await h.until('consent');
+});
+
+test('sound is captured only where the policy allows audio redirection, and the user is told before and during', async (t) => {
+  const relay = await startTestRelay();
+  const device = await relay.addDevice('desk-42');
+  const h = await startHost(relay, { deviceToken: device.token });
+  t.after(async () => (h.host.stop(), await relay.close()));
+  const op = await relay.connectOperator();
+
+  async function unattended() {
+    const assistance = await relay.requestAssistance({ deviceId: device.id, mode: 'unattended' });
+    const requested = await h.until('requested');
+    op.emit('assistance:open', { activation: activationToken(assistance), password: assistance.password });
+    const active = await h.until('active');
+    return { assistance, requested, active };
+  }
+
+  // The specification's default: off.
+  const off = await unattended();
+  assert.equal('audio' in off.requested, false);
+  assert.equal('audio' in off.active, false);
+  assert.equal(h.host.audioCaptureAllowed(), false);
+  assert.equal(h.host.captureAllowed(), true);
+  h.host.end();
+  await h.until('ended');
+
+  const admin = await firstAdmin(relay);
+  assert.equal((await admin.call('PUT', '/policy', { product: { ...DEFAULT_POLICY, audioRedirection: true }, groups: {} })).status, 200);
+  const on = await unattended();
+  assert.equal(on.requested.status === 'requested' && on.requested.audio, true, 'told before anyone connects');
+  assert.equal(on.active.status === 'active' && on.active.audio, true, 'and while connected');
+  assert.equal(h.host.audioCaptureAllowed(), true);
+  h.host.end();
+  await h.until('ended');
+  assert.equal(h.host.audioCaptureAllowed(), false, 'never outside an active session');
 });

@@ -149,7 +149,7 @@ describe('relay HTTP API', () => {
     assert.equal(assistance.mode, 'attended');
     assert.equal(assistance.password, undefined);
     assert.equal(assistance.activation.fileName, `flxra-${sessionId}.flxra`);
-    assert.deepEqual(await host.next('assistance:prepared'), { sessionId, mode: 'attended', operator: relay.operatorIdentity });
+    assert.deepEqual(await host.next('assistance:prepared'), { sessionId, mode: 'attended', operator: relay.operatorIdentity, audio: false });
 
     const { header, claims } = await verifiedFile(relay, assistance);
     const keys = RelayKeys.parse(await (await fetch(`${relay.url}${RELAY_KEYS_PATH}`)).json());

@@ -49,6 +49,8 @@ export class HostSession {
   private current: HostState = { status: 'connecting' };
   private consentTimer: ReturnType<typeof setTimeout> | null = null;
   private reportTimer: ReturnType<typeof setInterval> | null = null;
+  /** The assistance whose policy lets the operator hear the device's sound, if one does. */
+  private audioSession: SessionId | null = null;
 
   constructor(private readonly opts: HostSessionOptions) {}
 
@@ -59,6 +61,11 @@ export class HostSession {
   /** Capture is allowed only while a session the user allowed is active. */
   captureAllowed(): boolean {
     return this.current.status === 'active';
+  }
+
+  /** Sound too, only when the active session's policy allows audio redirection (the user was told). */
+  audioCaptureAllowed(): boolean {
+    return this.current.status === 'active' && this.current.audio === true;
   }
 
   start(): void {
@@ -74,14 +81,17 @@ export class HostSession {
       if (deviceToken) this.startReportingUserSessions();
     });
     // The user is told who asked before anything else happens (consent or banner come later).
-    socket.on('assistance:prepared', ({ sessionId, operator, mode }) => {
-      if (this.current.status !== 'active' && this.current.status !== 'consent') this.setState({ status: 'requested', sessionId, operator, mode });
+    socket.on('assistance:prepared', ({ sessionId, operator, mode, audio }) => {
+      this.audioSession = audio ? sessionId : null;
+      if (this.current.status !== 'active' && this.current.status !== 'consent') {
+        this.setState({ status: 'requested', sessionId, operator, mode, ...this.audio(sessionId) });
+      }
     });
     // Unattended: nobody to ask; the banner shows for as long as the session lasts.
     socket.on('session:unattended-start', ({ sessionId, operator }) => {
       this.clearConsentTimer();
       this.opts.input.setEnabled(true);
-      this.setState({ status: 'active', sessionId, operator, mode: 'control', unattended: true });
+      this.setState({ status: 'active', sessionId, operator, mode: 'control', unattended: true, ...this.audio(sessionId) });
     });
     socket.on('assistance:expired', ({ sessionId }) => {
       this.opts.input.setEnabled(false);
@@ -121,7 +131,7 @@ export class HostSession {
       return;
     }
     this.opts.input.setEnabled(decision === 'control');
-    this.setState({ status: 'active', sessionId: s.sessionId, operator: s.operator, mode: decision });
+    this.setState({ status: 'active', sessionId: s.sessionId, operator: s.operator, mode: decision, ...this.audio(s.sessionId) });
   }
 
   /** The user's switch between view-only and control, from the indicator. */
@@ -183,7 +193,7 @@ export class HostSession {
     const timeout = this.opts.consentTimeoutMs ?? CONSENT_TIMEOUT_MS;
     this.clearConsentTimer();
     this.consentTimer = setTimeout(() => this.answerConsent('deny', true), timeout);
-    this.setState({ status: 'consent', sessionId, operator, deadline: Date.now() + timeout });
+    this.setState({ status: 'consent', sessionId, operator, deadline: Date.now() + timeout, ...this.audio(sessionId) });
   }
 
   private finish(sessionId: SessionId, reason: Extract<HostState, { status: 'ended' }>['reason']): void {
@@ -191,6 +201,10 @@ export class HostSession {
     this.opts.input.setEnabled(false);
     const operator = 'operator' in this.current ? this.current.operator : undefined;
     this.setState({ status: 'ended', sessionId, reason, ...(operator ? { operator } : {}) });
+  }
+
+  private audio(sessionId: SessionId): { audio?: true } {
+    return this.audioSession === sessionId ? { audio: true } : {};
   }
 
   private clearConsentTimer(): void {

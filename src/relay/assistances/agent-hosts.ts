@@ -20,6 +20,8 @@ export interface AgentHostRequest {
   mode: AssistanceMode;
   operator: OperatorIdentity;
   deviceName: string;
+  /** Audio redirection, as the device's policy has it when the assistance is created. */
+  audio: boolean;
   /** The user session to start the host in; the agent picks the console's active one otherwise. */
   userSessionId?: string;
 }

@@ -202,7 +202,7 @@ export class Assistances {
       lockedAt: null,
       endedAt: null,
     });
-    const prepared = { sessionId, mode: choice.mode, operator };
+    const prepared = { sessionId, mode: choice.mode, operator, audio: this.deps.policy?.audioAllowed(deviceId) ?? false };
     let out: Outgoing[] = [];
     if (host) out = this.sessions.prepareAssistance(host.conn, { ...prepared, deviceName: host.name });
     else if (agents && agent) {

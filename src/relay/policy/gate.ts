@@ -55,6 +55,11 @@ export class PolicyGate {
     return types.every((t) => !t.enabled) ? (types[0]?.reason ?? 'no assistance is allowed') : null;
   }
 
+  /** Whether the device's policy lets operators hear its sound. */
+  audioAllowed(deviceId: string): boolean {
+    return this.applying(deviceId).policy.audioRedirection;
+  }
+
   private applying(deviceId: string): { policy: Policy; facts: DeviceFacts } {
     const facts = this.factsOf(deviceId);
     if (facts) return { policy: this.settings.forGroup(facts.reportGroup), facts };

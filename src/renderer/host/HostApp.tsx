@@ -19,6 +19,7 @@ export function HostApp() {
   const session = useHostStore((s) => s.session);
   const stream = useHostStore((s) => s.stream);
   const streamError = useHostStore((s) => s.streamError);
+  const sound = useHostStore((s) => s.sound);
 
   switch (session.status) {
     case 'connecting':
@@ -67,6 +68,7 @@ export function HostApp() {
             {session.mode === 'attended'
               ? 'You will be asked before they can see or control your screen.'
               : 'They can connect without asking; a banner shows while they are connected, and you can end it at any time.'}
+            {session.audio ? ' Your organisation lets them hear your computer’s sound too.' : ''}
           </p>
           <p className="muted">Session ID {formatSessionId(session.sessionId)}</p>
         </main>
@@ -77,7 +79,7 @@ export function HostApp() {
           <h1 id="consent-title">
             <span data-testid="consent-operator">{session.operator.name}</span> from{' '}
             <span data-testid="consent-organisation">{session.operator.organisation}</span> wants to view and control your
-            screen.
+            screen{session.audio ? ' and hear your computer’s sound' : ''}.
           </h1>
           <p className="muted">Their identity is confirmed by your help desk's relay. Only allow it if you expect this help.</p>
           <div className="actions">
@@ -113,6 +115,9 @@ export function HostApp() {
               Remote assistance active — <strong>{session.operator.name}</strong>
               {session.mode === 'view' ? ' (view only)' : ''}
             </span>
+          )}
+          {session.audio && (
+            <span data-testid="sound-shared">{sound ? 'Your computer’s sound is shared.' : 'Sound cannot be shared from this computer.'}</span>
           )}
           {stream === 'failed' && <span className="error">Screen sharing failed: {streamError}</span>}
           {session.mode === 'control' ? (

@@ -19,6 +19,7 @@ export function startScreenStreaming(api: FlxraApi): void {
     capture?.getTracks().forEach((t) => t.stop());
     capture = null;
     useHostStore.getState().setStream('off');
+    useHostStore.getState().setSound(false);
   };
 
   const openPeer = async () => {
@@ -49,11 +50,15 @@ export function startScreenStreaming(api: FlxraApi): void {
     useHostStore.getState().setStream('starting');
     try {
       const [display] = await api.host.getDisplays();
+      const session = useHostStore.getState().session;
       capture = await navigator.mediaDevices.getDisplayMedia({
         // Explicit size: otherwise the track takes the page's viewport size.
         video: display ? { width: display.width, height: display.height, frameRate: 30 } : { frameRate: 30 },
-        audio: false, // audio redirection is off by default
+        // Sound only where the policy allows audio redirection (off by default) and the user was told.
+        audio: session.status === 'active' && session.audio === true,
       });
+      // Asked for, sound may still be missing: the system cannot share it (Linux, no loopback).
+      useHostStore.getState().setSound(capture.getAudioTracks().length > 0);
       if (useHostStore.getState().session.status !== 'active') return stopAll();
       await openPeer();
     } catch (err) {

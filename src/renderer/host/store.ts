@@ -8,13 +8,18 @@ interface HostStore {
   session: HostState;
   stream: StreamStatus;
   streamError?: string;
+  /** Whether the capture has the device's sound (asked for only when the policy allows it). */
+  sound: boolean;
   setSession(s: HostState): void;
   setStream(stream: StreamStatus, streamError?: string): void;
+  setSound(sound: boolean): void;
 }
 
 export const useHostStore = create<HostStore>((set) => ({
   session: { status: 'connecting' },
   stream: 'off',
+  sound: false,
   setSession: (session) => set({ session }),
   setStream: (stream, streamError) => set({ stream, streamError }),
+  setSound: (sound) => set({ sound }),
 }));

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { formatSessionId, parseSessionId } from '../../shared/protocol';
 import { operatorEndMessage } from '../shared/end-messages';
 import { useOperatorStore } from './store';
-import { Viewer } from './Viewer';
+import { hasSound, Viewer } from './Viewer';
 
 const api = () => window.flxra.operator;
 
@@ -198,6 +198,7 @@ export function OperatorApp() {
               </span>
             </span>
             {!stream && <span className="muted">Connecting to the screen…</span>}
+            {hasSound(stream) && <span data-testid="sound-on">Sound on</span>}
             <button onClick={() => void api().leave()}>Leave session</button>
           </header>
           <Viewer mode={session.mode} />

@@ -4,6 +4,10 @@ import { contentBox, mouseButton, normalisePoint, wheelNotches } from './pointer
 import { sendInput } from './remote-screen';
 import { useOperatorStore } from './store';
 
+export function hasSound(stream: MediaStream | null): boolean {
+  return (stream?.getAudioTracks().length ?? 0) > 0;
+}
+
 /** The remote screen, scaled to fit; in control mode it forwards mouse and keyboard. */
 export function Viewer({ mode }: { mode: AccessMode }) {
   const stream = useOperatorStore((s) => s.stream);
@@ -13,7 +17,18 @@ export function Viewer({ mode }: { mode: AccessMode }) {
   const controlling = mode === 'control' && display !== undefined;
 
   useEffect(() => {
-    if (videoRef.current) videoRef.current.srcObject = stream;
+    const video = videoRef.current;
+    if (!video) return;
+    video.srcObject = stream;
+    // Sound plays only when the host shares it (its policy allows audio redirection). Should the
+    // browser refuse to play with sound, the picture matters more: it plays muted.
+    video.muted = !hasSound(stream);
+    if (stream && !video.muted) {
+      video.play().catch(() => {
+        video.muted = true;
+        void video.play().catch(() => undefined);
+      });
+    }
   }, [stream]);
 
   useEffect(() => {
