@@ -80,6 +80,15 @@ async function lastingChildren(pid: number): Promise<string[]> {
     .filter((cmdline) => cmdline !== '' && !/^(\S*\/)?loginctl /.test(cmdline));
 }
 
+/** Whether the process runs (a zombie nobody reaped has exited). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** The device as the relay has it, once it reports that many user sessions. */
 function reported(count: number) {
   const device = relay.handle.agents.get(deviceId);
@@ -194,6 +203,7 @@ test('unattended, then the agent is killed: the operator and the user are told w
   const from = agent.mark();
   const response = await relay.requestAssistance({ deviceId, mode: 'unattended' });
   assert.ok(response.password);
+  const [, hostPid] = (await agent.waitFor(new RegExp(`started the host for session ${response.sessionId} \\(pid (\\d+)`), { from })) as [string, string];
   await agent.waitFor(/shown host-requested: Remote assistance was requested by Ada Lovelace \(Help Desk\) They can connect without asking/, { from });
   const op = await relay.connectOperator();
   op.emit('assistance:open', { activation: activationToken(response), password: response.password });
@@ -211,6 +221,8 @@ test('unattended, then the agent is killed: the operator and the user are told w
   console.log(`# agent killed → operator told in ${operatorMs.toFixed(0)} ms, user shown in ${userMs.toFixed(0)} ms`);
   assert.ok(operatorMs < 3_000 && userMs < 5_000);
   await until('offline', () => relay.handle.agents.get(deviceId)?.online === false);
+  // Headless, nobody would close it: having shown why, the host leaves by itself.
+  await until('the orphaned host gone', () => !running(Number(hostPid)), 5_000);
 
   // Restarted, it resumes nothing: the assistance is over, and no host starts until asked.
   agent = run([]);

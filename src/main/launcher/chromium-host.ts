@@ -6,7 +6,7 @@
  *
  * Started by the Chromium launcher (chromium.ts) as `node --import tsx chromium-host.ts --relay
  * <url>`, with DISPLAY and FLXRA_HOST_TOKEN in its environment. It runs until it is stopped
- * (SIGTERM) or its assistance expires.
+ * (SIGTERM), its assistance expires, or its connection is gone for good (its agent went away).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { HostSession } from '../host/host-session.js';
 import { createHostInput } from '../input/host-input.js';
 import { createIpcHandlers, type IpcHandlers } from '../ipc/handlers.js';
 import { takeHostToken } from './host-token-env.js';
+import type { HostState } from '../../shared/ipc.js';
 import { reportShownScreens } from './shown-screens.js';
 
 const { values } = parseArgs({ options: { relay: { type: 'string' } }, strict: true });
@@ -23,6 +24,13 @@ const hostToken = takeHostToken();
 if (!values.relay || !display || !hostToken) {
   console.error('chromium-host: needs --relay <url>, DISPLAY and FLXRA_HOST_TOKEN');
   process.exit(2);
+}
+
+/** How long an over host waits before exiting: long enough for its last screen to be reported. */
+const SHOWN_FOR_MS = 1_000;
+
+function isOver(state: HostState): boolean {
+  return state.status === 'ended' && state.final === true;
 }
 
 const cleanups: Array<() => unknown> = [];
@@ -55,7 +63,12 @@ try {
     hostToken,
     input: hostInput.controller,
     displays: hostInput.displays,
-    emit: page.emit,
+    emit: (channel, payload) => {
+      page.emit(channel, payload);
+      // A host started for one assistance whose connection is gone for good (its agent went
+      // away) has nothing left to do once it has shown why: headless, nobody would close it.
+      if (channel === 'host:state' && isOver(payload as HostState)) setTimeout(() => void shutdown(0), SHOWN_FOR_MS);
+    },
     onDeactivated: () => void shutdown(0),
     log: (message) => console.log(message),
   });
