@@ -19,16 +19,15 @@ export function electronHostCommand(
   executable: string,
   request: HostLaunchRequest,
   baseEnv: NodeJS.ProcessEnv,
-  /** Set when the agent is root: the session's account, and how to find its environment. */
+  /** Set when the agent is root: the session's account, which the app then runs as. */
   account?: SessionAccount,
-  environment: typeof sessionEnvironment = sessionEnvironment,
 ): LaunchCommand {
   const args = hostModeArgs(request.relayUrl);
   if (account) {
     return {
       file: executable,
       args,
-      env: { ...environment(account, request.display, { base: baseEnv }), [HOST_TOKEN_ENV]: request.hostToken },
+      env: { ...sessionEnvironment(account, request.display, { base: baseEnv }), [HOST_TOKEN_ENV]: request.hostToken },
       // Accounts without a home folder (service accounts) start in /.
       runAs: { uid: account.uid, gid: account.gid, cwd: existsSync(account.home) ? account.home : '/' },
     };
@@ -49,18 +48,16 @@ export interface ElectronLauncherOptions {
   log(line: string): void;
   /** Whether the agent runs as root (then hosts start as the session's user). Default: asked of the process. */
   asRoot?: boolean;
-  lookUp?: (name: string) => SessionAccount;
 }
 
 export function createElectronLauncher(opts: ElectronLauncherOptions) {
   const asRoot = opts.asRoot ?? process.getuid?.() === 0;
-  const lookUp = opts.lookUp ?? ((name: string) => lookUpAccount(name));
   return createSpawnLauncher({
     command: (request) => {
       if (!asRoot) return electronHostCommand(opts.executable, request, process.env);
       // Root with no user session to go to: nobody to show a window to, and no one to run as.
       if (!request.user) throw new Error('no user session to start the host in: the agent runs as root and starts hosts only as a session\'s user');
-      return electronHostCommand(opts.executable, request, process.env, lookUp(request.user));
+      return electronHostCommand(opts.executable, request, process.env, lookUpAccount(request.user));
     },
     log: opts.log,
   });
