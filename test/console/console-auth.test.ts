@@ -283,7 +283,8 @@ describe('changing and removing console users', () => {
     assert.match(demote.message, /only administrator and cannot be made an operator/);
     assert.equal((await admin.call('GET', '/users')).status, 200, 'still an admin');
     // Refusals change nothing, but the attempts are on record.
-    const attempts = relay.handle.audit.query().slice(0, relay.handle.audit.query().length - audited);
+    const trail = relay.handle.audit.query();
+    const attempts = trail.slice(0, trail.length - audited);
     assert.deepEqual(
       attempts.map((e) => [e.action, e.result, e.detail.code]),
       [
