@@ -3,14 +3,14 @@
  * depends on, on this machine, so changes can be compared run to run.
  */
 import { performance } from 'node:perf_hooks';
-import { startTestRelay } from '../test/fixtures/relay.js';
+import { startTestRelay } from '../dev/rig/relay.js';
 import { createIpcHandlers, dispatchIpc } from '../src/main/ipc/handlers.js';
 import type { HostSession } from '../src/main/host/host-session.js';
 import { DEFAULT_SCRYPT, hashSecret, verifySecret } from '../src/relay/secret-hash.js';
 import { generatePassword } from '../src/relay/assistances/password.js';
 import { verifyActivation } from '../src/main/activation/verify-activation.js';
 import { fetchRelayKey } from '../src/main/activation/trusted-relays.js';
-import { activationToken } from '../test/fixtures/relay.js';
+import { activationToken } from '../dev/rig/relay.js';
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 

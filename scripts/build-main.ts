@@ -1,5 +1,5 @@
 /**
- * Bundles the Electron main process, the preload and the device agent with esbuild. The preload
+ * Bundles the Electron main process, the preload and the device agent (and its development build) with esbuild. The preload
  * must be one CommonJS file: sandboxed preloads can require nothing but 'electron'. The agent is
  * a service run by plain Node: it runs built, never through a transpiler that would start
  * processes of its own under it.
@@ -31,11 +31,19 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: ['src/main/agent/cli.ts'],
+    entryPoints: ['src/agent/cli.ts'],
     outfile: 'out/agent/cli.mjs',
     format: 'esm',
     // Only flxra's own code is bundled; packages load from node_modules as they are.
     packages: 'external',
   }),
+  // The same agent with the development Chromium launcher, for the tests and the demo.
+  build({
+    ...common,
+    entryPoints: ['dev/chromium-host/agent.ts'],
+    outfile: 'out/dev/agent.mjs',
+    format: 'esm',
+    packages: 'external',
+  }),
 ]);
-console.log('built out/main/index.cjs, out/preload/index.cjs and out/agent/cli.mjs');
+console.log('built out/main/index.cjs, out/preload/index.cjs, out/agent/cli.mjs and out/dev/agent.mjs');

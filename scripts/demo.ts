@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startSessionRig } from '../test/fixtures/session-rig.js';
-import { TARGET_COLOURS } from '../test/fixtures/x-target.js';
-import { startXvfb, startXterm, setRootColour } from '../test/fixtures/xvfb.js';
-import { clientPointExpression, waitForExpression } from '../test/support/page-probes.js';
-import { typeOnUsKeyboard } from '../test/support/us-keyboard.js';
+import { startSessionRig } from '../dev/rig/session-rig.js';
+import { TARGET_COLOURS } from '../dev/rig/x-target.js';
+import { startXvfb, startXterm, setRootColour } from '../dev/rig/xvfb.js';
+import { clientPointExpression, waitForExpression } from '../dev/rig/page-probes.js';
+import { typeOnUsKeyboard } from '../dev/rig/us-keyboard.js';
 
 const OUT = path.resolve('demo-output');
 const step = (text: string) => console.log(`demo: ${text}`);
@@ -23,7 +23,7 @@ try {
   await fs.mkdir(OUT, { recursive: true });
   setRootColour(xvfb, '#3366cc');
   children.push(await startXterm(xvfb, { geometry: '80x20+40+40', title: 'demo-xterm', command: 'echo "Hello from the assisted desktop"; exec sh' }));
-  const target = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/x-target.ts', '800', '300', '320', '200'], { env: xvfb.env, stdio: 'ignore' });
+  const target = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', '800', '300', '320', '200'], { env: xvfb.env, stdio: 'ignore' });
   children.push(target);
   step(`virtual desktop on ${xvfb.display} (1280×720)`);
 

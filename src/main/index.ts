@@ -8,11 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { invokeChannels, type DisplayInfo, type EventChannel, type EventPayloads } from '../shared/ipc.js';
 import { parseAppOptions } from './app-options.js';
-import { keytarCredentialStore, loadOperatorToken, operatorTokenAccount } from './credentials/credential-store.js';
-import { HostSession } from './host/host-session.js';
-import { takeHostToken } from './launcher/host-token-env.js';
-import { createHostInput } from './input/host-input.js';
-import { createUserSessionReader } from './platform/user-sessions/index.js';
+import { keytarCredentialStore, loadOperatorToken, operatorTokenAccount } from '../platform/credentials/credential-store.js';
+import { createHostRole } from './host/host-role.js';
+import { takeHostToken } from '../shared/host-token-env.js';
+import { createUserSessionReader } from '../platform/user-sessions/index.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
 import { ActivationFileInbox } from './activation/file-open.js';
 import { fetchRelayKey, TrustedRelays } from './activation/trusted-relays.js';
@@ -44,20 +43,8 @@ function lockDown(contents: WebContents): void {
 async function startRole() {
   if (role === 'host') {
     const windows = process.platform === 'win32';
-    // Windows: displays from Electron's screen (DIPs), mapped to physical pixels by the injector.
-    const { controller: input, displays } = await createHostInput({
-      ...(windows
-        ? {
-            toPhysical: (p: { x: number; y: number }) => screen.dipToScreenPoint(p),
-            displays: (): DisplayInfo[] =>
-              screen.getAllDisplays().map((d) => ({ id: String(d.id), ...d.bounds, primary: d.id === screen.getPrimaryDisplay().id })),
-          }
-        : {}),
-      ownWindows: () => BrowserWindow.getAllWindows().map((w) => w.getBounds()),
-      ownWindowFocused: () => BrowserWindow.getFocusedWindow() !== null,
-    });
     const userSessions = createUserSessionReader();
-    const host = new HostSession({
+    const { session: host } = await createHostRole({
       relayUrl: options.relayUrl,
       deviceName: os.hostname(),
       // Set by whoever starts the host for an enrolled device (the agent); never on a command line.
@@ -66,10 +53,20 @@ async function startRole() {
       ...(hostToken ? { hostToken } : {}),
       userSessions: () => userSessions.list(),
       onDeactivated: () => app.quit(),
-      input,
-      displays,
       emit,
       log: console.log,
+      input: {
+        // Windows: displays from Electron's screen (DIPs), mapped to physical pixels by the injector.
+        ...(windows
+          ? {
+              toPhysical: (p: { x: number; y: number }) => screen.dipToScreenPoint(p),
+              displays: (): DisplayInfo[] =>
+                screen.getAllDisplays().map((d) => ({ id: String(d.id), ...d.bounds, primary: d.id === screen.getPrimaryDisplay().id })),
+            }
+          : {}),
+        ownWindows: () => BrowserWindow.getAllWindows().map((w) => w.getBounds()),
+        ownWindowFocused: () => BrowserWindow.getFocusedWindow() !== null,
+      },
     });
     // The renderer's getDisplayMedia is answered here, and only while the user's consent holds.
     session.defaultSession.setDisplayMediaRequestHandler(async (_request, callback) => {

@@ -1,13 +1,16 @@
 /**
- * The device agent as a real process for tests: the built agent (`node out/agent/cli.mjs …`, as
- * `npm run agent` and a service run it; `npm test` builds it first) in a process group of its own, so that the hosts it starts (which outlive it when it is killed)
- * go with it on cleanup. Its output, and its hosts' (they inherit it), is kept line by line.
+ * The device agent as a real process for tests: the built agent (`node out/dev/agent.mjs …`, the
+ * bundle `npm run agent` and a service run, plus the development Chromium launcher; `npm test`
+ * builds it first) in a process group of its own, so that the hosts it starts (which outlive it
+ * when it is killed) go with it on cleanup. Its output, and its hosts' (they inherit it), is kept
+ * line by line.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-const AGENT_BUNDLE = 'out/agent/cli.mjs';
+// The product's agent with the development Chromium launcher added (dev/chromium-host/agent.ts).
+const AGENT_BUNDLE = 'out/dev/agent.mjs';
 
 export interface AgentProcess {
   pid: number;
@@ -43,9 +46,12 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env): AgentProcess {
-  if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} is missing: run npm run build:main first`);
-  const child = spawn(process.execPath, [AGENT_BUNDLE, ...args], {
+/** The bundle a device runs: without the development launcher. */
+export const PRODUCT_AGENT_BUNDLE = 'out/agent/cli.mjs';
+
+export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env, bundle = AGENT_BUNDLE): AgentProcess {
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build:main first`);
+  const child = spawn(process.execPath, [bundle, ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env,

@@ -1,5 +1,5 @@
 /**
- * The device agent as it runs: real agent processes (the built `out/agent/cli.mjs`)
+ * The device agent as it runs: real agent processes (the built `out/dev/agent.mjs`, the product agent plus the Chromium launcher)
  * against a real relay, with the Chromium launcher starting real hosts on an Xvfb desktop.
  * Enrolment and the keychain, reports from a utmp file the test writes, the agent holding no
  * listening socket, a request of each type, and the agent killed during an assistance.
@@ -14,13 +14,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { agentTokenAccount, AGENT_KEYCHAIN_SERVICE } from '../../src/main/agent/credentials.js';
-import { keytarCredentialStore } from '../../src/main/credentials/credential-store.js';
+import { agentTokenAccount, AGENT_KEYCHAIN_SERVICE } from '../../src/agent/credentials.js';
+import { keytarCredentialStore } from '../../src/platform/credentials/credential-store.js';
 import type { UserSession } from '../../src/shared/user-sessions.js';
-import { activationToken, startTestRelay, type TestRelay } from '../fixtures/relay.js';
-import { startXvfb, type Xvfb } from '../fixtures/xvfb.js';
+import { activationToken, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
+import { startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 import { utmpFile, type UtmpEntry } from '../platform/utmp-writer.js';
-import { startAgent, type AgentProcess } from './agent-process.js';
+import { PRODUCT_AGENT_BUNDLE, startAgent, type AgentProcess } from './agent-process.js';
 import { childrenOf, listeningSockets } from './proc-sockets.js';
 
 const HEARTBEAT_MS = 1_000;
@@ -249,4 +249,11 @@ test('without a keychain the agent says so and exits 3, before enrolling anythin
   assert.deepEqual(await lonely.exited, { code: 3, signal: null });
   await lonely.waitFor(/No keychain \(Secret Service\) is available to the agent, so it cannot keep its credential safely/);
   assert.equal(relay.handle.agents.list().length, enrolledBefore);
+});
+
+test('the agent a device runs has no development launcher: --launcher chromium is a usage mistake (exit 2)', async () => {
+  const shipped = startAgent(['--relay', relay.url, '--state-dir', stateDir, '--launcher', 'chromium'], process.env, PRODUCT_AGENT_BUNDLE);
+  agents.push(shipped);
+  assert.deepEqual(await shipped.exited, { code: 2, signal: null });
+  await shipped.waitFor(/cannot start hosts with --launcher chromium/);
 });

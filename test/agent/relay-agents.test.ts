@@ -12,7 +12,7 @@ import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
 import { AGENT_NAMESPACE, ENROL_PATH, relayToAgentEvents, type AgentReport } from '../../src/shared/agent-protocol.js';
-import { activationToken, ApiRefusal, connectClient, refusal, startTestRelay, type TestClient, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, ApiRefusal, connectClient, refusal, startTestRelay, type TestClient, type TestRelay } from '../../dev/rig/relay.js';
 
 const run = promisify(execFile);
 

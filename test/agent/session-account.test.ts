@@ -8,9 +8,9 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createElectronLauncher } from '../../src/main/launcher/electron.js';
-import type { HostLaunchRequest } from '../../src/main/launcher/launcher.js';
-import { lookUpAccount, parsePasswdLine, sessionEnvironment } from '../../src/main/launcher/session-account.js';
+import { createElectronLauncher } from '../../src/agent/launcher/electron.js';
+import type { HostLaunchRequest } from '../../src/agent/launcher/launcher.js';
+import { lookUpAccount, parsePasswdLine, sessionEnvironment } from '../../src/agent/launcher/session-account.js';
 
 const request: HostLaunchRequest = {
   sessionId: '123456789',

@@ -11,8 +11,8 @@ import {
   quoteWindowsArg,
   windowsCommandLine,
   windowsHostLaunch,
-} from '../../src/main/launcher/windows-launch.js';
-import type { HostLaunchRequest } from '../../src/main/launcher/launcher.js';
+} from '../../src/agent/launcher/windows-launch.js';
+import type { HostLaunchRequest } from '../../src/agent/launcher/launcher.js';
 
 /**
  * CommandLineToArgvW for the arguments after the program name (learn.microsoft.com, "Parsing C++

@@ -12,7 +12,7 @@ import { AUDIT_CSV_COLUMNS, AuditEntry } from '../../src/shared/audit.js';
 import { AssistanceStatus, AuditPage } from '../../src/shared/console-api.js';
 import { AssistanceResponse } from '../../src/shared/relay-api.js';
 import { ADMIN_PASSWORD, firstAdmin, setupToken, type ConsoleClient } from '../fixtures/console.js';
-import { activationToken, startTestRelay, type OperatorClient, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, startTestRelay, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
 import { enrolScriptedAgent, type ScriptedAgent } from '../fixtures/scripted-agent.js';
 
 /** RFC 4180: quoted cells may hold commas, CRLF and doubled quotes. */

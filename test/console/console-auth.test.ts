@@ -14,7 +14,7 @@ import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/content-security-policy.js';
 import { openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import { ADMIN_PASSWORD, ConsoleClient, firstAdmin, setupToken } from '../fixtures/console.js';
-import { activationToken, startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 
 const MINUTE = 60_000;
 

@@ -17,7 +17,7 @@ import { AUDIT_CSV_COLUMNS } from '../../src/shared/audit.js';
 import { ActivationClaims, parseActivationEnvelope } from '../../src/shared/activation-file.js';
 import { DEFAULT_CONSOLE_DIR } from '../../src/relay/console/handler.js';
 import { ADMIN_PASSWORD, ConsoleClient } from '../fixtures/console.js';
-import { startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 import { enrolScriptedAgent, type ScriptedAgent } from '../fixtures/scripted-agent.js';
 
 const UI_TIMEOUT_MS = 6_000;

@@ -9,7 +9,7 @@ import type { ConsoleDevice, PolicySettings } from '../../src/shared/console-api
 import { DEFAULT_POLICY, type PolicyOverride } from '../../src/shared/policy.js';
 import type { RequestedMode } from '../../src/shared/protocol.js';
 import { firstAdmin, type ConsoleClient } from '../fixtures/console.js';
-import { activationToken, ApiRefusal, startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, ApiRefusal, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 import { enrolScriptedAgent, type ScriptedAgent } from '../fixtures/scripted-agent.js';
 
 const seat = { id: '2', user: 'alice', state: 'active', kind: 'console' } as const;

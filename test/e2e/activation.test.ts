@@ -14,10 +14,10 @@ import type { Page } from 'playwright-core';
 import { RELAY_KEYS_PATH, type AssistanceResponse } from '../../src/shared/relay-api.js';
 import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { firstAdmin } from '../fixtures/console.js';
-import { startSessionRig, type SessionRig } from '../fixtures/session-rig.js';
-import { TARGET_COLOURS } from '../fixtures/x-target.js';
-import { setRootColour, startXvfb, type Xvfb } from '../fixtures/xvfb.js';
-import { clientPointExpression, pixelExpression, waitForExpression } from '../support/page-probes.js';
+import { startSessionRig, type SessionRig } from '../../dev/rig/session-rig.js';
+import { TARGET_COLOURS } from '../../dev/rig/x-target.js';
+import { setRootColour, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
+import { clientPointExpression, pixelExpression, waitForExpression } from '../../dev/rig/page-probes.js';
 
 const W = 1280;
 const H = 720;
@@ -83,7 +83,7 @@ async function recordCaptureRequests(page: Page, systemSound = false): Promise<(
 before(async () => {
   xvfb = await startXvfb({ width: W, height: H });
   setRootColour(xvfb, '#3366cc');
-  target = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/x-target.ts', ...Object.values(TARGET).map(String)], {
+  target = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', ...Object.values(TARGET).map(String)], {
     env: xvfb.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

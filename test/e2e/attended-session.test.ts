@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { operatorTokenAccount } from '../../src/main/credentials/credential-store.js';
-import { startSessionRig, type SessionRig } from '../fixtures/session-rig.js';
-import { TARGET_COLOURS } from '../fixtures/x-target.js';
-import { startXvfb } from '../fixtures/xvfb.js';
-import { clientPointExpression, LIVE_TRACKS, pixelExpression, waitForExpression } from '../support/page-probes.js';
+import { operatorTokenAccount } from '../../src/platform/credentials/credential-store.js';
+import { startSessionRig, type SessionRig } from '../../dev/rig/session-rig.js';
+import { TARGET_COLOURS } from '../../dev/rig/x-target.js';
+import { startXvfb } from '../../dev/rig/xvfb.js';
+import { clientPointExpression, LIVE_TRACKS, pixelExpression, waitForExpression } from '../../dev/rig/page-probes.js';
 
 const W = 1280;
 const H = 720;
@@ -67,7 +67,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 before(async () => {
   xvfb = await startXvfb({ width: W, height: H });
   setBackground(BACKGROUND);
-  target = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/x-target.ts', ...Object.values(TARGET).map(String)], {
+  target = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', ...Object.values(TARGET).map(String)], {
     env: xvfb.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -3,8 +3,8 @@ import { after, before, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { DisplayInfo } from '../../src/shared/input-events.js';
-import { createDisplayProvider, type DisplayProvider } from '../../src/main/platform/displays.js';
-import { runX, startXvfb, type Xvfb } from '../fixtures/xvfb.js';
+import { createDisplayProvider, type DisplayProvider } from '../../src/platform/displays.js';
+import { runX, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 
 let xvfb: Xvfb;
 let provider: DisplayProvider;

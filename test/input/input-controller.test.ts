@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DisplayInfo, InputEvent, Modifiers } from '../../src/shared/input-events.js';
-import { HostInputController, type HostInputOptions, type Rect } from '../../src/main/input/input-controller.js';
-import { createInputInjector, type InputInjector } from '../../src/main/input/injector.js';
-import { evdevCode } from '../../src/main/input/keycodes.js';
-import { startXvfb, type Xvfb } from '../fixtures/xvfb.js';
+import { HostInputController, type HostInputOptions, type Rect } from '../../src/platform/input/input-controller.js';
+import { createInputInjector, type InputInjector } from '../../src/platform/input/injector.js';
+import { evdevCode } from '../../src/platform/input/keycodes.js';
+import { startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 import { openProbe, settle, startRecordingTerminal, type RecordingTerminal, type XProbe } from './x-helpers.js';
 
 const NO_MODS: Modifiers = { shift: false, ctrl: false, alt: false, meta: false };

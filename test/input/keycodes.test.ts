@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evdevCode, KEY_CODES, windowsScanCode } from '../../src/main/input/keycodes.js';
-import { runX, startXvfb } from '../fixtures/xvfb.js';
+import { evdevCode, KEY_CODES, windowsScanCode } from '../../src/platform/input/keycodes.js';
+import { runX, startXvfb } from '../../dev/rig/xvfb.js';
 
 /**
  * What each code must be on Xvfb's default keymap (evdev keycodes, pc105 "us"): for keys with a

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { createHostInput, type HostInput } from '../../src/main/input/host-input.js';
+import { createHostInput, type HostInput } from '../../src/platform/input/host-input.js';
 import type { InputEvent } from '../../src/shared/input-events.js';
-import { startXvfb, type Xvfb } from '../fixtures/xvfb.js';
+import { startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 
 const W = 1000;
 const H = 500;
@@ -27,7 +27,7 @@ let programs: XProgram[] = [];
 let input: HostInput;
 
 async function startTarget(rect: typeof OWN): Promise<XProgram> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/x-target.ts', ...[rect.x, rect.y, rect.width, rect.height].map(String)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', ...[rect.x, rect.y, rect.width, rect.height].map(String)], {
     env: xvfb.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import koffi from 'koffi';
-import { KEY_CODES } from '../../src/main/input/keycodes.js';
-import { buttonInput, defineInputType, keyInput, moveInput, toNative, wheelInputs } from '../../src/main/input/windows-send-input.js';
+import { KEY_CODES } from '../../src/platform/input/keycodes.js';
+import { buttonInput, defineInputType, keyInput, moveInput, toNative, wheelInputs } from '../../src/platform/input/windows-send-input.js';
 
 const KEYEVENTF_EXTENDEDKEY = 0x0001;
 const KEYEVENTF_KEYUP = 0x0002;

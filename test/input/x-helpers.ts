@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { PointerState } from 'x11';
-import { connectX11, type X11Connection } from '../../src/main/platform/x11-connection.js';
-import { startXterm, type Xterm, type Xvfb } from '../fixtures/xvfb.js';
+import { connectX11, type X11Connection } from '../../src/platform/x11-connection.js';
+import { startXterm, type Xterm, type Xvfb } from '../../dev/rig/xvfb.js';
 
 /**
  * XTest input is queued and processed by the server between requests, and requests from two

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createInputInjector, type InputInjector } from '../../src/main/input/injector.js';
-import { createX11Injector } from '../../src/main/input/x11-injector.js';
-import { runX, startXvfb, type Xvfb } from '../fixtures/xvfb.js';
+import { createInputInjector, type InputInjector } from '../../src/platform/input/injector.js';
+import { createX11Injector } from '../../src/platform/input/x11-injector.js';
+import { runX, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 import { mouseReport, openProbe, settle, startRecordingTerminal, usKey, type RecordingTerminal, type XProbe } from './x-helpers.js';
 
 let xvfb: Xvfb;

@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fetchRelayKey, TrustedRelays } from '../../src/main/activation/trusted-relays.js';
-import { keytarCredentialStore, loadOperatorToken, operatorTokenAccount } from '../../src/main/credentials/credential-store.js';
+import { keytarCredentialStore, loadOperatorToken, operatorTokenAccount } from '../../src/platform/credentials/credential-store.js';
 import { OperatorController } from '../../src/main/operator/operator-controller.js';
 import type { OperatorState } from '../../src/shared/ipc.js';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
-import { connectClient, startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { connectClient, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 
 let relay: TestRelay;
 let dir: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { keytarCredentialStore, loadOperatorToken } from '../../src/main/credentials/credential-store.js';
+import { keytarCredentialStore, loadOperatorToken } from '../../src/platform/credentials/credential-store.js';
 
 const run = promisify(execFile);
 

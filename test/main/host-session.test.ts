@@ -5,7 +5,7 @@ import { HostSession, type HostInput } from '../../src/main/host/host-session.js
 import type { EventPayloads, HostState } from '../../src/shared/ipc.js';
 import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { firstAdmin } from '../fixtures/console.js';
-import { activationToken, startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 
 /** Records what the session asks of input; the real controller is tested on Xvfb. */
 function recordingInput() {

@@ -1,5 +1,5 @@
 /** Run by credential-store.test.ts inside a D-Bus session: set, get, delete through keytar. */
-import { keytarCredentialStore, loadOperatorToken } from '../../src/main/credentials/credential-store.js';
+import { keytarCredentialStore, loadOperatorToken } from '../../src/platform/credentials/credential-store.js';
 
 const store = keytarCredentialStore();
 const relay = 'http://127.0.0.1:7443';

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { chooseDynamicMode, UserSessionList, type UserSession } from '../../src/shared/user-sessions.js';
-import { parseShowSession } from '../../src/main/platform/user-sessions/logind.js';
-import { parseUtmp } from '../../src/main/platform/user-sessions/utmp.js';
-import { utmpSessions } from '../../src/main/platform/user-sessions/utmp-sessions.js';
-import { parseQueryUser } from '../../src/main/platform/user-sessions/windows-query-user.js';
-import { parseWtsHelperOutput } from '../../src/main/platform/user-sessions/windows-wts-helper.js';
+import { parseShowSession } from '../../src/platform/user-sessions/logind.js';
+import { parseUtmp } from '../../src/platform/user-sessions/utmp.js';
+import { utmpSessions } from '../../src/platform/user-sessions/utmp-sessions.js';
+import { parseQueryUser } from '../../src/platform/user-sessions/windows-query-user.js';
+import { parseWtsHelperOutput } from '../../src/platform/user-sessions/windows-wts-helper.js';
 
 const text = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const contract = (sessions: UserSession[]) => UserSessionList.parse(sessions);

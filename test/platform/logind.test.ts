@@ -12,8 +12,8 @@ import {
   parseShowSession,
   readLogindSessions,
   showSessionArgs,
-} from '../../src/main/platform/user-sessions/logind.js';
-import type { CommandResult } from '../../src/main/platform/user-sessions/run-command.js';
+} from '../../src/platform/user-sessions/logind.js';
+import type { CommandResult } from '../../src/platform/user-sessions/run-command.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const showSessionFixture = fixture('loginctl-show-session.txt');

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createUserSessionReader } from '../../src/main/platform/user-sessions/index.js';
-import { createLinuxReader } from '../../src/main/platform/user-sessions/linux.js';
-import type { CommandResult } from '../../src/main/platform/user-sessions/run-command.js';
-import { queryUserCommand } from '../../src/main/platform/user-sessions/windows.js';
+import { createUserSessionReader } from '../../src/platform/user-sessions/index.js';
+import { createLinuxReader } from '../../src/platform/user-sessions/linux.js';
+import type { CommandResult } from '../../src/platform/user-sessions/run-command.js';
+import { queryUserCommand } from '../../src/platform/user-sessions/windows.js';
 import { utmpFile } from './utmp-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flxra-sessions-'));

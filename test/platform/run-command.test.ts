@@ -1,7 +1,7 @@
 /** The command runner, on real processes: exit codes are answers, a missing or stuck tool rejects. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createCommandRunner } from '../../src/main/platform/user-sessions/run-command.js';
+import { createCommandRunner } from '../../src/platform/user-sessions/run-command.js';
 
 const node = process.execPath;
 

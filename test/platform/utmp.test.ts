@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseUtmp } from '../../src/main/platform/user-sessions/utmp.js';
-import { pidIsAlive, utmpSessions } from '../../src/main/platform/user-sessions/utmp-sessions.js';
+import { parseUtmp } from '../../src/platform/user-sessions/utmp.js';
+import { pidIsAlive, utmpSessions } from '../../src/platform/user-sessions/utmp-sessions.js';
 import { BOOT_TIME, DEAD_PROCESS, LOGIN_PROCESS, USER_PROCESS, utmpFile, utmpRecord, type UtmpEntry } from './utmp-writer.js';
 
 const glibcFile = readFileSync(new URL('./fixtures/glibc-utmp.bin', import.meta.url));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseWtsHelperOutput } from '../../src/main/platform/user-sessions/windows-wts-helper.js';
+import { parseWtsHelperOutput } from '../../src/platform/user-sessions/windows-wts-helper.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 

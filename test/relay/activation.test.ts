@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { CompactSign, generateKeyPair, importJWK, type JWK } from 'jose';
 import { ACTIVATION_JWS_TYPE } from '../../src/shared/activation-file.js';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
-import { activationToken, startTestRelay, type DeviceHostClient, type OperatorClient, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, startTestRelay, type DeviceHostClient, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
 
 /** Flips one character of a base64url string in place (never into the same character). */
 function flip(text: string, index: number): string {

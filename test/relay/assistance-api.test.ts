@@ -8,7 +8,7 @@ import { calculateJwkThumbprint, compactVerify, importJWK } from 'jose';
 import { ACTIVATION_JWS_TYPE, ActivationClaims, formatFingerprint } from '../../src/shared/activation-file.js';
 import { ApiError, RELAY_KEYS_PATH, RelayKeys, type AssistanceResponse } from '../../src/shared/relay-api.js';
 import { PASSWORD_ALPHABET } from '../../src/relay/assistances/password.js';
-import { activationToken, ApiRefusal, startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, ApiRefusal, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 
 const ASSISTANCES = '/api/v1/assistances';
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { connectClient } from '../fixtures/relay.js';
+import { connectClient } from '../../dev/rig/relay.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const TIMEOUT_MS = 10_000;

@@ -1,7 +1,7 @@
 /** Enrolled devices: their registry, and how their hosts connect. */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { refusal, startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { refusal, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 
 const TOKEN = /^flxra_dev_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 

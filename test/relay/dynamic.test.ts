@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { UserSession } from '../../src/shared/user-sessions.js';
-import { activationToken, startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 
 const console1: UserSession = { id: '1', user: 'ada', state: 'active', kind: 'console' };
 const remote2: UserSession = { id: '2', user: 'grace', state: 'active', kind: 'remote' };

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { startTestRelay, type HostClient, type OperatorClient, type TestRelay } from '../fixtures/relay.js';
+import { startTestRelay, type HostClient, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
 
 const offer = { type: 'offer', sdp: 'v=0 test offer' };
 

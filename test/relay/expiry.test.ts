@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
-import { activationToken, startTestRelay, type DeviceHostClient, type OperatorClient, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, startTestRelay, type DeviceHostClient, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
 
 const MINUTE = 60_000;
 

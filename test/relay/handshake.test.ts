@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SessionId } from '../../src/shared/protocol.js';
-import { connectClient, refusal, startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { connectClient, refusal, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 
 describe('relay handshake', () => {
   let relay: TestRelay;

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { OperatorRegistry } from '../../src/relay/operators.js';
 import { SCHEMA_VERSION, openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import type { RelayStore } from '../../src/relay/store/store.js';
-import { startTestRelay } from '../fixtures/relay.js';
+import { startTestRelay } from '../../dev/rig/relay.js';
 
 const TOKEN = /^flxra_op_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { normalizePassword } from '../../src/relay/assistances/password.js';
-import { activationToken, startTestRelay } from '../fixtures/relay.js';
+import { activationToken, startTestRelay } from '../../dev/rig/relay.js';
 
 /** Every byte SQLite wrote under dataDir (the database and, while open, its WAL and shm). */
 async function storeBytes(dataDir: string): Promise<Buffer> {

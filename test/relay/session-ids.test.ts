@@ -10,7 +10,7 @@ import { Assistances } from '../../src/relay/assistances/service.js';
 import { DeviceRegistry } from '../../src/relay/devices.js';
 import { SessionTable, randomSessionId } from '../../src/relay/sessions.js';
 import { openSqliteStore } from '../../src/relay/store/sqlite-store.js';
-import { captureLogger, TestClock, TEST_SCRYPT } from '../fixtures/relay.js';
+import { captureLogger, TestClock, TEST_SCRYPT } from '../../dev/rig/relay.js';
 
 describe('session IDs', () => {
   it('are nine digits without a leading zero', () => {

@@ -1,7 +1,7 @@
 /** Session rules, end to end through a real relay: join, consent, mode, signals, ending, disconnects. */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { startTestRelay, type TestRelay } from '../fixtures/relay.js';
+import { startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 
 const offer = { type: 'offer', sdp: 'v=0 test offer' };
 const answer = { type: 'answer', sdp: 'v=0 test answer' };

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
-import { activationToken, startTestRelay, type DeviceHostClient, type OperatorClient, type TestRelay } from '../fixtures/relay.js';
+import { activationToken, startTestRelay, type DeviceHostClient, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
 
 const offer = { type: 'offer', sdp: 'v=0 test offer' };
 

@@ -6,7 +6,7 @@ import { calculateJwkThumbprint } from 'jose';
 import { z } from 'zod';
 import { formatFingerprint } from '../../shared/activation-file.js';
 import { RELAY_KEYS_PATH, RelayKeys } from '../../shared/relay-api.js';
-import type { CredentialStore } from '../credentials/credential-store.js';
+import type { CredentialStore } from '../../platform/credentials/credential-store.js';
 
 const TrustedRelayKey = z.object({
   /** The relay's origin (scheme, host, port). */

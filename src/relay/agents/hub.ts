@@ -56,7 +56,7 @@ interface AgentAssistance {
   pending: { resolve(): void; reject(err: Error): void; timer: NodeJS.Timeout } | null;
 }
 
-/** The refusal agents recognise as final (src/main/agent/agent.ts): enrol again. */
+/** The refusal agents recognise as final (src/agent/agent.ts): enrol again. */
 const REFUSED = 'unauthorized: invalid or revoked agent token';
 
 export class AgentHub implements AgentHosts {

@@ -1,0 +1,13 @@
+/**
+ * The development build of the device agent (out/dev/agent.mjs): the product's agent, unchanged,
+ * with one more way to start hosts, `--launcher chromium`, the host page in Debian's Chromium
+ * where Electron cannot run (tests, the demo). It needs the checkout and its devDependencies.
+ */
+import { createElectronLauncher } from '../../src/agent/launcher/electron.js';
+import { runAgent } from '../../src/agent/main.js';
+import { createChromiumLauncher } from './launcher.js';
+
+runAgent(process.argv.slice(2), {
+  electron: (args, log) => createElectronLauncher({ executable: args.app, log }),
+  chromium: (_args, log) => createChromiumLauncher({ log }),
+});

@@ -1,0 +1,79 @@
+/**
+ * The host for tests and the demo, where Electron cannot run: the real HostSession with the real
+ * X11 input injector and display provider, and the built host page (out/renderer/host.html) in
+ * Debian's Chromium on the session's display, bridged to the handler table exactly as the
+ * end-to-end tests do (dev/chromium-host/renderer-harness.ts).
+ *
+ * Started by the Chromium launcher (launcher.ts) as `node --import tsx dev/chromium-host/host.ts --relay
+ * <url>`, with DISPLAY and FLXRA_HOST_TOKEN in its environment. It runs until it is stopped
+ * (SIGTERM), its assistance expires, or its connection is gone for good (its agent went away).
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { launchChromium, openRendererPage, serveRenderer } from './renderer-harness.js';
+import { createHostRole } from '../../src/main/host/host-role.js';
+import { createIpcHandlers, type IpcHandlers } from '../../src/main/ipc/handlers.js';
+import { takeHostToken } from '../../src/shared/host-token-env.js';
+import type { HostState } from '../../src/shared/ipc.js';
+import { reportShownScreens } from './shown-screens.js';
+
+const { values } = parseArgs({ options: { relay: { type: 'string' } }, strict: true });
+const display = process.env.DISPLAY;
+const hostToken = takeHostToken(process.env);
+if (!values.relay || !display || !hostToken) {
+  console.error('chromium-host: needs --relay <url>, DISPLAY and FLXRA_HOST_TOKEN');
+  process.exit(2);
+}
+
+/** How long an over host waits before exiting: long enough for its last screen to be reported. */
+const SHOWN_FOR_MS = 1_000;
+
+function isOver(state: HostState): boolean {
+  return state.status === 'ended' && state.final === true;
+}
+
+const cleanups: Array<() => unknown> = [];
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => undefined);
+  }
+  process.exit(code);
+}
+process.once('SIGTERM', () => void shutdown(0));
+process.once('SIGINT', () => void shutdown(0));
+
+try {
+  const renderer = await serveRenderer();
+  cleanups.push(() => renderer.close());
+  const browser = await launchChromium(display);
+  cleanups.push(() => browser.close());
+  let handlers: IpcHandlers | undefined;
+  const page = await openRendererPage(browser, renderer.baseUrl, 'host', () => handlers!, { width: 640, height: 360 });
+  await reportShownScreens(page.page, (line) => console.log(`[host] ${line}`));
+  const role = await createHostRole({
+    relayUrl: values.relay,
+    deviceName: os.hostname(),
+    hostToken,
+    // The page is headless: flxra has no window of its own on this desktop to keep input out of.
+    input: { display },
+    emit: (channel, payload) => {
+      page.emit(channel, payload);
+      // A host started for one assistance whose connection is gone for good (its agent went
+      // away) has nothing left to do once it has shown why: headless, nobody would close it.
+      if (channel === 'host:state' && isOver(payload as HostState)) setTimeout(() => void shutdown(0), SHOWN_FOR_MS);
+    },
+    onDeactivated: () => void shutdown(0),
+    log: (message) => console.log(message),
+  });
+  cleanups.push(() => role.close());
+  const host = role.session;
+  handlers = createIpcHandlers({ host });
+  await page.load();
+  host.start();
+  console.log(`[host] started on ${display}`);
+} catch (err) {
+  console.error(`chromium-host: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+}

@@ -1,0 +1,116 @@
+/**
+ * The end-to-end fixture: every test gets its own relay (fresh data folder), a fresh browser
+ * profile, a host (real HostSession, real X11 input injection, host page capturing the real
+ * Xvfb screen) and an operator (real OperatorSession, operator page). Only the Electron
+ * binding lines are replaced, by the Playwright bridge in dev/chromium-host/renderer-harness.ts.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { HostSession } from '../../src/main/host/host-session.js';
+import { createIpcHandlers, type IpcHandlers } from '../../src/main/ipc/handlers.js';
+import { OperatorController } from '../../src/main/operator/operator-controller.js';
+import {
+  keytarCredentialStore,
+  loadOperatorToken,
+  operatorTokenAccount,
+  type CredentialStore,
+} from '../../src/platform/credentials/credential-store.js';
+import { fetchRelayKey, TrustedRelays } from '../../src/main/activation/trusted-relays.js';
+import type { UserSession } from '../../src/shared/user-sessions.js';
+import type { HostState } from '../../src/shared/ipc.js';
+import { randomUUID } from 'node:crypto';
+import type { HostInputController } from '../../src/platform/input/input-controller.js';
+import { createHostRole } from '../../src/main/host/host-role.js';
+import { launchChromium, openRendererPage, serveRenderer } from '../chromium-host/renderer-harness.js';
+import { RTC_PROBE } from './page-probes.js';
+import { startTestRelay } from './relay.js';
+
+export interface SessionRig {
+  relay: Awaited<ReturnType<typeof startTestRelay>>;
+  browser: Browser;
+  host: { session: HostSession; input: HostInputController; page: Page; deviceId?: string; states: HostState[] };
+  operator: { controller: OperatorController; page: Page; keychain: CredentialStore };
+  close(): Promise<void>;
+}
+
+export interface SessionRigOptions {
+  /** Enrol the host as a device (assistances can then be requested for it, unattended too). */
+  enrolled?: boolean;
+  /** The device's user sessions as its reader would report them. */
+  userSessions?: UserSession[];
+  /** Whether the operator's token is already in the keychain (default), or must be pasted. */
+  signedIn?: boolean;
+  /** The operator app's clock (activation expiry checks); the real one by default. */
+  operatorNow?: () => number;
+}
+
+export async function startSessionRig(display: string, opts: SessionRigOptions = {}): Promise<SessionRig> {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  const close = async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
+  };
+  try {
+    const relay = await startTestRelay();
+    cleanups.push(() => relay.close());
+    const renderer = await serveRenderer();
+    cleanups.push(() => renderer.close());
+    const browser = await launchChromium(display);
+    cleanups.push(() => browser.close());
+
+    let host: HostSession | undefined;
+    let operator: OperatorController | undefined;
+    let handlers: IpcHandlers | undefined;
+    const table = () => (handlers ??= createIpcHandlers({ ...(host ? { host } : {}), ...(operator ? { operator } : {}) }));
+
+    const hostPage = await openRendererPage(browser, renderer.baseUrl, 'host', table, { width: 640, height: 360 });
+    const operatorPage = await openRendererPage(browser, renderer.baseUrl, 'operator', table);
+    for (const p of [hostPage, operatorPage]) await p.page.addInitScript({ content: RTC_PROBE });
+
+    const hostStates: HostState[] = [];
+    const device = opts.enrolled ? await relay.addDevice('test-desktop') : undefined;
+    const hostRole = await createHostRole({
+      relayUrl: relay.url,
+      deviceName: 'test-desktop',
+      ...(device ? { deviceToken: device.token } : {}),
+      userSessions: async () => opts.userSessions ?? [],
+      emit: (channel, payload) => {
+        if (channel === 'host:state') hostStates.push(payload as HostState);
+        hostPage.emit(channel, payload);
+      },
+      // The host page runs headless here, so flxra has no window of its own on this desktop.
+      input: { display },
+    });
+    cleanups.push(() => hostRole.close());
+    host = hostRole.session;
+    const input = hostRole.input.controller;
+
+    // A fresh keychain profile: the operator's token saved as the app would keep it.
+    const keychain = keytarCredentialStore(`flxra-test-${randomUUID()}`);
+    if (opts.signedIn !== false) await keychain.set(operatorTokenAccount(relay.url), relay.operatorToken);
+    cleanups.push(() => keychain.delete(operatorTokenAccount(relay.url)));
+    cleanups.push(() => keychain.delete('trusted-relay-keys'));
+    operator = new OperatorController({
+      defaultRelayUrl: relay.url,
+      loadToken: (relayUrl) => loadOperatorToken(relayUrl, {}, keychain),
+      saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
+      trusted: new TrustedRelays(keychain),
+      fetchRelayKey,
+      emit: operatorPage.emit,
+      ...(opts.operatorNow ? { now: opts.operatorNow } : {}),
+    });
+    cleanups.push(() => operator?.stop());
+
+    await Promise.all([hostPage.load(), operatorPage.load()]);
+    host.start();
+    await operator.start();
+    return {
+      relay,
+      browser,
+      host: { session: host, input, page: hostPage.page, ...(device ? { deviceId: device.id } : {}), states: hostStates },
+      operator: { controller: operator, page: operatorPage.page, keychain },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

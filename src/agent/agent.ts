@@ -1,0 +1,144 @@
+/**
+ * The device agent's life on the relay: one outbound socket.io connection to the agent namespace
+ * (the agent never listens on a port), reconnected with backoff whenever it drops; reports while
+ * connected; and hosts started and stopped when the relay asks, nothing before.
+ *
+ * Everything the relay sends is checked against the contract before it is acted on: the relay is
+ * trusted for what it says, not for the shape of its messages.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { z } from 'zod';
+import {
+  AGENT_NAMESPACE,
+  relayToAgentEvents,
+  type AgentReport,
+  type AgentToRelayEvents,
+  type RelayToAgentEvents,
+} from '../shared/agent-protocol.js';
+import type { HostLauncher } from './launcher/launcher.js';
+import { backoffDelay } from './backoff.js';
+import { chooseHostTarget } from './host-target.js';
+import { startReporting } from './reporting.js';
+
+type AgentSocket = Socket<RelayToAgentEvents, AgentToRelayEvents>;
+type StartHost = z.infer<(typeof relayToAgentEvents)['agent:start-host']>;
+
+export interface AgentOptions {
+  relayUrl: string;
+  agentToken: string;
+  /** The device as it is now: host name, OS, version, user sessions. */
+  readReport(): Promise<AgentReport>;
+  launcher: HostLauncher;
+  /** Where a host goes when no user session has a display (DISPLAY of the agent itself). */
+  ownDisplay?: string;
+  /** The relay refused the credential: retrying cannot help, someone must enrol the device again. */
+  onRefused(reason: string): void;
+  log(line: string): void;
+}
+
+/** How the relay words a refused credential in its handshake answer (see src/relay/agents). */
+const REFUSED = /^unauthorized: invalid or revoked agent token/;
+
+export class Agent {
+  private socket: AgentSocket | null = null;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopReporting: (() => void) | null = null;
+  private latest: AgentReport | null = null;
+
+  constructor(private readonly opts: AgentOptions) {}
+
+  start(): void {
+    const socket: AgentSocket = io(new URL(AGENT_NAMESPACE, this.opts.relayUrl).href, {
+      auth: { role: 'agent', agentToken: this.opts.agentToken },
+      transports: ['websocket'],
+      // Reconnection is this class's own (backoff.ts): socket.io's gives up on handshake refusals.
+      reconnection: false,
+      autoConnect: false,
+    });
+    this.socket = socket;
+    socket.on('connect', () => this.opts.log(`connected to ${this.opts.relayUrl}`));
+    socket.on('connect_error', (err) => {
+      if (REFUSED.test(err.message)) return this.opts.onRefused(err.message);
+      this.opts.log(`cannot reach the relay: ${err.message}`);
+      this.retry();
+    });
+    socket.on('disconnect', (reason) => {
+      this.stopReporting?.();
+      this.stopReporting = null;
+      this.opts.log(`disconnected from the relay (${reason})`);
+      // Our own disconnect() means stop; anything else, including the relay closing us, is retried.
+      if (reason !== 'io client disconnect') this.retry();
+    });
+    socket.on('agent:ready', (payload) => this.onReady(payload));
+    socket.on('agent:start-host', (payload) => void this.onStartHost(payload));
+    socket.on('agent:stop-host', (payload) => {
+      const parsed = relayToAgentEvents['agent:stop-host'].safeParse(payload);
+      if (!parsed.success) return this.opts.log('ignored a malformed agent:stop-host');
+      void this.opts.launcher.stop(parsed.data.sessionId);
+    });
+    socket.on('relay:error', ({ code, message, event }) => this.opts.log(`the relay refused ${event ?? 'a message'}: ${code}: ${message}`));
+    socket.connect();
+  }
+
+  /** Disconnects for good and stops every host it started. */
+  async stop(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.stopReporting?.();
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    await this.opts.launcher.stopAll();
+  }
+
+  private onReady(payload: unknown): void {
+    const parsed = relayToAgentEvents['agent:ready'].safeParse(payload);
+    if (!parsed.success) return this.opts.log('ignored a malformed agent:ready');
+    const { deviceId, heartbeatMs } = parsed.data;
+    this.attempt = 0;
+    this.opts.log(`ready as device ${deviceId}; reporting every ${heartbeatMs} ms and on change`);
+    this.stopReporting?.();
+    this.stopReporting = startReporting({
+      read: async () => (this.latest = await this.opts.readReport()),
+      send: (report) => this.socket?.emit('agent:report', report),
+      heartbeatMs,
+      log: this.opts.log,
+    });
+  }
+
+  private async onStartHost(payload: unknown): Promise<void> {
+    const parsed = relayToAgentEvents['agent:start-host'].safeParse(payload);
+    if (!parsed.success) return this.opts.log('ignored a malformed agent:start-host');
+    const request = parsed.data;
+    const { sessionId } = request;
+    try {
+      const target = await this.target(request);
+      const host = await this.opts.launcher.start({ ...request, ...target, relayUrl: this.opts.relayUrl });
+      this.opts.log(`started the host for session ${sessionId} (pid ${host.pid}${target.display ? ` on ${target.display}` : ''})`);
+      this.socket?.emit('agent:host-started', { sessionId });
+    } catch (err) {
+      const message = (err as Error).message.slice(0, 500);
+      this.opts.log(`cannot start the host for session ${sessionId}: ${message}`);
+      this.socket?.emit('agent:host-failed', { sessionId, message });
+    }
+  }
+
+  /** From the sessions as they are now: the last report may be seconds old. */
+  private async target(request: StartHost) {
+    const report = await this.opts.readReport().catch(() => this.latest);
+    const choice = chooseHostTarget(report?.userSessions ?? [], request.userSessionId, this.opts.ownDisplay);
+    if (!choice.ok) throw new Error(choice.message);
+    return choice.target;
+  }
+
+  private retry(): void {
+    if (!this.socket || this.retryTimer) return;
+    const delay = backoffDelay(this.attempt++);
+    this.opts.log(`reconnecting in ${(delay / 1000).toFixed(1)} s`);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.socket?.connect();
+    }, delay);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The device agent's program: arguments, enrolment, the agent itself, signals and exit codes. The
+ * product's entry (cli.ts) runs it with the installed app's launcher; the development entry
+ * (dev/chromium-host/agent.ts) adds the Chromium launcher for tests and the demo. Exit codes: 2
+ * for a usage mistake, 3 when someone must act (no keychain, not enrolled, credential refused), 1
+ * for anything else, which a service manager may retry.
+ */
+import { CredentialStoreUnavailable } from '../platform/credentials/credential-store.js';
+import type { HostLauncher } from './launcher/launcher.js';
+import { createUserSessionReader } from '../platform/user-sessions/index.js';
+import { Agent } from './agent.js';
+import { AGENT_USAGE, parseAgentArgs, UsageError, type AgentArgs, type LauncherKind } from './agent-args.js';
+import { openAgentKeychain } from './credentials.js';
+import { AGENT_VERSION, readReport } from './device-info.js';
+import { EnrolmentRefused } from './enrol.js';
+import { enrolDevice, EnrolmentProblem, storedEnrolment } from './enrolment.js';
+
+const log = (line: string) => console.log(`[agent] ${line}`);
+
+/** How this build starts hosts, by `--launcher` kind; a kind it lacks is a usage mistake. */
+export type LauncherFactories = Partial<Record<LauncherKind, (args: AgentArgs, log: (line: string) => void) => HostLauncher>>;
+
+async function main(argv: string[], launchers: LauncherFactories): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(AGENT_USAGE);
+    return;
+  }
+  const args = parseAgentArgs(argv);
+  const makeLauncher = launchers[args.launcher];
+  if (!makeLauncher) throw new UsageError(`this agent cannot start hosts with --launcher ${args.launcher} (the development agent, out/dev/agent.mjs, can)`);
+  const keychain = await openAgentKeychain();
+  const { state, agentToken } =
+    args.enrolmentToken !== undefined
+      ? await enrolDevice(args.relayUrl!, args.enrolmentToken, args.stateDir, keychain)
+      : await storedEnrolment(args.stateDir, args.relayUrl, keychain);
+  log(`flxra agent ${AGENT_VERSION}, device ${state.deviceId} (environment ${state.environmentId}, report group ${state.reportGroup})`);
+
+  const sessions = createUserSessionReader(process.platform, { ...(args.utmpPath ? { utmpPath: args.utmpPath } : {}) });
+  const launcher = makeLauncher(args, log);
+  const agent = new Agent({
+    relayUrl: state.relayUrl,
+    agentToken,
+    readReport: () => readReport(sessions),
+    launcher,
+    ...(process.env.DISPLAY ? { ownDisplay: process.env.DISPLAY } : {}),
+    onRefused: (reason) => {
+      console.error(`flxra agent: the relay refused this device's credential (${reason}). It was revoked or the device removed: enrol it again with --enroll <token>.`);
+      void agent.stop().finally(() => process.exit(3));
+    },
+    log,
+  });
+  const stop = () => {
+    log('stopping');
+    void agent.stop().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  agent.start();
+}
+
+export function runAgent(argv: string[], launchers: LauncherFactories): void {
+  main(argv, launchers).catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof UsageError) {
+      console.error(`flxra agent: ${message}\n${AGENT_USAGE}`);
+      process.exitCode = 2;
+    } else if (err instanceof CredentialStoreUnavailable || err instanceof EnrolmentProblem || err instanceof EnrolmentRefused) {
+      console.error(`flxra agent: ${message}`);
+      process.exitCode = 3;
+    } else {
+      console.error(`flxra agent: ${message}`);
+      process.exitCode = 1;
+    }
+  });
+}
