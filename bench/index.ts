@@ -12,7 +12,8 @@ import { verifyActivation } from '../src/main/activation/verify-activation.js';
 import { fetchRelayKey } from '../src/main/activation/trusted-relays.js';
 import { activationToken } from '../dev/rig/relay.js';
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 
 async function relaySignalLatency(samples = 2_000) {
   const relay = await startTestRelay();
@@ -65,7 +66,9 @@ async function activationVerification(samples = 500) {
     const trusted = { find: async () => ({ ...key, trustedAt: '' }) };
     const started = performance.now();
     for (let i = 0; i < samples; i++) await verifyActivation(response.activation.content, trusted, Date.now());
-    console.log(`activation file verification (Ed25519): ${(((performance.now() - started) * 1000) / samples).toFixed(0)} µs per file`);
+    console.log(
+      `activation file verification (Ed25519): ${(((performance.now() - started) * 1000) / samples).toFixed(0)} µs per file`,
+    );
   } finally {
     await relay.close();
   }

@@ -22,8 +22,17 @@ const children: Array<{ kill(): unknown }> = [];
 try {
   await fs.mkdir(OUT, { recursive: true });
   setRootColour(xvfb, '#3366cc');
-  children.push(await startXterm(xvfb, { geometry: '80x20+40+40', title: 'demo-xterm', command: 'echo "Hello from the assisted desktop"; exec sh' }));
-  const target = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', '800', '300', '320', '200'], { env: xvfb.env, stdio: 'ignore' });
+  children.push(
+    await startXterm(xvfb, {
+      geometry: '80x20+40+40',
+      title: 'demo-xterm',
+      command: 'echo "Hello from the assisted desktop"; exec sh',
+    }),
+  );
+  const target = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', '800', '300', '320', '200'], {
+    env: xvfb.env,
+    stdio: 'ignore',
+  });
   children.push(target);
   step(`virtual desktop on ${xvfb.display} (1280×720)`);
 
@@ -54,7 +63,9 @@ try {
     await pause(800);
     await rig.host.page.screenshot({ path: path.join(OUT, 'host-indicator.png') });
     await rig.operator.page.screenshot({ path: path.join(OUT, 'operator-view.png') });
-    step(`the window turned blue (#${TARGET_COLOURS.b.toString(16).padStart(6, '0')}) on the device, seen by the operator`);
+    step(
+      `the window turned blue (#${TARGET_COLOURS.b.toString(16).padStart(6, '0')}) on the device, seen by the operator`,
+    );
     await rig.host.page.getByRole('button', { name: 'End session' }).click();
     await rig.operator.page.getByText('The user ended the session.').waitFor();
     await rig.operator.page.screenshot({ path: path.join(OUT, 'operator-ended.png') });

@@ -17,11 +17,16 @@ export function findChromiumHost(from: string = import.meta.dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, CHROMIUM_HOST);
     if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`the Chromium launcher needs flxra's source tree (${CHROMIUM_HOST}) above ${from}`);
+    if (path.dirname(dir) === dir)
+      throw new Error(`the Chromium launcher needs flxra's source tree (${CHROMIUM_HOST}) above ${from}`);
   }
 }
 
-export function chromiumHostCommand(request: HostLaunchRequest, baseEnv: NodeJS.ProcessEnv, hostScript = findChromiumHost()): LaunchCommand {
+export function chromiumHostCommand(
+  request: HostLaunchRequest,
+  baseEnv: NodeJS.ProcessEnv,
+  hostScript = findChromiumHost(),
+): LaunchCommand {
   if (!request.display) throw new Error('the Chromium host needs an X display');
   return {
     file: process.execPath,
@@ -33,5 +38,8 @@ export function chromiumHostCommand(request: HostLaunchRequest, baseEnv: NodeJS.
 
 export function createChromiumLauncher(opts: { log(line: string): void }) {
   const hostScript = findChromiumHost();
-  return createSpawnLauncher({ command: (request) => chromiumHostCommand(request, process.env, hostScript), log: opts.log });
+  return createSpawnLauncher({
+    command: (request) => chromiumHostCommand(request, process.env, hostScript),
+    log: opts.log,
+  });
 }

@@ -21,7 +21,10 @@ export async function serveRenderer(): Promise<{ baseUrl: string; close(): Promi
   }
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
   const server = http.createServer((req, res) => {
-    const file = path.join(RENDERER_DIR, path.normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    const file = path.join(
+      RENDERER_DIR,
+      path.normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)),
+    );
     if (!file.startsWith(RENDERER_DIR) || !existsSync(file)) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
@@ -95,7 +98,9 @@ export async function openRendererPage(
   let ready = false;
   const queue: Array<[string, unknown]> = [];
   const deliver = (channel: string, payload: unknown) =>
-    page.evaluate(`window.__flxraDeliver(${JSON.stringify(channel)}, ${JSON.stringify(payload)})`).catch(() => undefined);
+    page
+      .evaluate(`window.__flxraDeliver(${JSON.stringify(channel)}, ${JSON.stringify(payload)})`)
+      .catch(() => undefined);
   return {
     page,
     emit: (channel, payload) => {

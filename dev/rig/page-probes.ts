@@ -64,7 +64,8 @@ export function clientPointExpression(desktopX: number, desktopY: number, deskto
 export async function waitForExpression(page: Page, expression: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await page.evaluate(expression))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression.slice(0, 120)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression.slice(0, 120)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -59,7 +59,8 @@ export async function startSessionRig(display: string, opts: SessionRigOptions =
     let host: HostSession | undefined;
     let operator: OperatorController | undefined;
     let handlers: IpcHandlers | undefined;
-    const table = () => (handlers ??= createIpcHandlers({ ...(host ? { host } : {}), ...(operator ? { operator } : {}) }));
+    const table = () =>
+      (handlers ??= createIpcHandlers({ ...(host ? { host } : {}), ...(operator ? { operator } : {}) }));
 
     const hostPage = await openRendererPage(browser, renderer.baseUrl, 'host', table, { width: 640, height: 360 });
     const operatorPage = await openRendererPage(browser, renderer.baseUrl, 'operator', table);
@@ -105,7 +106,13 @@ export async function startSessionRig(display: string, opts: SessionRigOptions =
     return {
       relay,
       browser,
-      host: { session: host, input, page: hostPage.page, ...(device ? { deviceId: device.id } : {}), states: hostStates },
+      host: {
+        session: host,
+        input,
+        page: hostPage.page,
+        ...(device ? { deviceId: device.id } : {}),
+        states: hostStates,
+      },
       operator: { controller: operator, page: operatorPage.page, keychain },
       close,
     };

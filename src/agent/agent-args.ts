@@ -58,10 +58,13 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (values.relay !== undefined && !URL.canParse(values.relay)) throw new UsageError(`--relay "${values.relay}" is not a URL`);
-  if (values.enroll !== undefined && values.relay === undefined) throw new UsageError('--enroll needs --relay: the relay to enrol with');
+  if (values.relay !== undefined && !URL.canParse(values.relay))
+    throw new UsageError(`--relay "${values.relay}" is not a URL`);
+  if (values.enroll !== undefined && values.relay === undefined)
+    throw new UsageError('--enroll needs --relay: the relay to enrol with');
   const launcher = values.launcher ?? 'electron';
-  if (launcher !== 'electron' && launcher !== 'chromium') throw new UsageError(`--launcher "${launcher}": electron or chromium`);
+  if (launcher !== 'electron' && launcher !== 'chromium')
+    throw new UsageError(`--launcher "${launcher}": electron or chromium`);
   return {
     ...(values.relay !== undefined ? { relayUrl: values.relay } : {}),
     ...(values.enroll !== undefined ? { enrolmentToken: values.enroll } : {}),

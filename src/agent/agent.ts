@@ -77,7 +77,9 @@ export class Agent {
       if (!parsed.success) return this.opts.log('ignored a malformed agent:stop-host');
       void this.opts.launcher.stop(parsed.data.sessionId);
     });
-    socket.on('relay:error', ({ code, message, event }) => this.opts.log(`the relay refused ${event ?? 'a message'}: ${code}: ${message}`));
+    socket.on('relay:error', ({ code, message, event }) =>
+      this.opts.log(`the relay refused ${event ?? 'a message'}: ${code}: ${message}`),
+    );
     socket.connect();
   }
 
@@ -115,7 +117,9 @@ export class Agent {
     try {
       const target = await this.target(request);
       const host = await this.opts.launcher.start({ ...request, ...target, relayUrl: this.opts.relayUrl });
-      this.opts.log(`started the host for session ${sessionId} (pid ${host.pid}${target.display ? ` on ${target.display}` : ''})`);
+      this.opts.log(
+        `started the host for session ${sessionId} (pid ${host.pid}${target.display ? ` on ${target.display}` : ''})`,
+      );
       this.socket?.emit('agent:host-started', { sessionId });
     } catch (err) {
       const message = (err as Error).message.slice(0, 500);

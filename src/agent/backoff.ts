@@ -17,7 +17,11 @@ export const AGENT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 30_000 };
  * point in the upper half of min(cap, base·2^attempt). Never less than half the ceiling, so a
  * flapping relay is not hammered even when the random draw is low.
  */
-export function backoffDelay(attempt: number, opts: BackoffOptions = AGENT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  opts: BackoffOptions = AGENT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   // 2^attempt overflows to Infinity long after it passed the cap; min() handles that.
   const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);

@@ -3,7 +3,11 @@
  * operator app uses, under a service of its own. One entry per device and relay, so that agents
  * of several relays (or a re-enrolled one) never read each other's token.
  */
-import { CredentialStoreUnavailable, keytarCredentialStore, type CredentialStore } from '../platform/credentials/credential-store.js';
+import {
+  CredentialStoreUnavailable,
+  keytarCredentialStore,
+  type CredentialStore,
+} from '../platform/credentials/credential-store.js';
 import type { AgentState } from './state.js';
 
 export const AGENT_KEYCHAIN_SERVICE = 'flxra-agent';

@@ -24,5 +24,10 @@ export function describeOs(): string {
 }
 
 export async function readReport(sessions: UserSessionReader): Promise<AgentReport> {
-  return { hostname: os.hostname(), os: describeOs(), agentVersion: AGENT_VERSION, userSessions: await sessions.list() };
+  return {
+    hostname: os.hostname(),
+    os: describeOs(),
+    agentVersion: AGENT_VERSION,
+    userSessions: await sessions.list(),
+  };
 }

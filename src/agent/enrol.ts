@@ -12,7 +12,11 @@ export async function enrol(relayUrl: string, request: EnrolRequest): Promise<En
   const url = new URL(ENROL_PATH, relayUrl);
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
   } catch (err) {
     const cause = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
     throw new Error(`cannot reach the relay at ${url.origin}: ${cause}`);
@@ -20,9 +24,12 @@ export async function enrol(relayUrl: string, request: EnrolRequest): Promise<En
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const error = ApiError.safeParse(body);
-    throw new EnrolmentRefused(`the relay refused the enrolment (${res.status}): ${error.success ? error.data.error.message : 'no reason given'}`);
+    throw new EnrolmentRefused(
+      `the relay refused the enrolment (${res.status}): ${error.success ? error.data.error.message : 'no reason given'}`,
+    );
   }
   const parsed = EnrolResponse.safeParse(body);
-  if (!parsed.success) throw new Error(`the relay's enrolment answer is not one this agent understands (HTTP ${res.status})`);
+  if (!parsed.success)
+    throw new Error(`the relay's enrolment answer is not one this agent understands (HTTP ${res.status})`);
   return parsed.data;
 }

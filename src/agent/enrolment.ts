@@ -17,8 +17,18 @@ export interface Enrolment {
 /** Someone has to act (enrol the device, unlock or set up a keychain): exit code 3, not a retry loop. */
 export class EnrolmentProblem extends Error {}
 
-export async function enrolDevice(relayUrl: string, enrolmentToken: string, stateDir: string, keychain: CredentialStore): Promise<Enrolment> {
-  const answer = await enrol(relayUrl, { enrolmentToken, hostname: os.hostname(), os: describeOs(), agentVersion: AGENT_VERSION });
+export async function enrolDevice(
+  relayUrl: string,
+  enrolmentToken: string,
+  stateDir: string,
+  keychain: CredentialStore,
+): Promise<Enrolment> {
+  const answer = await enrol(relayUrl, {
+    enrolmentToken,
+    hostname: os.hostname(),
+    os: describeOs(),
+    agentVersion: AGENT_VERSION,
+  });
   const previous = await readAgentState(stateDir).catch(() => null);
   const state: AgentState = {
     relayUrl,
@@ -31,17 +41,30 @@ export async function enrolDevice(relayUrl: string, enrolmentToken: string, stat
   await keychain.set(agentTokenAccount(state), answer.agentToken);
   await writeAgentState(stateDir, state);
   // Re-enrolled: the previous device's credential is of no use any more.
-  if (previous && agentTokenAccount(previous) !== agentTokenAccount(state)) await keychain.delete(agentTokenAccount(previous));
+  if (previous && agentTokenAccount(previous) !== agentTokenAccount(state))
+    await keychain.delete(agentTokenAccount(previous));
   return { state, agentToken: answer.agentToken };
 }
 
-export async function storedEnrolment(stateDir: string, relayUrl: string | undefined, keychain: CredentialStore): Promise<Enrolment> {
+export async function storedEnrolment(
+  stateDir: string,
+  relayUrl: string | undefined,
+  keychain: CredentialStore,
+): Promise<Enrolment> {
   const state = await readAgentState(stateDir);
-  if (!state) throw new EnrolmentProblem(`This device is not enrolled yet (no state in ${stateDir}). Run the agent once with --relay <url> --enroll <token>.`);
+  if (!state)
+    throw new EnrolmentProblem(
+      `This device is not enrolled yet (no state in ${stateDir}). Run the agent once with --relay <url> --enroll <token>.`,
+    );
   if (relayUrl !== undefined && new URL(relayUrl).origin !== new URL(state.relayUrl).origin) {
-    throw new EnrolmentProblem(`This device is enrolled with ${state.relayUrl}, not ${relayUrl}. To move it, enrol it again with --enroll.`);
+    throw new EnrolmentProblem(
+      `This device is enrolled with ${state.relayUrl}, not ${relayUrl}. To move it, enrol it again with --enroll.`,
+    );
   }
   const agentToken = await keychain.get(agentTokenAccount(state));
-  if (!agentToken) throw new EnrolmentProblem(`The agent's credential for device ${state.deviceId} is not in the keychain. Enrol the device again with --enroll <token>.`);
+  if (!agentToken)
+    throw new EnrolmentProblem(
+      `The agent's credential for device ${state.deviceId} is not in the keychain. Enrol the device again with --enroll <token>.`,
+    );
   return { state, agentToken };
 }

@@ -14,7 +14,11 @@ export interface HostTarget {
 
 export type HostTargetChoice = { ok: true; target: HostTarget } | { ok: false; message: string };
 
-export function chooseHostTarget(sessions: readonly UserSession[], requested: string | undefined, ownDisplay: string | undefined): HostTargetChoice {
+export function chooseHostTarget(
+  sessions: readonly UserSession[],
+  requested: string | undefined,
+  ownDisplay: string | undefined,
+): HostTargetChoice {
   if (requested !== undefined) {
     const session = sessions.find((s) => s.id === requested);
     // Never a different session than the one asked for: that would be someone else's desktop.

@@ -18,7 +18,9 @@ import { enrolDevice, EnrolmentProblem, storedEnrolment } from './enrolment.js';
 const log = (line: string) => console.log(`[agent] ${line}`);
 
 /** How this build starts hosts, by `--launcher` kind; a kind it lacks is a usage mistake. */
-export type LauncherFactories = Partial<Record<LauncherKind, (args: AgentArgs, log: (line: string) => void) => HostLauncher>>;
+export type LauncherFactories = Partial<
+  Record<LauncherKind, (args: AgentArgs, log: (line: string) => void) => HostLauncher>
+>;
 
 async function main(argv: string[], launchers: LauncherFactories): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -27,13 +29,18 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
   }
   const args = parseAgentArgs(argv);
   const makeLauncher = launchers[args.launcher];
-  if (!makeLauncher) throw new UsageError(`this agent cannot start hosts with --launcher ${args.launcher} (the development agent, out/dev/agent.mjs, can)`);
+  if (!makeLauncher)
+    throw new UsageError(
+      `this agent cannot start hosts with --launcher ${args.launcher} (the development agent, out/dev/agent.mjs, can)`,
+    );
   const keychain = await openAgentKeychain();
   const { state, agentToken } =
     args.enrolmentToken !== undefined
       ? await enrolDevice(args.relayUrl!, args.enrolmentToken, args.stateDir, keychain)
       : await storedEnrolment(args.stateDir, args.relayUrl, keychain);
-  log(`flxra agent ${AGENT_VERSION}, device ${state.deviceId} (environment ${state.environmentId}, report group ${state.reportGroup})`);
+  log(
+    `flxra agent ${AGENT_VERSION}, device ${state.deviceId} (environment ${state.environmentId}, report group ${state.reportGroup})`,
+  );
 
   const sessions = createUserSessionReader(process.platform, { ...(args.utmpPath ? { utmpPath: args.utmpPath } : {}) });
   const launcher = makeLauncher(args, log);
@@ -44,7 +51,9 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
     launcher,
     ...(process.env.DISPLAY ? { ownDisplay: process.env.DISPLAY } : {}),
     onRefused: (reason) => {
-      console.error(`flxra agent: the relay refused this device's credential (${reason}). It was revoked or the device removed: enrol it again with --enroll <token>.`);
+      console.error(
+        `flxra agent: the relay refused this device's credential (${reason}). It was revoked or the device removed: enrol it again with --enroll <token>.`,
+      );
       void agent.stop().finally(() => process.exit(3));
     },
     log,
@@ -64,7 +73,11 @@ export function runAgent(argv: string[], launchers: LauncherFactories): void {
     if (err instanceof UsageError) {
       console.error(`flxra agent: ${message}\n${AGENT_USAGE}`);
       process.exitCode = 2;
-    } else if (err instanceof CredentialStoreUnavailable || err instanceof EnrolmentProblem || err instanceof EnrolmentRefused) {
+    } else if (
+      err instanceof CredentialStoreUnavailable ||
+      err instanceof EnrolmentProblem ||
+      err instanceof EnrolmentRefused
+    ) {
       console.error(`flxra agent: ${message}`);
       process.exitCode = 3;
     } else {

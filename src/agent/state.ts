@@ -24,7 +24,10 @@ const STATE_FILE = 'agent.json';
  * A service's state lives with the system (/var/lib, %ProgramData%); an agent run by a user
  * (tests, a trial) keeps it in that user's state directory.
  */
-export function defaultStateDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+export function defaultStateDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (platform === 'win32') return path.win32.join(env.ProgramData ?? 'C:\\ProgramData', 'flxra', 'agent');
   if (process.getuid?.() === 0) return '/var/lib/flxra-agent';
   return path.join(env.XDG_STATE_HOME ?? path.join(os.homedir(), '.local', 'state'), 'flxra-agent');

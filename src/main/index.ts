@@ -8,7 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { invokeChannels, type DisplayInfo, type EventChannel, type EventPayloads } from '../shared/ipc.js';
 import { parseAppOptions } from './app-options.js';
-import { keytarCredentialStore, loadOperatorToken, operatorTokenAccount } from '../platform/credentials/credential-store.js';
+import {
+  keytarCredentialStore,
+  loadOperatorToken,
+  operatorTokenAccount,
+} from '../platform/credentials/credential-store.js';
 import { createHostRole } from './host/host-role.js';
 import { takeHostToken } from '../shared/host-token-env.js';
 import { createUserSessionReader } from '../platform/user-sessions/index.js';
@@ -61,7 +65,9 @@ async function startRole() {
           ? {
               toPhysical: (p: { x: number; y: number }) => screen.dipToScreenPoint(p),
               displays: (): DisplayInfo[] =>
-                screen.getAllDisplays().map((d) => ({ id: String(d.id), ...d.bounds, primary: d.id === screen.getPrimaryDisplay().id })),
+                screen
+                  .getAllDisplays()
+                  .map((d) => ({ id: String(d.id), ...d.bounds, primary: d.id === screen.getPrimaryDisplay().id })),
             }
           : {}),
         ownWindows: () => BrowserWindow.getAllWindows().map((w) => w.getBounds()),
@@ -113,7 +119,9 @@ app.whenReady().then(async () => {
   const roles = await startRole();
   const handlers = createIpcHandlers(roles);
   for (const channel of Object.keys(invokeChannels)) {
-    ipcMain.handle(channel, (event, payload) => dispatchIpc(handlers, { rendererBase }, channel, payload, event.senderFrame?.url));
+    ipcMain.handle(channel, (event, payload) =>
+      dispatchIpc(handlers, { rendererBase }, channel, payload, event.senderFrame?.url),
+    );
   }
 
   const isHost = role === 'host';

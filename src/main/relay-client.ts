@@ -8,7 +8,11 @@ import type { ClientToRelayEvents, HandshakeAuth, RelayToClientEvents } from '..
 export type RelaySocket = Socket<RelayToClientEvents, ClientToRelayEvents>;
 
 /** `reconnection: false` for clients whose credential works once (a host started by the agent). */
-export function connectToRelay(relayUrl: string, auth: HandshakeAuth, opts: { reconnection?: boolean } = {}): RelaySocket {
+export function connectToRelay(
+  relayUrl: string,
+  auth: HandshakeAuth,
+  opts: { reconnection?: boolean } = {},
+): RelaySocket {
   return io(relayUrl, {
     auth,
     transports: ['websocket'],

@@ -36,7 +36,8 @@ export async function authenticate(auth: unknown, registries: Registries): Promi
   if (parsed.data.role === 'host') {
     const { deviceName, deviceToken, hostToken } = parsed.data;
     if (hostToken !== undefined) {
-      if (deviceToken !== undefined) return { ok: false, reason: 'a host presents a device token or a host token, not both' };
+      if (deviceToken !== undefined)
+        return { ok: false, reason: 'a host presents a device token or a host token, not both' };
       const binding = registries.hostTokens?.redeemHostToken(hostToken) ?? null;
       if (!binding) return { ok: false, reason: 'invalid or used host token' };
       return { ok: true, data: { role: 'host', deviceName: binding.deviceName, assistance: binding.sessionId } };

@@ -162,9 +162,16 @@ async function device(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   switch (action) {
     case 'add': {
-      const { values } = parse({ args: rest, options: { name: { type: 'string' }, ...dataOption }, strict: true, allowPositionals: false });
+      const { values } = parse({
+        args: rest,
+        options: { name: { type: 'string' }, ...dataOption },
+        strict: true,
+        allowPositionals: false,
+      });
       if (!values.name?.trim()) throw new UsageError('device add needs --name');
-      const { device, token } = await withStore(values.data, (store) => new DeviceRegistry(store).add({ name: values.name! }));
+      const { device, token } = await withStore(values.data, (store) =>
+        new DeviceRegistry(store).add({ name: values.name! }),
+      );
       console.log(`device added
   id:    ${device.id}
   name:  ${device.name}
@@ -213,7 +220,8 @@ async function enrolment(args: string[]): Promise<void> {
       });
       if (!values.group?.trim()) throw new UsageError('enrolment create needs --group');
       const days = Number(values.days ?? '7');
-      if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError(`invalid --days "${values.days}" (1-365)`);
+      if (!Number.isInteger(days) || days < 1 || days > 365)
+        throw new UsageError(`invalid --days "${values.days}" (1-365)`);
       const environmentId = values.env ?? process.env.FLXRA_RELAY_ENV ?? 'default';
       const issued = await withEnrolmentTokens(values.data, async (tokens) =>
         tokens.create({ environmentId, reportGroup: values.group!, lifetimeMs: days * 24 * 60 * 60_000 }),
@@ -248,7 +256,8 @@ until it expires or is revoked; it will not be shown again.`);
 /** The key is created here if the relay never ran, so the fingerprint can be published first. */
 async function key(args: string[]): Promise<void> {
   const [action, ...rest] = args;
-  if (action !== 'fingerprint') throw new UsageError(action ? `unknown key command "${action}"` : 'missing key command');
+  if (action !== 'fingerprint')
+    throw new UsageError(action ? `unknown key command "${action}"` : 'missing key command');
   const { values } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: false });
   const signingKey = await withStore(values.data, (store) => loadSigningKey(store));
   console.log(`key id:      ${signingKey.kid}
@@ -264,7 +273,10 @@ async function withStore<T>(data: string | undefined, use: (store: RelayStore) =
   }
 }
 
-async function withEnrolmentTokens<T>(data: string | undefined, use: (tokens: EnrolmentTokens) => Promise<T>): Promise<T> {
+async function withEnrolmentTokens<T>(
+  data: string | undefined,
+  use: (tokens: EnrolmentTokens) => Promise<T>,
+): Promise<T> {
   return withStore(data, (store) => use(new EnrolmentTokens(store.agents, systemClock)));
 }
 

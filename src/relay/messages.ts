@@ -2,7 +2,13 @@
  * What the relay's logic hands the server to deliver, free of socket.io: connections are opaque
  * ids and every message is typed by its event.
  */
-import type { OperatorIdentity, RelayErrorCode, RelayEventName, RelayEventPayload, SessionId } from '../shared/protocol.js';
+import type {
+  OperatorIdentity,
+  RelayErrorCode,
+  RelayEventName,
+  RelayEventPayload,
+  SessionId,
+} from '../shared/protocol.js';
 
 export type ConnId = string;
 
@@ -17,10 +23,20 @@ export type Outgoing = {
 
 type ErrorDetails = Pick<RelayEventPayload<'relay:error'>, 'attemptsLeft' | 'retryAfterMs'>;
 
-export function relayError(to: ConnId, code: RelayErrorCode, event: string, message: string, details: ErrorDetails = {}): Outgoing {
+export function relayError(
+  to: ConnId,
+  code: RelayErrorCode,
+  event: string,
+  message: string,
+  details: ErrorDetails = {},
+): Outgoing {
   return { to, event: 'relay:error', payload: { code, event, message, ...details } };
 }
 
-export function ended(to: ConnId, sessionId: SessionId, reason: RelayEventPayload<'session:ended'>['reason']): Outgoing {
+export function ended(
+  to: ConnId,
+  sessionId: SessionId,
+  reason: RelayEventPayload<'session:ended'>['reason'],
+): Outgoing {
   return { to, event: 'session:ended', payload: { sessionId, reason } };
 }

@@ -35,7 +35,9 @@ export class OperatorRegistry {
   }
 
   list(): ListedOperator[] {
-    return this.store.listOperators().map(({ id, name, organisation, createdAt }) => ({ id, name, organisation, createdAt }));
+    return this.store
+      .listOperators()
+      .map(({ id, name, organisation, createdAt }) => ({ id, name, organisation, createdAt }));
   }
 
   /** False when there was no such operator. Connections already authenticated stay up. */

@@ -113,7 +113,11 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const scrypt = opts.scrypt ?? DEFAULT_SCRYPT;
   const environment = opts.environment ?? 'default';
   const relayName = opts.name ?? 'flxra relay';
-  checkActivationNames({ ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl }), environment, relayName });
+  checkActivationNames({
+    ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl }),
+    environment,
+    relayName,
+  });
   const store = openSqliteStore(opts.dataDir);
   const http = createServer();
   let key: Awaited<ReturnType<typeof loadSigningKey>>;
@@ -202,8 +206,17 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
 
   // Before socket.io attaches: engine.io passes on to the listeners present then the requests
   // that are not its own.
-  const api = createApiHandler({ operators, assistances, keys: relayKeys(publicUrl, key), deliver, logger, enrol: agents.enrol });
-  http.on('request', (req, res) => (isConsolePath(new URL(req.url ?? '/', 'http://relay').pathname) ? relayConsole.handler : api)(req, res));
+  const api = createApiHandler({
+    operators,
+    assistances,
+    keys: relayKeys(publicUrl, key),
+    deliver,
+    logger,
+    enrol: agents.enrol,
+  });
+  http.on('request', (req, res) =>
+    (isConsolePath(new URL(req.url ?? '/', 'http://relay').pathname) ? relayConsole.handler : api)(req, res),
+  );
   const io: RelayServer = new Server(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES });
   agents.hub.attach(io.of(AGENT_NAMESPACE));
 
@@ -293,9 +306,20 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       inTurn(
         () => {
           const parsed = parseClientEvent(event, payload);
-          if (!parsed.ok) return [{ to: socket.id, event: 'relay:error', payload: { code: parsed.code, event: shown, message: parsed.message } }];
+          if (!parsed.ok)
+            return [
+              {
+                to: socket.id,
+                event: 'relay:error',
+                payload: { code: parsed.code, event: shown, message: parsed.message },
+              },
+            ];
           const fields = parsed.command.payload;
-          logger.debug('event', { socket: socket.id, event: shown, session: 'sessionId' in fields ? fields.sessionId : undefined });
+          logger.debug('event', {
+            socket: socket.id,
+            event: shown,
+            session: 'sessionId' in fields ? fields.sessionId : undefined,
+          });
           return handle(sender, parsed.command);
         },
         (err) => logger.error('handler failed', { socket: socket.id, event: shown, error: errorMessage(err) }),

@@ -12,8 +12,22 @@
  * handshake verified), so nothing a client claims about itself ever reaches the other side.
  */
 import { randomInt } from 'node:crypto';
-import type { AccessMode, AssistanceMode, EndReason, OperatorIdentity, RelayEventPayload, SessionId } from '../shared/protocol.js';
-import { ended, relayError as error, type ConnId, type OperatorSender, type Outgoing, type Sender } from './messages.js';
+import type {
+  AccessMode,
+  AssistanceMode,
+  EndReason,
+  OperatorIdentity,
+  RelayEventPayload,
+  SessionId,
+} from '../shared/protocol.js';
+import {
+  ended,
+  relayError as error,
+  type ConnId,
+  type OperatorSender,
+  type Outgoing,
+  type Sender,
+} from './messages.js';
 import type { ClientCommand } from './validate.js';
 
 /** The commands the table handles; the assistance events go to the assistance layer. */
@@ -103,7 +117,13 @@ export class SessionTable {
    */
   prepareAssistance(
     hostConn: ConnId,
-    assistance: { sessionId: SessionId; mode: AssistanceMode; operator: OperatorIdentity; deviceName: string; audio: boolean },
+    assistance: {
+      sessionId: SessionId;
+      mode: AssistanceMode;
+      operator: OperatorIdentity;
+      deviceName: string;
+      audio: boolean;
+    },
   ): Outgoing[] {
     if (!this.hooks) throw new Error('assistance sessions need the assistance hooks');
     if (this.hostOccupied(hostConn)) throw new Error('the host is busy with an operator');
@@ -122,7 +142,11 @@ export class SessionTable {
         return this.join(sender, command.payload.sessionId);
       case 'session:consent': {
         const { sessionId, decision, timedOut } = command.payload;
-        return this.consent(sender, sessionId, decision === 'deny' ? { deny: timedOut ? 'consent-timeout' : 'declined' } : { mode: decision });
+        return this.consent(
+          sender,
+          sessionId,
+          decision === 'deny' ? { deny: timedOut ? 'consent-timeout' : 'declined' } : { mode: decision },
+        );
       }
       case 'session:mode':
         return this.mode(sender, command.payload.sessionId, command.payload.mode);
@@ -136,7 +160,8 @@ export class SessionTable {
   /** An attended assistance's operator opened its file: the host is asked for consent, as for a join. */
   openAttended(sender: OperatorSender, sessionId: SessionId): Outgoing[] {
     const session = this.sessions.get(sessionId);
-    if (!session?.assistance) return [error(sender.conn, 'no-such-session', 'assistance:open', `no session ${sessionId} on this relay`)];
+    if (!session?.assistance)
+      return [error(sender.conn, 'no-such-session', 'assistance:open', `no session ${sessionId} on this relay`)];
     return this.requestConsent(sender, session, 'assistance:open');
   }
 
@@ -149,7 +174,11 @@ export class SessionTable {
     if (!session?.assistance || session.operator) return null;
     session.operator = { conn: sender.conn, identity: sender.operator, mode: 'control' };
     return [
-      { to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: 'control', unattended: true, resumeToken } },
+      {
+        to: sender.conn,
+        event: 'session:admitted',
+        payload: { sessionId, mode: 'control', unattended: true, resumeToken },
+      },
       { to: session.hostConn, event: 'session:unattended-start', payload: { sessionId, operator: sender.operator } },
     ];
   }
@@ -241,7 +270,8 @@ export class SessionTable {
     if (sender.role !== 'operator') return [error(sender.conn, 'forbidden', event, 'only operators join sessions')];
     const session = this.sessions.get(sessionId);
     if (!session) return [error(sender.conn, 'no-such-session', event, `no session ${sessionId} on this relay`)];
-    if (session.assistance) return [error(sender.conn, 'forbidden', event, 'this session is entered with its activation file only')];
+    if (session.assistance)
+      return [error(sender.conn, 'forbidden', event, 'this session is entered with its activation file only')];
     return this.requestConsent(sender, session, event);
   }
 
@@ -254,7 +284,11 @@ export class SessionTable {
     if (!slot) {
       session.operator = { conn: sender.conn, identity: sender.operator, mode: null };
       return [
-        { to: session.hostConn, event: 'session:join-request', payload: { sessionId, operator: sender.operator, deviceName: session.deviceName } },
+        {
+          to: session.hostConn,
+          event: 'session:join-request',
+          payload: { sessionId, operator: sender.operator, deviceName: session.deviceName },
+        },
         { to: sender.conn, event: 'session:waiting', payload: { sessionId, deviceName: session.deviceName } },
       ];
     }
@@ -310,13 +344,18 @@ export class SessionTable {
     return slot.conn ? [{ to: slot.conn, event: 'session:mode', payload: { sessionId, mode } }] : [];
   }
 
-  private signal(sender: Sender, sessionId: SessionId, signal: RelayEventPayload<'session:signal'>['signal']): Outgoing[] {
+  private signal(
+    sender: Sender,
+    sessionId: SessionId,
+    signal: RelayEventPayload<'session:signal'>['signal'],
+  ): Outgoing[] {
     const event = 'session:signal';
     const session = this.sessions.get(sessionId);
     if (sender.role === 'host') {
       if (!session || session.hostConn !== sender.conn) return [notInSession(sender.conn, event, sessionId)];
       const slot = session.operator;
-      if (!slot?.conn || slot.mode === null) return [error(sender.conn, 'forbidden', event, 'no admitted operator in this session')];
+      if (!slot?.conn || slot.mode === null)
+        return [error(sender.conn, 'forbidden', event, 'no admitted operator in this session')];
       return [{ to: slot.conn, event, payload: { sessionId, signal } }];
     }
     // A pending operator has no consent yet: it may not reach the host's peer.
@@ -338,7 +377,8 @@ export class SessionTable {
       return slot.conn ? [ended(slot.conn, sessionId, 'user-ended')] : [];
     }
     // A pending operator may withdraw its request; the host then drops its consent prompt.
-    if (!session || !isCurrentOperator(session, sender.conn)) return [notInSession(sender.conn, 'session:end', sessionId)];
+    if (!session || !isCurrentOperator(session, sender.conn))
+      return [notInSession(sender.conn, 'session:end', sessionId)];
     const slot = session.operator!;
     session.operator = null;
     this.releaseOnPurpose(session, slot);
@@ -354,10 +394,16 @@ export class SessionTable {
    * For events only a session's host may send. Naming a session the sender is not part of is
    * not-in-session; the admitted operator sending a host-only event is forbidden.
    */
-  private sessionForHostEvent(sender: Sender, sessionId: SessionId, event: string): { session: Session } | { refused: Outgoing } {
+  private sessionForHostEvent(
+    sender: Sender,
+    sessionId: SessionId,
+    event: string,
+  ): { session: Session } | { refused: Outgoing } {
     const session = this.sessions.get(sessionId);
     if (sender.role === 'host') {
-      return session && session.hostConn === sender.conn ? { session } : { refused: notInSession(sender.conn, event, sessionId) };
+      return session && session.hostConn === sender.conn
+        ? { session }
+        : { refused: notInSession(sender.conn, event, sessionId) };
     }
     if (session && isCurrentOperator(session, sender.conn) && session.operator?.mode !== null) {
       return { refused: error(sender.conn, 'forbidden', event, `only the device may send ${event}`) };

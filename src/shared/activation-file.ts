@@ -74,7 +74,9 @@ export function activationProblemMessage(p: ActivationProblem): string {
 }
 
 /** Parses the envelope of a file's text (not the signature: see the verifier). */
-export function parseActivationEnvelope(text: string): { ok: true; token: string } | { ok: false; problem: ActivationProblem } {
+export function parseActivationEnvelope(
+  text: string,
+): { ok: true; token: string } | { ok: false; problem: ActivationProblem } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -100,5 +102,8 @@ export function activationFileContent(token: string): string {
 export function formatFingerprint(thumbprint: string): string {
   const bytes = atob(thumbprint.replace(/-/g, '+').replace(/_/g, '/'));
   const hex = [...bytes].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
-  return hex.toUpperCase().match(/.{1,4}/g)!.join(' ');
+  return hex
+    .toUpperCase()
+    .match(/.{1,4}/g)!
+    .join(' ');
 }

@@ -71,5 +71,9 @@ export const relayToAgentEvents = {
   'relay:error': z.object({ code: z.string(), message: z.string(), event: z.string().optional() }),
 } as const;
 
-export type AgentToRelayEvents = { [E in keyof typeof agentEvents]: (payload: z.input<(typeof agentEvents)[E]>) => void };
-export type RelayToAgentEvents = { [E in keyof typeof relayToAgentEvents]: (payload: z.infer<(typeof relayToAgentEvents)[E]>) => void };
+export type AgentToRelayEvents = {
+  [E in keyof typeof agentEvents]: (payload: z.input<(typeof agentEvents)[E]>) => void;
+};
+export type RelayToAgentEvents = {
+  [E in keyof typeof relayToAgentEvents]: (payload: z.infer<(typeof relayToAgentEvents)[E]>) => void;
+};

@@ -12,7 +12,9 @@ import { UserSession } from './user-sessions.js';
 export const CONSOLE_API = '/console/api';
 
 /** Letters, digits, dot, dash, underscore; compared without regard to case. */
-export const Username = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a username is 1 to 64 letters, digits, dots, dashes or underscores');
+export const Username = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a username is 1 to 64 letters, digits, dots, dashes or underscores');
 export const Password = z.string().min(12, 'a password has at least 12 characters').max(256);
 
 /** GET /console/api/setup: whether the first admin is still to be made (the page then asks for the link). */
@@ -100,7 +102,15 @@ export const ConsoleAssistanceRequest = z.object({
 });
 
 /** GET /console/api/assistances/:sessionId: what the operator's console shows about it. */
-export const AssistanceStatus = z.enum(['waiting-for-operator', 'waiting-for-consent', 'declined', 'connected', 'ended', 'expired', 'locked']);
+export const AssistanceStatus = z.enum([
+  'waiting-for-operator',
+  'waiting-for-consent',
+  'declined',
+  'connected',
+  'ended',
+  'expired',
+  'locked',
+]);
 export type AssistanceStatus = z.infer<typeof AssistanceStatus>;
 export interface ConsoleAssistance {
   sessionId: SessionId;

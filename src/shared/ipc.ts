@@ -4,7 +4,15 @@
  * The preload allowlists exactly these channels.
  */
 import { z } from 'zod';
-import { AccessMode, AssistanceMode, ConsentDecision, EndReason, OperatorIdentity, PeerSignal, SessionId } from './protocol.js';
+import {
+  AccessMode,
+  AssistanceMode,
+  ConsentDecision,
+  EndReason,
+  OperatorIdentity,
+  PeerSignal,
+  SessionId,
+} from './protocol.js';
 import { DisplayInfo, InputEvent } from './input-events.js';
 
 /**
@@ -18,7 +26,14 @@ export type HostState =
   /** An assistance was requested for this device: the user learns who asked before anyone connects. */
   | { status: 'requested'; sessionId: SessionId; operator: OperatorIdentity; mode: AssistanceMode; audio?: true }
   | { status: 'consent'; sessionId: SessionId; operator: OperatorIdentity; deadline: number; audio?: true }
-  | { status: 'active'; sessionId: SessionId; operator: OperatorIdentity; mode: AccessMode; unattended?: boolean; audio?: true }
+  | {
+      status: 'active';
+      sessionId: SessionId;
+      operator: OperatorIdentity;
+      mode: AccessMode;
+      unattended?: boolean;
+      audio?: true;
+    }
   /** `final`: a host the agent started for one assistance, whose connection is gone for good. */
   | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity; final?: boolean }
   /** The assistance is over for good: the host service stops. */

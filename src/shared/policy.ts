@@ -62,19 +62,37 @@ export function assistanceAvailability(
   return result;
 
   function availabilityOf(type: RequestedMode): TypeAvailability {
-    if (!policy.remoteAssistance) return { enabled: false, reason: `Remote assistance is not enabled for report group ${device.reportGroup}.` };
+    if (!policy.remoteAssistance)
+      return { enabled: false, reason: `Remote assistance is not enabled for report group ${device.reportGroup}.` };
     if (!isAtLeast(device.agentVersion, policy.minAgentVersion.remoteAssistance)) {
-      return { enabled: false, reason: `Agent ${device.agentVersion} is too old: remote assistance needs ${policy.minAgentVersion.remoteAssistance} or later.` };
+      return {
+        enabled: false,
+        reason: `Agent ${device.agentVersion} is too old: remote assistance needs ${policy.minAgentVersion.remoteAssistance} or later.`,
+      };
     }
     if (type !== 'dynamic' && dynamicOnly) {
-      return { enabled: false, reason: `Report group ${device.reportGroup} is set to dynamic assistance, so only dynamic is offered.` };
+      return {
+        enabled: false,
+        reason: `Report group ${device.reportGroup} is set to dynamic assistance, so only dynamic is offered.`,
+      };
     }
-    if (!policy.allowedTypes.includes(type)) return { enabled: false, reason: `${capitalise(type)} assistance is not enabled for report group ${device.reportGroup}.` };
+    if (!policy.allowedTypes.includes(type))
+      return {
+        enabled: false,
+        reason: `${capitalise(type)} assistance is not enabled for report group ${device.reportGroup}.`,
+      };
     if (type === 'dynamic' && !isAtLeast(device.agentVersion, policy.minAgentVersion.dynamic)) {
-      return { enabled: false, reason: `Agent ${device.agentVersion} is too old: dynamic assistance needs ${policy.minAgentVersion.dynamic} or later.` };
+      return {
+        enabled: false,
+        reason: `Agent ${device.agentVersion} is too old: dynamic assistance needs ${policy.minAgentVersion.dynamic} or later.`,
+      };
     }
     if (type === 'unattended' && level === 'session' && policy.allowedTypes.includes('dynamic')) {
-      return { enabled: false, reason: 'On devices configured for dynamic assistance, unattended assistance is started at device level, not on a session.' };
+      return {
+        enabled: false,
+        reason:
+          'On devices configured for dynamic assistance, unattended assistance is started at device level, not on a session.',
+      };
     }
     if (!device.online) return { enabled: false, reason: 'The device is offline: its agent is not connected.' };
     return { enabled: true };

@@ -94,7 +94,10 @@ export const clientEvents = {
   /** either side → relay: end the session (the user's End, or the operator leaving). */
   'session:end': z.object({ sessionId: SessionId }),
   /** operator → relay: open an assistance with its activation file's token (and password, unattended). */
-  'assistance:open': z.object({ activation: z.string().min(1).max(16_384), password: z.string().min(1).max(64).optional() }),
+  'assistance:open': z.object({
+    activation: z.string().min(1).max(16_384),
+    password: z.string().min(1).max(64).optional(),
+  }),
   /** operator → relay: back after a network drop, with the resume token from session:admitted. */
   'session:resume': z.object({ sessionId: SessionId, resumeToken: z.string().min(16).max(256) }),
   /** enrolled device host → relay: its user sessions, on connect and whenever they change. */
@@ -130,7 +133,11 @@ export const relayEvents = {
   /** relay → operator: authenticated as this operator. */
   'operator:ready': z.object({ operator: OperatorIdentity }),
   /** relay → host: an operator, vouched for by the relay, asks to join. */
-  'session:join-request': z.object({ sessionId: SessionId, operator: OperatorIdentity, deviceName: z.string().optional() }),
+  'session:join-request': z.object({
+    sessionId: SessionId,
+    operator: OperatorIdentity,
+    deviceName: z.string().optional(),
+  }),
   /** relay → operator: the host was asked; waiting for the user. */
   'session:waiting': z.object({ sessionId: SessionId, deviceName: z.string() }),
   /**

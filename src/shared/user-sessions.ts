@@ -35,14 +35,30 @@ export interface DynamicChoice {
 export function chooseDynamicMode(sessions: readonly UserSession[], target?: string): DynamicChoice {
   if (target !== undefined) {
     const chosen = sessions.find((s) => s.id === target);
-    if (!chosen) return { mode: 'unattended', reason: `user session ${target} is not on the device any more; nobody to ask for consent` };
+    if (!chosen)
+      return {
+        mode: 'unattended',
+        reason: `user session ${target} is not on the device any more; nobody to ask for consent`,
+      };
     return chosen.state === 'active'
-      ? { mode: 'attended', reason: `${chosen.user} is active in session ${chosen.id}, so they are asked for consent`, userSessionId: chosen.id }
-      : { mode: 'unattended', reason: `${chosen.user}'s session ${chosen.id} is disconnected; nobody is there to consent`, userSessionId: chosen.id };
+      ? {
+          mode: 'attended',
+          reason: `${chosen.user} is active in session ${chosen.id}, so they are asked for consent`,
+          userSessionId: chosen.id,
+        }
+      : {
+          mode: 'unattended',
+          reason: `${chosen.user}'s session ${chosen.id} is disconnected; nobody is there to consent`,
+          userSessionId: chosen.id,
+        };
   }
   const seat = sessions.find((s) => s.kind === 'console' && s.state === 'active');
   if (seat) {
-    return { mode: 'attended', reason: `${seat.user} is signed in at the device's console, so they are asked for consent`, userSessionId: seat.id };
+    return {
+      mode: 'attended',
+      reason: `${seat.user} is signed in at the device's console, so they are asked for consent`,
+      userSessionId: seat.id,
+    };
   }
-  return { mode: 'unattended', reason: 'nobody is active at the device\'s console' };
+  return { mode: 'unattended', reason: "nobody is active at the device's console" };
 }

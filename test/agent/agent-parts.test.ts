@@ -19,10 +19,20 @@ import type { UserSession } from '../../src/shared/user-sessions.js';
 test('backoff doubles up to 30 s, jittered within the upper half, never below it', () => {
   const ceilings = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000];
   ceilings.forEach((ceiling, attempt) => {
-    assert.equal(backoffDelay(attempt, undefined, () => 0), ceiling / 2);
-    assert.equal(backoffDelay(attempt, undefined, () => 0.999_999), ceiling);
+    assert.equal(
+      backoffDelay(attempt, undefined, () => 0),
+      ceiling / 2,
+    );
+    assert.equal(
+      backoffDelay(attempt, undefined, () => 0.999_999),
+      ceiling,
+    );
   });
-  assert.equal(backoffDelay(5_000, undefined, () => 0.5), 22_500, 'huge attempt counts stay at the cap');
+  assert.equal(
+    backoffDelay(5_000, undefined, () => 0.5),
+    22_500,
+    'huge attempt counts stay at the cap',
+  );
   const draws = new Set(Array.from({ length: 50 }, () => backoffDelay(3)));
   assert.ok(draws.size > 10, 'two devices rarely wait the same time');
 });
@@ -33,13 +43,22 @@ const sessions: UserSession[] = [
   { id: ':9', user: 'carol', state: 'disconnected', kind: 'remote', display: ':9' },
 ];
 
-test('the host runs in the session asked for, else at the console, else on the agent\'s display', () => {
-  assert.deepEqual(chooseHostTarget(sessions, ':9', ':0'), { ok: true, target: { userSessionId: ':9', user: 'carol', display: ':9' } });
-  assert.deepEqual(chooseHostTarget(sessions, undefined, ':0'), { ok: true, target: { userSessionId: ':7', user: 'alice', display: ':7' } });
+test("the host runs in the session asked for, else at the console, else on the agent's display", () => {
+  assert.deepEqual(chooseHostTarget(sessions, ':9', ':0'), {
+    ok: true,
+    target: { userSessionId: ':9', user: 'carol', display: ':9' },
+  });
+  assert.deepEqual(chooseHostTarget(sessions, undefined, ':0'), {
+    ok: true,
+    target: { userSessionId: ':7', user: 'alice', display: ':7' },
+  });
   assert.deepEqual(chooseHostTarget([sessions[0]!], undefined, ':0'), { ok: true, target: { display: ':0' } });
   assert.deepEqual(chooseHostTarget([], undefined, undefined), { ok: true, target: {} });
   // A session that is gone is an error, never someone else's desktop instead.
-  assert.deepEqual(chooseHostTarget(sessions, ':8', ':0'), { ok: false, message: 'user session :8 is not on this device any more' });
+  assert.deepEqual(chooseHostTarget(sessions, ':8', ':0'), {
+    ok: false,
+    message: 'user session :8 is not on this device any more',
+  });
 });
 
 const request: HostLaunchRequest = {
@@ -51,7 +70,7 @@ const request: HostLaunchRequest = {
   operator: { id: 'op1', name: 'Ada Lovelace', organisation: 'Help Desk' },
 };
 
-test('launchers pass the token in the environment, never on the command line, and the session\'s display', () => {
+test("launchers pass the token in the environment, never on the command line, and the session's display", () => {
   const base = { PATH: '/usr/bin', DISPLAY: ':0' };
   const electron = electronHostCommand('/opt/flxra/flxra', request, base);
   assert.deepEqual(electron, {
@@ -74,7 +93,7 @@ test('a host takes its token out of its environment, so what it starts does not 
   assert.equal(takeHostToken(env), undefined);
 });
 
-test('the agent reports package.json\'s calendar version', async () => {
+test("the agent reports package.json's calendar version", async () => {
   const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
   assert.equal(AGENT_VERSION, pkg.version);
   assert.ok(compareVersions(AGENT_VERSION, '24.9.2') > 0, 'new enough for dynamic assistance');
@@ -84,7 +103,13 @@ test('the state file: written private and whole, read back, a damaged one is an 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'flxra-agent-state-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   assert.equal(await readAgentState(dir), null);
-  const state = { relayUrl: 'http://127.0.0.1:7443', deviceId: 'abc', environmentId: 'default', reportGroup: 'Kiosks', enrolledAt: new Date().toISOString() };
+  const state = {
+    relayUrl: 'http://127.0.0.1:7443',
+    deviceId: 'abc',
+    environmentId: 'default',
+    reportGroup: 'Kiosks',
+    enrolledAt: new Date().toISOString(),
+  };
   await writeAgentState(path.join(dir, 'sub'), state);
   assert.deepEqual(await readAgentState(path.join(dir, 'sub')), state);
   assert.equal((await stat(path.join(dir, 'sub', 'agent.json'))).mode & 0o777, 0o600);
@@ -93,14 +118,28 @@ test('the state file: written private and whole, read back, a damaged one is an 
 });
 
 test('command line: enrolment needs a relay, launchers are named, unknown options refused', () => {
-  assert.deepEqual(parseAgentArgs(['--relay', 'http://r:1', '--enroll', 'T', '--state-dir', '/s', '--launcher', 'chromium', '--utmp', '/u']), {
-    relayUrl: 'http://r:1',
-    enrolmentToken: 'T',
-    stateDir: '/s',
-    launcher: 'chromium',
-    app: '/opt/flxra/flxra',
-    utmpPath: '/u',
-  });
+  assert.deepEqual(
+    parseAgentArgs([
+      '--relay',
+      'http://r:1',
+      '--enroll',
+      'T',
+      '--state-dir',
+      '/s',
+      '--launcher',
+      'chromium',
+      '--utmp',
+      '/u',
+    ]),
+    {
+      relayUrl: 'http://r:1',
+      enrolmentToken: 'T',
+      stateDir: '/s',
+      launcher: 'chromium',
+      app: '/opt/flxra/flxra',
+      utmpPath: '/u',
+    },
+  );
   assert.equal(parseAgentArgs(['--state-dir', '/s']).launcher, 'electron');
   assert.throws(() => parseAgentArgs(['--enroll', 'T']), UsageError);
   assert.throws(() => parseAgentArgs(['--relay', 'not a url']), UsageError);

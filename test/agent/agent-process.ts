@@ -90,7 +90,11 @@ export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env,
         };
         const timer = setTimeout(() => {
           finish();
-          reject(new Error(`agent ${pid}: no line matching ${pattern} within ${timeoutMs} ms; its output:\n${lines.slice(from).join('\n')}`));
+          reject(
+            new Error(
+              `agent ${pid}: no line matching ${pattern} within ${timeoutMs} ms; its output:\n${lines.slice(from).join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         const finish = () => {
           clearTimeout(timer);

@@ -38,12 +38,21 @@ const agents: AgentProcess[] = [];
 /** The test process stands in for the sessions' leaders: the reader drops records of dead pids. */
 const alice = (display: string): UtmpEntry => ({ pid: process.pid, line: display, user: 'alice', host: display });
 const bob: UtmpEntry = { pid: process.pid, line: 'pts/4', user: 'bob', host: '203.0.113.9', addr: [203, 0, 113, 9] };
-const carol: UtmpEntry = { pid: process.pid, line: 'pts/5', user: 'carol', host: '198.51.100.2', addr: [198, 51, 100, 2] };
+const carol: UtmpEntry = {
+  pid: process.pid,
+  line: 'pts/5',
+  user: 'carol',
+  host: '198.51.100.2',
+  addr: [198, 51, 100, 2],
+};
 
 function run(args: string[]): AgentProcess {
   // No DISPLAY of the test's own: a host must go where the user session is.
   const { DISPLAY: _, ...env } = process.env;
-  const started = startAgent(['--relay', relay.url, '--state-dir', stateDir, '--utmp', utmpPath, '--launcher', 'chromium', ...args], env);
+  const started = startAgent(
+    ['--relay', relay.url, '--state-dir', stateDir, '--utmp', utmpPath, '--launcher', 'chromium', ...args],
+    env,
+  );
   agents.push(started);
   return started;
 }
@@ -128,8 +137,20 @@ test('enrols, keeps its credential in the keychain only, reports its user sessio
   const device = await until('the first report', () => reported(2), 10_000);
   const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
   assert.deepEqual(
-    { hostname: device.hostname, agentVersion: device.agentVersion, environmentId: device.environmentId, reportGroup: device.reportGroup, online: device.online },
-    { hostname: os.hostname(), agentVersion: pkg.version, environmentId: 'default', reportGroup: 'Kiosks', online: true },
+    {
+      hostname: device.hostname,
+      agentVersion: device.agentVersion,
+      environmentId: device.environmentId,
+      reportGroup: device.reportGroup,
+      online: device.online,
+    },
+    {
+      hostname: os.hostname(),
+      agentVersion: pkg.version,
+      environmentId: 'default',
+      reportGroup: 'Kiosks',
+      online: true,
+    },
   );
   assert.match(device.os, new RegExp(`^Linux ${os.release().replace(/[.+]/g, '\\$&')}`));
   const expected: UserSession[] = [
@@ -139,14 +160,20 @@ test('enrols, keeps its credential in the keychain only, reports its user sessio
   assert.deepEqual(device.userSessions, expected);
 
   // The credential is in the keychain; no file of the agent's holds it.
-  const secret = await keytarCredentialStore(AGENT_KEYCHAIN_SERVICE).get(agentTokenAccount({ deviceId, relayUrl: relay.url }));
+  const secret = await keytarCredentialStore(AGENT_KEYCHAIN_SERVICE).get(
+    agentTokenAccount({ deviceId, relayUrl: relay.url }),
+  );
   assert.match(secret ?? '', /^flxra_dev_/);
   const files = await readdir(stateDir, { recursive: true });
   assert.ok(files.includes('agent.json'));
-  for (const file of files) assert.ok(!(await readFile(path.join(stateDir, file), 'utf8')).includes(secret!), `${file} holds the credential`);
+  for (const file of files)
+    assert.ok(!(await readFile(path.join(stateDir, file), 'utf8')).includes(secret!), `${file} holds the credential`);
 
   // The check can see a listener: this test process has the relay's. The agent has none.
-  assert.ok(listeningSockets(process.pid).some((s) => s.startsWith('tcp')), 'the socket check finds the relay listening in this process');
+  assert.ok(
+    listeningSockets(process.pid).some((s) => s.startsWith('tcp')),
+    'the socket check finds the relay listening in this process',
+  );
   assert.deepEqual(listeningSockets(agent.pid), []);
   assert.deepEqual(await lastingChildren(agent.pid), [], 'nothing started before anyone asked');
 });
@@ -173,18 +200,27 @@ test('stopped, the device shows offline; run again without --enroll, it comes ba
   await until('online', () => relay.handle.agents.get(deviceId)?.online);
 });
 
-test('attended, at session level: the host starts on that session\'s display, tells the user who asked, then shows the consent window', async () => {
+test("attended, at session level: the host starts on that session's display, tells the user who asked, then shows the consent window", async () => {
   const from = agent.mark();
   const response = await relay.requestAssistance({ deviceId, mode: 'attended', userSessionId: xvfb.display });
   assert.equal(response.mode, 'attended');
   // The answer comes once the host is in: the user has been told before the operator has the file.
-  await agent.waitFor(new RegExp(`started the host for session ${response.sessionId} \\(pid \\d+ on ${xvfb.display}\\)`), { from });
-  await agent.waitFor(/shown host-requested: Remote assistance was requested by Ada Lovelace \(Help Desk\) You will be asked before/, { from });
+  await agent.waitFor(
+    new RegExp(`started the host for session ${response.sessionId} \\(pid \\d+ on ${xvfb.display}\\)`),
+    { from },
+  );
+  await agent.waitFor(
+    /shown host-requested: Remote assistance was requested by Ada Lovelace \(Help Desk\) You will be asked before/,
+    { from },
+  );
 
   const op = await relay.connectOperator();
   op.emit('assistance:open', { activation: activationToken(response) });
   await op.next('session:waiting');
-  await agent.waitFor(/shown consent,consent-operator,consent-organisation: Ada Lovelace from Help Desk wants to view and control your screen/, { from });
+  await agent.waitFor(
+    /shown consent,consent-operator,consent-organisation: Ada Lovelace from Help Desk wants to view and control your screen/,
+    { from },
+  );
   op.close();
   await expireAndWaitForHostExit(response.sessionId);
 });
@@ -194,7 +230,10 @@ test('dynamic, at device level: alice is active at the console, so it is attende
   const response = await relay.requestAssistance({ deviceId, mode: 'dynamic' });
   assert.equal(response.mode, 'attended');
   assert.match(response.modeReason, /alice is signed in at the device's console/);
-  await agent.waitFor(new RegExp(`started the host for session ${response.sessionId} \\(pid \\d+ on ${xvfb.display}\\)`), { from });
+  await agent.waitFor(
+    new RegExp(`started the host for session ${response.sessionId} \\(pid \\d+ on ${xvfb.display}\\)`),
+    { from },
+  );
   await agent.waitFor(/shown host-requested: Remote assistance was requested by Ada Lovelace/, { from });
   await expireAndWaitForHostExit(response.sessionId);
 });
@@ -203,12 +242,20 @@ test('unattended, then the agent is killed: the operator and the user are told w
   const from = agent.mark();
   const response = await relay.requestAssistance({ deviceId, mode: 'unattended' });
   assert.ok(response.password);
-  const [, hostPid] = (await agent.waitFor(new RegExp(`started the host for session ${response.sessionId} \\(pid (\\d+)`), { from })) as [string, string];
-  await agent.waitFor(/shown host-requested: Remote assistance was requested by Ada Lovelace \(Help Desk\) They can connect without asking/, { from });
+  const [, hostPid] = (await agent.waitFor(
+    new RegExp(`started the host for session ${response.sessionId} \\(pid (\\d+)`),
+    { from },
+  )) as [string, string];
+  await agent.waitFor(
+    /shown host-requested: Remote assistance was requested by Ada Lovelace \(Help Desk\) They can connect without asking/,
+    { from },
+  );
   const op = await relay.connectOperator();
   op.emit('assistance:open', { activation: activationToken(response), password: response.password });
   assert.equal((await op.next('session:admitted')).unattended, true);
-  await agent.waitFor(/shown indicator,unattended-banner: This device is under remote control by Ada Lovelace/, { from });
+  await agent.waitFor(/shown indicator,unattended-banner: This device is under remote control by Ada Lovelace/, {
+    from,
+  });
 
   const killed = performance.now();
   process.kill(agent.pid, 'SIGKILL');
@@ -216,7 +263,10 @@ test('unattended, then the agent is killed: the operator and the user are told w
   const operatorMs = performance.now() - killed;
   assert.deepEqual(ended, { sessionId: response.sessionId, reason: 'agent-restarted' });
   // The host outlives the agent (it writes to the same output) and shows the user why, for good.
-  await agent.waitFor(/shown host-over,host-ended: The device's agent restarted, so the assistance ended\. You can close this window\./, { from, timeoutMs: 5_000 });
+  await agent.waitFor(
+    /shown host-over,host-ended: The device's agent restarted, so the assistance ended\. You can close this window\./,
+    { from, timeoutMs: 5_000 },
+  );
   const userMs = performance.now() - killed;
   console.log(`# agent killed → operator told in ${operatorMs.toFixed(0)} ms, user shown in ${userMs.toFixed(0)} ms`);
   assert.ok(operatorMs < 3_000 && userMs < 5_000);
@@ -244,15 +294,24 @@ test('without a keychain the agent says so and exits 3, before enrolling anythin
   const { DBUS_SESSION_BUS_ADDRESS: _, DISPLAY: __, ...env } = process.env;
   const enrolledBefore = relay.handle.agents.list().length;
   const token = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
-  const lonely = startAgent(['--relay', relay.url, '--enroll', token.token, '--state-dir', path.join(dir, 'no-keychain')], env);
+  const lonely = startAgent(
+    ['--relay', relay.url, '--enroll', token.token, '--state-dir', path.join(dir, 'no-keychain')],
+    env,
+  );
   agents.push(lonely);
   assert.deepEqual(await lonely.exited, { code: 3, signal: null });
-  await lonely.waitFor(/No keychain \(Secret Service\) is available to the agent, so it cannot keep its credential safely/);
+  await lonely.waitFor(
+    /No keychain \(Secret Service\) is available to the agent, so it cannot keep its credential safely/,
+  );
   assert.equal(relay.handle.agents.list().length, enrolledBefore);
 });
 
 test('the agent a device runs has no development launcher: --launcher chromium is a usage mistake (exit 2)', async () => {
-  const shipped = startAgent(['--relay', relay.url, '--state-dir', stateDir, '--launcher', 'chromium'], process.env, PRODUCT_AGENT_BUNDLE);
+  const shipped = startAgent(
+    ['--relay', relay.url, '--state-dir', stateDir, '--launcher', 'chromium'],
+    process.env,
+    PRODUCT_AGENT_BUNDLE,
+  );
   agents.push(shipped);
   assert.deepEqual(await shipped.exited, { code: 2, signal: null });
   await shipped.waitFor(/cannot start hosts with --launcher chromium/);

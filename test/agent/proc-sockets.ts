@@ -41,7 +41,8 @@ export function listeningSockets(pid: number): string[] {
     for (const f of table(pid, proto)) if (mine.has(f[9]!)) found.push(`${proto} ${f[1]}`);
   }
   // Num RefCount Protocol Flags Type St Inode Path
-  for (const f of table(pid, 'unix')) if (f[3] === '00010000' && mine.has(f[6]!)) found.push(`unix ${f[7] ?? '(unnamed)'}`);
+  for (const f of table(pid, 'unix'))
+    if (f[3] === '00010000' && mine.has(f[6]!)) found.push(`unix ${f[7] ?? '(unnamed)'}`);
   return found;
 }
 

@@ -12,7 +12,15 @@ import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
 import { AGENT_NAMESPACE, ENROL_PATH, relayToAgentEvents, type AgentReport } from '../../src/shared/agent-protocol.js';
-import { activationToken, ApiRefusal, connectClient, refusal, startTestRelay, type TestClient, type TestRelay } from '../../dev/rig/relay.js';
+import {
+  activationToken,
+  ApiRefusal,
+  connectClient,
+  refusal,
+  startTestRelay,
+  type TestClient,
+  type TestRelay,
+} from '../../dev/rig/relay.js';
 
 const run = promisify(execFile);
 
@@ -35,19 +43,33 @@ const REPORT: AgentReport = {
 };
 
 async function enrol(relay: TestRelay, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${relay.url}${ENROL_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${relay.url}${ENROL_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 async function enrolled(relay: TestRelay, group = 'Kiosks') {
   const { token } = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: group });
-  const answer = await enrol(relay, { enrolmentToken: token, hostname: REPORT.hostname, os: REPORT.os, agentVersion: REPORT.agentVersion });
+  const answer = await enrol(relay, {
+    enrolmentToken: token,
+    hostname: REPORT.hostname,
+    os: REPORT.os,
+    agentVersion: REPORT.agentVersion,
+  });
   assert.equal(answer.status, 201);
   return answer.body as { deviceId: string; agentToken: string };
 }
 
 /** Connects as an agent and, unless told not to, sends the first report as the agent does. */
-async function connectAgent(t: TestContext, relay: TestRelay, agentToken: string, { report = true } = {}): Promise<FakeAgent> {
+async function connectAgent(
+  t: TestContext,
+  relay: TestRelay,
+  agentToken: string,
+  { report = true } = {},
+): Promise<FakeAgent> {
   const client = await connectClient(`${relay.url}${AGENT_NAMESPACE}`, { role: 'agent', agentToken });
   t.after(() => client.close());
   // The fixture's client is typed for the default namespace; the agent namespace's events are others.
@@ -80,28 +102,52 @@ async function relayFor(t: TestContext, relay: Parameters<typeof startTestRelay>
 test('enrolment: a valid token enrols a device into its group; bad, revoked and expired tokens and bad bodies are refused', async (t) => {
   const relay = await relayFor(t);
   const { deviceId, agentToken } = await enrolled(relay, 'Front desk');
-  assert.match(agentToken, /^flxra_dev_/, "the agent token is a device token of the registry, stored as a scrypt hash");
+  assert.match(agentToken, /^flxra_dev_/, 'the agent token is a device token of the registry, stored as a scrypt hash');
   assert.equal(relay.handle.devices.has(deviceId), true);
   assert.deepEqual(
-    (({ hostname, reportGroup, environmentId, online, lastSeen, userSessions }) => ({ hostname, reportGroup, environmentId, online, lastSeen, userSessions }))(
-      relay.handle.agents.get(deviceId)!,
-    ),
-    { hostname: 'kiosk-7', reportGroup: 'Front desk', environmentId: 'default', online: false, lastSeen: null, userSessions: [] },
+    (({ hostname, reportGroup, environmentId, online, lastSeen, userSessions }) => ({
+      hostname,
+      reportGroup,
+      environmentId,
+      online,
+      lastSeen,
+      userSessions,
+    }))(relay.handle.agents.get(deviceId)!),
+    {
+      hostname: 'kiosk-7',
+      reportGroup: 'Front desk',
+      environmentId: 'default',
+      online: false,
+      lastSeen: null,
+      userSessions: [],
+    },
   );
   const [row] = relay.handle.audit.query().filter((e) => e.action === 'device.enrolled');
   assert.deepEqual(
     row && { actor: row.actor, deviceId: row.deviceId, result: row.result, detail: row.detail },
-    { actor: { kind: 'device', id: deviceId, name: 'kiosk-7' }, deviceId, result: 'ok', detail: { reportGroup: 'Front desk', agentVersion: REPORT.agentVersion } },
+    {
+      actor: { kind: 'device', id: deviceId, name: 'kiosk-7' },
+      deviceId,
+      result: 'ok',
+      detail: { reportGroup: 'Front desk', agentVersion: REPORT.agentVersion },
+    },
     'the enrolment is in the audit trail',
   );
 
   const request = { hostname: 'h', os: 'Linux', agentVersion: '26.11.0' };
-  const refused = { status: 403, body: { error: { code: 'enrolment-refused', message: 'invalid, expired or revoked enrolment token' } } };
+  const refused = {
+    status: 403,
+    body: { error: { code: 'enrolment-refused', message: 'invalid, expired or revoked enrolment token' } },
+  };
   assert.deepEqual(await enrol(relay, { ...request, enrolmentToken: 'flxra_enrol_guess' }), refused);
   const revoked = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
   assert.equal(relay.handle.enrolment.revoke(revoked.id), true);
   assert.deepEqual(await enrol(relay, { ...request, enrolmentToken: revoked.token }), refused);
-  const expiring = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks', lifetimeMs: 60_000 });
+  const expiring = relay.handle.enrolment.create({
+    environmentId: 'default',
+    reportGroup: 'Kiosks',
+    lifetimeMs: 60_000,
+  });
   relay.clock.advance(60_000);
   assert.deepEqual(await enrol(relay, { ...request, enrolmentToken: expiring.token }), refused);
   const bad = await enrol(relay, { ...request, agentVersion: '26.13', enrolmentToken: revoked.token });
@@ -112,7 +158,17 @@ test('enrolment: a valid token enrols a device into its group; bad, revoked and 
 test('the relay CLI makes enrolment tokens that a relay on the same data accepts', async (t) => {
   const data = await mkdtemp(path.join(os.tmpdir(), 'flxra-enrol-cli-'));
   t.after(() => rm(data, { recursive: true, force: true }));
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/relay/cli.ts', 'enrolment', 'create', '--group', 'Kiosks', '--data', data]);
+  const { stdout } = await run(process.execPath, [
+    '--import',
+    'tsx',
+    'src/relay/cli.ts',
+    'enrolment',
+    'create',
+    '--group',
+    'Kiosks',
+    '--data',
+    data,
+  ]);
   const token = /token: +(\S+)/.exec(stdout)?.[1];
   assert.ok(token, stdout);
   const relay = await relayFor(t, { dataDir: data });
@@ -125,14 +181,21 @@ test('the agent namespace: only agent tokens get in; every event is checked; rep
   const relay = await relayFor(t);
   const hostOnly = await relay.addDevice('host-only');
   for (const agentToken of ['flxra_dev_000000000000_guess', hostOnly.token]) {
-    assert.equal(await refusal(`${relay.url}${AGENT_NAMESPACE}`, { role: 'agent', agentToken }), 'unauthorized: invalid or revoked agent token');
+    assert.equal(
+      await refusal(`${relay.url}${AGENT_NAMESPACE}`, { role: 'agent', agentToken }),
+      'unauthorized: invalid or revoked agent token',
+    );
   }
   const { agentToken } = await enrolled(relay);
   const agent = await connectAgent(t, relay, agentToken, { report: false });
 
   const errors: Array<[string, unknown, string]> = [
     ['agent:bogus', {}, 'unknown-event'],
-    ['agent:report', { ...REPORT, userSessions: [{ id: ':0', user: 'alice', state: 'asleep', kind: 'console' }] }, 'bad-payload'],
+    [
+      'agent:report',
+      { ...REPORT, userSessions: [{ id: ':0', user: 'alice', state: 'asleep', kind: 'console' }] },
+      'bad-payload',
+    ],
     ['agent:host-started', { sessionId: '123456789' }, 'not-in-session'],
     ['agent:host-failed', { sessionId: '123456789', message: 'no' }, 'not-in-session'],
   ];
@@ -157,14 +220,25 @@ test('a host token works once, for its assistance: the host is in it before the 
   assert.deepEqual(start.operator, relay.operatorIdentity);
   agent.emit('agent:host-started', { sessionId: start.sessionId });
 
-  assert.equal(await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: 'x'.repeat(43) }), 'unauthorized: invalid or used host token');
+  assert.equal(
+    await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: 'x'.repeat(43) }),
+    'unauthorized: invalid or used host token',
+  );
   const host = await connectStartedHost(relay, start.hostToken);
   t.after(() => host.close());
   const prepared = await host.next('assistance:prepared');
-  assert.deepEqual(prepared, { sessionId: start.sessionId, mode: 'unattended', operator: relay.operatorIdentity, audio: false });
+  assert.deepEqual(prepared, {
+    sessionId: start.sessionId,
+    mode: 'unattended',
+    operator: relay.operatorIdentity,
+    audio: false,
+  });
   const response = await answered;
   assert.equal(response.sessionId, start.sessionId);
-  assert.equal(await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: start.hostToken }), 'unauthorized: invalid or used host token');
+  assert.equal(
+    await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: start.hostToken }),
+    'unauthorized: invalid or used host token',
+  );
 
   const op = await relay.connectOperator();
   op.emit('assistance:open', { activation: activationToken(response), password: response.password });
@@ -177,15 +251,24 @@ test('an agent that cannot start the host, or not in time: the operator is told 
   const agent = await onlineAgent(t, relay);
   const failing = relay.requestAssistance({ deviceId: agent.deviceId, mode: 'attended' });
   const start = await agent.next('agent:start-host');
-  agent.emit('agent:host-failed', { sessionId: start.sessionId, message: 'user session :0 is not on this device any more' });
+  agent.emit('agent:host-failed', {
+    sessionId: start.sessionId,
+    message: 'user session :0 is not on this device any more',
+  });
   await assert.rejects(failing, (err: ApiRefusal) => {
     assert.equal(err.status, 502);
     assert.equal(err.code, 'host-failed');
-    assert.match(err.message, /the device could not start the assistance: user session :0 is not on this device any more/);
+    assert.match(
+      err.message,
+      /the device could not start the assistance: user session :0 is not on this device any more/,
+    );
     return true;
   });
   assert.deepEqual(await agent.next('agent:stop-host'), { sessionId: start.sessionId });
-  assert.equal(await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: start.hostToken }), 'unauthorized: invalid or used host token');
+  assert.equal(
+    await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: start.hostToken }),
+    'unauthorized: invalid or used host token',
+  );
 
   const slow = relay.requestAssistance({ deviceId: agent.deviceId, mode: 'attended' });
   const ignored = await agent.next('agent:start-host');
@@ -234,7 +317,13 @@ test('an agent back on a new connection while the old one still looks open: what
   const second = await connectAgent(t, relay, agentToken);
   assert.equal(second.deviceId, first.deviceId);
   assert.deepEqual(await host.next('session:ended'), { sessionId: start.sessionId, reason: 'agent-restarted' });
-  await new Promise<void>((resolve) => (first.client.socket.connected ? first.client.socket.once('disconnect', () => resolve()) : resolve()));
+  await new Promise<void>((resolve) =>
+    first.client.socket.connected ? first.client.socket.once('disconnect', () => resolve()) : resolve(),
+  );
   await second.client.flush();
-  assert.equal(relay.handle.agents.get(second.deviceId)?.online, true, 'the old connection closing does not take the new one offline');
+  assert.equal(
+    relay.handle.agents.get(second.deviceId)?.online,
+    true,
+    'the old connection closing does not take the new one offline',
+  );
 });

@@ -43,7 +43,7 @@ function argvOf(commandLine: string): string[] {
           i--;
         }
       } else if (ch === '"') {
-        if (quoted && commandLine[i + 1] === '"') (arg += '"', i++);
+        if (quoted && commandLine[i + 1] === '"') ((arg += '"'), i++);
         else quoted = !quoted;
       } else arg += ch;
     }
@@ -76,12 +76,27 @@ test('arguments are quoted exactly as the MSVC runtime needs', () => {
 });
 
 test('whatever the arguments, CommandLineToArgvW reads back exactly them', () => {
-  const args = ['', ' ', 'plain', 'two words', 'quote"inside', '"', '\\', '\\\\', 'end\\', 'end with space\\', 'a\\"b', '\\"\\"', 'x\t y', 'ünïcødé ☃'];
+  const args = [
+    '',
+    ' ',
+    'plain',
+    'two words',
+    'quote"inside',
+    '"',
+    '\\',
+    '\\\\',
+    'end\\',
+    'end with space\\',
+    'a\\"b',
+    '\\"\\"',
+    'x\t y',
+    'ünïcødé ☃',
+  ];
   const line = windowsCommandLine('C:\\Program Files\\flxra\\flxra.exe', args);
   assert.deepEqual(argvOf(line.slice(line.indexOf('" ') + 2)), args);
 });
 
-test('the host launch: the installed app in host mode, in the user\'s session and desktop, the token only in the environment', () => {
+test("the host launch: the installed app in host mode, in the user's session and desktop, the token only in the environment", () => {
   const launch = windowsHostLaunch('C:\\Program Files\\flxra\\flxra.exe', request);
   assert.deepEqual(launch, {
     wtsSessionId: 2,
@@ -94,22 +109,41 @@ test('the host launch: the installed app in host mode, in the user\'s session an
   assert.ok(!launch.commandLine.includes(request.hostToken));
 });
 
-test('no host without a user\'s session, nor from a relative path', () => {
+test("no host without a user's session, nor from a relative path", () => {
   const { userSessionId: _, ...noSession } = request;
   assert.throws(() => windowsHostLaunch('C:\\flxra\\flxra.exe', noSession), /no user session/);
-  assert.throws(() => windowsHostLaunch('C:\\flxra\\flxra.exe', { ...request, userSessionId: '0' }), /not a user's WTS session id/);
-  assert.throws(() => windowsHostLaunch('C:\\flxra\\flxra.exe', { ...request, userSessionId: 'console' }), /not a user's WTS session id/);
+  assert.throws(
+    () => windowsHostLaunch('C:\\flxra\\flxra.exe', { ...request, userSessionId: '0' }),
+    /not a user's WTS session id/,
+  );
+  assert.throws(
+    () => windowsHostLaunch('C:\\flxra\\flxra.exe', { ...request, userSessionId: 'console' }),
+    /not a user's WTS session id/,
+  );
   assert.throws(() => windowsHostLaunch('flxra.exe', request), /absolute path/);
 });
 
-test('the token joins the user\'s environment block, sorted, names compared without case', () => {
+test("the token joins the user's environment block, sorted, names compared without case", () => {
   const block = (entries: string[]) => Buffer.from(entries.map((e) => `${e}\0`).join('') + '\0', 'utf16le');
   // As CreateEnvironmentBlock returns it: sorted by upper-cased name, drive directories first.
-  const user = block(['=C:=C:\\Users\\ana', 'ALLUSERSPROFILE=C:\\ProgramData', 'Path=C:\\Windows\\system32', 'USERNAME=ana', 'windir=C:\\Windows']);
+  const user = block([
+    '=C:=C:\\Users\\ana',
+    'ALLUSERSPROFILE=C:\\ProgramData',
+    'Path=C:\\Windows\\system32',
+    'USERNAME=ana',
+    'windir=C:\\Windows',
+  ]);
   const merged = mergeEnvironmentBlock(user, { FLXRA_HOST_TOKEN: 'tok', PATH: 'C:\\flxra' });
   assert.deepEqual(
     merged,
-    block(['=C:=C:\\Users\\ana', 'ALLUSERSPROFILE=C:\\ProgramData', 'FLXRA_HOST_TOKEN=tok', 'PATH=C:\\flxra', 'USERNAME=ana', 'windir=C:\\Windows']),
+    block([
+      '=C:=C:\\Users\\ana',
+      'ALLUSERSPROFILE=C:\\ProgramData',
+      'FLXRA_HOST_TOKEN=tok',
+      'PATH=C:\\flxra',
+      'USERNAME=ana',
+      'windir=C:\\Windows',
+    ]),
   );
   assert.deepEqual(mergeEnvironmentBlock(Buffer.from('\0\0', 'utf16le'), {}), Buffer.from('\0\0', 'utf16le'));
   assert.throws(() => mergeEnvironmentBlock(user, { 'A=B': 'x' }), /cannot set/);

@@ -24,12 +24,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else if (c === ',') (row.push(cell), (cell = ''));
+    else if (c === '\r' && text[i + 1] === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
     else cell += c;
   }
   assert.equal(cell + row.join(''), '', 'the file ends with CRLF');
@@ -127,7 +127,14 @@ describe('audit trail', () => {
     assert.equal(await status(locked.sessionId), 'locked');
     assert.deepEqual(
       trailOf(locked.sessionId).map(([action, result]) => `${action}:${result}`),
-      ['assistance.requested:ok', 'password.failed:failed', 'password.failed:failed', 'password.failed:failed', 'password.failed:failed', 'assistance.locked:locked'],
+      [
+        'assistance.requested:ok',
+        'password.failed:failed',
+        'password.failed:failed',
+        'password.failed:failed',
+        'password.failed:failed',
+        'assistance.locked:locked',
+      ],
     );
 
     const dropped = await request('unattended');
@@ -135,7 +142,9 @@ describe('audit trail', () => {
     op.emit('assistance:open', { activation: activationToken(dropped), password: dropped.password });
     await op.next('session:admitted');
     op.close();
-    await waitFor(() => relay.handle.audit.query({ sessionId: dropped.sessionId, action: 'connection.ended' }).length === 1);
+    await waitFor(
+      () => relay.handle.audit.query({ sessionId: dropped.sessionId, action: 'connection.ended' }).length === 1,
+    );
     assert.deepEqual(trailOf(dropped.sessionId).slice(1), [
       ['connection.started', 'ok', 'control'],
       ['connection.ended', 'ok', 'operator-gone'],
@@ -168,7 +177,12 @@ describe('audit trail', () => {
   it('exports CSV safe for spreadsheets, and JSON, both with every entry', async () => {
     // Names are chosen by people; a spreadsheet must show them, never run them.
     const tricky = await admin.newUser('tricky', 'operator');
-    await admin.call('POST', '/users', { username: 'formula', name: `=HYPERLINK("http://x", "click"), @SUM(1)`, role: 'operator', password: 'formula password 1' });
+    await admin.call('POST', '/users', {
+      username: 'formula',
+      name: `=HYPERLINK("http://x", "click"), @SUM(1)`,
+      role: 'operator',
+      password: 'formula password 1',
+    });
     await tricky.login('formula', 'formula password 1');
     await tricky.login('formula', 'wrong password here');
 
@@ -180,17 +194,40 @@ describe('audit trail', () => {
 
     const csv = await admin.call('GET', '/audit?format=csv');
     assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
-    assert.match(csv.headers.get('content-disposition') ?? '', /^attachment; filename="flxra-audit-\d{4}-\d{2}-\d{2}\.csv"$/);
+    assert.match(
+      csv.headers.get('content-disposition') ?? '',
+      /^attachment; filename="flxra-audit-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const rows = parseCsv(csv.text);
     assert.deepEqual(rows[0], [...AUDIT_CSV_COLUMNS]);
     assert.equal(rows.length, entries.length + 1);
     const byId = new Map(rows.slice(1).map((r) => [r[0], r]));
     for (const e of entries) {
-      const expected = [e.id, e.at, e.actor.kind, e.actor.id, e.actor.name, e.action, e.deviceId ?? '', e.sessionId ?? '', e.result, JSON.stringify(e.detail)];
-      assert.deepEqual(byId.get(String(e.id)), expected.map((v) => (/^[=+\-@]/.test(String(v)) ? `'${v}` : String(v))));
+      const expected = [
+        e.id,
+        e.at,
+        e.actor.kind,
+        e.actor.id,
+        e.actor.name,
+        e.action,
+        e.deviceId ?? '',
+        e.sessionId ?? '',
+        e.result,
+        JSON.stringify(e.detail),
+      ];
+      assert.deepEqual(
+        byId.get(String(e.id)),
+        expected.map((v) => (/^[=+\-@]/.test(String(v)) ? `'${v}` : String(v))),
+      );
     }
     const formulaRows = rows.filter((r) => r[4]!.includes('HYPERLINK'));
-    assert.deepEqual(formulaRows.map((r) => [r[5], r[8]]), [['user.signed-in', 'failed'], ['user.signed-in', 'ok']]);
+    assert.deepEqual(
+      formulaRows.map((r) => [r[5], r[8]]),
+      [
+        ['user.signed-in', 'failed'],
+        ['user.signed-in', 'ok'],
+      ],
+    );
     for (const r of formulaRows) assert.equal(r[4], `'=HYPERLINK("http://x", "click"), @SUM(1)`);
     assert.ok(csv.text.includes(`"'=HYPERLINK(""http://x"", ""click""), @SUM(1)"`), 'quoted, quotes doubled');
 
@@ -220,7 +257,10 @@ describe('audit trail', () => {
       const count = () => (db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
       const before = count();
       const [first] = relay.handle.audit.query({ beforeId: 2 });
-      assert.throws(() => db.prepare("UPDATE audit_log SET result = 'ok', actor_name = 'nobody' WHERE id = 1").run(), /the audit trail is append-only/);
+      assert.throws(
+        () => db.prepare("UPDATE audit_log SET result = 'ok', actor_name = 'nobody' WHERE id = 1").run(),
+        /the audit trail is append-only/,
+      );
       assert.throws(() => db.prepare('DELETE FROM audit_log WHERE id = 1').run(), /the audit trail is append-only/);
       assert.throws(() => db.prepare('DELETE FROM audit_log').run(), /the audit trail is append-only/);
       assert.equal(count(), before);

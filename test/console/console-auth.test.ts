@@ -30,25 +30,49 @@ describe('console sign-in', () => {
     const anyone = new ConsoleClient(relay);
     assert.deepEqual((await anyone.call('GET', '/setup')).body, { needed: true });
     // No default account exists to sign in with.
-    for (const [username, password] of [['admin', 'admin'], ['admin', 'password'], ['root', 'root'], ['admin', 'changeme1234']]) {
+    for (const [username, password] of [
+      ['admin', 'admin'],
+      ['admin', 'password'],
+      ['root', 'root'],
+      ['admin', 'changeme1234'],
+    ]) {
       assert.equal((await anyone.login(username!, password!)).status, 401, `${username}/${password}`);
     }
     const request = { username: 'root-admin', name: 'Ada Admin', organisation: 'Help Desk', password: ADMIN_PASSWORD };
-    const wrong = await anyone.call('POST', '/setup', { ...request, setupToken: setupToken(relay).replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) });
-    assert.deepEqual([wrong.status, (wrong.body as { error: { code: string } }).error.code], [403, 'invalid-setup-token']);
-    const short = await anyone.call('POST', '/setup', { ...request, setupToken: setupToken(relay), password: 'eleven char' });
+    const wrong = await anyone.call('POST', '/setup', {
+      ...request,
+      setupToken: setupToken(relay).replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+    });
+    assert.deepEqual(
+      [wrong.status, (wrong.body as { error: { code: string } }).error.code],
+      [403, 'invalid-setup-token'],
+    );
+    const short = await anyone.call('POST', '/setup', {
+      ...request,
+      setupToken: setupToken(relay),
+      password: 'eleven char',
+    });
     assert.equal(short.status, 400);
     assert.match(short.text, /at least 12 characters/);
 
     const admin = await firstAdmin(relay);
-    assert.deepEqual(admin.user, { username: 'root-admin', name: 'Ada Admin', role: 'admin', operatorId: admin.user!.operatorId });
+    assert.deepEqual(admin.user, {
+      username: 'root-admin',
+      name: 'Ada Admin',
+      role: 'admin',
+      operatorId: admin.user!.operatorId,
+    });
     assert.match(admin.operatorToken, /^flxra_op_/);
     // The new operator identity is the registry's, and its token works in the app's handshake.
     const op = await relay.connectOperator(admin.operatorToken);
     assert.deepEqual(op.operator, { id: admin.user!.operatorId, name: 'Ada Admin', organisation: 'Help Desk' });
     op.close();
 
-    const again = await anyone.call('POST', '/setup', { ...request, username: 'second', setupToken: setupToken(relay) });
+    const again = await anyone.call('POST', '/setup', {
+      ...request,
+      username: 'second',
+      setupToken: setupToken(relay),
+    });
     assert.deepEqual([again.status, (again.body as { error: { code: string } }).error.code], [410, 'setup-done']);
     assert.deepEqual((await anyone.call('GET', '/setup')).body, { needed: false });
   });
@@ -56,7 +80,10 @@ describe('console sign-in', () => {
   it('keeps only a salted scrypt hash of the password', () => {
     const db = new Database(path.join(relay.dataDir, 'relay.db'), { readonly: true });
     try {
-      const row = db.prepare('SELECT * FROM console_users WHERE username = ?').get('root-admin') as Record<string, unknown>;
+      const row = db.prepare('SELECT * FROM console_users WHERE username = ?').get('root-admin') as Record<
+        string,
+        unknown
+      >;
       assert.equal((row.hash as Buffer).length, 32);
       assert.equal((row.salt as Buffer).length, 16);
       assert.ok(Number(row.scrypt_n) >= 1024);
@@ -69,13 +96,17 @@ describe('console sign-in', () => {
   it('refuses a wrong password and signs in with the right one, with a strict session cookie', async () => {
     const client = new ConsoleClient(relay);
     const wrong = await client.login('root-admin', 'not the password');
-    assert.deepEqual([wrong.status, (wrong.body as { error: { message: string } }).error.message], [401, 'wrong username or password']);
+    assert.deepEqual(
+      [wrong.status, (wrong.body as { error: { message: string } }).error.message],
+      [401, 'wrong username or password'],
+    );
     assert.equal(wrong.headers.get('set-cookie'), null);
     const right = await client.login('Root-Admin', ADMIN_PASSWORD);
     assert.equal(right.status, 200, 'usernames are case-insensitive');
     const cookie = right.headers.get('set-cookie') ?? '';
     assert.match(cookie, /^flxra_console=[A-Za-z0-9_-]{43}; /);
-    for (const attribute of ['Path=/console', 'HttpOnly', 'SameSite=Strict', 'Secure']) assert.ok(cookie.split('; ').includes(attribute), `${attribute} in ${cookie}`);
+    for (const attribute of ['Path=/console', 'HttpOnly', 'SameSite=Strict', 'Secure'])
+      assert.ok(cookie.split('; ').includes(attribute), `${attribute} in ${cookie}`);
     assert.equal((await client.call('GET', '/me')).status, 200);
     assert.equal((await new ConsoleClient(relay).call('GET', '/devices')).status, 401, 'no cookie, no answer');
   });
@@ -136,7 +167,12 @@ describe('console sign-in', () => {
       const answer = await operator.call(method, route, body);
       assert.equal(answer.status, 403, `${method} ${route}`);
     }
-    const taken = await admin.call('POST', '/users', { username: 'OLIVIA', name: 'O', role: 'operator', password: 'another password' });
+    const taken = await admin.call('POST', '/users', {
+      username: 'OLIVIA',
+      name: 'O',
+      role: 'operator',
+      password: 'another password',
+    });
     assert.deepEqual([taken.status, (taken.body as { error: { code: string } }).error.code], [409, 'username-taken']);
     const linked = await admin.newUser('ada2', 'operator', { operatorId: relay.operatorIdentity.id });
     assert.equal(linked.operatorToken, undefined, 'an existing operator keeps its token');
@@ -184,7 +220,8 @@ describe('changing and removing console users', () => {
     const { code, message } = (answer.body as { error: { code: string; message: string } }).error;
     return { status: answer.status, code, message };
   };
-  const usernames = async () => ((await admin.call('GET', '/users')).body as { users: Array<{ username: string; role: string }> }).users;
+  const usernames = async () =>
+    ((await admin.call('GET', '/users')).body as { users: Array<{ username: string; role: string }> }).users;
   const auditOf = (action: 'user.removed' | 'user.role-changed') => relay.handle.audit.query({ action });
 
   it('removes a user: their console session ends at once, they cannot sign in, and their app token is revoked', async () => {
@@ -196,20 +233,33 @@ describe('changing and removing console users', () => {
     const appDropped = new Promise<string>((resolve) => app.socket.once('disconnect', resolve));
     // She is in an unattended assistance on a device.
     const device = await relay.connectDevice('kiosk');
-    const assistance = await relay.requestAssistance({ deviceId: device.deviceId, mode: 'unattended' }, olivia.operatorToken);
+    const assistance = await relay.requestAssistance(
+      { deviceId: device.deviceId, mode: 'unattended' },
+      olivia.operatorToken,
+    );
     app.emit('assistance:open', { activation: activationToken(assistance), password: assistance.password });
     await app.next('session:admitted');
 
     const removed = await admin.call('DELETE', '/users/OLIVIA');
     assert.equal(removed.status, 200, removed.text);
-    assert.equal((await olivia.call('GET', '/me')).status, 401, 'the removed user\'s cookie is dead on the next request');
+    assert.equal(
+      (await olivia.call('GET', '/me')).status,
+      401,
+      "the removed user's cookie is dead on the next request",
+    );
     assert.equal((await olivia.call('GET', '/devices')).status, 401);
     assert.equal((await new ConsoleClient(relay).login('olivia', 'olivia password 123')).status, 401);
     assert.ok(!(await usernames()).some((u) => u.username === 'olivia'));
     // Leaving the desk means losing the app too: the open app is dropped and its token refused.
     assert.equal(await appDropped, 'io server disconnect');
-    assert.deepEqual(await device.next('session:ended'), { sessionId: assistance.sessionId, reason: 'operator-revoked' });
-    assert.deepEqual(relay.handle.audit.query({ sessionId: assistance.sessionId, action: 'assistance.ended' })[0]?.detail, { reason: 'operator-revoked' });
+    assert.deepEqual(await device.next('session:ended'), {
+      sessionId: assistance.sessionId,
+      reason: 'operator-revoked',
+    });
+    assert.deepEqual(
+      relay.handle.audit.query({ sessionId: assistance.sessionId, action: 'assistance.ended' })[0]?.detail,
+      { reason: 'operator-revoked' },
+    );
     await assert.rejects(relay.connectOperator(olivia.operatorToken), /unauthorized/);
     assert.ok(!relay.handle.operators.list().some((o) => o.id === operatorId), 'the operator identity is revoked');
     assert.equal(refusal(await admin.call('DELETE', '/users/olivia')).status, 404, 'gone already');
@@ -220,10 +270,17 @@ describe('changing and removing console users', () => {
     assert.equal((await olivia.call('GET', '/me')).status, 401);
 
     const [gone, row] = auditOf('user.removed');
-    assert.deepEqual([gone?.result, gone?.detail.code], ['denied', 'no-such-user'], 'removing her twice is on record too');
+    assert.deepEqual(
+      [gone?.result, gone?.detail.code],
+      ['denied', 'no-such-user'],
+      'removing her twice is on record too',
+    );
     assert.ok(row);
     assert.deepEqual(row.actor, { kind: 'admin', id: 'root-admin', name: 'Ada Admin' });
-    assert.deepEqual([row.result, row.detail], ['ok', { username: 'olivia', role: 'operator', operator: operatorId, appToken: 'revoked' }]);
+    assert.deepEqual(
+      [row.result, row.detail],
+      ['ok', { username: 'olivia', role: 'operator', operator: operatorId, appToken: 'revoked' }],
+    );
     assert.ok(!JSON.stringify(row).includes('password'), 'no secret in the audit row');
   });
 
@@ -254,11 +311,21 @@ describe('changing and removing console users', () => {
       assert.deepEqual([answer.status, refusal(answer).code], [403, 'forbidden'], `${method} ${route}`);
     }
     const me = await bob.call('GET', '/me');
-    assert.deepEqual([me.status, (me.body as { user: { role: string } }).user.role], [200, 'operator'], 'still signed in, as an operator');
-    assert.ok((await usernames()).some((u) => u.username === 'olivia'), 'the refused removal did nothing');
+    assert.deepEqual(
+      [me.status, (me.body as { user: { role: string } }).user.role],
+      [200, 'operator'],
+      'still signed in, as an operator',
+    );
+    assert.ok(
+      (await usernames()).some((u) => u.username === 'olivia'),
+      'the refused removal did nothing',
+    );
 
     const [row] = auditOf('user.role-changed');
-    assert.deepEqual([row?.actor.id, row?.result, row?.detail], ['root-admin', 'ok', { username: 'bob', from: 'admin', to: 'operator' }]);
+    assert.deepEqual(
+      [row?.actor.id, row?.result, row?.detail],
+      ['root-admin', 'ok', { username: 'bob', from: 'admin', to: 'operator' }],
+    );
 
     const same = await admin.call('PATCH', '/users/bob', { role: 'operator' });
     assert.equal(same.status, 200);
@@ -277,7 +344,10 @@ describe('changing and removing console users', () => {
     const audited = relay.handle.audit.query().length;
     const remove = refusal(await admin.call('DELETE', '/users/root-admin'));
     assert.deepEqual([remove.status, remove.code], [409, 'last-admin']);
-    assert.match(remove.message, /root-admin is the only administrator and cannot be removed: make another user an administrator first/);
+    assert.match(
+      remove.message,
+      /root-admin is the only administrator and cannot be removed: make another user an administrator first/,
+    );
     const demote = refusal(await admin.call('PATCH', '/users/root-admin', { role: 'operator' }));
     assert.deepEqual([demote.status, demote.code], [409, 'last-admin']);
     assert.match(demote.message, /only administrator and cannot be made an operator/);
@@ -306,7 +376,12 @@ describe('changing and removing console users', () => {
     // Another admin may remove them; carol is then the last admin.
     assert.equal((await carol.call('DELETE', '/users/root-admin')).status, 200);
     assert.equal((await admin.call('GET', '/me')).status, 401);
-    assert.deepEqual(auditOf('user.removed')[0]?.detail, { username: 'root-admin', role: 'admin', operator: admin.user!.operatorId, appToken: 'revoked' });
+    assert.deepEqual(auditOf('user.removed')[0]?.detail, {
+      username: 'root-admin',
+      role: 'admin',
+      operator: admin.user!.operatorId,
+      appToken: 'revoked',
+    });
     assert.equal(refusal(await carol.call('DELETE', '/users/carol')).code, 'last-admin');
     admin = carol as typeof admin;
   });
@@ -317,11 +392,26 @@ describe('changing and removing console users', () => {
     for (const [method, body] of [['DELETE'], ['PATCH', { role: 'admin' }]] as const) {
       const answer = await operator.call(method, '/users/target', body);
       assert.deepEqual([answer.status, refusal(answer).code], [403, 'forbidden'], method);
-      assert.equal((await new ConsoleClient(relay).call(method, '/users/target', body)).status, 401, `${method} without a session`);
-      assert.equal(refusal(await admin.call(method, '/users/target', body, { csrf: false })).code, 'csrf', `${method} without CSRF`);
+      assert.equal(
+        (await new ConsoleClient(relay).call(method, '/users/target', body)).status,
+        401,
+        `${method} without a session`,
+      );
+      assert.equal(
+        refusal(await admin.call(method, '/users/target', body, { csrf: false })).code,
+        'csrf',
+        `${method} without CSRF`,
+      );
     }
-    assert.equal(refusal(await operator.call('PATCH', '/users/oscar', { role: 'admin' })).status, 403, 'no promoting oneself');
-    assert.ok((await usernames()).some((u) => u.username === 'target' && u.role === 'operator'), 'target untouched');
+    assert.equal(
+      refusal(await operator.call('PATCH', '/users/oscar', { role: 'admin' })).status,
+      403,
+      'no promoting oneself',
+    );
+    assert.ok(
+      (await usernames()).some((u) => u.username === 'target' && u.role === 'operator'),
+      'target untouched',
+    );
 
     assert.equal((await admin.call('PATCH', '/users/target', { role: 'root' })).status, 400);
     assert.equal((await admin.call('PATCH', '/users/target', {})).status, 400);
@@ -358,7 +448,10 @@ describe('changing and removing console users', () => {
       assert.equal(store.setConsoleUserRole('op', 'admin'), false);
       assert.equal(store.setConsoleUserRole('a1', 'admin'), true);
       assert.equal(store.removeConsoleUser('a2'), true, 'one of two admins');
-      assert.deepEqual(store.listConsoleUsers().map((u) => [u.username, u.role]), [['a1', 'admin']]);
+      assert.deepEqual(
+        store.listConsoleUsers().map((u) => [u.username, u.role]),
+        [['a1', 'admin']],
+      );
     } finally {
       store.close();
       await fs.rm(dataDir, { recursive: true, force: true });
@@ -369,10 +462,14 @@ describe('changing and removing console users', () => {
 describe('the relay command and the setup link', () => {
   it('prints the setup link once at start, and never logs it', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-console-cli-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli.ts', 'serve', '--port', '0', '--data', dataDir], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/relay/cli.ts', 'serve', '--port', '0', '--data', dataDir],
+      {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
@@ -380,7 +477,10 @@ describe('the relay command and the setup link', () => {
       const link = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
           stdout += chunk;
-          const match = /Set up the first administrator: (http:\/\/127\.0\.0\.1:\d+\/console\/setup#([A-Za-z0-9_-]{43}))\n/.exec(stdout);
+          const match =
+            /Set up the first administrator: (http:\/\/127\.0\.0\.1:\d+\/console\/setup#([A-Za-z0-9_-]{43}))\n/.exec(
+              stdout,
+            );
           if (match) resolve(match[1]!);
         });
         child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout} ${stderr}`)));
@@ -389,7 +489,13 @@ describe('the relay command and the setup link', () => {
       const setup = await fetch(new URL('/console/api/setup', link), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ setupToken: token, username: 'admin', name: 'Admin', organisation: 'IT', password: ADMIN_PASSWORD }),
+        body: JSON.stringify({
+          setupToken: token,
+          username: 'admin',
+          name: 'Admin',
+          organisation: 'IT',
+          password: ADMIN_PASSWORD,
+        }),
       });
       assert.equal(setup.status, 201);
       assert.equal(stdout.split(token).length, 2, 'printed once');

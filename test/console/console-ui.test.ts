@@ -31,12 +31,21 @@ describe('the console in Chromium', () => {
   const agents: Record<string, ScriptedAgent> = {};
 
   before(async () => {
-    if (!existsSync(path.join(DEFAULT_CONSOLE_DIR, 'index.html'))) throw new Error('out/console is missing: run `npm run build:console` first');
+    if (!existsSync(path.join(DEFAULT_CONSOLE_DIR, 'index.html')))
+      throw new Error('out/console is missing: run `npm run build:console` first');
     relay = await startTestRelay();
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
@@ -57,10 +66,13 @@ describe('the console in Chromium', () => {
     await relay?.close();
   });
 
-  const nav = (name: string) => page.getByRole('navigation', { name: 'Console' }).getByRole('button', { name, exact: true }).click();
-  const typeButton = (name: string) => page.getByRole('group', { name: 'Remote assistance' }).getByRole('button', { name, exact: true });
+  const nav = (name: string) =>
+    page.getByRole('navigation', { name: 'Console' }).getByRole('button', { name, exact: true }).click();
+  const typeButton = (name: string) =>
+    page.getByRole('group', { name: 'Remote assistance' }).getByRole('button', { name, exact: true });
   const state = () => page.getByRole('status', { name: 'Assistance state' });
-  const deviceRow = (hostname: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${hostname}`) }) });
+  const deviceRow = (hostname: string) =>
+    page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${hostname}`) }) });
 
   /** The text a button is described by: where the console says why a type is disabled. */
   async function reasonOf(button: Locator): Promise<string> {
@@ -96,7 +108,10 @@ describe('the console in Chromium', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to the flxra console' }).waitFor();
-    for (const [username, password] of [['admin', 'admin'], ['ada', 'not the password']]) {
+    for (const [username, password] of [
+      ['admin', 'admin'],
+      ['ada', 'not the password'],
+    ]) {
       await page.getByLabel('Username').fill(username!);
       await page.getByLabel('Password').fill(password!);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -117,7 +132,11 @@ describe('the console in Chromium', () => {
     await waitForText(ws, 'Online');
     const cells = await ws.getByRole('cell').allTextContents();
     assert.deepEqual(cells.slice(1, 5), ['Online', '26.11', 'Office', 'alice (active)']);
-    assert.deepEqual((await deviceRow('kiosk-old').getByRole('cell').allTextContents()).slice(1, 4), ['Online', '24.8.1', 'Kiosks']);
+    assert.deepEqual((await deviceRow('kiosk-old').getByRole('cell').allTextContents()).slice(1, 4), [
+      'Online',
+      '24.8.1',
+      'Kiosks',
+    ]);
     // The device's agent leaves: the list shows it within its next poll, without reloading.
     agents['lab-01']!.disconnect();
     await waitForText(deviceRow('lab-01'), 'Offline');
@@ -139,7 +158,9 @@ describe('the console in Chromium', () => {
     await lab.getByRole('checkbox', { name: 'Remote assistance enabled (Lab)' }).uncheck();
     await page.getByRole('button', { name: 'Save policy' }).click();
     await waitForText(page.getByRole('status'), 'Policy saved');
-    const settings = JSON.parse((await relay.handle.audit.query({ action: 'policy.changed', limit: 1 }))[0]!.detail.settings as string);
+    const settings = JSON.parse(
+      (await relay.handle.audit.query({ action: 'policy.changed', limit: 1 }))[0]!.detail.settings as string,
+    );
     assert.deepEqual(settings.groups, { Servers: { allowedTypes: ['dynamic'] }, Lab: { remoteAssistance: false } });
   });
 
@@ -150,13 +171,19 @@ describe('the console in Chromium', () => {
     assert.equal(await page.getByRole('radio', { name: 'Select kiosk-old' }).isChecked(), true);
     await page.getByRole('heading', { name: 'Remote assistance: kiosk-old' }).waitFor();
     assert.equal(await typeButton('Dynamic').isDisabled(), true);
-    assert.equal(await reasonOf(typeButton('Dynamic')), 'Agent 24.8.1 is too old: dynamic assistance needs 24.9.2 or later.');
+    assert.equal(
+      await reasonOf(typeButton('Dynamic')),
+      'Agent 24.8.1 is too old: dynamic assistance needs 24.9.2 or later.',
+    );
     assert.equal(await typeButton('Attended').isEnabled(), true);
 
     await selectDevice('srv-01');
     for (const name of ['Attended', 'Unattended']) {
       assert.equal(await typeButton(name).isDisabled(), true, name);
-      assert.equal(await reasonOf(typeButton(name)), 'Report group Servers is set to dynamic assistance, so only dynamic is offered.');
+      assert.equal(
+        await reasonOf(typeButton(name)),
+        'Report group Servers is set to dynamic assistance, so only dynamic is offered.',
+      );
     }
     assert.equal(await typeButton('Dynamic').isEnabled(), true);
 
@@ -177,11 +204,16 @@ describe('the console in Chromium', () => {
     const password = (await result.getByLabel('One-time password').textContent())!;
     assert.match(password, /\S{8,}/);
     await waitForText(result, 'It is shown only now and is not shown again.');
-    const [download] = await Promise.all([page.waitForEvent('download'), result.getByRole('button', { name: `Download flxra-${sessionId}.flxra` }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      result.getByRole('button', { name: `Download flxra-${sessionId}.flxra` }).click(),
+    ]);
     assert.equal(download.suggestedFilename(), `flxra-${sessionId}.flxra`);
     const envelope = parseActivationEnvelope(await readFile((await download.path())!, 'utf8'));
     assert.ok(envelope.ok);
-    const claims = ActivationClaims.parse(JSON.parse(Buffer.from(envelope.token.split('.')[1]!, 'base64url').toString()));
+    const claims = ActivationClaims.parse(
+      JSON.parse(Buffer.from(envelope.token.split('.')[1]!, 'base64url').toString()),
+    );
     assert.deepEqual([claims.sid, claims.mode, claims.requested], [sessionId, 'unattended', 'unattended']);
 
     // The operator opens it in the app with the password the console showed.
@@ -199,7 +231,10 @@ describe('the console in Chromium', () => {
     await waitForText(state(), 'Waiting for the operator to open the file');
     const host = await agents['ws-01']!.nextHost();
     assert.equal(await result.getByLabel('One-time password').count(), 0, 'attended has no password');
-    const [download] = await Promise.all([page.waitForEvent('download'), result.getByRole('button', { name: /^Download flxra-\d{9}\.flxra$/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      result.getByRole('button', { name: /^Download flxra-\d{9}\.flxra$/ }).click(),
+    ]);
     const envelope = parseActivationEnvelope(await readFile((await download.path())!, 'utf8'));
     assert.ok(envelope.ok);
 
@@ -224,7 +259,10 @@ describe('the console in Chromium', () => {
     await selectDevice('ws-01');
     await typeButton('Dynamic').click();
     const result = page.getByRole('region', { name: 'Assistance requested' });
-    await waitForText(result, "attended (dynamic: alice is signed in at the device's console, so they are asked for consent)");
+    await waitForText(
+      result,
+      "attended (dynamic: alice is signed in at the device's console, so they are asked for consent)",
+    );
     await agents['ws-01']!.nextHost();
   });
 
@@ -232,7 +270,10 @@ describe('the console in Chromium', () => {
     await nav('Sessions');
     await page.getByRole('radio', { name: 'Select alice on ws-01' }).check();
     assert.equal(await typeButton('Unattended').isDisabled(), true);
-    assert.match(await reasonOf(typeButton('Unattended')), /unattended assistance is started at device level, not on a session/);
+    assert.match(
+      await reasonOf(typeButton('Unattended')),
+      /unattended assistance is started at device level, not on a session/,
+    );
     await typeButton('Attended').click();
     await waitForText(state(), 'Waiting for the operator to open the file');
     await agents['ws-01']!.nextHost();
@@ -241,15 +282,30 @@ describe('the console in Chromium', () => {
   it('shows the audit rows and exports them as CSV and JSON', async () => {
     await nav('Audit');
     const table = page.getByRole('table', { name: 'Audit trail' });
-    for (const action of ['user.signed-in', 'policy.changed', 'assistance.requested', 'consent.decided', 'connection.started', 'connection.ended']) {
+    for (const action of [
+      'user.signed-in',
+      'policy.changed',
+      'assistance.requested',
+      'consent.decided',
+      'connection.started',
+      'connection.ended',
+    ]) {
       await table.getByRole('cell', { name: action, exact: true }).first().waitFor();
     }
     await waitForText(table.getByRole('row').filter({ hasText: 'consent.decided' }).first(), 'allowed-control');
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
     const csvText = await readFile((await csv.path())!, 'utf8');
     assert.equal(csvText.split('\r\n')[0], AUDIT_CSV_COLUMNS.join(','));
-    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export JSON' }).click()]);
-    const { entries } = JSON.parse(await readFile((await json.path())!, 'utf8')) as { entries: Array<{ action: string }> };
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export JSON' }).click(),
+    ]);
+    const { entries } = JSON.parse(await readFile((await json.path())!, 'utf8')) as {
+      entries: Array<{ action: string }>;
+    };
     assert.deepEqual(entries.length, csvText.trimEnd().split('\r\n').length - 1);
     assert.ok(entries.some((e) => e.action === 'assistance.requested'));
   });
@@ -261,7 +317,8 @@ describe('the console in Chromium', () => {
     const bob = await api.newUser('bob', 'operator');
     await nav('Users');
     const users = page.getByRole('table', { name: 'Console users' });
-    const userRow = (username: string) => users.getByRole('row').filter({ has: page.getByRole('rowheader', { name: username, exact: true }) });
+    const userRow = (username: string) =>
+      users.getByRole('row').filter({ has: page.getByRole('rowheader', { name: username, exact: true }) });
     const roleOf = (username: string) => page.getByRole('combobox', { name: `Role of ${username}` });
     const removeButton = (username: string) => page.getByRole('button', { name: `Remove ${username}`, exact: true });
     await userRow('olivia').waitFor();

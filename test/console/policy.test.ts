@@ -45,13 +45,22 @@ describe('policy enforced at the relay', () => {
   async function requestDirect(hostname: string, mode: RequestedMode, userSessionId?: string) {
     const agent = agents[hostname]!;
     try {
-      const response = await relay.requestAssistance({ deviceId: agent.deviceId, mode, ...(userSessionId ? { userSessionId } : {}) });
+      const response = await relay.requestAssistance({
+        deviceId: agent.deviceId,
+        mode,
+        ...(userSessionId ? { userSessionId } : {}),
+      });
       // The relay answered once the agent's host was in: take it, so that the next request gets its own.
       await agent.nextHost();
       return { ok: true, response } as const;
     } catch (err) {
       assert.ok(err instanceof ApiRefusal, String(err));
-      return { ok: false, status: err.status, code: err.code, message: err.message.replace(/^\d+ [\w-]+: /, '') } as const;
+      return {
+        ok: false,
+        status: err.status,
+        code: err.code,
+        message: err.message.replace(/^\d+ [\w-]+: /, ''),
+      } as const;
     }
   }
 
@@ -78,7 +87,11 @@ describe('policy enforced at the relay', () => {
     ];
     for (const [hostname, mode, reason] of cases) {
       const answer = await requestDirect(hostname, mode);
-      assert.deepEqual(answer, { ok: false, status: 403, code: 'forbidden-by-policy', message: reason }, `${hostname} ${mode}`);
+      assert.deepEqual(
+        answer,
+        { ok: false, status: 403, code: 'forbidden-by-policy', message: reason },
+        `${hostname} ${mode}`,
+      );
       assert.equal(await consoleReason(hostname, mode), reason, `the console shows the same for ${hostname} ${mode}`);
     }
     // What the policy allows goes through.
@@ -103,7 +116,12 @@ describe('policy enforced at the relay', () => {
         deviceId: agents['lab-1']!.deviceId,
         sessionId: null,
         result: 'denied',
-        detail: { mode: 'attended', via: 'api', code: 'forbidden-by-policy', reason: 'Remote assistance is not enabled for report group Lab.' },
+        detail: {
+          mode: 'attended',
+          via: 'api',
+          code: 'forbidden-by-policy',
+          reason: 'Remote assistance is not enabled for report group Lab.',
+        },
       },
     );
   });
@@ -112,7 +130,12 @@ describe('policy enforced at the relay', () => {
     // "24.9.2" sorts after "24.10" as text; as a version it is older.
     await setPolicy({}, { ...DEFAULT_POLICY, minAgentVersion: { remoteAssistance: '23.7', dynamic: '24.10' } });
     const old = await requestDirect('kiosk-new', 'dynamic');
-    assert.deepEqual(old, { ok: false, status: 403, code: 'forbidden-by-policy', message: 'Agent 24.9.2 is too old: dynamic assistance needs 24.10 or later.' });
+    assert.deepEqual(old, {
+      ok: false,
+      status: 403,
+      code: 'forbidden-by-policy',
+      message: 'Agent 24.9.2 is too old: dynamic assistance needs 24.10 or later.',
+    });
     assert.equal((await requestDirect('srv-1', 'dynamic')).ok, true, '25.1 is newer than 24.10');
   });
 
@@ -122,11 +145,22 @@ describe('policy enforced at the relay', () => {
     assert.ok(assistance.ok);
     await setPolicy({ Office: { remoteAssistance: false } });
     const op = await relay.connectOperator();
-    const open = () => op.emit('assistance:open', { activation: activationToken(assistance.response), password: assistance.response.password });
+    const open = () =>
+      op.emit('assistance:open', {
+        activation: activationToken(assistance.response),
+        password: assistance.response.password,
+      });
     open();
-    assert.deepEqual(await op.next('relay:error'), { code: 'session-expired', event: 'assistance:open', message: 'this assistance is over; request a new one' });
+    assert.deepEqual(await op.next('relay:error'), {
+      code: 'session-expired',
+      event: 'assistance:open',
+      message: 'this assistance is over; request a new one',
+    });
     const [row] = relay.handle.audit.query({ sessionId: assistance.response.sessionId, action: 'assistance.ended' });
-    assert.deepEqual(row?.detail, { reason: 'policy-changed', policy: 'Remote assistance is not enabled for report group Office.' });
+    assert.deepEqual(row?.detail, {
+      reason: 'policy-changed',
+      policy: 'Remote assistance is not enabled for report group Office.',
+    });
 
     await setPolicy({});
     open();
@@ -187,7 +221,9 @@ describe('policy enforced at the relay', () => {
   it('applies the product level to hosts without an agent, without version gating', async () => {
     await setPolicy({}, { ...DEFAULT_POLICY, allowedTypes: ['attended'] });
     const host = await relay.connectDevice('legacy host');
-    const refused = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'unattended' }).catch((e: unknown) => e);
+    const refused = await relay
+      .requestAssistance({ deviceId: host.deviceId, mode: 'unattended' })
+      .catch((e: unknown) => e);
     assert.ok(refused instanceof ApiRefusal && refused.status === 403, String(refused));
     assert.match(refused.message, /Unattended assistance is not enabled/);
     assert.equal((await relay.requestAssistance({ deviceId: host.deviceId, mode: 'attended' })).mode, 'attended');
@@ -196,7 +232,10 @@ describe('policy enforced at the relay', () => {
 
   it('tells the host whether the operator may hear the device: by its group’s audio setting, off by default', async () => {
     await setPolicy({ Lab: { audioRedirection: true } });
-    for (const [hostname, audio] of [['lab-1', true], ['office-1', false]] as const) {
+    for (const [hostname, audio] of [
+      ['lab-1', true],
+      ['office-1', false],
+    ] as const) {
       const agent = agents[hostname]!;
       await relay.requestAssistance({ deviceId: agent.deviceId, mode: 'attended' });
       const host = await agent.nextHost();
@@ -210,7 +249,10 @@ describe('policy enforced at the relay', () => {
     const stored = (await admin.call('GET', '/policy')).body as PolicySettings;
     assert.deepEqual(stored.groups.Lab, { audioRedirection: true, adminToolsRoles: ['admin', 'operator'] });
     assert.equal(stored.product.audioRedirection, false);
-    const invalid = await admin.call('PUT', '/policy', { product: { ...DEFAULT_POLICY, minAgentVersion: { remoteAssistance: '23.13', dynamic: '24.9.2' } }, groups: {} });
+    const invalid = await admin.call('PUT', '/policy', {
+      product: { ...DEFAULT_POLICY, minAgentVersion: { remoteAssistance: '23.13', dynamic: '24.9.2' } },
+      groups: {},
+    });
     assert.equal(invalid.status, 400);
     assert.match(invalid.text, /a version is YY.M or YY.M.patch/);
     const changes = relay.handle.audit.query({ action: 'policy.changed' });

@@ -43,7 +43,9 @@ async function download(response: AssistanceResponse): Promise<string> {
 async function trustRelay(rig: SessionRig) {
   const page = rig.operator.page;
   await page.getByTestId('trust-relay').waitFor();
-  const published = (await (await fetch(`${rig.relay.url}${RELAY_KEYS_PATH}`)).json()) as { keys: Array<{ fingerprint: string }> };
+  const published = (await (await fetch(`${rig.relay.url}${RELAY_KEYS_PATH}`)).json()) as {
+    keys: Array<{ fingerprint: string }>;
+  };
   assert.equal(await page.getByTestId('fingerprint').textContent(), published.keys[0]!.fingerprint);
   await page.getByRole('button', { name: 'The fingerprints match: trust it' }).click();
 }
@@ -103,7 +105,11 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
   await waitForDeviceHost(rig);
   const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'unattended' });
   assert.ok(response.password, 'an unattended assistance comes with a password');
-  assert.doesNotMatch(response.activation.content, new RegExp(response.password!.replace(/-/g, '-?')), 'the password is not in the file');
+  assert.doesNotMatch(
+    response.activation.content,
+    new RegExp(response.password!.replace(/-/g, '-?')),
+    'the password is not in the file',
+  );
   const file = await download(response);
 
   await rig.operator.controller.openFile(file);
@@ -120,10 +126,15 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
 
   await waitForPixel(op, 20, 20, 0x3366cc, 10_000);
   await rig.host.page.getByTestId('unattended-banner').waitFor();
-  assert.match((await rig.host.page.getByTestId('unattended-banner').textContent()) ?? '', /under remote control by Ada Lovelace/);
+  assert.match(
+    (await rig.host.page.getByTestId('unattended-banner').textContent()) ?? '',
+    /under remote control by Ada Lovelace/,
+  );
   assert.ok(!rig.host.states.some((s) => s.status === 'consent'), 'no consent window in unattended mode');
 
-  const click = await op.evaluate<{ x: number; y: number }>(clientPointExpression(TARGET.x + 150, TARGET.y + 100, W, H));
+  const click = await op.evaluate<{ x: number; y: number }>(
+    clientPointExpression(TARGET.x + 150, TARGET.y + 100, W, H),
+  );
   await op.mouse.click(click.x, click.y);
   await waitForPixel(op, TARGET.x + 20, TARGET.y + 20, TARGET_COLOURS.clicked);
 
@@ -132,7 +143,10 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
   rig.operator.controller.dropConnection();
   // The relay readmits the operator with its token and the host starts a fresh peer.
   await waitForExpression(op, 'window.__flxraPeerConnections.length >= 2', 15_000);
-  assert.ok(rig.relay.logs.some((e) => e.fields.event === 'session:resume'), 'the app resumed with its token');
+  assert.ok(
+    rig.relay.logs.some((e) => e.fields.event === 'session:resume'),
+    'the app resumed with its token',
+  );
   setRootColour(xvfb, '#228844');
   await waitForPixel(op, 20, 20, 0x228844, 15_000);
   assert.ok(!rig.host.states.some((s) => s.status === 'consent'));
@@ -144,7 +158,9 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
     .getByText(/Ada Lovelace ended the session/)
     .waitFor({ timeout: 5_000 })
     .catch((err: Error) => {
-      throw new Error(`${err.message}\nhost states: ${JSON.stringify(rig.host.states.slice(-4))}\noperator: ${JSON.stringify(rig.operator.controller.state)}\nrelay: ${JSON.stringify(rig.relay.logs.slice(-8))}`);
+      throw new Error(
+        `${err.message}\nhost states: ${JSON.stringify(rig.host.states.slice(-4))}\noperator: ${JSON.stringify(rig.operator.controller.state)}\nrelay: ${JSON.stringify(rig.relay.logs.slice(-8))}`,
+      );
     });
   for (let i = 0; i < 50 && existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(existsSync(file), false, 'the .flxra file is deleted when its session ends');
@@ -169,7 +185,10 @@ test('attended through its .flxra: the user is asked, then the operator sees the
   await trustRelay(rig);
   await rig.operator.page.getByText("Waiting for the user's consent").waitFor();
   await rig.host.page.getByTestId('consent').waitFor();
-  assert.match((await rig.host.page.getByTestId('consent').textContent()) ?? '', /wants to view and control your screen\./);
+  assert.match(
+    (await rig.host.page.getByTestId('consent').textContent()) ?? '',
+    /wants to view and control your screen\./,
+  );
   const askedForSound = await recordCaptureRequests(rig.host.page);
   await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
   await waitForPixel(rig.operator.page, 20, 20, 0x3366cc, 10_000);
@@ -186,7 +205,10 @@ test('audio redirection allowed by the policy: the user is told, the host asks f
   t.after(() => rig.close());
   await waitForDeviceHost(rig);
   const admin = await firstAdmin(rig.relay);
-  const policy = await admin.call('PUT', '/policy', { product: { ...DEFAULT_POLICY, audioRedirection: true }, groups: {} });
+  const policy = await admin.call('PUT', '/policy', {
+    product: { ...DEFAULT_POLICY, audioRedirection: true },
+    groups: {},
+  });
   assert.equal(policy.status, 200, policy.text);
 
   const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'attended' });
@@ -194,14 +216,24 @@ test('audio redirection allowed by the policy: the user is told, the host asks f
   await trustRelay(rig);
   const consent = rig.host.page.getByTestId('consent');
   await consent.waitFor();
-  assert.match((await consent.textContent()) ?? '', /wants to view and control your screen and hear your computer’s sound\./);
+  assert.match(
+    (await consent.textContent()) ?? '',
+    /wants to view and control your screen and hear your computer’s sound\./,
+  );
   const askedForSound = await recordCaptureRequests(rig.host.page);
   await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
   await waitForPixel(rig.operator.page, 20, 20, 0x3366cc, 10_000);
   assert.deepEqual(await askedForSound(), [true]);
   // Chromium on Linux captures no system sound with the screen: the user is told, the picture flows.
-  assert.equal(await rig.host.page.getByTestId('sound-shared').textContent(), 'Sound cannot be shared from this computer.');
-  assert.equal(await rig.operator.page.getByTestId('sound-on').count(), 0, 'the operator is not told of sound that does not come');
+  assert.equal(
+    await rig.host.page.getByTestId('sound-shared').textContent(),
+    'Sound cannot be shared from this computer.',
+  );
+  assert.equal(
+    await rig.operator.page.getByTestId('sound-on').count(),
+    0,
+    'the operator is not told of sound that does not come',
+  );
 });
 
 test('audio redirection where the system has sound: the user is told it is shared, the operator gets it with the picture', async (t) => {
@@ -209,7 +241,10 @@ test('audio redirection where the system has sound: the user is told it is share
   t.after(() => rig.close());
   await waitForDeviceHost(rig);
   const admin = await firstAdmin(rig.relay);
-  assert.equal((await admin.call('PUT', '/policy', { product: { ...DEFAULT_POLICY, audioRedirection: true }, groups: {} })).status, 200);
+  assert.equal(
+    (await admin.call('PUT', '/policy', { product: { ...DEFAULT_POLICY, audioRedirection: true }, groups: {} })).status,
+    200,
+  );
   const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'unattended' });
   const askedForSound = await recordCaptureRequests(rig.host.page, true);
   await rig.operator.controller.openFile(await download(response));
@@ -222,7 +257,13 @@ test('audio redirection where the system has sound: the user is told it is share
   await rig.operator.page.getByTestId('sound-on').waitFor();
   const tracks = await rig.operator.page.evaluate(() => {
     const video = document.querySelector('video')!;
-    return { kinds: (video.srcObject as MediaStream).getTracks().map((t) => t.kind).sort(), muted: video.muted };
+    return {
+      kinds: (video.srcObject as MediaStream)
+        .getTracks()
+        .map((t) => t.kind)
+        .sort(),
+      muted: video.muted,
+    };
   });
   assert.deepEqual(tracks.kinds, ['audio', 'video']);
   assert.equal(tracks.muted, false, 'the operator hears it');

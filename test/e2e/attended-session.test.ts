@@ -25,7 +25,8 @@ let target: ChildProcess;
 
 const hex = (c: number) => `#${c.toString(16).padStart(6, '0')}`;
 const rgb = (c: number) => [(c >> 16) & 255, (c >> 8) & 255, c & 255];
-const close = (a: number[], c: number, tolerance = 40) => rgb(c).every((v, i) => Math.abs(v - (a[i] ?? -999)) <= tolerance);
+const close = (a: number[], c: number, tolerance = 40) =>
+  rgb(c).every((v, i) => Math.abs(v - (a[i] ?? -999)) <= tolerance);
 
 function setBackground(colour: number) {
   execFileSync('xsetroot', ['-solid', hex(colour)], { env: xvfb.env });
@@ -93,7 +94,10 @@ test('attended session: consent, real screen, click and keys, view-only, end', a
   const consent = host.page.getByTestId('consent');
   await consent.waitFor();
   assert.equal(await host.page.getByTestId('consent-operator').textContent(), rig.relay.operatorIdentity.name);
-  assert.equal(await host.page.getByTestId('consent-organisation').textContent(), rig.relay.operatorIdentity.organisation);
+  assert.equal(
+    await host.page.getByTestId('consent-organisation').textContent(),
+    rig.relay.operatorIdentity.organisation,
+  );
   assert.match((await consent.textContent()) ?? '', /wants to view and control your screen/);
 
   // (a) before Allow: nothing captured, no track on either side.
@@ -107,7 +111,10 @@ test('attended session: consent, real screen, click and keys, view-only, end', a
   await waitForPixel(operator.page, 20, 20, BACKGROUND, 10_000);
   const firstFrameMs = performance.now() - allowedAt;
   await waitForPixel(operator.page, TARGET_SAMPLE.x, TARGET_SAMPLE.y, TARGET_COLOURS.idle);
-  await host.page.getByTestId('indicator').getByText(`Remote assistance active — ${rig.relay.operatorIdentity.name}`).waitFor();
+  await host.page
+    .getByTestId('indicator')
+    .getByText(`Remote assistance active — ${rig.relay.operatorIdentity.name}`)
+    .waitFor();
 
   // Screen change → operator sees it (baseline for later tuning; printed, not asserted).
   const changes: number[] = [];
@@ -135,7 +142,10 @@ test('attended session: consent, real screen, click and keys, view-only, end', a
   await clickOnRemote(operator.page, TARGET_CENTRE.x, TARGET_CENTRE.y);
   await operator.page.keyboard.press('r');
   await new Promise((r) => setTimeout(r, 700));
-  assert.ok(close((await operatorPixel(operator.page, TARGET_SAMPLE.x, TARGET_SAMPLE.y))!, TARGET_COLOURS.shifted), 'view-only dropped the input');
+  assert.ok(
+    close((await operatorPixel(operator.page, TARGET_SAMPLE.x, TARGET_SAMPLE.y))!, TARGET_COLOURS.shifted),
+    'view-only dropped the input',
+  );
   await host.page.getByRole('button', { name: 'Allow control' }).click();
   await operator.page.getByText('You have control').waitFor();
   await operator.page.keyboard.press('b');
@@ -151,7 +161,9 @@ test('attended session: consent, real screen, click and keys, view-only, end', a
   assert.equal(host.session.captureAllowed(), false);
 
   console.log(`Allow → first operator frame: ${firstFrameMs.toFixed(0)} ms`);
-  console.log(`screen change → operator sees it: median ${median(changes).toFixed(0)} ms of ${changes.length} (${changes.map((c) => c.toFixed(0)).join(', ')})`);
+  console.log(
+    `screen change → operator sees it: median ${median(changes).toFixed(0)} ms of ${changes.length} (${changes.map((c) => c.toFixed(0)).join(', ')})`,
+  );
   console.log(`End session → both sides torn down: ${endMs.toFixed(0)} ms`);
 });
 
@@ -185,10 +197,18 @@ test('an operator without a saved token pastes it once; a wrong one is refused a
   await page.getByLabel('Operator token').fill('flxra_op_nobody_notasecret');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('The relay did not accept your operator token').waitFor();
-  assert.equal(await rig.operator.keychain.get(operatorTokenAccount(rig.relay.url)), null, 'a refused token is not kept');
+  assert.equal(
+    await rig.operator.keychain.get(operatorTokenAccount(rig.relay.url)),
+    null,
+    'a refused token is not kept',
+  );
   await page.getByLabel('Operator token').fill(rig.relay.operatorToken);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByLabel('Session ID').waitFor();
-  assert.equal(await rig.operator.keychain.get(operatorTokenAccount(rig.relay.url)), rig.relay.operatorToken, 'kept in the keychain');
+  assert.equal(
+    await rig.operator.keychain.get(operatorTokenAccount(rig.relay.url)),
+    rig.relay.operatorToken,
+    'kept in the keychain',
+  );
   await joinFromOperator(rig);
 });

@@ -24,7 +24,8 @@ const xrandr = (...args: string[]) => runX(xvfb, 'xrandr', args);
 
 /** The provider's list once it equals `expected` (updates arrive as RandR events), or as it stands after a second. */
 async function listSettled(expected: DisplayInfo[]): Promise<DisplayInfo[]> {
-  for (let i = 0; i < 100 && !isDeepStrictEqual(provider.list(), expected); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 100 && !isDeepStrictEqual(provider.list(), expected); i++)
+    await new Promise((r) => setTimeout(r, 10));
   return provider.list();
 }
 

@@ -50,7 +50,11 @@ const CONSENT: Rect = { x: 2000, y: 100, width: 400, height: 300 };
 
 function setup(extra: Partial<HostInputOptions> = {}) {
   const injector = new RecordingInjector();
-  const controller = new HostInputController(injector, { displays: () => DISPLAYS, ownWindows: () => [CONSENT], ...extra });
+  const controller = new HostInputController(injector, {
+    displays: () => DISPLAYS,
+    ownWindows: () => [CONSENT],
+    ...extra,
+  });
   controller.setEnabled(true);
   return { injector, controller };
 }
@@ -82,7 +86,14 @@ describe('HostInputController, policy', () => {
     assert.equal(move('b', 0, 0), 'injected');
     assert.equal(move('b', 1, 1), 'injected');
     assert.equal(move('b', 0.25, 0.999), 'injected');
-    assert.deepEqual(injector.take(), ['move 0,0', 'move 1919,1079', 'move 960,540', 'move 1920,0', 'move 3199,1023', 'move 2240,1022']);
+    assert.deepEqual(injector.take(), [
+      'move 0,0',
+      'move 1919,1079',
+      'move 960,540',
+      'move 1920,0',
+      'move 3199,1023',
+      'move 2240,1022',
+    ]);
     assert.equal(move('c', 0.5, 0.5), 'dropped-unknown-display');
     assert.deepEqual(injector.take(), []);
   });
@@ -123,7 +134,10 @@ describe('HostInputController, policy', () => {
     assert.equal(controller.handle({ t: 'button', ...outside, button: 'right', down: false }), 'dropped-not-held');
     // A held button is released even if its display went away meanwhile.
     controller.handle({ t: 'button', ...outside, button: 'middle', down: true });
-    assert.equal(controller.handle({ t: 'button', display: 'gone', x: 0, y: 0, button: 'middle', down: false }), 'injected');
+    assert.equal(
+      controller.handle({ t: 'button', display: 'gone', x: 0, y: 0, button: 'middle', down: false }),
+      'injected',
+    );
     assert.deepEqual(injector.take(), ['move 1932,512', 'button middle down', 'button middle up']);
   });
 
@@ -170,9 +184,21 @@ describe('HostInputController, policy', () => {
 
     // All four flags at once, then all off.
     controller.handle(key('KeyK', true, { shift: true, ctrl: true, alt: true, meta: true }));
-    assert.deepEqual(injector.take(), ['key ShiftLeft down', 'key ControlLeft down', 'key AltLeft down', 'key MetaLeft down', 'key KeyK down']);
+    assert.deepEqual(injector.take(), [
+      'key ShiftLeft down',
+      'key ControlLeft down',
+      'key AltLeft down',
+      'key MetaLeft down',
+      'key KeyK down',
+    ]);
     controller.handle(key('KeyK', false));
-    assert.deepEqual(injector.take(), ['key ShiftLeft up', 'key ControlLeft up', 'key AltLeft up', 'key MetaLeft up', 'key KeyK up']);
+    assert.deepEqual(injector.take(), [
+      'key ShiftLeft up',
+      'key ControlLeft up',
+      'key AltLeft up',
+      'key MetaLeft up',
+      'key KeyK up',
+    ]);
   });
 
   test("a modifier's own event is not doubled, and a right-hand modifier counts as held", () => {

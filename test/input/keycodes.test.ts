@@ -10,20 +10,66 @@ import { runX, startXvfb } from '../../dev/rig/xvfb.js';
  * just numbers (<I172>), the keysym.
  */
 const POSITIONS: Record<string, string> = {
-  Backquote: 'TLDE', Minus: 'AE11', Equal: 'AE12', IntlYen: 'AE13',
-  BracketLeft: 'AD11', BracketRight: 'AD12', Backslash: 'BKSL',
-  Semicolon: 'AC10', Quote: 'AC11', IntlBackslash: 'LSGT',
-  Comma: 'AB08', Period: 'AB09', Slash: 'AB10', IntlRo: 'AB11',
-  Escape: 'ESC', Backspace: 'BKSP', Tab: 'TAB', CapsLock: 'CAPS', Enter: 'RTRN', Space: 'SPCE',
-  ShiftLeft: 'LFSH', ShiftRight: 'RTSH', ControlLeft: 'LCTL', ControlRight: 'RCTL',
-  AltLeft: 'LALT', AltRight: 'RALT', MetaLeft: 'LWIN', MetaRight: 'RWIN', ContextMenu: 'COMP',
-  Convert: 'HENK', NonConvert: 'MUHE', KanaMode: 'HKTG', Lang1: 'HNGL', Lang2: 'HJCV',
-  PrintScreen: 'PRSC', ScrollLock: 'SCLK', Pause: 'PAUS',
-  Insert: 'INS', Delete: 'DELE', Home: 'HOME', End: 'END', PageUp: 'PGUP', PageDown: 'PGDN',
-  ArrowUp: 'UP', ArrowDown: 'DOWN', ArrowLeft: 'LEFT', ArrowRight: 'RGHT',
-  NumLock: 'NMLK', NumpadDivide: 'KPDV', NumpadMultiply: 'KPMU', NumpadSubtract: 'KPSU',
-  NumpadAdd: 'KPAD', NumpadEnter: 'KPEN', NumpadDecimal: 'KPDL', NumpadComma: 'KPPT', NumpadEqual: 'KPEQ',
-  AudioVolumeMute: 'MUTE', AudioVolumeDown: 'VOL-', AudioVolumeUp: 'VOL+', BrowserStop: 'STOP',
+  Backquote: 'TLDE',
+  Minus: 'AE11',
+  Equal: 'AE12',
+  IntlYen: 'AE13',
+  BracketLeft: 'AD11',
+  BracketRight: 'AD12',
+  Backslash: 'BKSL',
+  Semicolon: 'AC10',
+  Quote: 'AC11',
+  IntlBackslash: 'LSGT',
+  Comma: 'AB08',
+  Period: 'AB09',
+  Slash: 'AB10',
+  IntlRo: 'AB11',
+  Escape: 'ESC',
+  Backspace: 'BKSP',
+  Tab: 'TAB',
+  CapsLock: 'CAPS',
+  Enter: 'RTRN',
+  Space: 'SPCE',
+  ShiftLeft: 'LFSH',
+  ShiftRight: 'RTSH',
+  ControlLeft: 'LCTL',
+  ControlRight: 'RCTL',
+  AltLeft: 'LALT',
+  AltRight: 'RALT',
+  MetaLeft: 'LWIN',
+  MetaRight: 'RWIN',
+  ContextMenu: 'COMP',
+  Convert: 'HENK',
+  NonConvert: 'MUHE',
+  KanaMode: 'HKTG',
+  Lang1: 'HNGL',
+  Lang2: 'HJCV',
+  PrintScreen: 'PRSC',
+  ScrollLock: 'SCLK',
+  Pause: 'PAUS',
+  Insert: 'INS',
+  Delete: 'DELE',
+  Home: 'HOME',
+  End: 'END',
+  PageUp: 'PGUP',
+  PageDown: 'PGDN',
+  ArrowUp: 'UP',
+  ArrowDown: 'DOWN',
+  ArrowLeft: 'LEFT',
+  ArrowRight: 'RGHT',
+  NumLock: 'NMLK',
+  NumpadDivide: 'KPDV',
+  NumpadMultiply: 'KPMU',
+  NumpadSubtract: 'KPSU',
+  NumpadAdd: 'KPAD',
+  NumpadEnter: 'KPEN',
+  NumpadDecimal: 'KPDL',
+  NumpadComma: 'KPPT',
+  NumpadEqual: 'KPEQ',
+  AudioVolumeMute: 'MUTE',
+  AudioVolumeDown: 'VOL-',
+  AudioVolumeUp: 'VOL+',
+  BrowserStop: 'STOP',
 };
 'QWERTYUIOP'.split('').forEach((c, i) => (POSITIONS[`Key${c}`] = `AD${String(i + 1).padStart(2, '0')}`));
 'ASDFGHJKL'.split('').forEach((c, i) => (POSITIONS[`Key${c}`] = `AC${String(i + 1).padStart(2, '0')}`));
@@ -33,11 +79,18 @@ for (let n = 1; n <= 24; n++) POSITIONS[`F${n}`] = `FK${String(n).padStart(2, '0
 for (let n = 0; n <= 9; n++) POSITIONS[`Numpad${n}`] = `KP${n}`;
 
 const KEYSYMS: Record<string, string> = {
-  MediaPlayPause: 'XF86AudioPlay', MediaStop: 'XF86AudioStop',
-  MediaTrackNext: 'XF86AudioNext', MediaTrackPrevious: 'XF86AudioPrev',
-  BrowserBack: 'XF86Back', BrowserForward: 'XF86Forward', BrowserRefresh: 'XF86Reload',
-  BrowserSearch: 'XF86Search', BrowserFavorites: 'XF86Favorites', BrowserHome: 'XF86HomePage',
-  LaunchMail: 'XF86Mail', LaunchApp2: 'XF86Calculator',
+  MediaPlayPause: 'XF86AudioPlay',
+  MediaStop: 'XF86AudioStop',
+  MediaTrackNext: 'XF86AudioNext',
+  MediaTrackPrevious: 'XF86AudioPrev',
+  BrowserBack: 'XF86Back',
+  BrowserForward: 'XF86Forward',
+  BrowserRefresh: 'XF86Reload',
+  BrowserSearch: 'XF86Search',
+  BrowserFavorites: 'XF86Favorites',
+  BrowserHome: 'XF86HomePage',
+  LaunchMail: 'XF86Mail',
+  LaunchApp2: 'XF86Calculator',
   // The "My Computer" key: Linux maps its USB usage (AL Local Machine Browser) to KEY_FILE,
   // which xkeyboard-config calls XF86Explorer (XF86MyComputer is KEY_COMPUTER, another key).
   LaunchApp1: 'XF86Explorer',
@@ -46,10 +99,16 @@ const KEYSYMS: Record<string, string> = {
 test('the table: X keycodes in range, one code per key, nothing for unknown names', () => {
   const evdev = KEY_CODES.map((c) => evdevCode(c)!);
   const scan = KEY_CODES.map((c) => windowsScanCode(c)!);
-  assert.ok(evdev.every((e) => e + 8 >= 8 && e + 8 <= 255), 'X keycodes are 8..255');
+  assert.ok(
+    evdev.every((e) => e + 8 >= 8 && e + 8 <= 255),
+    'X keycodes are 8..255',
+  );
   assert.equal(new Set(evdev).size, KEY_CODES.length, 'no two codes share an evdev key');
   assert.equal(new Set(scan).size, KEY_CODES.length, 'no two codes share a scan code');
-  assert.ok(scan.every((s) => s > 0 && (s <= 0x7f || (s >= 0xe001 && s <= 0xe07f))), 'Set-1 make codes, E0 or plain');
+  assert.ok(
+    scan.every((s) => s > 0 && (s <= 0x7f || (s >= 0xe001 && s <= 0xe07f))),
+    'Set-1 make codes, E0 or plain',
+  );
   for (const name of ['Fn', 'Power', 'Sleep', 'constructor', '__proto__', 'toString', 'keya', '']) {
     assert.equal(evdevCode(name), undefined, name);
     assert.equal(windowsScanCode(name), undefined, name);

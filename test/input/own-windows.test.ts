@@ -27,10 +27,14 @@ let programs: XProgram[] = [];
 let input: HostInput;
 
 async function startTarget(rect: typeof OWN): Promise<XProgram> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', ...[rect.x, rect.y, rect.width, rect.height].map(String)], {
-    env: xvfb.env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'dev/rig/x-target.ts', ...[rect.x, rect.y, rect.width, rect.height].map(String)],
+    {
+      env: xvfb.env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const program = { process: child, lines: [] as string[] };
   const ready = new Promise<void>((resolve) =>
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -59,7 +63,8 @@ after(async () => {
 function click(x: number, y: number): void {
   const display = input.displays()[0]!.id;
   const at = { display, x: x / W, y: y / H };
-  for (const down of [true, false]) input.controller.handle({ t: 'button', ...at, button: 'left', down } satisfies InputEvent);
+  for (const down of [true, false])
+    input.controller.handle({ t: 'button', ...at, button: 'left', down } satisfies InputEvent);
 }
 
 async function clicksSeen(program: XProgram, expected: number, timeoutMs = 1_000): Promise<number> {

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import koffi from 'koffi';
 import { KEY_CODES } from '../../src/platform/input/keycodes.js';
-import { buttonInput, defineInputType, keyInput, moveInput, toNative, wheelInputs } from '../../src/platform/input/windows-send-input.js';
+import {
+  buttonInput,
+  defineInputType,
+  keyInput,
+  moveInput,
+  toNative,
+  wheelInputs,
+} from '../../src/platform/input/windows-send-input.js';
 
 const KEYEVENTF_EXTENDEDKEY = 0x0001;
 const KEYEVENTF_KEYUP = 0x0002;
@@ -86,24 +93,28 @@ test('wheel: 120 per notch, fractions kept; WHEEL positive is up, HWHEEL positiv
   assert.deepEqual(wheelInputs(0, 0), []);
 });
 
-test('INPUT is laid out as on 64-bit Windows: 40 bytes, union at 8', { skip: process.arch !== 'x64' && process.arch !== 'arm64' }, () => {
-  const INPUT = defineInputType(koffi);
-  assert.equal(koffi.sizeof(INPUT), 40);
+test(
+  'INPUT is laid out as on 64-bit Windows: 40 bytes, union at 8',
+  { skip: process.arch !== 'x64' && process.arch !== 'arm64' },
+  () => {
+    const INPUT = defineInputType(koffi);
+    assert.equal(koffi.sizeof(INPUT), 40);
 
-  const mouse = Buffer.alloc(40);
-  koffi.encode(mouse, INPUT, toNative({ type: 'mouse', dx: 65535, dy: 7, mouseData: -120, dwFlags: 0xc001 }));
-  assert.equal(mouse.readUInt32LE(0), 0, 'INPUT_MOUSE');
-  assert.equal(mouse.readInt32LE(8), 65535, 'mi.dx');
-  assert.equal(mouse.readInt32LE(12), 7, 'mi.dy');
-  assert.equal(mouse.readUInt32LE(16), 0xffffff88, 'mi.mouseData, -120 as a DWORD');
-  assert.equal(mouse.readUInt32LE(20), 0xc001, 'mi.dwFlags');
-  assert.equal(mouse.readBigUInt64LE(32), 0n, 'mi.dwExtraInfo');
+    const mouse = Buffer.alloc(40);
+    koffi.encode(mouse, INPUT, toNative({ type: 'mouse', dx: 65535, dy: 7, mouseData: -120, dwFlags: 0xc001 }));
+    assert.equal(mouse.readUInt32LE(0), 0, 'INPUT_MOUSE');
+    assert.equal(mouse.readInt32LE(8), 65535, 'mi.dx');
+    assert.equal(mouse.readInt32LE(12), 7, 'mi.dy');
+    assert.equal(mouse.readUInt32LE(16), 0xffffff88, 'mi.mouseData, -120 as a DWORD');
+    assert.equal(mouse.readUInt32LE(20), 0xc001, 'mi.dwFlags');
+    assert.equal(mouse.readBigUInt64LE(32), 0n, 'mi.dwExtraInfo');
 
-  const key = Buffer.alloc(40, 0xff);
-  koffi.encode(key, INPUT, toNative({ type: 'keyboard', wScan: 0x1c, dwFlags: 0x0009 }));
-  assert.equal(key.readUInt32LE(0), 1, 'INPUT_KEYBOARD');
-  assert.equal(key.readUInt16LE(8), 0, 'ki.wVk: unused with KEYEVENTF_SCANCODE');
-  assert.equal(key.readUInt16LE(10), 0x1c, 'ki.wScan');
-  assert.equal(key.readUInt32LE(12), 0x0009, 'ki.dwFlags');
-  assert.equal(key.readUInt32LE(16), 0, 'ki.time');
-});
+    const key = Buffer.alloc(40, 0xff);
+    koffi.encode(key, INPUT, toNative({ type: 'keyboard', wScan: 0x1c, dwFlags: 0x0009 }));
+    assert.equal(key.readUInt32LE(0), 1, 'INPUT_KEYBOARD');
+    assert.equal(key.readUInt16LE(8), 0, 'ki.wVk: unused with KEYEVENTF_SCANCODE');
+    assert.equal(key.readUInt16LE(10), 0x1c, 'ki.wScan');
+    assert.equal(key.readUInt32LE(12), 0x0009, 'ki.dwFlags');
+    assert.equal(key.readUInt32LE(16), 0, 'ki.time');
+  },
+);

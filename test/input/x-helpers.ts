@@ -81,8 +81,14 @@ export async function startRecordingTerminal(xvfb: Xvfb, title: string, geometry
     }
   };
   // The shell has set the terminal up once the ready file exists.
-  for (const deadline = performance.now() + 5_000; ; ) {
-    if (await fs.stat(ready).then(() => true, () => false)) break;
+  for (const deadline = performance.now() + 5_000; ;) {
+    if (
+      await fs.stat(ready).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     if (performance.now() > deadline) throw new Error('terminal never became ready');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -3,7 +3,15 @@ import { after, before, test } from 'node:test';
 import { createInputInjector, type InputInjector } from '../../src/platform/input/injector.js';
 import { createX11Injector } from '../../src/platform/input/x11-injector.js';
 import { runX, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
-import { mouseReport, openProbe, settle, startRecordingTerminal, usKey, type RecordingTerminal, type XProbe } from './x-helpers.js';
+import {
+  mouseReport,
+  openProbe,
+  settle,
+  startRecordingTerminal,
+  usKey,
+  type RecordingTerminal,
+  type XProbe,
+} from './x-helpers.js';
 
 let xvfb: Xvfb;
 let injector: InputInjector;
@@ -76,7 +84,15 @@ test('every button and both wheel axes reach the X client, at the pointer', asyn
   // xterm's button codes: 0–2 left/middle/right, 64–67 buttons 4–7, 128–129 buttons 8–9; it
   // reports no release for wheel buttons 4 and 5.
   const expected =
-    [0, 1, 2, 128, 129].map((code) => at(code) + release).join('') + at(64) + at(65) + at(65) + at(66) + release + at(67) + release + at(65);
+    [0, 1, 2, 128, 129].map((code) => at(code) + release).join('') +
+    at(64) +
+    at(65) +
+    at(65) +
+    at(66) +
+    release +
+    at(67) +
+    release +
+    at(65);
   const out = await term.waitFor((o) => o.length >= start + expected.length);
   assert.equal(out.slice(start), expected);
 });
@@ -99,7 +115,9 @@ test('one injected event is on the server within a round trip (latency printed)'
     samples.push(performance.now() - started);
   }
   samples.sort((a, b) => a - b);
-  t.diagnostic(`move → visible to another client: median ${samples[25]!.toFixed(2)} ms, max ${samples[49]!.toFixed(2)} ms`);
+  t.diagnostic(
+    `move → visible to another client: median ${samples[25]!.toFixed(2)} ms, max ${samples[49]!.toFixed(2)} ms`,
+  );
   assert.ok(samples[25]! < 20, 'a local injection takes well under a frame');
 });
 

@@ -10,7 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fetchRelayKey, TrustedRelays } from '../../src/main/activation/trusted-relays.js';
-import { keytarCredentialStore, loadOperatorToken, operatorTokenAccount } from '../../src/platform/credentials/credential-store.js';
+import {
+  keytarCredentialStore,
+  loadOperatorToken,
+  operatorTokenAccount,
+} from '../../src/platform/credentials/credential-store.js';
 import { OperatorController } from '../../src/main/operator/operator-controller.js';
 import type { OperatorState } from '../../src/shared/ipc.js';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
@@ -37,7 +41,9 @@ async function operatorApp(opts: { trusted?: boolean; signedIn?: boolean; now?: 
   const keychain = keytarCredentialStore(`flxra-test-${randomUUID()}`);
   if (opts.signedIn !== false) await keychain.set(operatorTokenAccount(relay.url), relay.operatorToken);
   const trusted = new TrustedRelays(keychain);
-  const kid = JSON.parse(Buffer.from(JSON.parse(response.activation.content).token.split('.')[0], 'base64url').toString()).kid;
+  const kid = JSON.parse(
+    Buffer.from(JSON.parse(response.activation.content).token.split('.')[0], 'base64url').toString(),
+  ).kid;
   if (opts.trusted !== false) await trusted.trust(await fetchRelayKey(relay.url, kid));
   const states: OperatorState[] = [];
   const controller = new OperatorController({
@@ -120,7 +126,9 @@ test('damaged, foreign and future files each say what they are', async (t) => {
   assert.match(refusal(app.controller), /not a flxra activation file, or it is damaged/);
   await app.controller.openFile(await fileWith(JSON.stringify({ format: 'something-else', version: 1, token: 'x' })));
   assert.match(refusal(app.controller), /not a flxra activation file/);
-  await app.controller.openFile(await fileWith(JSON.stringify({ format: 'flxra-activation', version: 9, token: 'x.y.z' })));
+  await app.controller.openFile(
+    await fileWith(JSON.stringify({ format: 'flxra-activation', version: 9, token: 'x.y.z' })),
+  );
   assert.match(refusal(app.controller), /made for a newer flxra/);
   await app.controller.openFile(path.join(dir, 'missing.flxra'));
   assert.match(refusal(app.controller), /cannot be read: ENOENT/);

@@ -22,7 +22,11 @@ test('without a Secret Service the operator is told plainly, and nothing throws'
 });
 
 test('the environment variable wins over the keychain, for scripted set-ups', async () => {
-  const result = await loadOperatorToken('http://127.0.0.1:7443', { FLXRA_OPERATOR_TOKEN: 'flxra_op_x_y' }, keytarCredentialStore());
+  const result = await loadOperatorToken(
+    'http://127.0.0.1:7443',
+    { FLXRA_OPERATOR_TOKEN: 'flxra_op_x_y' },
+    keytarCredentialStore(),
+  );
   assert.deepEqual(result, { token: 'flxra_op_x_y', reason: '' });
 });
 

@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import { activationPathFromArgv, ActivationFileInbox } from '../../src/main/activation/file-open.js';
 
 test('the activation file is found on a command line, resolved against the working directory', () => {
-  assert.equal(activationPathFromArgv(['/opt/flxra/flxra', '--relay', 'https://r.example', 'job.FLXRA'], '/home/ada'), '/home/ada/job.FLXRA');
+  assert.equal(
+    activationPathFromArgv(['/opt/flxra/flxra', '--relay', 'https://r.example', 'job.FLXRA'], '/home/ada'),
+    '/home/ada/job.FLXRA',
+  );
   assert.equal(activationPathFromArgv(['C:\\flxra.exe', '--host'], '/x'), null);
   assert.equal(activationPathFromArgv(['flxra', '--file=a.flxra'], '/x'), null, 'flags are not files');
 });

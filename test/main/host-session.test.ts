@@ -67,7 +67,12 @@ test('nobody answering denies automatically, and the operator is told it timed o
   await h.until('consent');
   const ended = await op.next('session:ended');
   assert.equal(ended.reason, 'consent-timeout');
-  assert.deepEqual(h.host.state, { status: 'ended', sessionId: h.sessionId, reason: 'consent-timeout', operator: relay.operatorIdentity });
+  assert.deepEqual(h.host.state, {
+    status: 'ended',
+    sessionId: h.sessionId,
+    reason: 'consent-timeout',
+    operator: relay.operatorIdentity,
+  });
   assert.equal(h.host.captureAllowed(), false);
 });
 
@@ -137,7 +142,10 @@ test('sound is captured only where the policy allows audio redirection, and the 
   await h.until('ended');
 
   const admin = await firstAdmin(relay);
-  assert.equal((await admin.call('PUT', '/policy', { product: { ...DEFAULT_POLICY, audioRedirection: true }, groups: {} })).status, 200);
+  assert.equal(
+    (await admin.call('PUT', '/policy', { product: { ...DEFAULT_POLICY, audioRedirection: true }, groups: {} })).status,
+    200,
+  );
   const on = await unattended();
   assert.equal(on.requested.status === 'requested' && on.requested.audio, true, 'told before anyone connects');
   assert.equal(on.active.status === 'active' && on.active.audio, true, 'and while connected');

@@ -21,22 +21,36 @@ function fakeHostCalls() {
 
 test('the host page may call host channels with valid payloads', async () => {
   const { handlers, calls } = fakeHostCalls();
-  assert.deepEqual(await dispatchIpc(handlers, policy, 'host:get-state', null, hostPage), { status: 'ready', sessionId: '123456789' });
+  assert.deepEqual(await dispatchIpc(handlers, policy, 'host:get-state', null, hostPage), {
+    status: 'ready',
+    sessionId: '123456789',
+  });
   await dispatchIpc(handlers, policy, 'host:consent', { decision: 'view' }, hostPage);
   assert.deepEqual(calls, [['consent', 'view']]);
 });
 
 test('a sender outside the app is refused before any handler runs', async () => {
   const { handlers, calls } = fakeHostCalls();
-  for (const url of [undefined, 'https://evil.example/host.html', 'file:///tmp/host.html', `${policy.rendererBase}other.html`]) {
-    await assert.rejects(dispatchIpc(handlers, policy, 'host:consent', { decision: 'control' }, url), /untrusted sender/);
+  for (const url of [
+    undefined,
+    'https://evil.example/host.html',
+    'file:///tmp/host.html',
+    `${policy.rendererBase}other.html`,
+  ]) {
+    await assert.rejects(
+      dispatchIpc(handlers, policy, 'host:consent', { decision: 'control' }, url),
+      /untrusted sender/,
+    );
   }
   assert.deepEqual(calls, []);
 });
 
 test("a page may not use the other role's channels", async () => {
   const { handlers, calls } = fakeHostCalls();
-  await assert.rejects(dispatchIpc(handlers, policy, 'host:consent', { decision: 'control' }, operatorPage), /operator window may not use host:consent/);
+  await assert.rejects(
+    dispatchIpc(handlers, policy, 'host:consent', { decision: 'control' }, operatorPage),
+    /operator window may not use host:consent/,
+  );
   assert.deepEqual(calls, []);
 });
 
@@ -44,7 +58,10 @@ test('unknown channels and invalid payloads are refused with a clear error', asy
   const { handlers, calls } = fakeHostCalls();
   await assert.rejects(dispatchIpc(handlers, policy, 'host:format-disk', null, hostPage), /Unknown IPC channel/);
   await assert.rejects(dispatchIpc(handlers, policy, 'host:consent', { decision: 'always' }, hostPage), IpcError);
-  await assert.rejects(dispatchIpc(handlers, policy, 'host:set-mode', 'control', hostPage), /Invalid payload for host:set-mode/);
+  await assert.rejects(
+    dispatchIpc(handlers, policy, 'host:set-mode', 'control', hostPage),
+    /Invalid payload for host:set-mode/,
+  );
   await assert.rejects(
     dispatchIpc(handlers, policy, 'host:input', { event: { t: 'move', display: '0', x: 2, y: 0 } }, hostPage),
     /Invalid payload/,
@@ -54,5 +71,8 @@ test('unknown channels and invalid payloads are refused with a clear error', asy
 
 test('the role the app does not play answers that it is unavailable', async () => {
   const { handlers } = fakeHostCalls();
-  await assert.rejects(dispatchIpc(handlers, policy, 'operator:get-state', null, operatorPage), /not running as an operator/);
+  await assert.rejects(
+    dispatchIpc(handlers, policy, 'operator:get-state', null, operatorPage),
+    /not running as an operator/,
+  );
 });

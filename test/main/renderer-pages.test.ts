@@ -9,7 +9,9 @@ import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY } from '../../src
 
 for (const name of ['host.html', 'operator.html']) {
   test(`${name} has the CSP in its <meta>, before anything else, and no inline script`, async () => {
-    const html = await readFile(`out/renderer/${name}`, 'utf8').catch(() => assert.fail('out/renderer is missing: run `npm run build` first'));
+    const html = await readFile(`out/renderer/${name}`, 'utf8').catch(() =>
+      assert.fail('out/renderer is missing: run `npm run build` first'),
+    );
     const head = html.slice(html.indexOf('<head>'));
     const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(head);
     assert.ok(meta, 'a CSP meta element');

@@ -16,7 +16,10 @@ const text = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import
 const contract = (sessions: UserSession[]) => UserSessionList.parse(sessions);
 
 /** loginctl's fixture without alice's active seat0 session (block "Id=2"). */
-const showSessionWithoutSeatUser = text('loginctl-show-session.txt').split(/\n\n/).filter((b) => !b.startsWith('Id=2\n')).join('\n\n');
+const showSessionWithoutSeatUser = text('loginctl-show-session.txt')
+  .split(/\n\n/)
+  .filter((b) => !b.startsWith('Id=2\n'))
+  .join('\n\n');
 
 const platforms = [
   {
@@ -52,7 +55,10 @@ for (const p of platforms) {
   test(`${p.name}: no active console user → unattended`, () => {
     const sessions = p.withoutConsoleUser();
     assert.ok(sessions.length > 0, 'other users are signed in, just not at the console');
-    assert.deepEqual(chooseDynamicMode(sessions), { mode: 'unattended', reason: "nobody is active at the device's console" });
+    assert.deepEqual(chooseDynamicMode(sessions), {
+      mode: 'unattended',
+      reason: "nobody is active at the device's console",
+    });
   });
 
   test(`${p.name}: a session-level request for a disconnected session → unattended`, () => {
@@ -77,12 +83,18 @@ test('Linux utmp: an active console user → attended, with that session', () =>
 
 test('Linux utmp: only a remote login alive → unattended', () => {
   const sessions = utmpRead((pid) => pid === 1002);
-  assert.deepEqual(sessions.map((s) => s.kind), ['remote']);
+  assert.deepEqual(
+    sessions.map((s) => s.kind),
+    ['remote'],
+  );
   assert.equal(chooseDynamicMode(sessions).mode, 'unattended');
 });
 
 test('Linux utmp: a session-level request for a login that has ended → unattended', () => {
-  const choice = chooseDynamicMode(utmpRead((pid) => pid !== 1001), ':0');
+  const choice = chooseDynamicMode(
+    utmpRead((pid) => pid !== 1001),
+    ':0',
+  );
   assert.equal(choice.mode, 'unattended', choice.reason);
   assert.match(choice.reason, /not on the device any more/);
 });

@@ -23,7 +23,12 @@ const missingUtmp = join(dir, 'no-utmp');
 const readFixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 const ok = (stdout: string): CommandResult => ({ code: 0, stdout, stderr: '' });
-const noLogind: CommandResult = { code: 1, stdout: '', stderr: 'System has not been booted with systemd as init system (PID 1). Can\'t operate.\nFailed to connect to bus: Host is down\n' };
+const noLogind: CommandResult = {
+  code: 1,
+  stdout: '',
+  stderr:
+    "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n",
+};
 const notInstalled = () => Promise.reject(Object.assign(new Error('spawn loginctl ENOENT'), { code: 'ENOENT' }));
 
 /** A runner whose answers can change between calls; it counts what it was asked. */
@@ -40,7 +45,9 @@ function scriptedRun(answer: (file: string, args: readonly string[]) => Promise<
 
 test('Linux: logind when loginctl answers', async () => {
   const { run } = scriptedRun(async (_f, args) =>
-    args[0] === 'list-sessions' ? ok('      2 1000 bob seat0 tty2\n') : ok('Id=2\nName=bob\nSeat=seat0\nDisplay=\nRemote=no\nClass=user\nState=active\n'),
+    args[0] === 'list-sessions'
+      ? ok('      2 1000 bob seat0 tty2\n')
+      : ok('Id=2\nName=bob\nSeat=seat0\nDisplay=\nRemote=no\nClass=user\nState=active\n'),
   );
   const reader = createLinuxReader({ run, utmpPath });
   assert.equal(await reader.source(), 'logind');
@@ -51,7 +58,9 @@ test('Linux: utmp when loginctl is not installed, or installed without logind (a
   for (const answer of [notInstalled, async () => noLogind]) {
     const reader = createLinuxReader({ run: scriptedRun(answer).run, utmpPath });
     assert.equal(await reader.source(), 'utmp');
-    assert.deepEqual(await reader.list(), [{ id: ':0', user: 'alice', state: 'active', kind: 'console', display: ':0' }]);
+    assert.deepEqual(await reader.list(), [
+      { id: ':0', user: 'alice', state: 'active', kind: 'console', display: ':0' },
+    ]);
   }
 });
 
@@ -65,7 +74,9 @@ test('Linux: the choice is made once, on the first call, even when calls overlap
   let logindUp = false;
   const { run, calls } = scriptedRun(async (_f, args) => {
     if (!logindUp) return noLogind;
-    return args[0] === 'list-sessions' ? ok('2\n') : ok('Id=2\nName=bob\nSeat=seat0\nDisplay=\nRemote=no\nClass=user\nState=active\n');
+    return args[0] === 'list-sessions'
+      ? ok('2\n')
+      : ok('Id=2\nName=bob\nSeat=seat0\nDisplay=\nRemote=no\nClass=user\nState=active\n');
   });
   const reader = createLinuxReader({ run, utmpPath });
   const [first, second] = await Promise.all([reader.list(), reader.list()]);
@@ -89,7 +100,10 @@ test('createUserSessionReader("linux") reads through the chosen source and check
 
   const tooLong = 'x'.repeat(300);
   const bad = createUserSessionReader('linux', {
-    run: async (_f, args) => (args[0] === 'list-sessions' ? ok('2\n') : ok(`Id=2\nName=${tooLong}\nSeat=seat0\nDisplay=\nRemote=no\nClass=user\nState=active\n`)),
+    run: async (_f, args) =>
+      args[0] === 'list-sessions'
+        ? ok('2\n')
+        : ok(`Id=2\nName=${tooLong}\nSeat=seat0\nDisplay=\nRemote=no\nClass=user\nState=active\n`),
   });
   await assert.rejects(bad.list(), (err: Error) => err.name === 'ZodError' && /user/.test(err.message));
 });
@@ -98,7 +112,9 @@ test('Windows: quser.exe by absolute path under %SystemRoot%', async () => {
   assert.deepEqual(queryUserCommand('D:\\WINNT'), { file: 'D:\\WINNT\\System32\\quser.exe', args: [] });
   assert.deepEqual(queryUserCommand(), { file: 'C:\\Windows\\System32\\quser.exe', args: [] });
   const { run, calls } = scriptedRun(async () =>
-    ok(' USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\r\n>alice                 console             1  Active      none   3/4/2025 8:02 AM\r\n'),
+    ok(
+      ' USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\r\n>alice                 console             1  Active      none   3/4/2025 8:02 AM\r\n',
+    ),
   );
   const reader = createUserSessionReader('win32', { run, systemRoot: 'C:\\Windows' });
   assert.deepEqual(await reader.list(), [{ id: '1', user: 'alice', state: 'active', kind: 'console' }]);
@@ -110,17 +126,25 @@ test('Windows: nobody signed in (non-zero exit, no table) is an empty list; othe
   const nobody = createUserSessionReader('win32', { run: async () => ({ code: 1, stdout: '', stderr }) });
   assert.deepEqual(await nobody.list(), []);
 
-  const odd = createUserSessionReader('win32', { run: async () => ({ code: 5, stdout: 'something\r\n', stderr: 'Error 5\r\n' }) });
+  const odd = createUserSessionReader('win32', {
+    run: async () => ({ code: 5, stdout: 'something\r\n', stderr: 'Error 5\r\n' }),
+  });
   await assert.rejects(odd.list(), /quser failed \(exit 5\): Error 5$/);
 });
 
 test('Windows: the helper, when configured, is used instead of quser', async () => {
   const { run, calls } = scriptedRun(async () => ok(readFixture('wts-helper-workstation.json')));
-  const reader = createUserSessionReader('win32', { run, windowsHelper: { file: 'C:\\Program Files\\flxra\\sessions.exe', args: ['--json'] } });
+  const reader = createUserSessionReader('win32', {
+    run,
+    windowsHelper: { file: 'C:\\Program Files\\flxra\\sessions.exe', args: ['--json'] },
+  });
   assert.equal((await reader.list()).length, 2);
   assert.deepEqual(calls, ['C:\\Program Files\\flxra\\sessions.exe --json']);
 
-  const failing = createUserSessionReader('win32', { run: async () => ({ code: 2, stdout: '', stderr: 'WTSEnumerateSessions: 5\r\n' }), windowsHelper: { file: 'h.exe', args: [] } });
+  const failing = createUserSessionReader('win32', {
+    run: async () => ({ code: 2, stdout: '', stderr: 'WTSEnumerateSessions: 5\r\n' }),
+    windowsHelper: { file: 'h.exe', args: [] },
+  });
   await assert.rejects(failing.list(), /session helper h\.exe failed \(exit 2\): WTSEnumerateSessions: 5$/);
 });
 

@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseUtmp } from '../../src/platform/user-sessions/utmp.js';
 import { pidIsAlive, utmpSessions } from '../../src/platform/user-sessions/utmp-sessions.js';
-import { BOOT_TIME, DEAD_PROCESS, LOGIN_PROCESS, USER_PROCESS, utmpFile, utmpRecord, type UtmpEntry } from './utmp-writer.js';
+import {
+  BOOT_TIME,
+  DEAD_PROCESS,
+  LOGIN_PROCESS,
+  USER_PROCESS,
+  utmpFile,
+  utmpRecord,
+  type UtmpEntry,
+} from './utmp-writer.js';
 
 const glibcFile = readFileSync(new URL('./fixtures/glibc-utmp.bin', import.meta.url));
 const glibcEntries: UtmpEntry[] = [
@@ -32,7 +40,14 @@ test("records of glibc's file are read field by field, a full-width name without
     { type: LOGIN_PROCESS, pid: 501, line: 'tty1', user: 'LOGIN', host: '', hasAddress: false },
     { type: USER_PROCESS, pid: 1001, line: ':0', user: 'alice', host: ':0', hasAddress: false },
     { type: USER_PROCESS, pid: 1002, line: 'pts/0', user: 'bob', host: '192.0.2.7', hasAddress: true },
-    { type: USER_PROCESS, pid: 1003, line: 'tty3', user: 'a-user-name-of-32-characters-xyz', host: '', hasAddress: false },
+    {
+      type: USER_PROCESS,
+      pid: 1003,
+      line: 'tty3',
+      user: 'a-user-name-of-32-characters-xyz',
+      host: '',
+      hasAddress: false,
+    },
     { type: DEAD_PROCESS, pid: 1004, line: 'pts/1', user: '', host: '', hasAddress: false },
   ]);
 });
@@ -73,7 +88,9 @@ test("a login whose process is gone was left behind by a crash and is dropped; a
     { pid: 22, line: 'tty2', user: 'carol' },
   ]);
   const alive = (pid: number) => pid !== 20;
-  assert.deepEqual(utmpSessions(parseUtmp(file), alive), [{ id: 'tty2', user: 'carol', state: 'active', kind: 'console' }]);
+  assert.deepEqual(utmpSessions(parseUtmp(file), alive), [
+    { id: 'tty2', user: 'carol', state: 'active', kind: 'console' },
+  ]);
 });
 
 test('a partial record at the end (a login being written) is skipped, the rest read', () => {
@@ -81,7 +98,11 @@ test('a partial record at the end (a login being written) is skipped, the rest r
   const next = utmpRecord({ pid: 31, line: 'tty3', user: 'bob' });
   for (const cut of [1, 100, 383]) {
     const records = parseUtmp(Buffer.concat([whole, next.subarray(0, cut)]));
-    assert.deepEqual(records.map((r) => r.user), ['alice'], `cut at ${cut}`);
+    assert.deepEqual(
+      records.map((r) => r.user),
+      ['alice'],
+      `cut at ${cut}`,
+    );
   }
   assert.deepEqual(parseUtmp(Buffer.alloc(0)), []);
 });

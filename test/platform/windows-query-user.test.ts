@@ -57,7 +57,10 @@ test('digits inside a user name are not taken for the ID', () => {
 test('no output is nobody; a row without ID and STATE, or a missing header, is an error', () => {
   assert.deepEqual(parseQueryUser(''), []);
   assert.deepEqual(parseQueryUser(`${HEADER}\r\n`), []);
-  assert.throws(() => parseQueryUser(`${HEADER}\n>alice   console\n`), /cannot find the ID and STATE columns in ">alice   console"/);
+  assert.throws(
+    () => parseQueryUser(`${HEADER}\n>alice   console\n`),
+    /cannot find the ID and STATE columns in ">alice   console"/,
+  );
   assert.throws(
     () => parseQueryUser('>alice                 console             1  Active      none  3/4/2025 8:02 AM\n'),
     /the first line is a session, not the header/,

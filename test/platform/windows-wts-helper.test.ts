@@ -22,14 +22,19 @@ test('RDS host: logon screen at the console, shadowing counts as active, a logon
 });
 
 test('a user without a domain is named alone', () => {
-  const out = JSON.stringify([{ SessionId: 1, WinStationName: 'Console', State: 'WTSActive', UserName: 'alice', Domain: '' }]);
+  const out = JSON.stringify([
+    { SessionId: 1, WinStationName: 'Console', State: 'WTSActive', UserName: 'alice', Domain: '' },
+  ]);
   assert.deepEqual(parseWtsHelperOutput(out), [{ id: '1', user: 'alice', state: 'active', kind: 'console' }]);
 });
 
 test('output that is not JSON, or breaks the contract, is an error that says where', () => {
   assert.throws(() => parseWtsHelperOutput('Access is denied.'), /session helper: output is not JSON/);
   assert.throws(
-    () => parseWtsHelperOutput(JSON.stringify([{ SessionId: 1, WinStationName: 'Console', State: 'Active', UserName: 'alice', Domain: '' }])),
+    () =>
+      parseWtsHelperOutput(
+        JSON.stringify([{ SessionId: 1, WinStationName: 'Console', State: 'Active', UserName: 'alice', Domain: '' }]),
+      ),
     /output breaks the contract:[\s\S]*State/,
   );
   assert.throws(() => parseWtsHelperOutput('{"SessionId":1}'), /output breaks the contract/);

@@ -10,7 +10,13 @@ import Database from 'better-sqlite3';
 import { CompactSign, generateKeyPair, importJWK, type JWK } from 'jose';
 import { ACTIVATION_JWS_TYPE } from '../../src/shared/activation-file.js';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
-import { activationToken, startTestRelay, type DeviceHostClient, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
+import {
+  activationToken,
+  startTestRelay,
+  type DeviceHostClient,
+  type OperatorClient,
+  type TestRelay,
+} from '../../dev/rig/relay.js';
 
 /** Flips one character of a base64url string in place (never into the same character). */
 function flip(text: string, index: number): string {
@@ -25,7 +31,12 @@ describe('activation files', () => {
   afterEach(() => relay.closeClients());
   after(() => relay.close());
 
-  async function attended(): Promise<{ host: DeviceHostClient; op: OperatorClient; assistance: AssistanceResponse; activation: string }> {
+  async function attended(): Promise<{
+    host: DeviceHostClient;
+    op: OperatorClient;
+    assistance: AssistanceResponse;
+    activation: string;
+  }> {
     const host = await relay.connectDevice('Reception PC');
     const assistance = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'attended' });
     await host.next('assistance:prepared');
@@ -46,7 +57,11 @@ describe('activation files', () => {
       const { host, op, assistance, activation } = await attended();
       const { sessionId } = assistance;
       op.emit('assistance:open', { activation });
-      assert.deepEqual(await host.next('session:join-request'), { sessionId, operator: relay.operatorIdentity, deviceName: 'Reception PC' });
+      assert.deepEqual(await host.next('session:join-request'), {
+        sessionId,
+        operator: relay.operatorIdentity,
+        deviceName: 'Reception PC',
+      });
       assert.deepEqual(await op.next('session:waiting'), { sessionId, deviceName: 'Reception PC' });
       host.emit('session:consent', { sessionId, decision: 'view' });
       const admitted = await op.next('session:admitted');
@@ -130,7 +145,9 @@ describe('activation files', () => {
       const payload = Buffer.from(activation.split('.')[1]!, 'base64url');
       const kid = JSON.parse(Buffer.from(activation.split('.')[0]!, 'base64url').toString()).kid as string;
       const stranger = await generateKeyPair('Ed25519');
-      const forged = await new CompactSign(payload).setProtectedHeader({ alg: 'EdDSA', kid, typ: ACTIVATION_JWS_TYPE }).sign(stranger.privateKey);
+      const forged = await new CompactSign(payload)
+        .setProtectedHeader({ alg: 'EdDSA', kid, typ: ACTIVATION_JWS_TYPE })
+        .sign(stranger.privateKey);
       assert.equal(await refusal(op, forged), 'activation-invalid');
 
       const db = new Database(path.join(relay.dataDir, 'relay.db'), { readonly: true });
@@ -138,10 +155,14 @@ describe('activation files', () => {
       db.close();
       const relayKey = await importJWK(JSON.parse(private_jwk) as JWK, 'EdDSA');
       for (const typ of ['JWT', undefined]) {
-        const mistyped = await new CompactSign(payload).setProtectedHeader({ alg: 'EdDSA', kid, ...(typ ? { typ } : {}) }).sign(relayKey);
+        const mistyped = await new CompactSign(payload)
+          .setProtectedHeader({ alg: 'EdDSA', kid, ...(typ ? { typ } : {}) })
+          .sign(relayKey);
         assert.equal(await refusal(op, mistyped), 'activation-invalid', String(typ));
       }
-      const retyped = await new CompactSign(payload).setProtectedHeader({ alg: 'EdDSA', kid, typ: ACTIVATION_JWS_TYPE }).sign(relayKey);
+      const retyped = await new CompactSign(payload)
+        .setProtectedHeader({ alg: 'EdDSA', kid, typ: ACTIVATION_JWS_TYPE })
+        .sign(relayKey);
       op.emit('assistance:open', { activation: retyped });
       await op.next('session:waiting');
     });
@@ -179,7 +200,8 @@ describe('activation files', () => {
         [anonymous, ['assistance:open', 'session:resume', 'device:user-sessions']],
         [op, ['device:user-sessions']],
       ] as const) {
-        for (const event of events) assert.deepEqual(await client.next('relay:error').then((e) => [e.event, e.code]), [event, 'forbidden']);
+        for (const event of events)
+          assert.deepEqual(await client.next('relay:error').then((e) => [e.event, e.code]), [event, 'forbidden']);
       }
       host.emit('device:user-sessions', { sessions: [] });
       await host.flush();

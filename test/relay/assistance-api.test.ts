@@ -15,7 +15,10 @@ const ASSISTANCES = '/api/v1/assistances';
 /** The signed claims and header, verified with the key the relay publishes. */
 async function verifiedFile(relay: TestRelay, assistance: AssistanceResponse) {
   const keys = RelayKeys.parse(await (await fetch(`${relay.url}${RELAY_KEYS_PATH}`)).json());
-  const { payload, protectedHeader } = await compactVerify(activationToken(assistance), await importJWK(keys.keys[0]!.jwk, 'EdDSA'));
+  const { payload, protectedHeader } = await compactVerify(
+    activationToken(assistance),
+    await importJWK(keys.keys[0]!.jwk, 'EdDSA'),
+  );
   return { header: protectedHeader, claims: ActivationClaims.parse(JSON.parse(new TextDecoder().decode(payload))) };
 }
 
@@ -23,7 +26,12 @@ describe('relay HTTP API', () => {
   let relay: TestRelay;
   before(async () => {
     relay = await startTestRelay({
-      relay: { publicUrl: 'https://relay.example.org', environment: 'acme', name: 'ACME relay', activationLifetimeMs: 10 * 60_000 },
+      relay: {
+        publicUrl: 'https://relay.example.org',
+        environment: 'acme',
+        name: 'ACME relay',
+        activationLifetimeMs: 10 * 60_000,
+      },
     });
   });
   afterEach(() => relay.closeClients());
@@ -78,7 +86,12 @@ describe('relay HTTP API', () => {
       [JSON.stringify({ deviceId: 'x', mode: 'sometimes' }), {}, 400, 'bad-request'],
       [JSON.stringify({ mode: 'attended' }), {}, 400, 'bad-request'],
       [JSON.stringify({ deviceId: 'x'.repeat(65), mode: 'attended' }), {}, 400, 'bad-request'],
-      [JSON.stringify({ deviceId: 'x', mode: 'attended' }), { 'content-type': 'text/plain' }, 415, 'unsupported-media-type'],
+      [
+        JSON.stringify({ deviceId: 'x', mode: 'attended' }),
+        { 'content-type': 'text/plain' },
+        415,
+        'unsupported-media-type',
+      ],
       [JSON.stringify({ deviceId: 'x', mode: 'attended', padding: 'p'.repeat(17 * 1024) }), {}, 413, 'too-large'],
     ];
     for (const [body, headers, status, code] of cases) {
@@ -99,18 +112,30 @@ describe('relay HTTP API', () => {
   });
 
   it('refuses an unknown device with 404 and an enrolled one that is not connected with 409', async () => {
-    assert.deepEqual(await refused(relay.requestAssistance({ deviceId: '000000000000', mode: 'attended' })), [404, 'unknown-device']);
+    assert.deepEqual(await refused(relay.requestAssistance({ deviceId: '000000000000', mode: 'attended' })), [
+      404,
+      'unknown-device',
+    ]);
     const device = await relay.addDevice('Offline PC');
-    assert.deepEqual(await refused(relay.requestAssistance({ deviceId: device.id, mode: 'attended' })), [409, 'device-offline']);
+    assert.deepEqual(await refused(relay.requestAssistance({ deviceId: device.id, mode: 'attended' })), [
+      409,
+      'device-offline',
+    ]);
     // A host of the same name without the token is not that device.
     await relay.connectHost('Offline PC');
-    assert.deepEqual(await refused(relay.requestAssistance({ deviceId: device.id, mode: 'attended' })), [409, 'device-offline']);
+    assert.deepEqual(await refused(relay.requestAssistance({ deviceId: device.id, mode: 'attended' })), [
+      409,
+      'device-offline',
+    ]);
     const host = await relay.connectHost('Offline PC', device.token);
     await relay.requestAssistance({ deviceId: device.id, mode: 'attended' });
     host.close();
     // The relay learns of the disconnect a moment later.
     for (let tries = 0; ; tries++) {
-      const answer = await relay.requestAssistance({ deviceId: device.id, mode: 'unattended' }).then(() => null, (e: unknown) => e);
+      const answer = await relay.requestAssistance({ deviceId: device.id, mode: 'unattended' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       if (answer instanceof ApiRefusal) {
         assert.deepEqual([answer.status, answer.code], [409, 'device-offline']);
         break;
@@ -125,7 +150,10 @@ describe('relay HTTP API', () => {
     const op = await relay.connectOperator();
     op.emit('session:join', { sessionId: host.sessionId });
     await host.next('session:join-request');
-    assert.deepEqual(await refused(relay.requestAssistance({ deviceId: host.deviceId, mode: 'attended' })), [409, 'device-busy']);
+    assert.deepEqual(await refused(relay.requestAssistance({ deviceId: host.deviceId, mode: 'attended' })), [
+      409,
+      'device-busy',
+    ]);
     op.emit('session:end', { sessionId: host.sessionId });
     await host.next('session:ended');
 
@@ -149,7 +177,12 @@ describe('relay HTTP API', () => {
     assert.equal(assistance.mode, 'attended');
     assert.equal(assistance.password, undefined);
     assert.equal(assistance.activation.fileName, `flxra-${sessionId}.flxra`);
-    assert.deepEqual(await host.next('assistance:prepared'), { sessionId, mode: 'attended', operator: relay.operatorIdentity, audio: false });
+    assert.deepEqual(await host.next('assistance:prepared'), {
+      sessionId,
+      mode: 'attended',
+      operator: relay.operatorIdentity,
+      audio: false,
+    });
 
     const { header, claims } = await verifiedFile(relay, assistance);
     const keys = RelayKeys.parse(await (await fetch(`${relay.url}${RELAY_KEYS_PATH}`)).json());

@@ -76,7 +76,10 @@ describe('relay CLI', () => {
     const child = relayCommand(['serve', '--port', '0', '--data', dataDir]);
     const done = finished(child);
     try {
-      const [, url, data] = await lineMatching(child, /flxra relay listening on (http:\/\/127\.0\.0\.1:\d+) \(data: (.+)\)\n/);
+      const [, url, data] = await lineMatching(
+        child,
+        /flxra relay listening on (http:\/\/127\.0\.0\.1:\d+) \(data: (.+)\)\n/,
+      );
       assert.equal(data, dataDir);
       const host = await connectClient(url!, { role: 'host', deviceName: 'CLI test' });
       const { sessionId } = await host.next('host:ready');
@@ -94,7 +97,9 @@ describe('relay CLI', () => {
 
   it('adds an operator, printing the token once, then lists and removes it', async () => {
     // FLXRA_RELAY_DATA stands in for --data here.
-    const added = await run(['operator', 'add', '--name', 'Ada Lovelace', '--org', 'Help Desk'], { FLXRA_RELAY_DATA: dataDir });
+    const added = await run(['operator', 'add', '--name', 'Ada Lovelace', '--org', 'Help Desk'], {
+      FLXRA_RELAY_DATA: dataDir,
+    });
     assert.equal(added.code, 0, added.stderr);
     const id = /id: +([0-9a-f]{12})\n/.exec(added.stdout)?.[1];
     const token = /token: +(flxra_op_\S+)\n/.exec(added.stdout)?.[1];
@@ -140,17 +145,39 @@ describe('relay CLI', () => {
   it('prints the signing key fingerprint, the one the relay then serves and publishes', async () => {
     const first = await run(['key', 'fingerprint', '--data', dataDir]);
     assert.equal(first.code, 0, first.stderr);
-    const [, kid, fingerprint] = /^key id: +(\S+)\nfingerprint: +((?:[0-9A-F]{4} ){15}[0-9A-F]{4})\n$/.exec(first.stdout) ?? [];
+    const [, kid, fingerprint] =
+      /^key id: +(\S+)\nfingerprint: +((?:[0-9A-F]{4} ){15}[0-9A-F]{4})\n$/.exec(first.stdout) ?? [];
     assert.ok(kid && fingerprint, first.stdout);
-    assert.equal((await run(['key', 'fingerprint', '--data', dataDir])).stdout, first.stdout, 'the same key every time');
+    assert.equal(
+      (await run(['key', 'fingerprint', '--data', dataDir])).stdout,
+      first.stdout,
+      'the same key every time',
+    );
 
-    const child = relayCommand(['serve', '--port', '0', '--data', dataDir, '--public-url', 'https://relay.example.org']);
+    const child = relayCommand([
+      'serve',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      '--public-url',
+      'https://relay.example.org',
+    ]);
     const done = finished(child);
     try {
-      const [, url, served] = await lineMatching(child, /listening on (http:\/\/127\.0\.0\.1:\d+) .*\nactivation key fingerprint: (.+)\n/);
+      const [, url, served] = await lineMatching(
+        child,
+        /listening on (http:\/\/127\.0\.0\.1:\d+) .*\nactivation key fingerprint: (.+)\n/,
+      );
       assert.equal(served, fingerprint);
-      const keys = (await (await fetch(`${url}/.well-known/flxra-keys`)).json()) as { relay: string; keys: Array<{ kid: string; fingerprint: string }> };
-      assert.deepEqual([keys.relay, keys.keys[0]?.kid, keys.keys[0]?.fingerprint], ['https://relay.example.org', kid, fingerprint]);
+      const keys = (await (await fetch(`${url}/.well-known/flxra-keys`)).json()) as {
+        relay: string;
+        keys: Array<{ kid: string; fingerprint: string }>;
+      };
+      assert.deepEqual(
+        [keys.relay, keys.keys[0]?.kid, keys.keys[0]?.fingerprint],
+        ['https://relay.example.org', kid, fingerprint],
+      );
       child.kill('SIGINT');
       assert.equal((await done).code, 0);
     } finally {

@@ -23,7 +23,11 @@ describe('dynamic assistance', () => {
       host.emit('device:user-sessions', { sessions });
       await host.flush();
     }
-    const assistance = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'dynamic', ...(userSessionId ? { userSessionId } : {}) });
+    const assistance = await relay.requestAssistance({
+      deviceId: host.deviceId,
+      mode: 'dynamic',
+      ...(userSessionId ? { userSessionId } : {}),
+    });
     const prepared = await host.next('assistance:prepared');
     const claims = JSON.parse(Buffer.from(activationToken(assistance).split('.')[1]!, 'base64url').toString());
     assert.deepEqual([prepared.mode, claims.mode, claims.requested], [assistance.mode, assistance.mode, 'dynamic']);

@@ -43,7 +43,10 @@ describe('relay refusals', () => {
         assert.equal(err.event, event);
       }
       await op.flush();
-      assert.deepEqual([op.received('session:mode'), op.received('session:signal'), op.received('session:ended')], [[], [], []]);
+      assert.deepEqual(
+        [op.received('session:mode'), op.received('session:signal'), op.received('session:ended')],
+        [[], [], []],
+      );
       await assertStillServing(host, op, sessionId);
     });
 
@@ -121,8 +124,16 @@ describe('relay refusals', () => {
       ['a missing sessionId', 'session:signal', () => [{ signal: offer }]],
       ['a malformed sessionId', 'session:end', () => [{ sessionId: '12345' }]],
       ['an unknown decision', 'session:consent', (sessionId) => [{ sessionId, decision: 'admin' }]],
-      ['an oversize sdp', 'session:signal', (sessionId) => [{ sessionId, signal: { type: 'offer', sdp: 'a'.repeat(65_000) } }]],
-      ['an oversize signal', 'session:signal', (sessionId) => [{ sessionId, signal: { candidate: 'c'.repeat(90_000) } }]],
+      [
+        'an oversize sdp',
+        'session:signal',
+        (sessionId) => [{ sessionId, signal: { type: 'offer', sdp: 'a'.repeat(65_000) } }],
+      ],
+      [
+        'an oversize signal',
+        'session:signal',
+        (sessionId) => [{ sessionId, signal: { candidate: 'c'.repeat(90_000) } }],
+      ],
     ];
 
     for (const [what, event, args] of bad) {

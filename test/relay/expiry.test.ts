@@ -10,7 +10,13 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
-import { activationToken, startTestRelay, type DeviceHostClient, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
+import {
+  activationToken,
+  startTestRelay,
+  type DeviceHostClient,
+  type OperatorClient,
+  type TestRelay,
+} from '../../dev/rig/relay.js';
 
 const MINUTE = 60_000;
 
@@ -23,7 +29,12 @@ describe('assistance expiry', () => {
   afterEach(() => relay.close());
 
   /** An unattended assistance the operator is admitted to. */
-  async function admitted(): Promise<{ host: DeviceHostClient; op: OperatorClient; assistance: AssistanceResponse; resumeToken: string }> {
+  async function admitted(): Promise<{
+    host: DeviceHostClient;
+    op: OperatorClient;
+    assistance: AssistanceResponse;
+    resumeToken: string;
+  }> {
     const host = await relay.connectDevice();
     const assistance = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'unattended' });
     const op = await relay.connectOperator();

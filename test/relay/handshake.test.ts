@@ -29,7 +29,10 @@ describe('relay handshake', () => {
     const wrongSecret = `flxra_op_${id}_${'A'.repeat(43)}`;
     const unknownId = relay.operatorToken.replace(id!, '000000000000');
     for (const token of ['nope', wrongSecret, unknownId, relay.operatorToken + 'x']) {
-      assert.equal(await refusal(relay.url, { role: 'operator', token }), 'unauthorized: invalid or revoked operator token');
+      assert.equal(
+        await refusal(relay.url, { role: 'operator', token }),
+        'unauthorized: invalid or revoked operator token',
+      );
     }
   });
 
@@ -37,7 +40,10 @@ describe('relay handshake', () => {
     const { identity, token } = await relay.addOperator('Grace Hopper');
     (await relay.connectOperator(token)).close();
     assert.equal(relay.handle.operators.remove(identity.id), true);
-    assert.equal(await refusal(relay.url, { role: 'operator', token }), 'unauthorized: invalid or revoked operator token');
+    assert.equal(
+      await refusal(relay.url, { role: 'operator', token }),
+      'unauthorized: invalid or revoked operator token',
+    );
   });
 
   it('gives each host its own nine-digit session ID', async () => {

@@ -81,7 +81,9 @@ describe('operator registry', () => {
   });
 
   it('stores no token and no secret, only a salt and a hash', async () => {
-    const issued = await Promise.all([1, 2, 3].map((n) => registry.add({ name: `Operator ${n}`, organisation: 'Help Desk' })));
+    const issued = await Promise.all(
+      [1, 2, 3].map((n) => registry.add({ name: `Operator ${n}`, organisation: 'Help Desk' })),
+    );
     const check = (bytes: Buffer) => {
       for (const { token } of issued) {
         const secret = TOKEN.exec(token)![2]!;

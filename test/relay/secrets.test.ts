@@ -52,9 +52,14 @@ describe('assistance secrets', () => {
       }
       assert.equal(db.indexOf(Buffer.from(resumeToken!, 'base64url')), -1, 'raw resume token bytes found in the store');
       assert.ok(!logs.includes(activation.split('.')[2]!), 'the activation token was logged');
-      assert.ok(!logs.includes(payload.slice(0, 40)) && !logs.includes(activation.split('.')[1]!), 'the activation claims were logged');
+      assert.ok(
+        !logs.includes(payload.slice(0, 40)) && !logs.includes(activation.split('.')[1]!),
+        'the activation claims were logged',
+      );
       // What the log does say about it: identifiers only.
-      assert.ok(relay.logs.some((l) => l.msg === 'assistance password refused' && l.fields.session === assistance.sessionId));
+      assert.ok(
+        relay.logs.some((l) => l.msg === 'assistance password refused' && l.fields.session === assistance.sessionId),
+      );
       assert.ok(relay.logs.some((l) => l.msg === 'assistance admitted' && l.fields.by === 'password'));
     } finally {
       await relay.close();

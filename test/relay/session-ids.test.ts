@@ -61,7 +61,11 @@ describe('assistance session IDs', () => {
       assert.equal(assistances.sessions.openHost('kiosk', 'Kiosk'), '111111111');
       assistances.deviceConnected('kiosk', device);
       const created = await assistances.create(operator, { deviceId: device.id, mode: 'attended' });
-      assert.equal(created.ok && created.response.sessionId, '222222222', 'redrawn: 111111111 is the host’s live session');
+      assert.equal(
+        created.ok && created.response.sessionId,
+        '222222222',
+        'redrawn: 111111111 is the host’s live session',
+      );
       // Its device leaves: 222222222 is no live session any more, but the store remembers it.
       assistances.sessions.disconnect({ conn: 'kiosk', role: 'host' });
       assert.equal(assistances.sessions.size, 0);

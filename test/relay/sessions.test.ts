@@ -192,7 +192,11 @@ describe('relay sessions', () => {
       op.emit('session:signal', { sessionId, signal: offer });
       assert.equal((await op.next('relay:error')).code, 'not-in-session');
       op.emit('session:join', { sessionId });
-      assert.deepEqual(await host.next('session:join-request'), { sessionId, operator: relay.operatorIdentity, deviceName: 'Test device' });
+      assert.deepEqual(await host.next('session:join-request'), {
+        sessionId,
+        operator: relay.operatorIdentity,
+        deviceName: 'Test device',
+      });
     });
 
     it('ends for the host as operator-left when the operator leaves, admitted or still waiting', async () => {

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
-import { activationToken, startTestRelay, type DeviceHostClient, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
+import {
+  activationToken,
+  startTestRelay,
+  type DeviceHostClient,
+  type OperatorClient,
+  type TestRelay,
+} from '../../dev/rig/relay.js';
 
 const offer = { type: 'offer', sdp: 'v=0 test offer' };
 
@@ -24,7 +30,12 @@ describe('unattended assistance', () => {
   after(() => relay.close());
 
   /** An enrolled, connected device with an unattended assistance prepared, and the operator connected. */
-  async function prepared(): Promise<{ host: DeviceHostClient; op: OperatorClient; assistance: AssistanceResponse; password: string }> {
+  async function prepared(): Promise<{
+    host: DeviceHostClient;
+    op: OperatorClient;
+    assistance: AssistanceResponse;
+    password: string;
+  }> {
     const host = await relay.connectDevice();
     const assistance = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'unattended' });
     assert.equal((await host.next('assistance:prepared')).sessionId, assistance.sessionId);
@@ -35,9 +46,15 @@ describe('unattended assistance', () => {
   it('admits with the right password, however it is typed, without asking the host', async () => {
     const { host, op, assistance, password } = await prepared();
     const { sessionId } = assistance;
-    op.emit('assistance:open', { activation: activationToken(assistance), password: ` ${password.toUpperCase().replace(/-/g, ' ')} ` });
+    op.emit('assistance:open', {
+      activation: activationToken(assistance),
+      password: ` ${password.toUpperCase().replace(/-/g, ' ')} `,
+    });
     const admitted = await op.next('session:admitted');
-    assert.deepEqual({ ...admitted, resumeToken: undefined }, { sessionId, mode: 'control', unattended: true, resumeToken: undefined });
+    assert.deepEqual(
+      { ...admitted, resumeToken: undefined },
+      { sessionId, mode: 'control', unattended: true, resumeToken: undefined },
+    );
     assert.equal(Buffer.from(admitted.resumeToken!, 'base64url').length, 32);
     assert.deepEqual(await host.next('session:unattended-start'), { sessionId, operator: relay.operatorIdentity });
     op.emit('session:signal', { sessionId, signal: offer });
@@ -130,7 +147,11 @@ describe('unattended assistance', () => {
     assert.deepEqual(await host.next('session:signal'), { sessionId, signal: offer });
     await host.flush();
     assert.deepEqual(
-      [host.received('session:ended'), host.received('session:unattended-start'), host.received('session:join-request')],
+      [
+        host.received('session:ended'),
+        host.received('session:unattended-start'),
+        host.received('session:join-request'),
+      ],
       [[], [], []],
       'the drop did not end the session for the host',
     );

@@ -56,7 +56,10 @@ export function createElectronLauncher(opts: ElectronLauncherOptions) {
     command: (request) => {
       if (!asRoot) return electronHostCommand(opts.executable, request, process.env);
       // Root with no user session to go to: nobody to show a window to, and no one to run as.
-      if (!request.user) throw new Error('no user session to start the host in: the agent runs as root and starts hosts only as a session\'s user');
+      if (!request.user)
+        throw new Error(
+          "no user session to start the host in: the agent runs as root and starts hosts only as a session's user",
+        );
       return electronHostCommand(opts.executable, request, process.env, lookUpAccount(request.user));
     },
     log: opts.log,

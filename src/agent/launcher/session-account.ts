@@ -61,7 +61,11 @@ export interface SessionEnvironmentOptions {
 }
 
 /** What a program started in that user's X session needs: who it is, its display, its X authority, its session bus. */
-export function sessionEnvironment(account: SessionAccount, display: string | undefined, opts: SessionEnvironmentOptions): NodeJS.ProcessEnv {
+export function sessionEnvironment(
+  account: SessionAccount,
+  display: string | undefined,
+  opts: SessionEnvironmentOptions,
+): NodeJS.ProcessEnv {
   const exists = opts.exists ?? existsSync;
   const runtimeDir = path.join(opts.runtimeRoot ?? '/run/user', String(account.uid));
   const env: NodeJS.ProcessEnv = {
@@ -80,7 +84,8 @@ export function sessionEnvironment(account: SessionAccount, display: string | un
   if (exists(runtimeDir)) {
     env.XDG_RUNTIME_DIR = runtimeDir;
     // The keychain (Secret Service) and notifications are reached over the user's session bus.
-    if (exists(path.join(runtimeDir, 'bus'))) env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${path.join(runtimeDir, 'bus')}`;
+    if (exists(path.join(runtimeDir, 'bus')))
+      env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${path.join(runtimeDir, 'bus')}`;
   }
   return env;
 }

@@ -60,7 +60,9 @@ export function windowsHostLaunch(executable: string, request: HostLaunchRequest
   const id = request.userSessionId;
   // Session 0 holds services and has no user desktop; a host for nobody's session is the SYSTEM helper's job.
   if (id === undefined || !/^[1-9]\d{0,9}$/.test(id)) {
-    throw new Error(id === undefined ? 'no user session to start the host in' : `"${id}" is not a user's WTS session id`);
+    throw new Error(
+      id === undefined ? 'no user session to start the host in' : `"${id}" is not a user's WTS session id`,
+    );
   }
   return {
     wtsSessionId: Number(id),
@@ -87,7 +89,8 @@ export function mergeEnvironmentBlock(block: Buffer, additions: Record<string, s
     entries.set(entry.slice(0, eq).toUpperCase(), entry);
   }
   for (const [name, value] of Object.entries(additions)) {
-    if (name === '' || name.includes('=') || name.includes('\0') || value.includes('\0')) throw new Error(`cannot set environment variable "${name}"`);
+    if (name === '' || name.includes('=') || name.includes('\0') || value.includes('\0'))
+      throw new Error(`cannot set environment variable "${name}"`);
     entries.set(name.toUpperCase(), `${name}=${value}`);
   }
   const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);

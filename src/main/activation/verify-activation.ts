@@ -12,7 +12,8 @@ import {
 } from '../../shared/activation-file.js';
 import type { TrustedRelayKey } from './trusted-relays.js';
 
-export type VerifiedActivation = { ok: true; token: string; claims: ActivationClaims } | { ok: false; problem: ActivationProblem };
+export type VerifiedActivation =
+  { ok: true; token: string; claims: ActivationClaims } | { ok: false; problem: ActivationProblem };
 
 export interface TrustedKeyLookup {
   find(relay: string, kid: string): Promise<TrustedRelayKey | null>;
@@ -29,7 +30,11 @@ function unverifiedClaims(token: string): ActivationClaims | null {
   }
 }
 
-export async function verifyActivation(text: string, trusted: TrustedKeyLookup, nowMs: number): Promise<VerifiedActivation> {
+export async function verifyActivation(
+  text: string,
+  trusted: TrustedKeyLookup,
+  nowMs: number,
+): Promise<VerifiedActivation> {
   const envelope = parseActivationEnvelope(text);
   if (!envelope.ok) return envelope;
   const { token } = envelope;
@@ -47,7 +52,8 @@ export async function verifyActivation(text: string, trusted: TrustedKeyLookup, 
   const claimed = unverifiedClaims(token);
   if (!claimed) return { ok: false, problem: { kind: 'tampered' } };
   const key = await trusted.find(claimed.relay, header.kid);
-  if (!key) return { ok: false, problem: { kind: 'untrusted-relay', relay: new URL(claimed.relay).origin, keyId: header.kid } };
+  if (!key)
+    return { ok: false, problem: { kind: 'untrusted-relay', relay: new URL(claimed.relay).origin, keyId: header.kid } };
 
   let claims: ActivationClaims;
   try {

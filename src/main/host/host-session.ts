@@ -91,7 +91,14 @@ export class HostSession {
     socket.on('session:unattended-start', ({ sessionId, operator }) => {
       this.clearConsentTimer();
       this.opts.input.setEnabled(true);
-      this.setState({ status: 'active', sessionId, operator, mode: 'control', unattended: true, ...this.audio(sessionId) });
+      this.setState({
+        status: 'active',
+        sessionId,
+        operator,
+        mode: 'control',
+        unattended: true,
+        ...this.audio(sessionId),
+      });
     });
     socket.on('assistance:expired', ({ sessionId }) => {
       this.opts.input.setEnabled(false);
@@ -107,15 +114,20 @@ export class HostSession {
       if (this.current.status === 'active') this.opts.emit('host:peer-reset', null);
     });
     socket.on('session:ended', ({ sessionId, reason }) => this.finish(sessionId, reason));
-    socket.on('relay:error', ({ code, message, event }) => this.log(`relay refused ${event ?? 'a message'}: ${code}: ${message}`));
-    socket.on('connect_error', (err) => this.setState({ status: 'connecting', message: `Cannot reach the relay: ${err.message}` }));
+    socket.on('relay:error', ({ code, message, event }) =>
+      this.log(`relay refused ${event ?? 'a message'}: ${code}: ${message}`),
+    );
+    socket.on('connect_error', (err) =>
+      this.setState({ status: 'connecting', message: `Cannot reach the relay: ${err.message}` }),
+    );
     socket.on('disconnect', () => {
       // The relay forgets a device's session when its connection drops; so does the device.
       const s = this.current;
       if (s.status === 'active' || s.status === 'consent' || (hostToken && s.status === 'requested')) {
         this.finish(s.sessionId, 'host-gone');
       }
-      if (!hostToken) return this.setState({ status: 'connecting', message: 'Connection to the relay lost; reconnecting…' });
+      if (!hostToken)
+        return this.setState({ status: 'connecting', message: 'Connection to the relay lost; reconnecting…' });
       // A one-time host does not come back: the user keeps reading how its assistance ended.
       if (this.current.status === 'ended') this.setState({ ...this.current, final: true });
     });
@@ -127,11 +139,22 @@ export class HostSession {
     this.clearConsentTimer();
     this.socket?.emit('session:consent', { sessionId: s.sessionId, decision, timedOut });
     if (decision === 'deny') {
-      this.setState({ status: 'ended', sessionId: s.sessionId, reason: timedOut ? 'consent-timeout' : 'declined', operator: s.operator });
+      this.setState({
+        status: 'ended',
+        sessionId: s.sessionId,
+        reason: timedOut ? 'consent-timeout' : 'declined',
+        operator: s.operator,
+      });
       return;
     }
     this.opts.input.setEnabled(decision === 'control');
-    this.setState({ status: 'active', sessionId: s.sessionId, operator: s.operator, mode: decision, ...this.audio(s.sessionId) });
+    this.setState({
+      status: 'active',
+      sessionId: s.sessionId,
+      operator: s.operator,
+      mode: decision,
+      ...this.audio(s.sessionId),
+    });
   }
 
   /** The user's switch between view-only and control, from the indicator. */

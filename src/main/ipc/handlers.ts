@@ -4,7 +4,13 @@
  * before any handler runs.
  */
 import type { z } from 'zod';
-import { channelRole, invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult } from '../../shared/ipc.js';
+import {
+  channelRole,
+  invokeChannels,
+  isInvokeChannel,
+  type InvokeChannel,
+  type InvokeResult,
+} from '../../shared/ipc.js';
 import type { HostSession } from '../host/host-session.js';
 import type { OperatorController } from '../operator/operator-controller.js';
 import { senderRole, type SenderPolicy } from './sender.js';
@@ -60,7 +66,8 @@ export async function dispatchIpc(
   if (role === null) throw new IpcError(`IPC from an untrusted sender refused (${channel}).`);
   if (role !== channelRole(channel)) throw new IpcError(`The ${role} window may not use ${channel}.`);
   const parsed = invokeChannels[channel].safeParse(payload);
-  if (!parsed.success) throw new IpcError(`Invalid payload for ${channel}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new IpcError(`Invalid payload for ${channel}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const handler = handlers[channel] as Handler<InvokeChannel>;
   return handler(parsed.data as never);
 }

@@ -4,7 +4,11 @@
  * password) and cleaning up after them: the file is deleted when its session ends.
  */
 import { readFile, rm, stat } from 'node:fs/promises';
-import { ACTIVATION_MAX_BYTES, activationProblemMessage, type ActivationProblem } from '../../shared/activation-file.js';
+import {
+  ACTIVATION_MAX_BYTES,
+  activationProblemMessage,
+  type ActivationProblem,
+} from '../../shared/activation-file.js';
 import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
 import type { PeerSignal, SessionId } from '../../shared/protocol.js';
 import type { TrustedRelayKey } from '../activation/trusted-relays.js';
@@ -58,10 +62,13 @@ export class OperatorController {
     }
     let text: string;
     try {
-      if ((await stat(path)).size > ACTIVATION_MAX_BYTES) return this.refuseProblem({ kind: 'corrupt', detail: 'too large' });
+      if ((await stat(path)).size > ACTIVATION_MAX_BYTES)
+        return this.refuseProblem({ kind: 'corrupt', detail: 'too large' });
       text = await readFile(path, 'utf8');
     } catch (err) {
-      return this.refuse(`The activation file cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+      return this.refuse(
+        `The activation file cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`,
+      );
     }
     this.file = { path, text };
     await this.continueFile();
@@ -117,9 +124,15 @@ export class OperatorController {
         file.pendingTrust = await this.opts.fetchRelayKey(verified.problem.relay, verified.problem.keyId);
       } catch (err) {
         this.file = null;
-        return this.refuse(`${activationProblemMessage(verified.problem)} Its key could not be fetched: ${(err as Error).message}.`);
+        return this.refuse(
+          `${activationProblemMessage(verified.problem)} Its key could not be fetched: ${(err as Error).message}.`,
+        );
       }
-      return this.setOwn({ status: 'trust-relay', relay: file.pendingTrust.relay, fingerprint: file.pendingTrust.fingerprint });
+      return this.setOwn({
+        status: 'trust-relay',
+        relay: file.pendingTrust.relay,
+        fingerprint: file.pendingTrust.fingerprint,
+      });
     }
     const { claims, token } = verified;
     const session = await this.useRelay(claims.relay);
@@ -138,7 +151,8 @@ export class OperatorController {
    * keychain) only once the relay accepted it; a refused one leaves nothing behind.
    */
   async signIn(token: string): Promise<void> {
-    if (['waiting', 'active', 'password'].includes(this.state.status)) throw new Error('Finish the current session first.');
+    if (['waiting', 'active', 'password'].includes(this.state.status))
+      throw new Error('Finish the current session first.');
     const relayUrl = this.session?.relayUrl ?? this.opts.defaultRelayUrl;
     const session = await this.connect(relayUrl, { token, reason: '' });
     if (session.state.status === 'signed-out') return; // its message says why
@@ -153,7 +167,10 @@ export class OperatorController {
     return this.connect(relayUrl, await this.opts.loadToken(relayUrl));
   }
 
-  private async connect(relayUrl: string, { token, reason }: { token: string | null; reason: string }): Promise<OperatorSession> {
+  private async connect(
+    relayUrl: string,
+    { token, reason }: { token: string | null; reason: string },
+  ): Promise<OperatorSession> {
     this.session?.stop();
     this.own = null;
     const session = new OperatorSession({
@@ -182,7 +199,9 @@ export class OperatorController {
     const file = this.file;
     this.file = null;
     if (!file) return;
-    await rm(file.path, { force: true }).catch((err: Error) => this.opts.log?.(`could not delete ${file.path}: ${err.message}`));
+    await rm(file.path, { force: true }).catch((err: Error) =>
+      this.opts.log?.(`could not delete ${file.path}: ${err.message}`),
+    );
   }
 
   private requireSession(): OperatorSession {

@@ -5,7 +5,13 @@
  * after a network drop, and carries WebRTC signals between the viewer and the relay.
  */
 import { activationProblemMessage } from '../../shared/activation-file.js';
-import type { AssistanceMode, OperatorIdentity, PeerSignal, RelayEventPayload, SessionId } from '../../shared/protocol.js';
+import type {
+  AssistanceMode,
+  OperatorIdentity,
+  PeerSignal,
+  RelayEventPayload,
+  SessionId,
+} from '../../shared/protocol.js';
 import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
 import { connectToRelay, type RelaySocket } from '../relay-client.js';
 
@@ -74,7 +80,10 @@ export class OperatorSession {
   /** Resolves once the relay has said who we are (or refused us). */
   start(): Promise<void> {
     if (!this.opts.token) {
-      this.setState({ status: 'signed-out', message: this.opts.missingTokenReason ?? 'No operator token is set up for this relay.' });
+      this.setState({
+        status: 'signed-out',
+        message: this.opts.missingTokenReason ?? 'No operator token is set up for this relay.',
+      });
       return Promise.resolve();
     }
     const socket = connectToRelay(this.opts.relayUrl, { role: 'operator', token: this.opts.token });
@@ -89,7 +98,8 @@ export class OperatorSession {
     );
     socket.on('session:admitted', ({ sessionId, mode, resumeToken }) => {
       if (this.assistance && resumeToken) this.assistance.resumeToken = resumeToken;
-      const deviceName = this.current.status === 'waiting' || this.current.status === 'active' ? this.current.deviceName : '';
+      const deviceName =
+        this.current.status === 'waiting' || this.current.status === 'active' ? this.current.deviceName : '';
       this.setState({ status: 'active', operator: this.me(), sessionId, deviceName, mode });
     });
     socket.on('session:mode', ({ mode }) => {
@@ -118,7 +128,10 @@ export class OperatorSession {
       if (['waiting', 'active', 'password'].includes(this.current.status)) {
         return this.log(`reconnecting to the relay: ${err.message}`);
       }
-      this.setState({ status: 'signed-out', message: `Cannot reach the relay at ${this.opts.relayUrl}: ${err.message}` });
+      this.setState({
+        status: 'signed-out',
+        message: `Cannot reach the relay at ${this.opts.relayUrl}: ${err.message}`,
+      });
     });
     return started;
   }

@@ -60,7 +60,10 @@ export async function loadOperatorToken(
     const token = await store.get(operatorTokenAccount(relayUrl));
     return token
       ? { token, reason: '' }
-      : { token: null, reason: `No operator token is saved for ${new URL(relayUrl).origin}. Ask your relay administrator for one.` };
+      : {
+          token: null,
+          reason: `No operator token is saved for ${new URL(relayUrl).origin}. Ask your relay administrator for one.`,
+        };
   } catch (err) {
     return { token: null, reason: (err as Error).message };
   }

@@ -106,7 +106,8 @@ export function wheelInputs(dx: number, dy: number): WinInput[] {
   const vertical = Math.round(-dy * WHEEL_DELTA);
   const horizontal = Math.round(dx * WHEEL_DELTA);
   if (vertical !== 0) inputs.push({ type: 'mouse', dx: 0, dy: 0, mouseData: vertical, dwFlags: MOUSEEVENTF.WHEEL });
-  if (horizontal !== 0) inputs.push({ type: 'mouse', dx: 0, dy: 0, mouseData: horizontal, dwFlags: MOUSEEVENTF.HWHEEL });
+  if (horizontal !== 0)
+    inputs.push({ type: 'mouse', dx: 0, dy: 0, mouseData: horizontal, dwFlags: MOUSEEVENTF.HWHEEL });
   return inputs;
 }
 

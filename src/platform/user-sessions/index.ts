@@ -33,9 +33,14 @@ export function createUserSessionReader(
     platform === 'linux'
       ? createLinuxReader({ run, utmpPath: opts.utmpPath })
       : platform === 'win32'
-        ? createWindowsReader({ run, helper: opts.windowsHelper, systemRoot: opts.systemRoot ?? process.env.SystemRoot })
+        ? createWindowsReader({
+            run,
+            helper: opts.windowsHelper,
+            systemRoot: opts.systemRoot ?? process.env.SystemRoot,
+          })
         : undefined;
-  if (!reader) throw new Error(`no user session reader for ${platform}: dynamic mode is supported on Linux and Windows`);
+  if (!reader)
+    throw new Error(`no user session reader for ${platform}: dynamic mode is supported on Linux and Windows`);
   return {
     // Checked against the contract here so that a surprise in some tool's output is an error at
     // the reader, not a malformed session further on.

@@ -41,7 +41,13 @@ export function createLinuxReader({ run, utmpPath = DEFAULT_UTMP_PATH }: LinuxRe
 async function chooseSource(run: CommandRunner, utmpPath: string): Promise<LinuxSource> {
   // Not installed (spawn fails) and installed without a running logind (non-zero exit: no
   // systemd as init, containers) both mean "no logind".
-  const answered = await run(LOGINCTL, LIST_SESSIONS_ARGS).then((r) => r.code === 0, () => false);
+  const answered = await run(LOGINCTL, LIST_SESSIONS_ARGS).then(
+    (r) => r.code === 0,
+    () => false,
+  );
   if (answered) return 'logind';
-  return access(utmpPath).then(() => 'utmp' as const, () => 'none' as const);
+  return access(utmpPath).then(
+    () => 'utmp' as const,
+    () => 'none' as const,
+  );
 }

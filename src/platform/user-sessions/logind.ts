@@ -41,7 +41,8 @@ export function parseSessionIds(stdout: string): string[] {
   for (const line of stdout.split('\n')) {
     const first = line.trim().split(/\s+/)[0];
     if (!first) continue;
-    if (!SESSION_ID.test(first)) throw new Error(`loginctl list-sessions: "${line.trim()}" does not start with a session id`);
+    if (!SESSION_ID.test(first))
+      throw new Error(`loginctl list-sessions: "${line.trim()}" does not start with a session id`);
     ids.push(first);
   }
   return ids;
@@ -72,12 +73,16 @@ function properties(block: string): Map<string, string> {
 function toSession(props: Map<string, string>): UserSession | undefined {
   const id = props.get('Id');
   const user = props.get('Name');
-  if (!id || !user) throw new Error(`loginctl show-session: a session without ${id ? 'Name' : 'Id'} (${[...props].map(([k, v]) => `${k}=${v}`).join(' ')})`);
+  if (!id || !user)
+    throw new Error(
+      `loginctl show-session: a session without ${id ? 'Name' : 'Id'} (${[...props].map(([k, v]) => `${k}=${v}`).join(' ')})`,
+    );
   const cls = props.get('Class') ?? '';
   if (cls !== 'user' && !cls.startsWith('user-')) return undefined;
   const state = props.get('State');
   if (state === 'closing' || state === 'opening') return undefined;
-  if (state !== 'active' && state !== 'online') throw new Error(`loginctl show-session: session ${id} has state "${state ?? ''}", which this reader does not know`);
+  if (state !== 'active' && state !== 'online')
+    throw new Error(`loginctl show-session: session ${id} has state "${state ?? ''}", which this reader does not know`);
   const kind = props.get('Remote') !== 'yes' && props.get('Seat') ? 'console' : 'remote';
   const display = props.get('Display');
   return { id, user, state: state === 'active' ? 'active' : 'disconnected', kind, ...(display ? { display } : {}) };

@@ -21,7 +21,10 @@ const VIRTUAL_CONSOLE = /^(tty\d+|console)$/;
 /** A host name, IPv4 or IPv6 address: what login daemons write, unlike tmux's or screen's labels. */
 const NETWORK_HOST = /^[A-Za-z0-9_.:%-]+$/;
 
-export function utmpSessions(records: readonly UtmpRecord[], isAlive: (pid: number) => boolean = pidIsAlive): UserSession[] {
+export function utmpSessions(
+  records: readonly UtmpRecord[],
+  isAlive: (pid: number) => boolean = pidIsAlive,
+): UserSession[] {
   // A slot reused without clearing can name the same line twice; the later record is the newer.
   const byLine = new Map<string, UserSession>();
   for (const r of records) {
@@ -36,7 +39,8 @@ function classify(r: UtmpRecord): UserSession | undefined {
   const base = { id: r.line, user: r.user, state: 'active' as const };
   if (r.hasAddress || (NETWORK_HOST.test(r.host) && !X_DISPLAY.test(r.host))) return { ...base, kind: 'remote' };
   if (X_DISPLAY.test(r.line)) return { ...base, kind: 'console', display: r.line };
-  if (VIRTUAL_CONSOLE.test(r.line)) return X_DISPLAY.test(r.host) ? { ...base, kind: 'console', display: r.host } : { ...base, kind: 'console' };
+  if (VIRTUAL_CONSOLE.test(r.line))
+    return X_DISPLAY.test(r.host) ? { ...base, kind: 'console', display: r.host } : { ...base, kind: 'console' };
   return undefined;
 }
 

@@ -46,7 +46,9 @@ export function parseUtmp(buf: Buffer): UtmpRecord[] {
   for (let off = 0; off + UTMP_RECORD_SIZE <= buf.length; off += UTMP_RECORD_SIZE) {
     const type = buf.readInt16LE(off);
     if (type < 0 || type > MAX_UT_TYPE) {
-      throw new Error(`utmp record ${off / UTMP_RECORD_SIZE} (byte ${off}) has type ${type}: not a glibc utmp file of ${UTMP_RECORD_SIZE}-byte records`);
+      throw new Error(
+        `utmp record ${off / UTMP_RECORD_SIZE} (byte ${off}) has type ${type}: not a glibc utmp file of ${UTMP_RECORD_SIZE}-byte records`,
+      );
     }
     records.push({
       type,

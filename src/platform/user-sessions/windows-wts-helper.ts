@@ -26,7 +26,18 @@ import type { UserSession } from '../../shared/user-sessions.js';
 const WtsSession = z.object({
   SessionId: z.number().int().nonnegative(),
   WinStationName: z.string(),
-  State: z.enum(['WTSActive', 'WTSConnected', 'WTSConnectQuery', 'WTSShadow', 'WTSDisconnected', 'WTSIdle', 'WTSListen', 'WTSReset', 'WTSDown', 'WTSInit']),
+  State: z.enum([
+    'WTSActive',
+    'WTSConnected',
+    'WTSConnectQuery',
+    'WTSShadow',
+    'WTSDisconnected',
+    'WTSIdle',
+    'WTSListen',
+    'WTSReset',
+    'WTSDown',
+    'WTSInit',
+  ]),
   UserName: z.string(),
   Domain: z.string(),
 });
@@ -51,11 +62,13 @@ export function parseWtsHelperOutput(stdout: string): UserSession[] {
   return parsed.data.flatMap((s) => {
     const state = STATES[s.State];
     if (!s.UserName || !state) return [];
-    return [{
-      id: String(s.SessionId),
-      user: s.Domain ? `${s.Domain}\\${s.UserName}` : s.UserName,
-      state,
-      kind: s.WinStationName.toLowerCase() === 'console' ? ('console' as const) : ('remote' as const),
-    }];
+    return [
+      {
+        id: String(s.SessionId),
+        user: s.Domain ? `${s.Domain}\\${s.UserName}` : s.UserName,
+        state,
+        kind: s.WinStationName.toLowerCase() === 'console' ? ('console' as const) : ('remote' as const),
+      },
+    ];
   });
 }

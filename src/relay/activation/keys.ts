@@ -28,12 +28,15 @@ async function newKeyRecord(): Promise<SigningKeyRecord> {
 }
 
 function publicHalf(jwk: JWK): PublicJwk {
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new Error('the stored signing key is not an Ed25519 key');
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string')
+    throw new Error('the stored signing key is not an Ed25519 key');
   return { kty: 'OKP', crv: 'Ed25519', x: jwk.x };
 }
 
 /** The store's signing key, created (once, even with a CLI racing the relay) if there is none. */
-export async function loadSigningKey(store: Pick<RelayStore, 'getSigningKey' | 'addFirstSigningKey'>): Promise<SigningKey> {
+export async function loadSigningKey(
+  store: Pick<RelayStore, 'getSigningKey' | 'addFirstSigningKey'>,
+): Promise<SigningKey> {
   const record = store.getSigningKey() ?? store.addFirstSigningKey(await newKeyRecord());
   const privateJwk = JSON.parse(record.privateJwk) as JWK;
   const publicJwk = publicHalf(privateJwk);

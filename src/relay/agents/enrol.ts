@@ -21,15 +21,29 @@ export interface EnrolDeps {
   onEnrolled?: (device: { deviceId: string; hostname: string; reportGroup: string; agentVersion: string }) => void;
 }
 
-export type EnrolResult = { ok: true; response: EnrolResponse } | { ok: false; status: 400 | 403; code: 'bad-request' | 'enrolment-refused'; message: string };
+export type EnrolResult =
+  | { ok: true; response: EnrolResponse }
+  | { ok: false; status: 400 | 403; code: 'bad-request' | 'enrolment-refused'; message: string };
 
 export async function enrolAgent(deps: EnrolDeps, body: unknown): Promise<EnrolResult> {
   const parsed = EnrolRequest.safeParse(body);
-  if (!parsed.success) return { ok: false, status: 400, code: 'bad-request', message: `invalid enrolment request: ${summarizeIssues(parsed.error)}` };
+  if (!parsed.success)
+    return {
+      ok: false,
+      status: 400,
+      code: 'bad-request',
+      message: `invalid enrolment request: ${summarizeIssues(parsed.error)}`,
+    };
   const { enrolmentToken, hostname, os, agentVersion } = parsed.data;
   const scope = deps.tokens.check(enrolmentToken);
   // One answer for every kind of bad token: nothing to probe with.
-  if (!scope) return { ok: false, status: 403, code: 'enrolment-refused', message: 'invalid, expired or revoked enrolment token' };
+  if (!scope)
+    return {
+      ok: false,
+      status: 403,
+      code: 'enrolment-refused',
+      message: 'invalid, expired or revoked enrolment token',
+    };
   const { device, token } = await deps.devices.add({ name: hostname });
   deps.registry.enrolled({
     deviceId: device.id,
@@ -43,6 +57,19 @@ export async function enrolAgent(deps: EnrolDeps, body: unknown): Promise<EnrolR
     lastSeen: null,
   });
   deps.onEnrolled?.({ deviceId: device.id, hostname, reportGroup: scope.reportGroup, agentVersion });
-  deps.logger.info('device enrolled', { device: device.id, enrolmentToken: scope.id, group: scope.reportGroup, version: agentVersion });
-  return { ok: true, response: { deviceId: device.id, agentToken: token, environmentId: scope.environmentId, reportGroup: scope.reportGroup } };
+  deps.logger.info('device enrolled', {
+    device: device.id,
+    enrolmentToken: scope.id,
+    group: scope.reportGroup,
+    version: agentVersion,
+  });
+  return {
+    ok: true,
+    response: {
+      deviceId: device.id,
+      agentToken: token,
+      environmentId: scope.environmentId,
+      reportGroup: scope.reportGroup,
+    },
+  };
 }

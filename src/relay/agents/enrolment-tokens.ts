@@ -43,7 +43,15 @@ export class EnrolmentTokens {
     const id = randomBytes(6).toString('hex');
     const token = `flxra_enrol_${randomBytes(32).toString('base64url')}`;
     const expiresAt = now + (scope.lifetimeMs ?? DEFAULT_ENROLMENT_LIFETIME_MS);
-    this.store.insertEnrolmentToken({ id, tokenHash: sha256(token), environmentId, reportGroup, createdAt: now, expiresAt, revokedAt: null });
+    this.store.insertEnrolmentToken({
+      id,
+      tokenHash: sha256(token),
+      environmentId,
+      reportGroup,
+      createdAt: now,
+      expiresAt,
+      revokedAt: null,
+    });
     return { id, token, environmentId, reportGroup, expiresAt: new Date(expiresAt).toISOString() };
   }
 

@@ -81,7 +81,10 @@ export class AgentHub implements AgentHosts {
           next();
         },
         (err: unknown) => {
-          logger.error('agent handshake failed', { socket: socket.id, error: err instanceof Error ? err.message : String(err) });
+          logger.error('agent handshake failed', {
+            socket: socket.id,
+            error: err instanceof Error ? err.message : String(err),
+          });
           next(new Error('unauthorized: the relay could not check the credentials'));
         },
       );
@@ -104,9 +107,18 @@ export class AgentHub implements AgentHosts {
     return new Promise<void>((resolve, reject) => {
       const limit = this.deps.hostStartTimeoutMs;
       const seconds = (limit / 1000).toFixed(limit % 1000 === 0 ? 0 : 1);
-      const timer = setTimeout(() => this.fail(sessionId, `its agent did not get the host connected within ${seconds} s`), limit);
+      const timer = setTimeout(
+        () => this.fail(sessionId, `its agent did not get the host connected within ${seconds} s`),
+        limit,
+      );
       this.assistances.set(sessionId, { deviceId, agentConn, hostConn: null, pending: { resolve, reject, timer } });
-      this.agent(agentConn)?.emit('agent:start-host', { sessionId, mode, hostToken, operator, ...(userSessionId ? { userSessionId } : {}) });
+      this.agent(agentConn)?.emit('agent:start-host', {
+        sessionId,
+        mode,
+        hostToken,
+        operator,
+        ...(userSessionId ? { userSessionId } : {}),
+      });
       this.deps.logger.info('agent asked to start a host', { device: deviceId, session: sessionId, mode });
     });
   }
@@ -160,7 +172,11 @@ export class AgentHub implements AgentHosts {
       try {
         this.handle(socket, event, payload);
       } catch (err) {
-        logger.error('agent handler failed', { socket: socket.id, event: shownEventName(event), error: err instanceof Error ? err.message : String(err) });
+        logger.error('agent handler failed', {
+          socket: socket.id,
+          event: shownEventName(event),
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     });
     socket.on('disconnect', (reason) => {

@@ -60,6 +60,17 @@ export function openAgents(opts: AgentsOptions): Agents {
     enrolment,
     registry,
     hub,
-    enrol: (body) => enrolAgent({ tokens: enrolment, devices, registry, clock, logger, ...(opts.onEnrolled ? { onEnrolled: opts.onEnrolled } : {}) }, body),
+    enrol: (body) =>
+      enrolAgent(
+        {
+          tokens: enrolment,
+          devices,
+          registry,
+          clock,
+          logger,
+          ...(opts.onEnrolled ? { onEnrolled: opts.onEnrolled } : {}),
+        },
+        body,
+      ),
   };
 }

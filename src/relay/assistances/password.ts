@@ -10,7 +10,8 @@ const GROUPS = 3;
 const GROUP_LENGTH = 5;
 
 export function generatePassword(): string {
-  const group = () => Array.from({ length: GROUP_LENGTH }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join('');
+  const group = () =>
+    Array.from({ length: GROUP_LENGTH }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join('');
   return Array.from({ length: GROUPS }, group).join('-');
 }
 

@@ -11,7 +11,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ActivationClaims, activationFileContent, ACTIVATION_VERSION } from '../../shared/activation-file.js';
-import type { ClientEventPayload, EndReason, OperatorIdentity, RelayErrorCode, SessionId } from '../../shared/protocol.js';
+import type {
+  ClientEventPayload,
+  EndReason,
+  OperatorIdentity,
+  RelayErrorCode,
+  SessionId,
+} from '../../shared/protocol.js';
 import type { AssistanceRequest, AssistanceResponse } from '../../shared/relay-api.js';
 import { chooseDynamicMode, type DynamicChoice, type UserSession } from '../../shared/user-sessions.js';
 import type { SigningKey } from '../activation/keys.js';
@@ -56,7 +62,8 @@ export interface AssistanceSettings {
 export function checkActivationNames(names: { publicUrl?: string; environment: string; relayName: string }): void {
   const schema = ActivationClaims.pick({ relay: true, env: true, iss: true }).partial({ relay: true });
   const checked = schema.safeParse({ relay: names.publicUrl, env: names.environment, iss: names.relayName });
-  if (!checked.success) throw new Error(`invalid relay settings for activation files (${summarizeIssues(checked.error)})`);
+  if (!checked.success)
+    throw new Error(`invalid relay settings for activation files (${summarizeIssues(checked.error)})`);
 }
 
 export interface AssistanceDeps {
@@ -125,16 +132,26 @@ export class Assistances {
 
   reportUserSessions(sender: Sender, sessions: UserSession[]): Outgoing[] {
     if (sender.role !== 'host' || sender.deviceId === undefined) {
-      return [relayError(sender.conn, 'forbidden', 'device:user-sessions', 'only enrolled devices report user sessions')];
+      return [
+        relayError(sender.conn, 'forbidden', 'device:user-sessions', 'only enrolled devices report user sessions'),
+      ];
     }
     this.presence.report(sender.deviceId, sessions);
     return [];
   }
 
   /** POST /api/v1/assistances (or the console's), for an operator the API authenticated; the answer is audited. */
-  async create(operator: OperatorIdentity, request: AssistanceRequest, via: RequestChannel = 'api'): Promise<CreateResult> {
+  async create(
+    operator: OperatorIdentity,
+    request: AssistanceRequest,
+    via: RequestChannel = 'api',
+  ): Promise<CreateResult> {
     const result = await this.issue(operator, request);
-    const asked = { mode: request.mode, via, ...(request.userSessionId === undefined ? {} : { userSession: request.userSessionId }) };
+    const asked = {
+      mode: request.mode,
+      via,
+      ...(request.userSessionId === undefined ? {} : { userSession: request.userSessionId }),
+    };
     this.deps.audit?.record(
       result.ok
         ? {
@@ -159,10 +176,25 @@ export class Assistances {
   private async issue(operator: OperatorIdentity, request: AssistanceRequest): Promise<CreateResult> {
     const { store, clock, key, logger, settings } = this.deps;
     const { deviceId } = request;
-    if (!this.deps.devices.has(deviceId)) return { ok: false, status: 404, code: 'unknown-device', message: `no device ${deviceId} is enrolled on this relay` };
-    const refusal = this.deps.policy?.refusal(deviceId, request.mode, request.userSessionId === undefined ? 'device' : 'session');
+    if (!this.deps.devices.has(deviceId))
+      return {
+        ok: false,
+        status: 404,
+        code: 'unknown-device',
+        message: `no device ${deviceId} is enrolled on this relay`,
+      };
+    const refusal = this.deps.policy?.refusal(
+      deviceId,
+      request.mode,
+      request.userSessionId === undefined ? 'device' : 'session',
+    );
     if (refusal) return { ok: false, status: 403, code: 'forbidden-by-policy', message: refusal };
-    const offline = { ok: false, status: 409, code: 'device-offline', message: `device ${deviceId} is not connected to the relay` } as const;
+    const offline = {
+      ok: false,
+      status: 409,
+      code: 'device-offline',
+      message: `device ${deviceId} is not connected to the relay`,
+    } as const;
     // A device with an agent gets a host started for the assistance; others have theirs connected already.
     const agents = this.deps.agentHosts;
     const agent = agents?.device(deviceId) ?? null;
@@ -176,7 +208,12 @@ export class Assistances {
     const host = agent ? null : this.presence.connection(deviceId);
     if (!agent && !host) return offline;
     if (host && this.sessions.hostOccupied(host.conn)) {
-      return { ok: false, status: 409, code: 'device-busy', message: `an operator is in a session on device ${deviceId}` };
+      return {
+        ok: false,
+        status: 409,
+        code: 'device-busy',
+        message: `an operator is in a session on device ${deviceId}`,
+      };
     }
     const superseded = host && this.sessions.assistanceOfHost(host.conn);
     if (superseded) this.end(superseded, 'a new assistance was requested for its device');
@@ -202,15 +239,30 @@ export class Assistances {
       lockedAt: null,
       endedAt: null,
     });
-    const prepared = { sessionId, mode: choice.mode, operator, audio: this.deps.policy?.audioAllowed(deviceId) ?? false };
+    const prepared = {
+      sessionId,
+      mode: choice.mode,
+      operator,
+      audio: this.deps.policy?.audioAllowed(deviceId) ?? false,
+    };
     let out: Outgoing[] = [];
     if (host) out = this.sessions.prepareAssistance(host.conn, { ...prepared, deviceName: host.name });
     else if (agents && agent) {
       const userSessionId = choice.userSessionId ?? request.userSessionId;
-      const failed = await this.startAgentHost(agents, deviceId, { ...prepared, deviceName: agent.name, userSessionId });
+      const failed = await this.startAgentHost(agents, deviceId, {
+        ...prepared,
+        deviceName: agent.name,
+        userSessionId,
+      });
       if (failed) return failed;
     }
-    logger.info('assistance created', { session: sessionId, device: deviceId, operator: operator.id, mode: choice.mode, requested: request.mode });
+    logger.info('assistance created', {
+      session: sessionId,
+      device: deviceId,
+      operator: operator.id,
+      mode: choice.mode,
+      requested: request.mode,
+    });
 
     const claims: ActivationClaims = {
       v: ACTIVATION_VERSION,
@@ -242,7 +294,11 @@ export class Assistances {
    * user has been told before the operator gets the file. If it cannot, the assistance ends
    * before anyone got its file, and the operator learns why.
    */
-  private async startAgentHost(agents: AgentHosts, deviceId: string, request: AgentHostRequest): Promise<CreateResult | null> {
+  private async startAgentHost(
+    agents: AgentHosts,
+    deviceId: string,
+    request: AgentHostRequest,
+  ): Promise<CreateResult | null> {
     const { sessionId } = request;
     this.awaitingHost.set(sessionId, request);
     try {
@@ -251,7 +307,12 @@ export class Assistances {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.end(sessionId, `its host did not start: ${message}`);
-      return { ok: false, status: 502, code: 'host-failed', message: `the device could not start the assistance: ${message}` };
+      return {
+        ok: false,
+        status: 502,
+        code: 'host-failed',
+        message: `the device could not start the assistance: ${message}`,
+      };
     } finally {
       this.awaitingHost.delete(sessionId);
     }
@@ -292,11 +353,16 @@ export class Assistances {
 
   /** The operator's access was revoked (their console account removed): what was issued to them ends now. */
   endForRevokedOperator(operatorId: string, revokedBy: AuditActor): Outgoing[] {
-    return this.endRunning(revokedBy, (record) => (record.operatorId === operatorId ? { reason: 'operator-revoked', detail: {} } : null));
+    return this.endRunning(revokedBy, (record) =>
+      record.operatorId === operatorId ? { reason: 'operator-revoked', detail: {} } : null,
+    );
   }
 
   /** Ends the running (or starting) assistances `why` names a reason for, audited as `actor`'s doing. */
-  private endRunning(actor: AuditActor, why: (record: AssistanceRecord) => { reason: EndReason; detail: Record<string, string> } | null): Outgoing[] {
+  private endRunning(
+    actor: AuditActor,
+    why: (record: AssistanceRecord) => { reason: EndReason; detail: Record<string, string> } | null,
+  ): Outgoing[] {
     const running = new Set([...this.sessions.assistanceIds(), ...this.awaitingHost.keys()]);
     return [...running].flatMap((sessionId) => {
       const record = this.deps.store.getAssistance(sessionId);
@@ -319,21 +385,35 @@ export class Assistances {
 
   /** assistance:open: the operator's app presents the file's token (and the password, unattended). */
   async open(sender: Sender, payload: OpenPayload): Promise<Outgoing[]> {
-    if (sender.role !== 'operator') return [relayError(sender.conn, 'forbidden', OPEN, 'only operators open assistances')];
+    if (sender.role !== 'operator')
+      return [relayError(sender.conn, 'forbidden', OPEN, 'only operators open assistances')];
     const claims = await verifyActivation(this.deps.key, payload.activation);
-    if (!claims) return [relayError(sender.conn, 'activation-invalid', OPEN, 'this is not an activation file signed by this relay')];
+    if (!claims)
+      return [
+        relayError(sender.conn, 'activation-invalid', OPEN, 'this is not an activation file signed by this relay'),
+      ];
     if (this.deps.clock.now() >= claims.exp * 1000) {
-      return [relayError(sender.conn, 'activation-expired', OPEN, 'this activation file has expired; request a new assistance')];
+      return [
+        relayError(
+          sender.conn,
+          'activation-expired',
+          OPEN,
+          'this activation file has expired; request a new assistance',
+        ),
+      ];
     }
     if (claims.sub !== sender.operator.id) {
-      return [relayError(sender.conn, 'not-your-activation', OPEN, 'this activation file was issued to another operator')];
+      return [
+        relayError(sender.conn, 'not-your-activation', OPEN, 'this activation file was issued to another operator'),
+      ];
     }
     return this.oneAtATime(claims.sid, () => this.openVerified(sender, claims, payload.password));
   }
 
   /** session:resume: an admitted operator back from a network drop, with the token of its admission. */
   resume(sender: Sender, { sessionId, resumeToken }: ResumePayload): Outgoing[] {
-    if (sender.role !== 'operator') return [relayError(sender.conn, 'forbidden', RESUME, 'only operators resume sessions')];
+    if (sender.role !== 'operator')
+      return [relayError(sender.conn, 'forbidden', RESUME, 'only operators resume sessions')];
     const record = this.deps.store.getAssistance(sessionId);
     const over = relayError(sender.conn, 'session-expired', RESUME, 'this assistance is over; request a new one');
     // Revoked (someone ended the session on purpose) or never admitted: nothing to resume.
@@ -346,7 +426,11 @@ export class Assistances {
     const out = this.sessions.resume(sender, sessionId);
     if (!out) return [over];
     this.deps.store.updateAssistance(sessionId, { expiresAt: null });
-    this.deps.logger.info('assistance resumed', { session: sessionId, operator: sender.operator.id, socket: sender.conn });
+    this.deps.logger.info('assistance resumed', {
+      session: sessionId,
+      operator: sender.operator.id,
+      socket: sender.conn,
+    });
     return out;
   }
 
@@ -359,7 +443,11 @@ export class Assistances {
     return out;
   }
 
-  private async openVerified(sender: OperatorSender, claims: ActivationClaims, password: string | undefined): Promise<Outgoing[]> {
+  private async openVerified(
+    sender: OperatorSender,
+    claims: ActivationClaims,
+    password: string | undefined,
+  ): Promise<Outgoing[]> {
     const found = this.openable(sender.conn, claims);
     if ('refused' in found) return found.refused;
     const { record } = found;
@@ -383,7 +471,11 @@ export class Assistances {
     }
     const wait = retryAfterMs(record, this.deps.clock.now());
     if (wait > 0) {
-      return [relayError(sender.conn, 'retry-later', OPEN, 'too soon after a wrong password; try again later', { retryAfterMs: wait })];
+      return [
+        relayError(sender.conn, 'retry-later', OPEN, 'too soon after a wrong password; try again later', {
+          retryAfterMs: wait,
+        }),
+      ];
     }
     const right = await verifySecret(normalizePassword(password), record.password);
     // While the hash ran the assistance may have ended (its device left, or its time ran out).
@@ -400,8 +492,10 @@ export class Assistances {
     });
     const over = 'this assistance is over; request a new one';
     if (!record || record.nonce !== claims.nonce) return refuse('session-expired', over);
-    if (record.nonceUsedAt !== null) return refuse('activation-used', 'this activation file has been used already; request a new assistance');
-    if (record.lockedAt !== null) return refuse('locked', 'too many wrong passwords: this assistance is locked; request a new one');
+    if (record.nonceUsedAt !== null)
+      return refuse('activation-used', 'this activation file has been used already; request a new assistance');
+    if (record.lockedAt !== null)
+      return refuse('locked', 'too many wrong passwords: this assistance is locked; request a new one');
     const expiry = this.expireIfDue(record);
     if (expiry || record.endedAt !== null) return refuse('session-expired', over, expiry ?? []);
     return { record };
@@ -419,7 +513,11 @@ export class Assistances {
     const now = this.deps.clock.now();
     const failures = record.failures + 1;
     const locked = failures >= MAX_PASSWORD_FAILURES;
-    this.deps.store.updateAssistance(record.sessionId, { failures, lastFailureAt: now, ...(locked ? { lockedAt: now } : {}) });
+    this.deps.store.updateAssistance(record.sessionId, {
+      failures,
+      lastFailureAt: now,
+      ...(locked ? { lockedAt: now } : {}),
+    });
     this.deps.logger.warn(locked ? 'assistance locked' : 'assistance password refused', {
       session: record.sessionId,
       operator: sender.operator.id,
@@ -433,9 +531,21 @@ export class Assistances {
       result: locked ? 'locked' : 'failed',
       detail: { failures },
     });
-    if (locked) return [relayError(sender.conn, 'locked', OPEN, 'too many wrong passwords: this assistance is locked; request a new one')];
+    if (locked)
+      return [
+        relayError(
+          sender.conn,
+          'locked',
+          OPEN,
+          'too many wrong passwords: this assistance is locked; request a new one',
+        ),
+      ];
     const attemptsLeft = MAX_PASSWORD_FAILURES - failures;
-    return [relayError(sender.conn, 'wrong-password', OPEN, `wrong password; ${attemptsLeft} attempts left`, { attemptsLeft })];
+    return [
+      relayError(sender.conn, 'wrong-password', OPEN, `wrong password; ${attemptsLeft} attempts left`, {
+        attemptsLeft,
+      }),
+    ];
   }
 
   /** The user allowed the waiting operator of an attended assistance in. */

@@ -43,7 +43,10 @@ export class AuditTrail {
         detail: event.detail ?? {},
       });
     } catch (err) {
-      this.logger.error('audit append failed', { action: event.action, error: err instanceof Error ? err.message : String(err) });
+      this.logger.error('audit append failed', {
+        action: event.action,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 

@@ -129,7 +129,14 @@ export class SessionEvents {
       if (deviceName) existing.deviceName = deviceName;
       return existing;
     }
-    const t: Tracked = { hostConn, deviceId: this.deviceOf(hostConn, sessionId), deviceName, operator, operatorConn: null, state: null };
+    const t: Tracked = {
+      hostConn,
+      deviceId: this.deviceOf(hostConn, sessionId),
+      deviceName,
+      operator,
+      operatorConn: null,
+      state: null,
+    };
     this.sessions.set(sessionId, t);
     return t;
   }
@@ -137,7 +144,11 @@ export class SessionEvents {
   private consent(sessionId: SessionId, t: Tracked, result: string): void {
     this.trail.record({
       // The relay does not know who sits at the device, only where they are.
-      actor: { kind: 'user', id: t.deviceId ?? `session ${sessionId}`, name: t.deviceName ? `user at ${t.deviceName}` : 'user at the device' },
+      actor: {
+        kind: 'user',
+        id: t.deviceId ?? `session ${sessionId}`,
+        name: t.deviceName ? `user at ${t.deviceName}` : 'user at the device',
+      },
       action: 'consent.decided',
       deviceId: t.deviceId,
       sessionId,

@@ -73,11 +73,17 @@ const MAX_AUDIT_PAGE = 10_000;
 const MAX_GROUPS = 1_000;
 
 /** Answers a request under CONSOLE_API; returns the status sent, throws ApiFailure for refusals. */
-export async function routeConsoleApi(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<number> {
+export async function routeConsoleApi(
+  deps: ConsoleApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<number> {
   const route = path.slice(CONSOLE_API.length);
   switch (route) {
     case '/setup':
-      if (req.method === 'GET') return sendJson(res, 200, { needed: deps.users.needsFirstAdmin() } satisfies SetupState);
+      if (req.method === 'GET')
+        return sendJson(res, 200, { needed: deps.users.needsFirstAdmin() } satisfies SetupState);
       allowOnly(req, 'POST');
       return setup(deps, req, res);
     case '/login':
@@ -165,16 +171,26 @@ function clientAddress(req: IncomingMessage): string {
 
 async function setup(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResponse): Promise<number> {
   const input = await body(req, SetupRequest, 'setup request');
-  if (!deps.users.needsFirstAdmin()) throw new ApiFailure(410, 'setup-done', 'the first administrator exists already: sign in instead');
+  if (!deps.users.needsFirstAdmin())
+    throw new ApiFailure(410, 'setup-done', 'the first administrator exists already: sign in instead');
   if (!deps.setupToken.matches(input.setupToken)) {
-    throw new ApiFailure(403, 'invalid-setup-token', 'this setup link is not valid: use the one the relay printed at its last start');
+    throw new ApiFailure(
+      403,
+      'invalid-setup-token',
+      'this setup link is not valid: use the one the relay printed at its last start',
+    );
   }
   const made = await deps.users.createFirstAdmin(input);
   if (!made) throw new ApiFailure(410, 'setup-done', 'the first administrator exists already: sign in instead');
   deps.setupToken.consume();
   const { session, cookie } = deps.sessions.start(made.user.username);
   signInAudit(deps, req, made.user, 'ok', 'setup');
-  return sendJson(res, 201, { user: made.user, csrfToken: session.csrfToken, operatorToken: made.operatorToken } satisfies SetupResponse, { 'set-cookie': cookie });
+  return sendJson(
+    res,
+    201,
+    { user: made.user, csrfToken: session.csrfToken, operatorToken: made.operatorToken } satisfies SetupResponse,
+    { 'set-cookie': cookie },
+  );
 }
 
 async function login(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResponse): Promise<number> {
@@ -183,9 +199,14 @@ async function login(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResp
   const wait = deps.throttle.retryAfterMs(username, address);
   if (wait > 0) {
     const minutes = Math.ceil(wait / 60_000);
-    throw new ApiFailure(429, 'too-many-attempts', `too many failed sign-ins: try again in ${minutes} minute${minutes === 1 ? '' : 's'}`, {
-      'retry-after': String(Math.ceil(wait / 1000)),
-    });
+    throw new ApiFailure(
+      429,
+      'too-many-attempts',
+      `too many failed sign-ins: try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
+      {
+        'retry-after': String(Math.ceil(wait / 1000)),
+      },
+    );
   }
   const user = await deps.users.verify(username, password);
   if (!user) {
@@ -201,9 +222,17 @@ async function login(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResp
   return sendJson(res, 200, { user, csrfToken: session.csrfToken } satisfies LoginResponse, { 'set-cookie': cookie });
 }
 
-function signInAudit(deps: ConsoleApiDeps, req: IncomingMessage, user: ConsoleUser | null, result: string, via: string): void {
+function signInAudit(
+  deps: ConsoleApiDeps,
+  req: IncomingMessage,
+  user: ConsoleUser | null,
+  result: string,
+  via: string,
+): void {
   deps.audit.record({
-    actor: user ? { kind: user.role, id: user.username, name: user.name } : { kind: 'relay', id: 'console', name: 'unknown username' },
+    actor: user
+      ? { kind: user.role, id: user.username, name: user.name }
+      : { kind: 'relay', id: 'console', name: 'unknown username' },
     action: 'user.signed-in',
     result,
     detail: { via, address: clientAddress(req) },
@@ -227,14 +256,20 @@ function consoleDevice(deps: ConsoleApiDeps, device: DirectoryDevice): ConsoleDe
 
 function userSessionRows(deps: ConsoleApiDeps, device: DirectoryDevice): ConsoleUserSession[] {
   const availability = assistanceAvailability(deps.policy.forGroup(device.reportGroup), device, 'session');
-  return device.userSessions.map((session) => ({ deviceId: device.deviceId, hostname: device.hostname, session, availability }));
+  return device.userSessions.map((session) => ({
+    deviceId: device.deviceId,
+    hostname: device.hostname,
+    session,
+    availability,
+  }));
 }
 
 async function requestAssistance(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResponse): Promise<number> {
   const { user } = signedIn(deps, req);
   const request = await body(req, ConsoleAssistanceRequest, 'assistance request');
   const operator = deps.users.operatorOf(user);
-  if (!operator) throw new ApiFailure(409, 'no-operator', 'your operator identity was removed from the relay: ask an administrator');
+  if (!operator)
+    throw new ApiFailure(409, 'no-operator', 'your operator identity was removed from the relay: ask an administrator');
   const result = await deps.assistances.create(operator, request, 'console');
   if (!result.ok) throw new ApiFailure(result.status, result.code, result.message);
   deps.deliver(result.out);
@@ -249,7 +284,12 @@ function sendStatus(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerRespo
     throw new ApiFailure(404, 'not-found', `no assistance ${sessionId} of yours on this relay`);
   }
   const { record, live } = found;
-  const status: ConsoleAssistance = { sessionId: record.sessionId, deviceId: record.deviceId, mode: record.mode, status: assistanceStatus(record, live) };
+  const status: ConsoleAssistance = {
+    sessionId: record.sessionId,
+    deviceId: record.deviceId,
+    mode: record.mode,
+    status: assistanceStatus(record, live),
+  };
   return sendJson(res, 200, status);
 }
 
@@ -258,7 +298,11 @@ async function putPolicy(deps: ConsoleApiDeps, req: IncomingMessage, res: Server
   const settings = await body(req, PolicySettings, 'policy');
   const groups = Object.keys(settings.groups);
   if (groups.length > MAX_GROUPS || groups.some((g) => g.length === 0 || g.length > 200)) {
-    throw new ApiFailure(400, 'bad-request', `invalid policy: at most ${MAX_GROUPS} report groups, each named in 1 to 200 characters`);
+    throw new ApiFailure(
+      400,
+      'bad-request',
+      `invalid policy: at most ${MAX_GROUPS} report groups, each named in 1 to 200 characters`,
+    );
   }
   deps.policy.put(settings);
   deps.audit.record({
@@ -304,7 +348,10 @@ async function createUser(deps: ConsoleApiDeps, req: IncomingMessage, res: Serve
     result: 'ok',
     detail: { username: result.user.username, role: result.user.role, operator: result.user.operatorId },
   });
-  const answer: NewUserResponse = { user: result.user, ...(result.operatorToken === undefined ? {} : { operatorToken: result.operatorToken }) };
+  const answer: NewUserResponse = {
+    user: result.user,
+    ...(result.operatorToken === undefined ? {} : { operatorToken: result.operatorToken }),
+  };
   return sendJson(res, 201, answer);
 }
 
@@ -337,7 +384,12 @@ function changeRefused(
  * the next call, and stays dead if the username is made again), and so does their app, unless
  * other console users act as the same operator identity.
  */
-async function removeUser(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResponse, segment: string): Promise<number> {
+async function removeUser(
+  deps: ConsoleApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  segment: string,
+): Promise<number> {
   const { user: admin } = signedIn(deps, req, { admin: true });
   const username = targetUsername(segment);
   const result = deps.users.remove(username, admin);
@@ -363,7 +415,12 @@ async function removeUser(deps: ConsoleApiDeps, req: IncomingMessage, res: Serve
 }
 
 /** PATCH /users/:username { role }. Roles are read on every call: a demoted admin is refused admin routes from the next one. */
-async function changeUserRole(deps: ConsoleApiDeps, req: IncomingMessage, res: ServerResponse, segment: string): Promise<number> {
+async function changeUserRole(
+  deps: ConsoleApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  segment: string,
+): Promise<number> {
   const { user: admin } = signedIn(deps, req, { admin: true });
   const username = targetUsername(segment);
   const { role } = await body(req, UserRoleRequest, 'role change');

@@ -81,7 +81,8 @@ export class ConsoleSessions {
 
   private dropExpired(): void {
     const now = this.clock.now();
-    for (const [id, s] of this.sessions) if (now - s.lastSeen > IDLE_MS || now - s.createdAt > MAX_MS) this.sessions.delete(id);
+    for (const [id, s] of this.sessions)
+      if (now - s.lastSeen > IDLE_MS || now - s.createdAt > MAX_MS) this.sessions.delete(id);
   }
 }
 

@@ -38,15 +38,19 @@ export function isConsolePath(path: string): boolean {
   return path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`);
 }
 
-export function createConsoleHandler(deps: ConsoleApiDeps & { logger: RelayLogger; webDir: string }): (req: IncomingMessage, res: ServerResponse) => void {
+export function createConsoleHandler(
+  deps: ConsoleApiDeps & { logger: RelayLogger; webDir: string },
+): (req: IncomingMessage, res: ServerResponse) => void {
   return jsonHandler(deps.logger, (req, res, urlPath) => {
-    if (urlPath === CONSOLE_API || urlPath.startsWith(`${CONSOLE_API}/`)) return routeConsoleApi(deps, req, res, urlPath);
+    if (urlPath === CONSOLE_API || urlPath.startsWith(`${CONSOLE_API}/`))
+      return routeConsoleApi(deps, req, res, urlPath);
     return servePage(deps.webDir, req, res, urlPath);
   });
 }
 
 async function servePage(webDir: string, req: IncomingMessage, res: ServerResponse, urlPath: string): Promise<number> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiFailure(405, 'method-not-allowed', 'use GET here', { allow: 'GET, HEAD' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    throw new ApiFailure(405, 'method-not-allowed', 'use GET here', { allow: 'GET, HEAD' });
   let relative: string;
   try {
     relative = decodeURIComponent(urlPath.slice(CONSOLE_PREFIX.length)).replace(/^\/+/, '');
@@ -54,13 +58,19 @@ async function servePage(webDir: string, req: IncomingMessage, res: ServerRespon
     throw new ApiFailure(400, 'bad-request', 'malformed path');
   }
   const file = path.resolve(webDir, relative);
-  if (file !== webDir && !file.startsWith(webDir + path.sep)) throw new ApiFailure(404, 'not-found', 'no such console file');
+  if (file !== webDir && !file.startsWith(webDir + path.sep))
+    throw new ApiFailure(404, 'not-found', 'no such console file');
   // Page paths (no file extension) are the app's routes; anything else must be a built file.
   const isPage = !path.extname(relative);
   const target = isPage ? path.join(webDir, 'index.html') : file;
   const info = await stat(target).catch(() => null);
   if (!info?.isFile()) {
-    if (isPage) throw new ApiFailure(503, 'console-not-built', 'the console is not built on this relay: run npm run build:console');
+    if (isPage)
+      throw new ApiFailure(
+        503,
+        'console-not-built',
+        'the console is not built on this relay: run npm run build:console',
+      );
     throw new ApiFailure(404, 'not-found', 'no such console file');
   }
   res.writeHead(200, {

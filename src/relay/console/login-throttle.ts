@@ -18,12 +18,16 @@ export class LoginThrottle {
 
   /** How long until this username may try again from this address; 0 when it may now. */
   retryAfterMs(username: string, address: string): number {
-    return Math.max(this.wait(`user:${username.toLowerCase()}`, MAX_FAILURES_PER_USER), this.wait(`addr:${address}`, MAX_FAILURES_PER_ADDRESS));
+    return Math.max(
+      this.wait(`user:${username.toLowerCase()}`, MAX_FAILURES_PER_USER),
+      this.wait(`addr:${address}`, MAX_FAILURES_PER_ADDRESS),
+    );
   }
 
   failed(username: string, address: string): void {
     if (this.failures.size > PRUNE_ABOVE) for (const key of [...this.failures.keys()]) this.recent(key);
-    for (const key of [`user:${username.toLowerCase()}`, `addr:${address}`]) this.failures.set(key, [...this.recent(key), this.clock.now()]);
+    for (const key of [`user:${username.toLowerCase()}`, `addr:${address}`])
+      this.failures.set(key, [...this.recent(key), this.clock.now()]);
   }
 
   succeeded(username: string): void {

@@ -20,7 +20,11 @@ export interface NewUser {
 }
 
 export type CreateUserResult =
-  | { ok: true; user: ConsoleUser; /** Set when a new operator identity was made: its app token, shown once. */ operatorToken?: string }
+  | {
+      ok: true;
+      user: ConsoleUser;
+      /** Set when a new operator identity was made: its app token, shown once. */ operatorToken?: string;
+    }
   | { ok: false; code: 'username-taken' | 'unknown-operator'; message: string };
 
 /** A removal or role change: the user as it was before, or why it was refused. */
@@ -52,7 +56,9 @@ export class ConsoleUsers {
   }
 
   /** The first admin and its new operator identity; null when an admin exists already. */
-  async createFirstAdmin(input: Omit<NewUser, 'role'> & { organisation: string }): Promise<{ user: ConsoleUser; operatorToken: string } | null> {
+  async createFirstAdmin(
+    input: Omit<NewUser, 'role'> & { organisation: string },
+  ): Promise<{ user: ConsoleUser; operatorToken: string } | null> {
     if (!this.needsFirstAdmin()) return null;
     const { identity, token } = await this.operators.add({ name: input.name, organisation: input.organisation });
     const record = await this.record({ ...input, role: 'admin' }, identity.id);
@@ -72,7 +78,12 @@ export class ConsoleUsers {
     let operatorId = input.operatorId;
     let operatorToken: string | undefined;
     if (operatorId !== undefined) {
-      if (!this.store.getOperator(operatorId)) return { ok: false, code: 'unknown-operator', message: `no operator ${operatorId} is registered on this relay` };
+      if (!this.store.getOperator(operatorId))
+        return {
+          ok: false,
+          code: 'unknown-operator',
+          message: `no operator ${operatorId} is registered on this relay`,
+        };
     } else {
       const organisation = this.operatorOf(creator)?.organisation ?? input.name;
       const issued = await this.operators.add({ name: input.name, organisation });
@@ -101,10 +112,17 @@ export class ConsoleUsers {
 
   /** Makes the user an admin or an operator; the caller's session checks read the role on every call. */
   setRole(username: string, role: Role, by: ConsoleUser): ChangeUserResult {
-    return this.change(username, by, role === 'admin' ? 'promote' : 'demote', (name) => this.store.setConsoleUserRole(name, role));
+    return this.change(username, by, role === 'admin' ? 'promote' : 'demote', (name) =>
+      this.store.setConsoleUserRole(name, role),
+    );
   }
 
-  private change(username: string, by: ConsoleUser, what: 'remove' | 'promote' | 'demote', apply: (username: string) => boolean): ChangeUserResult {
+  private change(
+    username: string,
+    by: ConsoleUser,
+    what: 'remove' | 'promote' | 'demote',
+    apply: (username: string) => boolean,
+  ): ChangeUserResult {
     const name = username.toLowerCase();
     const before = this.get(name);
     if (!before) return { ok: false, code: 'no-such-user', message: `there is no console user ${name}` };
@@ -116,11 +134,17 @@ export class ConsoleUsers {
     // Checked before the own-account rule: the only admin is always the one asking, and this says what to do.
     if (what !== 'promote' && before.role === 'admin' && this.store.countConsoleAdmins() <= 1) return lastAdmin;
     if (name === by.username) {
-      return { ok: false, code: 'own-account', message: `you cannot ${what === 'remove' ? 'remove' : 'change the role of'} your own account: ask another administrator` };
+      return {
+        ok: false,
+        code: 'own-account',
+        message: `you cannot ${what === 'remove' ? 'remove' : 'change the role of'} your own account: ask another administrator`,
+      };
     }
     if (!apply(name)) {
       // Changed since it was read: gone, or the admins it counted on are.
-      return this.get(name) ? lastAdmin : { ok: false, code: 'no-such-user', message: `there is no console user ${name}` };
+      return this.get(name)
+        ? lastAdmin
+        : { ok: false, code: 'no-such-user', message: `there is no console user ${name}` };
     }
     return { ok: true, before, after: this.get(name) };
   }

@@ -62,7 +62,11 @@ export function jsonHandler(
           sendJson(res, err.status, { error: { code: err.code, message: err.message } }, err.headers);
           return;
         }
-        logger.error('api failed', { method: req.method, path: shownPath(path), error: err instanceof Error ? err.message : String(err) });
+        logger.error('api failed', {
+          method: req.method,
+          path: shownPath(path),
+          error: err instanceof Error ? err.message : String(err),
+        });
         if (res.headersSent) res.destroy();
         else sendJson(res, 500, { error: { code: 'internal', message: 'the relay failed to handle this request' } });
       },
@@ -80,7 +84,8 @@ async function route(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, p
     allowOnly(req, 'POST');
     const operator = await authenticate(deps.operators, req);
     const parsed = AssistanceRequest.safeParse(await readJson(req));
-    if (!parsed.success) throw new ApiFailure(400, 'bad-request', `invalid assistance request: ${summarizeIssues(parsed.error)}`);
+    if (!parsed.success)
+      throw new ApiFailure(400, 'bad-request', `invalid assistance request: ${summarizeIssues(parsed.error)}`);
     const result = await deps.assistances.create(operator, parsed.data);
     if (!result.ok) throw new ApiFailure(result.status, result.code, result.message);
     deps.deliver(result.out);
@@ -103,7 +108,13 @@ export function allowOnly(req: IncomingMessage, method: string): void {
 async function authenticate(operators: OperatorRegistry, req: IncomingMessage): Promise<OperatorIdentity> {
   const challenge = { 'www-authenticate': 'Bearer' };
   const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (!match) throw new ApiFailure(401, 'unauthorized', 'an operator token is required (Authorization: Bearer <token>)', challenge);
+  if (!match)
+    throw new ApiFailure(
+      401,
+      'unauthorized',
+      'an operator token is required (Authorization: Bearer <token>)',
+      challenge,
+    );
   const operator = await operators.verify(match[1]!);
   // One answer for malformed, unknown and revoked tokens, as in the socket handshake.
   if (!operator) throw new ApiFailure(401, 'unauthorized', 'invalid or revoked operator token', challenge);
@@ -115,7 +126,9 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     throw new ApiFailure(415, 'unsupported-media-type', 'the body must be application/json');
   }
   // The rest of an oversized body is never read, so the connection cannot be reused.
-  const tooLarge = new ApiFailure(413, 'too-large', `the body is limited to ${MAX_BODY_BYTES} bytes`, { connection: 'close' });
+  const tooLarge = new ApiFailure(413, 'too-large', `the body is limited to ${MAX_BODY_BYTES} bytes`, {
+    connection: 'close',
+  });
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -131,7 +144,12 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): number {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     // Answers may carry a one-time password: no cache anywhere may keep them.

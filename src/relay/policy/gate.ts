@@ -64,7 +64,10 @@ export class PolicyGate {
     const facts = this.factsOf(deviceId);
     if (facts) return { policy: this.settings.forGroup(facts.reportGroup), facts };
     const { product } = this.settings.get();
-    const ungated = { ...product, minAgentVersion: { remoteAssistance: NO_AGENT.agentVersion, dynamic: NO_AGENT.agentVersion } };
+    const ungated = {
+      ...product,
+      minAgentVersion: { remoteAssistance: NO_AGENT.agentVersion, dynamic: NO_AGENT.agentVersion },
+    };
     return { policy: ungated, facts: NO_AGENT };
   }
 }

@@ -39,7 +39,11 @@ const changeColumns: { [K in keyof Required<AssistanceChanges>]: string } = {
 function fromRow(row: AssistanceRow): AssistanceRecord {
   const password =
     row.password_salt && row.password_hash && row.scrypt_n !== null && row.scrypt_r !== null && row.scrypt_p !== null
-      ? { salt: row.password_salt, hash: row.password_hash, scrypt: { N: row.scrypt_n, r: row.scrypt_r, p: row.scrypt_p } }
+      ? {
+          salt: row.password_salt,
+          hash: row.password_hash,
+          scrypt: { N: row.scrypt_n, r: row.scrypt_r, p: row.scrypt_p },
+        }
       : null;
   return {
     sessionId: row.session_id,
@@ -62,7 +66,12 @@ function fromRow(row: AssistanceRow): AssistanceRecord {
 
 type AssistanceStatements = Pick<
   RelayStore,
-  'insertAssistance' | 'getAssistance' | 'updateAssistance' | 'dueAssistances' | 'endLiveAssistances' | 'purgeAssistances'
+  | 'insertAssistance'
+  | 'getAssistance'
+  | 'updateAssistance'
+  | 'dueAssistances'
+  | 'endLiveAssistances'
+  | 'purgeAssistances'
 >;
 
 export function assistanceStatements(db: Database.Database): AssistanceStatements {
@@ -75,7 +84,9 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
        @failures, @last_failure_at, @locked_at, @ended_at)`,
   );
   const get = db.prepare('SELECT * FROM assistances WHERE session_id = ?');
-  const due = db.prepare('SELECT session_id FROM assistances WHERE ended_at IS NULL AND expires_at <= ? ORDER BY expires_at');
+  const due = db.prepare(
+    'SELECT session_id FROM assistances WHERE ended_at IS NULL AND expires_at <= ? ORDER BY expires_at',
+  );
   const endLive = db.prepare('UPDATE assistances SET ended_at = ? WHERE ended_at IS NULL');
   const purge = db.prepare('DELETE FROM assistances WHERE ended_at IS NOT NULL AND activation_expires_at <= ?');
 

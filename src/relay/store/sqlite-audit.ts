@@ -64,7 +64,9 @@ export function sqliteAuditLog(db: Database.Database): AuditLog {
       return { id: Number(lastInsertRowid), ...checked };
     },
     query(filter = {}) {
-      const where = (Object.keys(conditions) as Array<keyof typeof conditions>).filter((k) => filter[k] !== undefined).map((k) => conditions[k]);
+      const where = (Object.keys(conditions) as Array<keyof typeof conditions>)
+        .filter((k) => filter[k] !== undefined)
+        .map((k) => conditions[k]);
       const sql = `SELECT * FROM audit_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC${filter.limit === undefined ? '' : ' LIMIT @limit'}`;
       const params = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
       return (db.prepare(sql).all(params) as AuditRow[]).map(fromRow);

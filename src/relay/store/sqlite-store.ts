@@ -173,7 +173,9 @@ function migrate(db: Database.Database): void {
   const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
   const current = row?.version ?? 0;
   if (current > SCHEMA_VERSION) {
-    throw new Error(`relay.db has schema version ${current}, newer than this relay (${SCHEMA_VERSION}); upgrade the relay`);
+    throw new Error(
+      `relay.db has schema version ${current}, newer than this relay (${SCHEMA_VERSION}); upgrade the relay`,
+    );
   }
   db.transaction(() => {
     for (const sql of migrations.slice(current)) db.exec(sql);
@@ -211,7 +213,9 @@ export function openSqliteStore(dataDir: string): RelayStore {
   const listDevices = db.prepare('SELECT * FROM devices ORDER BY created_at, rowid');
   const removeDevice = db.prepare('DELETE FROM devices WHERE id = ?');
 
-  const firstKey = db.prepare('SELECT kid, private_jwk, created_at FROM signing_keys ORDER BY created_at, rowid LIMIT 1');
+  const firstKey = db.prepare(
+    'SELECT kid, private_jwk, created_at FROM signing_keys ORDER BY created_at, rowid LIMIT 1',
+  );
   // One statement, so that two processes creating the first key at once still keep only one.
   const insertFirstKey = db.prepare(
     `INSERT INTO signing_keys (kid, private_jwk, created_at)
@@ -224,7 +228,13 @@ export function openSqliteStore(dataDir: string): RelayStore {
 
   return {
     insertOperator(r) {
-      insertOperator.run({ id: r.id, name: r.name, organisation: r.organisation, ...hashColumns(r), created_at: r.createdAt });
+      insertOperator.run({
+        id: r.id,
+        name: r.name,
+        organisation: r.organisation,
+        ...hashColumns(r),
+        created_at: r.createdAt,
+      });
     },
     getOperator(id) {
       const row = getOperator.get(id) as OperatorRow | undefined;

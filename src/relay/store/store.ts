@@ -81,7 +81,10 @@ export interface AssistanceRecord {
 
 /** The fields of an assistance that change over its life. */
 export type AssistanceChanges = Partial<
-  Pick<AssistanceRecord, 'expiresAt' | 'nonceUsedAt' | 'resumeHash' | 'failures' | 'lastFailureAt' | 'lockedAt' | 'endedAt'>
+  Pick<
+    AssistanceRecord,
+    'expiresAt' | 'nonceUsedAt' | 'resumeHash' | 'failures' | 'lastFailureAt' | 'lockedAt' | 'endedAt'
+  >
 >;
 
 /** Someone who signs in to the console: a salted hash of the password, never the password. */

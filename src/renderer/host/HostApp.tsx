@@ -62,7 +62,8 @@ export function HostApp() {
       return (
         <main className="card" role="status" data-testid="host-requested">
           <h1>
-            Remote assistance was requested by <strong>{session.operator.name}</strong> ({session.operator.organisation})
+            Remote assistance was requested by <strong>{session.operator.name}</strong> ({session.operator.organisation}
+            )
           </h1>
           <p className="muted">
             {session.mode === 'attended'
@@ -78,10 +79,12 @@ export function HostApp() {
         <main className="card consent" role="alertdialog" aria-labelledby="consent-title" data-testid="consent">
           <h1 id="consent-title">
             <span data-testid="consent-operator">{session.operator.name}</span> from{' '}
-            <span data-testid="consent-organisation">{session.operator.organisation}</span> wants to view and control your
-            screen{session.audio ? ' and hear your computer’s sound' : ''}.
+            <span data-testid="consent-organisation">{session.operator.organisation}</span> wants to view and control
+            your screen{session.audio ? ' and hear your computer’s sound' : ''}.
           </h1>
-          <p className="muted">Their identity is confirmed by your help desk's relay. Only allow it if you expect this help.</p>
+          <p className="muted">
+            Their identity is confirmed by your help desk's relay. Only allow it if you expect this help.
+          </p>
           <div className="actions">
             <button className="primary" onClick={() => void api().answerConsent('control')}>
               Allow control
@@ -98,7 +101,9 @@ export function HostApp() {
       return (
         <main className="card" data-testid="deactivated">
           <h1>Remote assistance is over</h1>
-          <p className="muted">This assistance service has stopped. Nobody can connect to this device through it any more.</p>
+          <p className="muted">
+            This assistance service has stopped. Nobody can connect to this device through it any more.
+          </p>
         </main>
       );
     case 'active':
@@ -107,8 +112,8 @@ export function HostApp() {
           <span className="dot" aria-hidden="true" />
           {session.unattended ? (
             <span data-testid="unattended-banner">
-              This device is under remote control by <strong>{session.operator.name}</strong> ({session.operator.organisation}),
-              unattended assistance
+              This device is under remote control by <strong>{session.operator.name}</strong> (
+              {session.operator.organisation}), unattended assistance
             </span>
           ) : (
             <span>
@@ -117,7 +122,9 @@ export function HostApp() {
             </span>
           )}
           {session.audio && (
-            <span data-testid="sound-shared">{sound ? 'Your computer’s sound is shared.' : 'Sound cannot be shared from this computer.'}</span>
+            <span data-testid="sound-shared">
+              {sound ? 'Your computer’s sound is shared.' : 'Sound cannot be shared from this computer.'}
+            </span>
           )}
           {stream === 'failed' && <span className="error">Screen sharing failed: {streamError}</span>}
           {session.mode === 'control' ? (

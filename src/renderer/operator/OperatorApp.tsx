@@ -83,7 +83,9 @@ function SignIn({ message }: { message?: string }) {
       <button className="primary" type="submit" disabled={busy || token.trim() === ''}>
         Sign in
       </button>
-      <p className="muted">Your relay administrator gives you this token once. flxra keeps it in your system keychain.</p>
+      <p className="muted">
+        Your relay administrator gives you this token once. flxra keeps it in your system keychain.
+      </p>
     </form>
   );
 }
@@ -94,8 +96,8 @@ function TrustRelay({ relay, fingerprint }: { relay: string; fingerprint: string
     <main className="card" role="alertdialog" aria-labelledby="trust-title" data-testid="trust-relay">
       <h1 id="trust-title">Trust this relay?</h1>
       <p>
-        The activation file comes from <strong>{relay}</strong>, which you have not used before. Compare its key fingerprint with
-        the one your administrator published:
+        The activation file comes from <strong>{relay}</strong>, which you have not used before. Compare its key
+        fingerprint with the one your administrator published:
       </p>
       <p className="fingerprint" data-testid="fingerprint">
         {fingerprint}
@@ -155,7 +157,9 @@ export function OperatorApp() {
     case 'idle':
       return (
         <main className="page">
-          <header className="bar">Signed in as {session.operator.name} ({session.operator.organisation})</header>
+          <header className="bar">
+            Signed in as {session.operator.name} ({session.operator.organisation})
+          </header>
           <JoinForm {...(session.message ? { notice: session.message } : {})} />
         </main>
       );

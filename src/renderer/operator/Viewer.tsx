@@ -55,12 +55,23 @@ export function Viewer({ mode }: { mode: AccessMode }) {
       const p = point(e);
       if (!p) return;
       e.preventDefault();
-      sendInput({ t: 'wheel', display, ...p, dx: wheelNotches(e.deltaX, e.deltaMode), dy: wheelNotches(e.deltaY, e.deltaMode) });
+      sendInput({
+        t: 'wheel',
+        display,
+        ...p,
+        dx: wheelNotches(e.deltaX, e.deltaMode),
+        dy: wheelNotches(e.deltaY, e.deltaMode),
+      });
     };
     const onKey = (down: boolean) => (e: KeyboardEvent) => {
       if (!e.code) return;
       e.preventDefault();
-      sendInput({ t: 'key', code: e.code, down, mods: { shift: e.shiftKey, ctrl: e.ctrlKey, alt: e.altKey, meta: e.metaKey } });
+      sendInput({
+        t: 'key',
+        code: e.code,
+        down,
+        mods: { shift: e.shiftKey, ctrl: e.ctrlKey, alt: e.altKey, meta: e.metaKey },
+      });
     };
     // Whatever the operator holds is let go when the viewer loses focus.
     const releaseAll = () => sendInput({ t: 'release-all' });

@@ -22,7 +22,7 @@ export function operatorEndMessage(reason: EndReason): string {
     case 'agent-restarted':
       return "The device's agent restarted, so the assistance ended.";
     case 'policy-changed':
-      return "An administrator changed the policy: remote assistance is no longer allowed on this device, so the assistance ended.";
+      return 'An administrator changed the policy: remote assistance is no longer allowed on this device, so the assistance ended.';
     case 'operator-revoked':
       return 'An administrator removed your access, so the assistance ended.';
   }

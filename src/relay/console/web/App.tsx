@@ -57,7 +57,12 @@ function Shell({ user, page }: { user: ConsoleUser; page: Page }) {
         <strong>flxra console</strong>
         <nav aria-label="Console">
           {links.map((n) => (
-            <button key={n.page} type="button" aria-current={n.page === shown ? 'page' : undefined} onClick={() => go(n.page)}>
+            <button
+              key={n.page}
+              type="button"
+              aria-current={n.page === shown ? 'page' : undefined}
+              onClick={() => go(n.page)}
+            >
               {n.label}
             </button>
           ))}

@@ -35,7 +35,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-export async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function call<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
@@ -49,10 +53,17 @@ export async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE
   if (!response.ok) {
     const error = ApiError.safeParse(json);
     const code = error.success ? error.data.error.code : 'unknown';
-    if ((response.status === 401 || (response.status === 403 && code === 'forbidden')) && !SIGN_IN_PATHS.includes(path)) {
+    if (
+      (response.status === 401 || (response.status === 403 && code === 'forbidden')) &&
+      !SIGN_IN_PATHS.includes(path)
+    ) {
       accessChanged?.(response.status);
     }
-    throw new ApiFailure(response.status, error.success ? error.data.error.code : 'unknown', error.success ? error.data.error.message : `the relay answered ${response.status}`);
+    throw new ApiFailure(
+      response.status,
+      error.success ? error.data.error.code : 'unknown',
+      error.success ? error.data.error.message : `the relay answered ${response.status}`,
+    );
   }
   return json as T;
 }

@@ -2,7 +2,11 @@
 import { useEffect, useState } from 'react';
 import { message } from './api';
 
-export function usePolled<T>(load: () => Promise<T>, everyMs: number, key = ''): { value: T | null; error: string | null } {
+export function usePolled<T>(
+  load: () => Promise<T>,
+  everyMs: number,
+  key = '',
+): { value: T | null; error: string | null } {
   const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {

@@ -20,7 +20,15 @@ export interface AssistanceTarget {
   userSessionId?: string;
 }
 
-export function AssistancePanel({ target, title, availability }: { target: AssistanceTarget; title: string; availability: Availability }) {
+export function AssistancePanel({
+  target,
+  title,
+  availability,
+}: {
+  target: AssistanceTarget;
+  title: string;
+  availability: Availability;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<{ requested: RequestedMode; response: AssistanceResponse } | null>(null);
@@ -28,7 +36,10 @@ export function AssistancePanel({ target, title, availability }: { target: Assis
     setBusy(true);
     setError(null);
     try {
-      setResult({ requested: mode, response: await call<AssistanceResponse>('POST', '/assistances', { ...target, mode }) });
+      setResult({
+        requested: mode,
+        response: await call<AssistanceResponse>('POST', '/assistances', { ...target, mode }),
+      });
     } catch (err) {
       setError(message(err));
     } finally {
@@ -44,7 +55,12 @@ export function AssistancePanel({ target, title, availability }: { target: Assis
           const described = `why-${mode}`;
           return (
             <li key={mode}>
-              <button type="button" disabled={!enabled || busy} aria-describedby={described} onClick={() => void request(mode)}>
+              <button
+                type="button"
+                disabled={!enabled || busy}
+                aria-describedby={described}
+                onClick={() => void request(mode)}
+              >
                 {label}
               </button>
               <span id={described} className={enabled ? 'muted' : 'reason'}>
@@ -59,7 +75,9 @@ export function AssistancePanel({ target, title, availability }: { target: Assis
           {error}
         </p>
       )}
-      {result && <AssistanceResult key={result.response.sessionId} requested={result.requested} response={result.response} />}
+      {result && (
+        <AssistanceResult key={result.response.sessionId} requested={result.requested} response={result.response} />
+      )}
     </section>
   );
 }

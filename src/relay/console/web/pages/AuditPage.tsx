@@ -7,10 +7,14 @@ const SHOWN = 200;
 const AUDIT_POLL_MS = 5_000;
 
 export function AuditPage() {
-  const { value, error } = usePolled(() => call<AuditAnswer>('GET', `/audit?format=json&limit=${SHOWN}`), AUDIT_POLL_MS);
+  const { value, error } = usePolled(
+    () => call<AuditAnswer>('GET', `/audit?format=json&limit=${SHOWN}`),
+    AUDIT_POLL_MS,
+  );
   const entries = value?.entries ?? [];
   // The trail names devices by id; the page shows their host names where it knows them.
-  const devices = usePolled(() => call<{ devices: ConsoleDevice[] }>('GET', '/devices'), AUDIT_POLL_MS).value?.devices ?? [];
+  const devices =
+    usePolled(() => call<{ devices: ConsoleDevice[] }>('GET', '/devices'), AUDIT_POLL_MS).value?.devices ?? [];
   const hostname = new Map(devices.map((d) => [d.deviceId, d.hostname]));
   return (
     <section aria-labelledby="audit-title">
@@ -48,7 +52,9 @@ export function AuditPage() {
                 {e.actor.name} <span className="muted">({e.actor.kind})</span>
               </td>
               <td>{e.action}</td>
-              <td title={e.deviceId ?? undefined}>{e.deviceId === null ? '' : (hostname.get(e.deviceId) ?? e.deviceId)}</td>
+              <td title={e.deviceId ?? undefined}>
+                {e.deviceId === null ? '' : (hostname.get(e.deviceId) ?? e.deviceId)}
+              </td>
               <td>{e.sessionId ?? ''}</td>
               <td>{e.result}</td>
               <td className="detail">

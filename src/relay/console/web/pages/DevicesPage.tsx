@@ -36,9 +36,20 @@ export function DevicesPage() {
           </thead>
           <tbody>
             {devices.map((d) => (
-              <tr key={d.deviceId} aria-selected={d.deviceId === selected} className="selectable" onClick={() => setSelected(d.deviceId)}>
+              <tr
+                key={d.deviceId}
+                aria-selected={d.deviceId === selected}
+                className="selectable"
+                onClick={() => setSelected(d.deviceId)}
+              >
                 <td>
-                  <input type="radio" name="device" aria-label={`Select ${d.hostname}`} checked={d.deviceId === selected} onChange={() => setSelected(d.deviceId)} />
+                  <input
+                    type="radio"
+                    name="device"
+                    aria-label={`Select ${d.hostname}`}
+                    checked={d.deviceId === selected}
+                    onChange={() => setSelected(d.deviceId)}
+                  />
                 </td>
                 <th scope="row">
                   {d.hostname}
@@ -49,14 +60,25 @@ export function DevicesPage() {
                 </td>
                 <td>{d.agentVersion}</td>
                 <td>{d.reportGroup}</td>
-                <td>{d.userSessions.length === 0 ? 'none' : d.userSessions.map((s) => `${s.user} (${s.state})`).join(', ')}</td>
+                <td>
+                  {d.userSessions.length === 0
+                    ? 'none'
+                    : d.userSessions.map((s) => `${s.user} (${s.state})`).join(', ')}
+                </td>
                 <td>{d.lastSeen ? new Date(d.lastSeen).toLocaleString() : 'never'}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {device && <AssistancePanel key={device.deviceId} target={{ deviceId: device.deviceId }} title={device.hostname} availability={device.availability} />}
+      {device && (
+        <AssistancePanel
+          key={device.deviceId}
+          target={{ deviceId: device.deviceId }}
+          title={device.hostname}
+          availability={device.availability}
+        />
+      )}
     </section>
   );
 }

@@ -14,7 +14,10 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const answer = await call<LoginResponse>('POST', '/login', { username: form.get('username'), password: form.get('password') });
+      const answer = await call<LoginResponse>('POST', '/login', {
+        username: form.get('username'),
+        password: form.get('password'),
+      });
       const { signedIn, page, go } = useConsole.getState();
       signedIn(answer.user, answer.csrfToken);
       if (page === 'login') go('devices');

@@ -24,7 +24,9 @@ export function PolicyPage() {
   const [newGroup, setNewGroup] = useState('');
   const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
   useEffect(() => {
-    call<PolicySettings>('GET', '/policy').then(setSettings, (err: unknown) => setNote({ error: true, text: message(err) }));
+    call<PolicySettings>('GET', '/policy').then(setSettings, (err: unknown) =>
+      setNote({ error: true, text: message(err) }),
+    );
     call<{ devices: ConsoleDevice[] }>('GET', '/devices').then(
       ({ devices }) => setKnownGroups([...new Set(devices.map((d) => d.reportGroup))].sort()),
       () => undefined,
@@ -54,11 +56,24 @@ export function PolicyPage() {
       <fieldset className="panel">
         <legend>Product level (all report groups)</legend>
         {FIELDS.map(({ field, label }) => (
-          <PolicyField key={field} scope="product" field={field} label={label} policy={settings.product} onChange={(product) => setSettings({ ...settings, product })} />
+          <PolicyField
+            key={field}
+            scope="product"
+            field={field}
+            label={label}
+            policy={settings.product}
+            onChange={(product) => setSettings({ ...settings, product })}
+          />
         ))}
       </fieldset>
       {Object.entries(settings.groups).map(([group, override]) => (
-        <GroupOverride key={group} group={group} product={settings.product} override={override} onChange={(o) => setGroup(group, o)} />
+        <GroupOverride
+          key={group}
+          group={group}
+          product={settings.product}
+          override={override}
+          onChange={(o) => setGroup(group, o)}
+        />
       ))}
       <p className="field">
         <label htmlFor="new-group">Override the policy for report group</label>
@@ -79,7 +94,10 @@ export function PolicyPage() {
           Add group override
         </button>
       </p>
-      <p className="hint">Switching remote assistance off for a group also ends the assistances running on its devices, and their files no longer open.</p>
+      <p className="hint">
+        Switching remote assistance off for a group also ends the assistances running on its devices, and their files no
+        longer open.
+      </p>
       <p className="actions">
         <button type="button" className="primary" onClick={() => void save()}>
           Save policy
@@ -94,7 +112,17 @@ export function PolicyPage() {
   );
 }
 
-function GroupOverride({ group, product, override, onChange }: { group: string; product: Policy; override: PolicyOverride; onChange(o: PolicyOverride | null): void }) {
+function GroupOverride({
+  group,
+  product,
+  override,
+  onChange,
+}: {
+  group: string;
+  product: Policy;
+  override: PolicyOverride;
+  onChange(o: PolicyOverride | null): void;
+}) {
   const effective: Policy = { ...product, ...override };
   return (
     <fieldset className="panel">
@@ -116,7 +144,14 @@ function GroupOverride({ group, product, override, onChange }: { group: string; 
               />
               Override {label.toLowerCase()} for {group}
             </label>
-            <PolicyField scope={group} field={field} label={label} policy={effective} disabled={!overridden} onChange={(p) => onChange({ ...override, [field]: p[field] })} />
+            <PolicyField
+              scope={group}
+              field={field}
+              label={label}
+              policy={effective}
+              disabled={!overridden}
+              onChange={(p) => onChange({ ...override, [field]: p[field] })}
+            />
           </div>
         );
       })}
@@ -128,7 +163,14 @@ function GroupOverride({ group, product, override, onChange }: { group: string; 
 }
 
 /** One setting's inputs; `scope` keeps the ids of the product's and each group's apart. */
-function PolicyField(props: { scope: string; field: Field; label: string; policy: Policy; disabled?: boolean; onChange(p: Policy): void }) {
+function PolicyField(props: {
+  scope: string;
+  field: Field;
+  label: string;
+  policy: Policy;
+  disabled?: boolean;
+  onChange(p: Policy): void;
+}) {
   const { scope, field, label, policy, disabled, onChange } = props;
   const id = `${scope}-${field}`.replace(/\s+/g, '_');
   const where = scope === 'product' ? '' : ` (${scope})`;
@@ -137,14 +179,36 @@ function PolicyField(props: { scope: string; field: Field; label: string; policy
     case 'audioRedirection':
       return (
         <label className="inline" htmlFor={id}>
-          <input id={id} type="checkbox" disabled={disabled} checked={policy[field]} onChange={(e) => onChange({ ...policy, [field]: e.target.checked })} />
+          <input
+            id={id}
+            type="checkbox"
+            disabled={disabled}
+            checked={policy[field]}
+            onChange={(e) => onChange({ ...policy, [field]: e.target.checked })}
+          />
           {label} enabled{where}
         </label>
       );
     case 'allowedTypes':
-      return <Choices legend={`${label}${where}`} options={RequestedMode.options} chosen={policy.allowedTypes} disabled={disabled} onChange={(allowedTypes) => onChange({ ...policy, allowedTypes })} />;
+      return (
+        <Choices
+          legend={`${label}${where}`}
+          options={RequestedMode.options}
+          chosen={policy.allowedTypes}
+          disabled={disabled}
+          onChange={(allowedTypes) => onChange({ ...policy, allowedTypes })}
+        />
+      );
     case 'adminToolsRoles':
-      return <Choices legend={`${label}${where}`} options={Role.options} chosen={policy.adminToolsRoles} disabled={disabled} onChange={(adminToolsRoles) => onChange({ ...policy, adminToolsRoles })} />;
+      return (
+        <Choices
+          legend={`${label}${where}`}
+          options={Role.options}
+          chosen={policy.adminToolsRoles}
+          disabled={disabled}
+          onChange={(adminToolsRoles) => onChange({ ...policy, adminToolsRoles })}
+        />
+      );
     case 'minAgentVersion':
       return (
         <div className="versions">
@@ -158,7 +222,9 @@ function PolicyField(props: { scope: string; field: Field; label: string; policy
                 id={`${id}-${kind}`}
                 disabled={disabled}
                 value={policy.minAgentVersion[kind]}
-                onChange={(e) => onChange({ ...policy, minAgentVersion: { ...policy.minAgentVersion, [kind]: e.target.value } })}
+                onChange={(e) =>
+                  onChange({ ...policy, minAgentVersion: { ...policy.minAgentVersion, [kind]: e.target.value } })
+                }
               />
             </p>
           ))}
@@ -167,7 +233,13 @@ function PolicyField(props: { scope: string; field: Field; label: string; policy
   }
 }
 
-function Choices<T extends string>(props: { legend: string; options: readonly T[]; chosen: readonly T[]; disabled?: boolean; onChange(chosen: T[]): void }) {
+function Choices<T extends string>(props: {
+  legend: string;
+  options: readonly T[];
+  chosen: readonly T[];
+  disabled?: boolean;
+  onChange(chosen: T[]): void;
+}) {
   return (
     <fieldset className="choices" disabled={props.disabled}>
       <legend>{props.legend}</legend>
@@ -176,7 +248,9 @@ function Choices<T extends string>(props: { legend: string; options: readonly T[
           <input
             type="checkbox"
             checked={props.chosen.includes(option)}
-            onChange={(e) => props.onChange(e.target.checked ? [...props.chosen, option] : props.chosen.filter((c) => c !== option))}
+            onChange={(e) =>
+              props.onChange(e.target.checked ? [...props.chosen, option] : props.chosen.filter((c) => c !== option))
+            }
           />
           {option}
         </label>

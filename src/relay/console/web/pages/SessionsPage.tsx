@@ -35,7 +35,12 @@ export function SessionsPage() {
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={keyOf(r)} aria-selected={keyOf(r) === selected} className="selectable" onClick={() => setSelected(keyOf(r))}>
+              <tr
+                key={keyOf(r)}
+                aria-selected={keyOf(r) === selected}
+                className="selectable"
+                onClick={() => setSelected(keyOf(r))}
+              >
                 <td>
                   <input
                     type="radio"

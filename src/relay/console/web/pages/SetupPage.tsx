@@ -45,7 +45,8 @@ export function SetupPage() {
       <section className="card" aria-labelledby="setup-done">
         <h1 id="setup-done">Administrator created</h1>
         <p>
-          You are signed in as {done.user.name}. Your operator token for the flxra app (to open the assistances you request here) is:
+          You are signed in as {done.user.name}. Your operator token for the flxra app (to open the assistances you
+          request here) is:
         </p>
         <p className="secret" aria-label="Operator token">
           {done.operatorToken}
@@ -76,7 +77,13 @@ export function SetupPage() {
         <Field name="username" label="Username" autoComplete="username" />
         <Field name="name" label="Your name" autoComplete="name" />
         <Field name="organisation" label="Organisation" autoComplete="organization" />
-        <Field name="password" label="Password (at least 12 characters)" type="password" autoComplete="new-password" minLength={12} />
+        <Field
+          name="password"
+          label="Password (at least 12 characters)"
+          type="password"
+          autoComplete="new-password"
+          minLength={12}
+        />
         <Field name="confirm" label="Password again" type="password" autoComplete="new-password" minLength={12} />
         {error && (
           <p className="error" role="alert">
@@ -97,7 +104,14 @@ function finish(done: SetupResponse) {
   go('devices');
 }
 
-export function Field(props: { name: string; label: string; type?: string; autoComplete?: string; minLength?: number; required?: boolean }) {
+export function Field(props: {
+  name: string;
+  label: string;
+  type?: string;
+  autoComplete?: string;
+  minLength?: number;
+  required?: boolean;
+}) {
   const id = `field-${props.name}`;
   return (
     <p className="field">

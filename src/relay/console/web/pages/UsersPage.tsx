@@ -43,7 +43,9 @@ export function UsersPage() {
       call<ChangedUserResponse>('PATCH', `/users/${encodeURIComponent(user.username)}`, { role }),
     );
   const remove = (user: ConsoleUser) =>
-    change(user.username, `${user.username} was removed and signed out of the console and the app.`, () => call<object>('DELETE', `/users/${encodeURIComponent(user.username)}`));
+    change(user.username, `${user.username} was removed and signed out of the console and the app.`, () =>
+      call<object>('DELETE', `/users/${encodeURIComponent(user.username)}`),
+    );
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const formElement = event.currentTarget;
@@ -88,7 +90,12 @@ export function UsersPage() {
                 <th scope="row">{u.username}</th>
                 <td>{u.name}</td>
                 <td>
-                  <select aria-label={`Role of ${u.username}`} value={u.role} disabled={disabled} onChange={(e) => void setRole(u, e.target.value as Role)}>
+                  <select
+                    aria-label={`Role of ${u.username}`}
+                    value={u.role}
+                    disabled={disabled}
+                    onChange={(e) => void setRole(u, e.target.value as Role)}
+                  >
                     {(Object.keys(ROLE_NAMES) as Role[]).map((role) => (
                       <option key={role} value={role}>
                         {ROLE_NAMES[role]}
@@ -122,8 +129,9 @@ export function UsersPage() {
             Remove {removing.username} ({removing.name})?
           </h2>
           <p>
-            They are signed out of the console at once and can no longer sign in. Their flxra app is disconnected and its token revoked,
-            unless other console users act as the same operator ({removing.operatorId}). The audit trail keeps everything they did.
+            They are signed out of the console at once and can no longer sign in. Their flxra app is disconnected and
+            its token revoked, unless other console users act as the same operator ({removing.operatorId}). The audit
+            trail keeps everything they did.
           </p>
           <p className="actions">
             <button type="button" className="danger" disabled={busy !== null} onClick={() => void remove(removing)}>
@@ -151,8 +159,19 @@ export function UsersPage() {
             <option value="admin">Administrator</option>
           </select>
         </p>
-        <Field name="password" label="Initial password (at least 12 characters)" type="password" autoComplete="new-password" minLength={12} />
-        <Field name="operatorId" label="Existing operator id (empty: a new operator)" required={false} autoComplete="off" />
+        <Field
+          name="password"
+          label="Initial password (at least 12 characters)"
+          type="password"
+          autoComplete="new-password"
+          minLength={12}
+        />
+        <Field
+          name="operatorId"
+          label="Existing operator id (empty: a new operator)"
+          required={false}
+          autoComplete="off"
+        />
         {error && (
           <p className="error" role="alert">
             {error}
