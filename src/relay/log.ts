@@ -1,8 +1,11 @@
 /**
  * The relay's logger: one JSON object per line on stderr, so that stdout stays free for what the
- * CLI tells people and log collectors can parse the rest. Callers pass only identifiers (socket,
- * session, operator id, event name, error code): never tokens, secrets or signal payloads.
+ * CLI tells people and log collectors can parse the rest. pino writes the lines; `RelayLogger` is
+ * the small interface the relay calls (`info(msg, fields)`), so callers never see pino. Callers
+ * pass only identifiers (socket, session, operator id, event name, error code): never tokens,
+ * secrets or signal payloads; a secret field passed by mistake is redacted all the same.
  */
+import { pino, stdTimeFunctions, type DestinationStream } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | undefined>;
@@ -15,23 +18,58 @@ export interface RelayLogger {
   error(msg: string, fields?: LogFields): void;
 }
 
-const rank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Field names that carry secrets: their values never reach a line, whoever logged them. */
+export const REDACTED_FIELDS = [
+  'token',
+  'password',
+  'authorization',
+  'cookie',
+  '["set-cookie"]',
+  'setupToken',
+  'operatorToken',
+  'agentToken',
+  'hostToken',
+  'enrolmentToken',
+  'resumeToken',
+  'csrf',
+  'csrfToken',
+  'secret',
+  'activation',
+];
+export const REDACTED = '[redacted]';
+
+/** The keys every line starts with; fields of these names are dropped rather than overwrite them. */
+const HEAD_KEYS = new Set(['level', 'time', 'msg']);
 
 export function isLogLevel(value: string): value is LogLevel {
-  return Object.hasOwn(rank, value);
+  return (LEVELS as readonly string[]).includes(value);
 }
 
 export function createLogger(opts: { level?: LogLevel; write?: (line: string) => void } = {}): RelayLogger {
-  const threshold = rank[opts.level ?? 'info'];
-  const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const write = opts.write;
+  const destination: DestinationStream = write
+    ? { write: (line: string) => write(line.replace(/\n$/, '')) }
+    : // Synchronous: the last lines before an exit are not lost.
+      pino.destination({ dest: 2, sync: true });
+  const log = pino(
+    {
+      level: opts.level ?? 'info',
+      base: null,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_FIELDS, censor: REDACTED },
+    },
+    destination,
+  );
   const at =
     (level: LogLevel) =>
     (msg: string, fields: LogFields = {}): void => {
-      if (rank[level] < threshold) return;
-      const head = { time: new Date().toISOString(), level, msg };
-      // The head goes in last as well, so a field named like it can never overwrite it
-      // (the keys keep their first position, so lines still start with time, level, msg).
-      write(JSON.stringify(Object.assign({ ...head }, fields, head)));
+      if (!log.isLevelEnabled(level)) return;
+      const rest = Object.fromEntries(Object.entries(fields).filter(([key]) => !HEAD_KEYS.has(key)));
+      // msg first among the fields, so lines read level, time, msg, then the fields.
+      log[level]({ msg, ...rest });
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
