@@ -15,6 +15,7 @@ import {
   type AgentToRelayEvents,
   type RelayToAgentEvents,
 } from '../shared/agent-protocol.js';
+import { readConnectRefusal } from '../shared/protocol.js';
 import type { HostLauncher } from './launcher/launcher.js';
 import { backoffDelay } from './backoff.js';
 import { chooseHostTarget } from './host-target.js';
@@ -36,9 +37,6 @@ export interface AgentOptions {
   log(line: string): void;
 }
 
-/** How the relay words a refused credential in its handshake answer (see src/relay/agents). */
-const REFUSED = /^unauthorized: invalid or revoked agent token/;
-
 export class Agent {
   private socket: AgentSocket | null = null;
   private attempt = 0;
@@ -59,8 +57,10 @@ export class Agent {
     this.socket = socket;
     socket.on('connect', () => this.opts.log(`connected to ${this.opts.relayUrl}`));
     socket.on('connect_error', (err) => {
-      if (REFUSED.test(err.message)) return this.opts.onRefused(err.message);
-      this.opts.log(`cannot reach the relay: ${err.message}`);
+      // Only the relay's own refusal of the credential is final; "unavailable" and network errors are retried.
+      const refusal = readConnectRefusal(err);
+      if (refusal?.code === 'unauthorized') return this.opts.onRefused(refusal.message);
+      this.opts.log(`cannot reach the relay: ${refusal?.message ?? err.message}`);
       this.retry();
     });
     socket.on('disconnect', (reason) => {
@@ -77,9 +77,12 @@ export class Agent {
       if (!parsed.success) return this.opts.log('ignored a malformed agent:stop-host');
       void this.opts.launcher.stop(parsed.data.sessionId);
     });
-    socket.on('relay:error', ({ code, message, event }) =>
-      this.opts.log(`the relay refused ${event ?? 'a message'}: ${code}: ${message}`),
-    );
+    socket.on('relay:error', (payload) => {
+      const parsed = relayToAgentEvents['relay:error'].safeParse(payload);
+      if (!parsed.success) return this.opts.log('ignored a malformed relay:error');
+      const { code, message, event } = parsed.data;
+      this.opts.log(`the relay refused ${event ?? 'a message'}: ${code}: ${message}`);
+    });
     socket.connect();
   }
 

@@ -1,11 +1,23 @@
 /**
  * The one way main-process code connects out to the relay: a typed socket.io client over
- * websocket only (devices never listen on a port; wss on 443 passes proxies and firewalls).
+ * websocket only (devices never listen on a port; wss on 443 passes proxies and firewalls),
+ * and the one way it listens: every payload the relay sends is checked against the contract
+ * (src/shared/protocol.ts) before a handler sees it. The relay is trusted for what it says, not
+ * for the shape of its messages.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToRelayEvents, HandshakeAuth, RelayToClientEvents } from '../shared/protocol.js';
+import {
+  relayEvents,
+  type ClientToRelayEvents,
+  type HandshakeAuth,
+  type RelayEventName,
+  type RelayEventPayload,
+} from '../shared/protocol.js';
 
-export type RelaySocket = Socket<RelayToClientEvents, ClientToRelayEvents>;
+/** What arrives from the relay before it is checked: unknown until onRelayEvent has parsed it. */
+type UncheckedRelayEvents = { [E in RelayEventName]: (payload: unknown) => void };
+
+export type RelaySocket = Socket<UncheckedRelayEvents, ClientToRelayEvents>;
 
 /** `reconnection: false` for clients whose credential works once (a host started by the agent). */
 export function connectToRelay(
@@ -21,4 +33,28 @@ export function connectToRelay(
     reconnectionDelayMax: 5_000,
     autoConnect: true,
   });
+}
+
+/**
+ * Handles a relay event once its payload matches the event's schema. A malformed one is dropped
+ * with a log line naming the event, never its payload (it may carry tokens or SDP); a handler
+ * that throws is logged too, so that nothing the relay sends can crash the process.
+ */
+export function onRelayEvent<E extends RelayEventName>(
+  socket: RelaySocket,
+  event: E,
+  log: (line: string) => void,
+  handler: (payload: RelayEventPayload<E>) => void,
+): void {
+  const schema = relayEvents[event];
+  const listener = (payload: unknown): void => {
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) return log(`ignored a malformed ${event} from the relay`);
+    try {
+      handler(parsed.data as RelayEventPayload<E>);
+    } catch (err) {
+      log(`could not handle ${event}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  socket.on<RelayEventName>(event, listener);
 }

@@ -8,7 +8,12 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { isIPv6, type AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { AGENT_NAMESPACE } from '../shared/agent-protocol.js';
-import type { ClientToRelayEvents, RelayEventName, RelayToClientEvents } from '../shared/protocol.js';
+import {
+  connectRefusalError,
+  type ClientToRelayEvents,
+  type RelayEventName,
+  type RelayToClientEvents,
+} from '../shared/protocol.js';
 import { loadSigningKey, relayKeys } from './activation/keys.js';
 import { openAgents } from './agents/index.js';
 import type { EnrolmentTokens } from './agents/enrolment-tokens.js';
@@ -228,12 +233,12 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
           next();
         } else {
           logger.warn('handshake refused', { socket: socket.id, reason: result.reason });
-          next(new Error(`unauthorized: ${result.reason}`));
+          next(connectRefusalError('unauthorized', result.reason));
         }
       },
       (err: unknown) => {
         logger.error('handshake failed', { socket: socket.id, error: errorMessage(err) });
-        next(new Error('unauthorized: the relay could not check the credentials'));
+        next(connectRefusalError('unavailable', 'the relay could not check the credentials'));
       },
     );
   });

@@ -77,6 +77,33 @@ export const HandshakeAuth = z.discriminatedUnion('role', [
 ]);
 export type HandshakeAuth = z.infer<typeof HandshakeAuth>;
 
+/**
+ * Why the relay refused a connection in the socket.io handshake (either namespace). It travels
+ * as the `data` of socket.io's connect_error; clients act on the code, parsed with this schema,
+ * and show or log the message (worded for people, never carrying the credential).
+ */
+export const ConnectRefusalCode = z.enum([
+  'unauthorized', // the auth is malformed, or its credential invalid, revoked or used: retrying cannot help
+  'unavailable', // the relay could not check the credential just now: try again later
+]);
+export type ConnectRefusalCode = z.infer<typeof ConnectRefusalCode>;
+export const ConnectRefusal = z.object({ code: ConnectRefusalCode, message: z.string().max(500) });
+export type ConnectRefusal = z.infer<typeof ConnectRefusal>;
+
+/**
+ * The error a relay's handshake middleware refuses with. Its message keeps the wording relays
+ * always sent ("unauthorized: …"), for logs and for clients older than the code.
+ */
+export function connectRefusalError(code: ConnectRefusalCode, message: string): Error & { data: ConnectRefusal } {
+  return Object.assign(new Error(`${code}: ${message}`), { data: { code, message } });
+}
+
+/** The relay's refusal in a connect_error, or null when the error is not one (network, timeout, malformed). */
+export function readConnectRefusal(err: unknown): ConnectRefusal | null {
+  const parsed = ConnectRefusal.safeParse((err as { data?: unknown } | null)?.data);
+  return parsed.success ? parsed.data : null;
+}
+
 /** Events a client sends to the relay, with their payload schemas. */
 export const clientEvents = {
   /** operator → relay: ask to join a session; the relay asks the host for consent. */

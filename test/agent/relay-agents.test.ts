@@ -181,10 +181,10 @@ test('the agent namespace: only agent tokens get in; every event is checked; rep
   const relay = await relayFor(t);
   const hostOnly = await relay.addDevice('host-only');
   for (const agentToken of ['flxra_dev_000000000000_guess', hostOnly.token]) {
-    assert.equal(
-      await refusal(`${relay.url}${AGENT_NAMESPACE}`, { role: 'agent', agentToken }),
-      'unauthorized: invalid or revoked agent token',
-    );
+    assert.deepEqual(await refusal(`${relay.url}${AGENT_NAMESPACE}`, { role: 'agent', agentToken }), {
+      code: 'unauthorized',
+      message: 'invalid or revoked agent token',
+    });
   }
   const { agentToken } = await enrolled(relay);
   const agent = await connectAgent(t, relay, agentToken, { report: false });
@@ -220,10 +220,10 @@ test('a host token works once, for its assistance: the host is in it before the 
   assert.deepEqual(start.operator, relay.operatorIdentity);
   agent.emit('agent:host-started', { sessionId: start.sessionId });
 
-  assert.equal(
-    await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: 'x'.repeat(43) }),
-    'unauthorized: invalid or used host token',
-  );
+  assert.deepEqual(await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: 'x'.repeat(43) }), {
+    code: 'unauthorized',
+    message: 'invalid or used host token',
+  });
   const host = await connectStartedHost(relay, start.hostToken);
   t.after(() => host.close());
   const prepared = await host.next('assistance:prepared');
@@ -235,10 +235,10 @@ test('a host token works once, for its assistance: the host is in it before the 
   });
   const response = await answered;
   assert.equal(response.sessionId, start.sessionId);
-  assert.equal(
-    await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: start.hostToken }),
-    'unauthorized: invalid or used host token',
-  );
+  assert.deepEqual(await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: start.hostToken }), {
+    code: 'unauthorized',
+    message: 'invalid or used host token',
+  });
 
   const op = await relay.connectOperator();
   op.emit('assistance:open', { activation: activationToken(response), password: response.password });
@@ -265,10 +265,10 @@ test('an agent that cannot start the host, or not in time: the operator is told 
     return true;
   });
   assert.deepEqual(await agent.next('agent:stop-host'), { sessionId: start.sessionId });
-  assert.equal(
-    await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: start.hostToken }),
-    'unauthorized: invalid or used host token',
-  );
+  assert.deepEqual(await refusal(relay.url, { role: 'host', deviceName: 'x', hostToken: start.hostToken }), {
+    code: 'unauthorized',
+    message: 'invalid or used host token',
+  });
 
   const slow = relay.requestAssistance({ deviceId: agent.deviceId, mode: 'attended' });
   const ignored = await agent.next('agent:start-host');

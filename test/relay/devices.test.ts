@@ -34,10 +34,10 @@ describe('enrolled devices', () => {
     const { id, token } = await relay.addDevice('Kiosk 9');
     relay.handle.devices.remove(id);
     for (const deviceToken of [token, 'flxra_dev_leaky']) {
-      assert.equal(
-        await refusal(relay.url, { role: 'host', deviceName: 'Kiosk 9', deviceToken }),
-        'unauthorized: invalid or revoked device token',
-      );
+      assert.deepEqual(await refusal(relay.url, { role: 'host', deviceName: 'Kiosk 9', deviceToken }), {
+        code: 'unauthorized',
+        message: 'invalid or revoked device token',
+      });
     }
     const logs = JSON.stringify(relay.logs);
     assert.ok(!logs.includes(TOKEN.exec(token)![2]!) && !logs.includes('flxra_dev_leaky'), 'a device token was logged');

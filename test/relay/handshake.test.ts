@@ -4,6 +4,13 @@ import { after, before, describe, it } from 'node:test';
 import { SessionId } from '../../src/shared/protocol.js';
 import { connectClient, refusal, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 
+/** The message of a refusal that must have the unauthorized code. */
+async function unauthorized(url: string, auth: Record<string, unknown>): Promise<string> {
+  const refused = await refusal(url, auth);
+  assert.equal(refused.code, 'unauthorized', refused.message);
+  return refused.message;
+}
+
 describe('relay handshake', () => {
   let relay: TestRelay;
   before(async () => {
@@ -12,16 +19,16 @@ describe('relay handshake', () => {
   after(() => relay.close());
 
   it('refuses a client without auth', async () => {
-    assert.match(await refusal(relay.url, {}), /^unauthorized: bad handshake auth/);
+    assert.match(await unauthorized(relay.url, {}), /^bad handshake auth/);
   });
 
   it('refuses an unknown role and a host without a device name', async () => {
-    assert.match(await refusal(relay.url, { role: 'admin', token: relay.operatorToken }), /^unauthorized: /);
-    assert.match(await refusal(relay.url, { role: 'host' }), /^unauthorized: bad handshake auth \(deviceName: /);
+    assert.match(await unauthorized(relay.url, { role: 'admin', token: relay.operatorToken }), /^bad handshake auth/);
+    assert.match(await unauthorized(relay.url, { role: 'host' }), /^bad handshake auth \(deviceName: /);
   });
 
   it('refuses an operator without a token', async () => {
-    assert.match(await refusal(relay.url, { role: 'operator' }), /^unauthorized: bad handshake auth \(token: /);
+    assert.match(await unauthorized(relay.url, { role: 'operator' }), /^bad handshake auth \(token: /);
   });
 
   it('refuses malformed and wrong tokens with the same reason', async () => {
@@ -29,10 +36,10 @@ describe('relay handshake', () => {
     const wrongSecret = `flxra_op_${id}_${'A'.repeat(43)}`;
     const unknownId = relay.operatorToken.replace(id!, '000000000000');
     for (const token of ['nope', wrongSecret, unknownId, relay.operatorToken + 'x']) {
-      assert.equal(
-        await refusal(relay.url, { role: 'operator', token }),
-        'unauthorized: invalid or revoked operator token',
-      );
+      assert.deepEqual(await refusal(relay.url, { role: 'operator', token }), {
+        code: 'unauthorized',
+        message: 'invalid or revoked operator token',
+      });
     }
   });
 
@@ -40,10 +47,10 @@ describe('relay handshake', () => {
     const { identity, token } = await relay.addOperator('Grace Hopper');
     (await relay.connectOperator(token)).close();
     assert.equal(relay.handle.operators.remove(identity.id), true);
-    assert.equal(
-      await refusal(relay.url, { role: 'operator', token }),
-      'unauthorized: invalid or revoked operator token',
-    );
+    assert.deepEqual(await refusal(relay.url, { role: 'operator', token }), {
+      code: 'unauthorized',
+      message: 'invalid or revoked operator token',
+    });
   });
 
   it('gives each host its own nine-digit session ID', async () => {

@@ -3,11 +3,20 @@
  * connection, the consent decision and the access mode: the renderer draws the consent window
  * and streams the screen, but only this module decides whether capture and input are allowed.
  */
-import type { AccessMode, ConsentDecision, OperatorIdentity, PeerSignal, SessionId } from '../../shared/protocol.js';
+import {
+  readConnectRefusal,
+  type AccessMode,
+  type ConsentDecision,
+  type OperatorIdentity,
+  type PeerSignal,
+  type RelayEventName,
+  type RelayEventPayload,
+  type SessionId,
+} from '../../shared/protocol.js';
 import type { DisplayInfo, InputEvent } from '../../shared/input-events.js';
 import type { UserSession } from '../../shared/user-sessions.js';
 import type { EventPayloads, HostState } from '../../shared/ipc.js';
-import { connectToRelay, type RelaySocket } from '../relay-client.js';
+import { connectToRelay, onRelayEvent, type RelaySocket } from '../relay-client.js';
 
 /** The slice of the input controller the session needs (see input/input-controller.ts). */
 export interface HostInput {
@@ -76,19 +85,21 @@ export class HostSession {
       { reconnection: hostToken === undefined },
     );
     this.socket = socket;
-    socket.on('host:ready', ({ sessionId }) => {
+    const on = <E extends RelayEventName>(event: E, handler: (payload: RelayEventPayload<E>) => void) =>
+      onRelayEvent(socket, event, (line) => this.log(line), handler);
+    on('host:ready', ({ sessionId }) => {
       this.setState({ status: 'ready', sessionId });
       if (deviceToken) this.startReportingUserSessions();
     });
     // The user is told who asked before anything else happens (consent or banner come later).
-    socket.on('assistance:prepared', ({ sessionId, operator, mode, audio }) => {
+    on('assistance:prepared', ({ sessionId, operator, mode, audio }) => {
       this.audioSession = audio ? sessionId : null;
       if (this.current.status !== 'active' && this.current.status !== 'consent') {
         this.setState({ status: 'requested', sessionId, operator, mode, ...this.audio(sessionId) });
       }
     });
     // Unattended: nobody to ask; the banner shows for as long as the session lasts.
-    socket.on('session:unattended-start', ({ sessionId, operator }) => {
+    on('session:unattended-start', ({ sessionId, operator }) => {
       this.clearConsentTimer();
       this.opts.input.setEnabled(true);
       this.setState({
@@ -100,26 +111,30 @@ export class HostSession {
         ...this.audio(sessionId),
       });
     });
-    socket.on('assistance:expired', ({ sessionId }) => {
+    on('assistance:expired', ({ sessionId }) => {
       this.opts.input.setEnabled(false);
       this.setState({ status: 'deactivated', sessionId });
       this.stop();
       this.opts.onDeactivated?.();
     });
-    socket.on('session:join-request', ({ sessionId, operator }) => this.onJoinRequest(sessionId, operator));
-    socket.on('session:signal', ({ signal }) => {
+    on('session:join-request', ({ sessionId, operator }) => this.onJoinRequest(sessionId, operator));
+    on('session:signal', ({ signal }) => {
       if (this.current.status === 'active') this.opts.emit('host:signal', signal);
     });
-    socket.on('session:peer-reset', () => {
+    on('session:peer-reset', () => {
       if (this.current.status === 'active') this.opts.emit('host:peer-reset', null);
     });
-    socket.on('session:ended', ({ sessionId, reason }) => this.finish(sessionId, reason));
-    socket.on('relay:error', ({ code, message, event }) =>
+    on('session:ended', ({ sessionId, reason }) => this.finish(sessionId, reason));
+    on('relay:error', ({ code, message, event }) =>
       this.log(`relay refused ${event ?? 'a message'}: ${code}: ${message}`),
     );
-    socket.on('connect_error', (err) =>
-      this.setState({ status: 'connecting', message: `Cannot reach the relay: ${err.message}` }),
-    );
+    socket.on('connect_error', (err) => {
+      const refusal = readConnectRefusal(err);
+      const message = refusal
+        ? `The relay refused this device (${refusal.code}): ${refusal.message}`
+        : `Cannot reach the relay: ${err.message}`;
+      this.setState({ status: 'connecting', message });
+    });
     socket.on('disconnect', () => {
       // The relay forgets a device's session when its connection drops; so does the device.
       const s = this.current;

@@ -5,15 +5,17 @@
  * after a network drop, and carries WebRTC signals between the viewer and the relay.
  */
 import { activationProblemMessage } from '../../shared/activation-file.js';
-import type {
-  AssistanceMode,
-  OperatorIdentity,
-  PeerSignal,
-  RelayEventPayload,
-  SessionId,
+import {
+  readConnectRefusal,
+  type AssistanceMode,
+  type OperatorIdentity,
+  type PeerSignal,
+  type RelayEventName,
+  type RelayEventPayload,
+  type SessionId,
 } from '../../shared/protocol.js';
 import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
-import { connectToRelay, type RelaySocket } from '../relay-client.js';
+import { connectToRelay, onRelayEvent, type RelaySocket } from '../relay-client.js';
 
 export interface OperatorSessionOptions {
   relayUrl: string;
@@ -88,34 +90,41 @@ export class OperatorSession {
     }
     const socket = connectToRelay(this.opts.relayUrl, { role: 'operator', token: this.opts.token });
     this.socket = socket;
+    const on = <E extends RelayEventName>(event: E, handler: (payload: RelayEventPayload<E>) => void) =>
+      onRelayEvent(socket, event, (line) => this.log(line), handler);
+    // Resolved by the first valid operator:ready or by a failed connection, whichever comes first.
     const started = new Promise<void>((resolve) => {
-      socket.once('operator:ready', () => resolve());
+      on('operator:ready', ({ operator }) => {
+        this.onReady(socket, operator);
+        resolve();
+      });
       socket.once('connect_error', () => resolve());
     });
-    socket.on('operator:ready', ({ operator }) => this.onReady(socket, operator));
-    socket.on('session:waiting', ({ sessionId, deviceName }) =>
+    on('session:waiting', ({ sessionId, deviceName }) =>
       this.setState({ status: 'waiting', operator: this.me(), sessionId, deviceName }),
     );
-    socket.on('session:admitted', ({ sessionId, mode, resumeToken }) => {
+    on('session:admitted', ({ sessionId, mode, resumeToken }) => {
       if (this.assistance && resumeToken) this.assistance.resumeToken = resumeToken;
       const deviceName =
         this.current.status === 'waiting' || this.current.status === 'active' ? this.current.deviceName : '';
       this.setState({ status: 'active', operator: this.me(), sessionId, deviceName, mode });
     });
-    socket.on('session:mode', ({ mode }) => {
+    on('session:mode', ({ mode }) => {
       if (this.current.status === 'active') this.setState({ ...this.current, mode });
     });
-    socket.on('session:signal', ({ signal }) => {
+    on('session:signal', ({ signal }) => {
       if (this.current.status === 'active') this.opts.emit('operator:signal', signal);
     });
-    socket.on('session:ended', ({ sessionId, reason }) => {
+    on('session:ended', ({ sessionId, reason }) => {
+      const operator = this.me(); // throws before anything changes when the relay has not said who we are
       this.assistance = null;
-      this.setState({ status: 'ended', operator: this.me(), sessionId, reason });
+      this.setState({ status: 'ended', operator, sessionId, reason });
     });
-    socket.on('relay:error', (error) => this.onRelayError(error));
+    on('relay:error', (error) => this.onRelayError(error));
     socket.on('connect_error', (err) => {
-      const unauthorized = err.message.startsWith('unauthorized');
-      if (unauthorized) {
+      const refusal = readConnectRefusal(err);
+      if (refusal?.code === 'unauthorized') {
+        this.log(`the relay refused the operator token: ${refusal.message}`);
         socket.disconnect();
         this.assistance = null;
         return this.setState({
@@ -123,14 +132,17 @@ export class OperatorSession {
           message: 'The relay did not accept your operator token. Ask your relay administrator for a new one.',
         });
       }
+      const reason = refusal?.message ?? err.message;
       // Inside a session a failed reconnect attempt changes nothing: the client keeps trying,
       // and the session resumes when the relay answers again.
       if (['waiting', 'active', 'password'].includes(this.current.status)) {
-        return this.log(`reconnecting to the relay: ${err.message}`);
+        return this.log(`reconnecting to the relay: ${reason}`);
       }
       this.setState({
         status: 'signed-out',
-        message: `Cannot reach the relay at ${this.opts.relayUrl}: ${err.message}`,
+        message: refusal
+          ? `The relay at ${this.opts.relayUrl} could not check your operator token just now (${reason}). Try again in a moment.`
+          : `Cannot reach the relay at ${this.opts.relayUrl}: ${reason}`,
       });
     });
     return started;

@@ -15,7 +15,7 @@ import {
   type AgentToRelayEvents,
   type RelayToAgentEvents,
 } from '../../shared/agent-protocol.js';
-import type { SessionId } from '../../shared/protocol.js';
+import { connectRefusalError, type SessionId } from '../../shared/protocol.js';
 import type { AgentDeviceState, AgentHostRequest, AgentHosts } from '../assistances/agent-hosts.js';
 import type { DeviceRegistry } from '../devices.js';
 import type { RelayLogger } from '../log.js';
@@ -56,9 +56,6 @@ interface AgentAssistance {
   pending: { resolve(): void; reject(err: Error): void; timer: NodeJS.Timeout } | null;
 }
 
-/** The refusal agents recognise as final (src/agent/agent.ts): enrol again. */
-const REFUSED = 'unauthorized: invalid or revoked agent token';
-
 export class AgentHub implements AgentHosts {
   private nsp: AgentNamespace | null = null;
   private readonly assistances = new Map<SessionId, AgentAssistance>();
@@ -75,7 +72,8 @@ export class AgentHub implements AgentHosts {
         (deviceId) => {
           if (deviceId === null) {
             logger.warn('agent handshake refused', { socket: socket.id });
-            return next(new Error(REFUSED));
+            // Final for the agent (src/agent/agent.ts): someone must enrol the device again.
+            return next(connectRefusalError('unauthorized', 'invalid or revoked agent token'));
           }
           socket.data = { deviceId };
           next();
@@ -85,7 +83,7 @@ export class AgentHub implements AgentHosts {
             socket: socket.id,
             error: err instanceof Error ? err.message : String(err),
           });
-          next(new Error('unauthorized: the relay could not check the credentials'));
+          next(connectRefusalError('unavailable', 'the relay could not check the credentials'));
         },
       );
     });
