@@ -11,6 +11,7 @@ import { generatePassword } from '../src/relay/assistances/password.js';
 import { verifyActivation } from '../src/main/activation/verify-activation.js';
 import { fetchRelayKey } from '../src/main/activation/trusted-relays.js';
 import { activationToken } from '../dev/rig/relay.js';
+import { decodeProtectedHeader } from 'jose';
 
 const quantile = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
@@ -61,7 +62,7 @@ async function activationVerification(samples = 500) {
   try {
     const device = await relay.connectDevice('bench-device');
     const response = await relay.requestAssistance({ deviceId: device.deviceId, mode: 'unattended' });
-    const kid = JSON.parse(Buffer.from(activationToken(response).split('.')[0]!, 'base64url').toString()).kid as string;
+    const kid = decodeProtectedHeader(activationToken(response)).kid!;
     const key = await fetchRelayKey(relay.url, kid);
     const trusted = { find: async () => ({ ...key, trustedAt: '' }) };
     const started = performance.now();

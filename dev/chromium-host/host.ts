@@ -52,8 +52,12 @@ try {
   cleanups.push(() => renderer.close());
   const browser = await launchChromium(display);
   cleanups.push(() => browser.close());
-  let handlers: IpcHandlers | undefined;
-  const page = await openRendererPage(browser, renderer.baseUrl, 'host', () => handlers!, { width: 640, height: 360 });
+  // Filled once the host exists; the page only calls it after load().
+  const table: { handlers?: IpcHandlers } = {};
+  const page = await openRendererPage(browser, renderer.baseUrl, 'host', () => table.handlers!, {
+    width: 640,
+    height: 360,
+  });
   await reportShownScreens(page.page, (line) => console.log(`[host] ${line}`));
   const role = await createHostRole({
     relayUrl: values.relay,
@@ -72,7 +76,7 @@ try {
   });
   cleanups.push(() => role.close());
   const host = role.session;
-  handlers = createIpcHandlers({ host });
+  table.handlers = createIpcHandlers({ host });
   await page.load();
   host.start();
   console.log(`[host] started on ${display}`);

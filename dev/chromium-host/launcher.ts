@@ -36,7 +36,7 @@ export function chromiumHostCommand(
   };
 }
 
-export function createChromiumLauncher(opts: { log(line: string): void }) {
+export function createChromiumLauncher(opts: { log: (line: string) => void }) {
   const hostScript = findChromiumHost();
   return createSpawnLauncher({
     command: (request) => chromiumHostCommand(request, process.env, hostScript),

@@ -71,7 +71,7 @@ export async function launchChromium(display: string): Promise<Browser> {
 export interface RendererPage {
   page: Page;
   /** What main's `webContents.send` does in the app. */
-  emit<E extends EventChannel>(channel: E, payload: EventPayloads[E]): void;
+  emit: <E extends EventChannel>(channel: E, payload: EventPayloads[E]) => void;
 }
 
 /**

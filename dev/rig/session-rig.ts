@@ -44,7 +44,7 @@ export interface SessionRigOptions {
 }
 
 export async function startSessionRig(display: string, opts: SessionRigOptions = {}): Promise<SessionRig> {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  const cleanups: Array<() => unknown> = [];
   const close = async () => {
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
   };
@@ -56,11 +56,10 @@ export async function startSessionRig(display: string, opts: SessionRigOptions =
     const browser = await launchChromium(display);
     cleanups.push(() => browser.close());
 
-    let host: HostSession | undefined;
-    let operator: OperatorController | undefined;
+    // Both roles exist before the pages load, which is when the table is first asked for.
+    const roles: { host?: HostSession; operator?: OperatorController } = {};
     let handlers: IpcHandlers | undefined;
-    const table = () =>
-      (handlers ??= createIpcHandlers({ ...(host ? { host } : {}), ...(operator ? { operator } : {}) }));
+    const table = () => (handlers ??= createIpcHandlers(roles));
 
     const hostPage = await openRendererPage(browser, renderer.baseUrl, 'host', table, { width: 640, height: 360 });
     const operatorPage = await openRendererPage(browser, renderer.baseUrl, 'operator', table);
@@ -81,7 +80,7 @@ export async function startSessionRig(display: string, opts: SessionRigOptions =
       input: { display },
     });
     cleanups.push(() => hostRole.close());
-    host = hostRole.session;
+    const host = (roles.host = hostRole.session);
     const input = hostRole.input.controller;
 
     // A fresh keychain profile: the operator's token saved as the app would keep it.
@@ -89,7 +88,7 @@ export async function startSessionRig(display: string, opts: SessionRigOptions =
     if (opts.signedIn !== false) await keychain.set(operatorTokenAccount(relay.url), relay.operatorToken);
     cleanups.push(() => keychain.delete(operatorTokenAccount(relay.url)));
     cleanups.push(() => keychain.delete('trusted-relay-keys'));
-    operator = new OperatorController({
+    const operator = (roles.operator = new OperatorController({
       defaultRelayUrl: relay.url,
       loadToken: (relayUrl) => loadOperatorToken(relayUrl, {}, keychain),
       saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
@@ -97,8 +96,8 @@ export async function startSessionRig(display: string, opts: SessionRigOptions =
       fetchRelayKey,
       emit: operatorPage.emit,
       ...(opts.operatorNow ? { now: opts.operatorNow } : {}),
-    });
-    cleanups.push(() => operator?.stop());
+    }));
+    cleanups.push(() => operator.stop());
 
     await Promise.all([hostPage.load(), operatorPage.load()]);
     host.start();

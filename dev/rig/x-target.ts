@@ -1,13 +1,13 @@
 /**
  * A small X program for the end-to-end tests: a window of a known colour that visibly reacts
  * to input. A click paints it CLICKED; a key paints it the colour of that key (r, g, b) or
- * TYPED for any other, or SHIFTED for any key while Shift is held. It prints each event on stdout too, for the test's log. It does not
- * take the focus: with no window manager the X server's focus follows the pointer, as it
- * does for the xterm beside it.
+ * TYPED for any other, or SHIFTED for any key while Shift is held. It prints each event on
+ * stdout too, for the test's log. It does not take the focus: with no window manager the X
+ * server's focus follows the pointer, as it does for the xterm beside it.
  *
  *   node --import tsx dev/rig/x-target.ts <x> <y> <width> <height>
  */
-import { createRequire } from 'node:module';
+import x11, { type XInputEvent } from 'x11';
 
 export const TARGET_COLOURS = {
   idle: 0x404040,
@@ -24,14 +24,13 @@ const keyColours: Record<number, number> = { 27: TARGET_COLOURS.r, 42: TARGET_CO
 
 function main() {
   const [x, y, width, height] = process.argv.slice(2).map(Number);
-  const x11 = createRequire(import.meta.url)('x11');
-  x11.createClient((err: Error | null, display: any) => {
+  x11.createClient({}, (err, display) => {
     if (err) throw err;
     const X = display.client;
-    const root = display.screen[0].root;
+    const root = display.screen[0]!.root;
     const wid = X.AllocID();
     const mask = x11.eventMask.ButtonPress | x11.eventMask.KeyPress | x11.eventMask.Exposure;
-    X.CreateWindow(wid, root, x, y, width, height, 0, 0, 0, 0, {
+    X.CreateWindow(wid, root, x!, y!, width!, height!, 0, 0, 0, 0, {
       backgroundPixel: TARGET_COLOURS.idle,
       eventMask: mask,
       // No window manager runs on the test display: place the window exactly where asked.
@@ -42,7 +41,7 @@ function main() {
       X.ChangeWindowAttributes(wid, { backgroundPixel: colour });
       X.ClearArea(wid, 0, 0, 0, 0, 0);
     };
-    X.on('event', (ev: any) => {
+    X.on('event', (ev: XInputEvent) => {
       if (ev.name === 'ButtonPress') {
         paint(TARGET_COLOURS.clicked);
         console.log(`button ${ev.keycode}`);

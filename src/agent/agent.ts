@@ -34,7 +34,7 @@ export interface AgentOptions {
   ownDisplay?: string;
   /** The relay refused the credential: retrying cannot help, someone must enrol the device again. */
   onRefused(reason: string): void;
-  log(line: string): void;
+  log: (line: string) => void;
 }
 
 export class Agent {

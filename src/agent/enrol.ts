@@ -19,7 +19,7 @@ export async function enrol(relayUrl: string, request: EnrolRequest): Promise<En
     });
   } catch (err) {
     const cause = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
-    throw new Error(`cannot reach the relay at ${url.origin}: ${cause}`);
+    throw new Error(`cannot reach the relay at ${url.origin}: ${cause}`, { cause: err });
   }
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {

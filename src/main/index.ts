@@ -75,12 +75,20 @@ async function startRole() {
       },
     });
     // The renderer's getDisplayMedia is answered here, and only while the user's consent holds.
-    session.defaultSession.setDisplayMediaRequestHandler(async (_request, callback) => {
+    session.defaultSession.setDisplayMediaRequestHandler((_request, callback) => {
       if (!host.captureAllowed()) return callback({});
-      const [screenSource] = await desktopCapturer.getSources({ types: ['screen'] });
-      // System sound only where the policy allows it; Electron can loop it back on Windows only.
-      const sound = host.audioCaptureAllowed() && process.platform === 'win32' ? { audio: 'loopback' as const } : {};
-      callback(screenSource ? { video: screenSource, ...sound } : {});
+      desktopCapturer.getSources({ types: ['screen'] }).then(
+        ([screenSource]) => {
+          // System sound only where the policy allows it; Electron can loop it back on Windows only.
+          const sound =
+            host.audioCaptureAllowed() && process.platform === 'win32' ? { audio: 'loopback' as const } : {};
+          callback(screenSource ? { video: screenSource, ...sound } : {});
+        },
+        (err: unknown) => {
+          console.error(`screen sources: ${err instanceof Error ? err.message : String(err)}`);
+          callback({});
+        },
+      );
     });
     return { host };
   }
@@ -110,40 +118,49 @@ app.on('open-file', (event, filePath) => {
 app.enableSandbox();
 app.on('web-contents-created', (_event, contents) => lockDown(contents));
 
-app.whenReady().then(async () => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-  });
+app
+  .whenReady()
+  .then(async () => {
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({
+        responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+      });
+    });
 
-  const roles = await startRole();
-  const handlers = createIpcHandlers(roles);
-  for (const channel of Object.keys(invokeChannels)) {
-    ipcMain.handle(channel, (event, payload) =>
-      dispatchIpc(handlers, { rendererBase }, channel, payload, event.senderFrame?.url),
-    );
-  }
+    const roles = await startRole();
+    const handlers = createIpcHandlers(roles);
+    for (const channel of Object.keys(invokeChannels)) {
+      ipcMain.handle(channel, (event, payload) =>
+        dispatchIpc(handlers, { rendererBase }, channel, payload, event.senderFrame?.url),
+      );
+    }
 
-  const isHost = role === 'host';
-  mainWindow = new BrowserWindow({
-    width: isHost ? 420 : 1280,
-    height: isHost ? 260 : 800,
-    alwaysOnTop: isHost,
-    title: isHost ? 'flxra — remote assistance' : 'flxra operator',
-    webPreferences: secureWebPreferences(path.join(__dirname, '../preload/index.cjs')),
+    const isHost = role === 'host';
+    mainWindow = new BrowserWindow({
+      width: isHost ? 420 : 1280,
+      height: isHost ? 260 : 800,
+      alwaysOnTop: isHost,
+      title: isHost ? 'flxra — remote assistance' : 'flxra operator',
+      webPreferences: secureWebPreferences(path.join(__dirname, '../preload/index.cjs')),
+    });
+    await mainWindow.loadFile(path.join(rendererDir, isHost ? 'host.html' : 'operator.html'));
+    roles.host?.start();
+    if (roles.operator) {
+      const operator = roles.operator;
+      await operator.start();
+      activationFiles.ready((filePath) => operator.openFile(filePath));
+    }
+    mainWindow.on('closed', () => {
+      roles.host?.stop();
+      roles.operator?.stop();
+      mainWindow = null;
+    });
+  })
+  .catch((err: unknown) => {
+    // Nothing is shown yet and nothing else will be: say why and leave, rather than linger.
+    console.error(`flxra could not start: ${err instanceof Error ? err.message : String(err)}`);
+    app.exit(1);
   });
-  await mainWindow.loadFile(path.join(rendererDir, isHost ? 'host.html' : 'operator.html'));
-  roles.host?.start();
-  if (roles.operator) {
-    const operator = roles.operator;
-    await operator.start();
-    activationFiles.ready((filePath) => operator.openFile(filePath));
-  }
-  mainWindow.on('closed', () => {
-    roles.host?.stop();
-    roles.operator?.stop();
-    mainWindow = null;
-  });
-});
 
 app.on('window-all-closed', () => app.quit());

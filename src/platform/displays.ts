@@ -17,15 +17,3 @@ export interface DisplayProviderOptions {
   /** Failures after creation (a lost connection, a failed update); by default they are logged. */
   onError?: (err: Error) => void;
 }
-
-export async function createDisplayProvider(
-  opts: DisplayProviderOptions = {},
-  platform: NodeJS.Platform = process.platform,
-): Promise<DisplayProvider> {
-  const onError = opts.onError ?? ((err: Error) => console.error(`displays: ${err.message}`));
-  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd') {
-    const { createX11DisplayProvider } = await import('./x11-displays.js');
-    return createX11DisplayProvider({ display: opts.display, onError });
-  }
-  throw new Error(`no display provider for ${platform}: describe displays with Electron's screen module there`);
-}

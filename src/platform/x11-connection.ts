@@ -44,7 +44,7 @@ export function connectX11(opts: X11ConnectionOptions): Promise<X11Connection> {
         resolve(new Connection(client, screen.root, display, opts.onError));
       });
     } catch (err) {
-      return reject(err as Error); // an unparsable display name
+      return reject(err instanceof Error ? err : new Error(String(err))); // an unparsable display name
     }
     // Some setup failures (an authorisation refused) arrive only as 'error', never as the callback.
     client.on('error', (err: Error) => {

@@ -1,5 +1,6 @@
 /**
- * The slice of the `x11` package (node-x11, plain CommonJS without types) that flxra uses.
+ * The slice of the `x11` package (node-x11, plain CommonJS without types) that flxra uses (and
+ * the test rig's target window, dev/rig/x-target.ts).
  * Reply callbacks follow node-x11's convention: returning true from a callback that received an
  * error marks the error as handled, otherwise the client also emits it as 'error'.
  */
@@ -66,7 +67,39 @@ declare module 'x11' {
     QueryKeymap(cb: ReplyCallback<Buffer>): void;
     close(cb?: (err?: Error) => void): void;
     terminate(): void;
+    AllocID(): number;
+    CreateWindow(
+      wid: number,
+      parent: number,
+      x: number,
+      y: number,
+      width: number,
+      height: number,
+      borderWidth: number,
+      depth: number,
+      windowClass: number,
+      visual: number,
+      attributes: WindowAttributes,
+    ): void;
+    MapWindow(wid: number): void;
+    ChangeWindowAttributes(wid: number, attributes: WindowAttributes): void;
+    ClearArea(wid: number, x: number, y: number, width: number, height: number, exposures: number): void;
   }
+
+  export interface WindowAttributes {
+    backgroundPixel?: number;
+    eventMask?: number;
+    overrideRedirect?: number;
+  }
+
+  /** The core input events the rig's target listens to; `buttons` is the modifier state. */
+  export interface XInputEvent {
+    name: string;
+    keycode: number;
+    buttons: number;
+  }
+
+  export const eventMask: { ButtonPress: number; KeyPress: number; Exposure: number };
 
   export interface CreateClientOptions {
     display?: string;
@@ -79,6 +112,6 @@ declare module 'x11' {
     cb: (err: Error | null | undefined, display: XDisplay & { client: XClient }) => void,
   ): XClient;
 
-  const x11: { createClient: typeof createClient };
+  const x11: { createClient: typeof createClient; eventMask: typeof eventMask };
   export default x11;
 }

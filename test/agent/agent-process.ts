@@ -60,7 +60,7 @@ export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env,
   groups.add(pid);
   const lines: string[] = [];
   const waiters = new Set<() => void>();
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       lines.push(line);
       if (process.env.FLXRA_TEST_VERBOSE) console.log(`  agent ${pid}| ${line}`);

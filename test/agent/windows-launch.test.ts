@@ -33,7 +33,7 @@ function argvOf(commandLine: string): string[] {
       if (!quoted && (ch === ' ' || ch === '\t')) break;
       if (ch === '\\') {
         let n = 0;
-        while (commandLine[i] === '\\') (n++, i++);
+        for (; commandLine[i] === '\\'; i++) n++;
         if (commandLine[i] === '"') {
           arg += '\\'.repeat(Math.floor(n / 2));
           if (n % 2 === 1) arg += '"';
@@ -43,8 +43,10 @@ function argvOf(commandLine: string): string[] {
           i--;
         }
       } else if (ch === '"') {
-        if (quoted && commandLine[i + 1] === '"') ((arg += '"'), i++);
-        else quoted = !quoted;
+        if (quoted && commandLine[i + 1] === '"') {
+          arg += '"';
+          i++;
+        } else quoted = !quoted;
       } else arg += ch;
     }
     args.push(arg);

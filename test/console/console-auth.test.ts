@@ -65,7 +65,7 @@ describe('console sign-in', () => {
     assert.match(admin.operatorToken, /^flxra_op_/);
     // The new operator identity is the registry's, and its token works in the app's handshake.
     const op = await relay.connectOperator(admin.operatorToken);
-    assert.deepEqual(op.operator, { id: admin.user!.operatorId, name: 'Ada Admin', organisation: 'Help Desk' });
+    assert.deepEqual(op.operator, { id: admin.user.operatorId, name: 'Ada Admin', organisation: 'Help Desk' });
     op.close();
 
     const again = await anyone.call('POST', '/setup', {
@@ -472,11 +472,11 @@ describe('the relay command and the setup link', () => {
     );
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
       const link = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk;
+          stdout += chunk.toString();
           const match =
             /Set up the first administrator: (http:\/\/127\.0\.0\.1:\d+\/console\/setup#([A-Za-z0-9_-]{43}))\n/.exec(
               stdout,

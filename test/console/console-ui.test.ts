@@ -158,9 +158,8 @@ describe('the console in Chromium', () => {
     await lab.getByRole('checkbox', { name: 'Remote assistance enabled (Lab)' }).uncheck();
     await page.getByRole('button', { name: 'Save policy' }).click();
     await waitForText(page.getByRole('status'), 'Policy saved');
-    const settings = JSON.parse(
-      (await relay.handle.audit.query({ action: 'policy.changed', limit: 1 }))[0]!.detail.settings as string,
-    );
+    const [changed] = relay.handle.audit.query({ action: 'policy.changed', limit: 1 });
+    const settings = JSON.parse(changed!.detail.settings as string) as { groups: unknown };
     assert.deepEqual(settings.groups, { Servers: { allowedTypes: ['dynamic'] }, Lab: { remoteAssistance: false } });
   });
 
@@ -209,7 +208,7 @@ describe('the console in Chromium', () => {
       result.getByRole('button', { name: `Download flxra-${sessionId}.flxra` }).click(),
     ]);
     assert.equal(download.suggestedFilename(), `flxra-${sessionId}.flxra`);
-    const envelope = parseActivationEnvelope(await readFile((await download.path())!, 'utf8'));
+    const envelope = parseActivationEnvelope(await readFile((await download.path()), 'utf8'));
     assert.ok(envelope.ok);
     const claims = ActivationClaims.parse(
       JSON.parse(Buffer.from(envelope.token.split('.')[1]!, 'base64url').toString()),
@@ -235,7 +234,7 @@ describe('the console in Chromium', () => {
       page.waitForEvent('download'),
       result.getByRole('button', { name: /^Download flxra-\d{9}\.flxra$/ }).click(),
     ]);
-    const envelope = parseActivationEnvelope(await readFile((await download.path())!, 'utf8'));
+    const envelope = parseActivationEnvelope(await readFile((await download.path()), 'utf8'));
     assert.ok(envelope.ok);
 
     const op = await relay.connectOperator(operatorToken);
@@ -297,13 +296,13 @@ describe('the console in Chromium', () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export CSV' }).click(),
     ]);
-    const csvText = await readFile((await csv.path())!, 'utf8');
+    const csvText = await readFile((await csv.path()), 'utf8');
     assert.equal(csvText.split('\r\n')[0], AUDIT_CSV_COLUMNS.join(','));
     const [json] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export JSON' }).click(),
     ]);
-    const { entries } = JSON.parse(await readFile((await json.path())!, 'utf8')) as {
+    const { entries } = JSON.parse(await readFile((await json.path()), 'utf8')) as {
       entries: Array<{ action: string }>;
     };
     assert.deepEqual(entries.length, csvText.trimEnd().split('\r\n').length - 1);

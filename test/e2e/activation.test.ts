@@ -107,7 +107,7 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
   assert.ok(response.password, 'an unattended assistance comes with a password');
   assert.doesNotMatch(
     response.activation.content,
-    new RegExp(response.password!.replace(/-/g, '-?')),
+    new RegExp(response.password.replace(/-/g, '-?')),
     'the password is not in the file',
   );
   const file = await download(response);
@@ -121,7 +121,7 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
   await op.getByRole('button', { name: 'Connect' }).click();
   await op.getByText(/Wrong password\. 4 attempts left/).waitFor();
   rig.relay.clock.advance(60_000); // past the growing delay after a failure
-  await op.getByLabel('One-time password').fill(response.password!);
+  await op.getByLabel('One-time password').fill(response.password);
   await op.getByRole('button', { name: 'Connect' }).click();
 
   await waitForPixel(op, 20, 20, 0x3366cc, 10_000);
@@ -169,7 +169,7 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
   const copy = await download(response);
   await rig.operator.controller.openFile(copy);
   await op.getByTestId('password-prompt').waitFor();
-  await op.getByLabel('One-time password').fill(response.password!);
+  await op.getByLabel('One-time password').fill(response.password);
   await op.getByRole('button', { name: 'Connect' }).click();
   await op.getByText('This activation file has already been used.', { exact: false }).waitFor();
 });

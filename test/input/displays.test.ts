@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { DisplayInfo } from '../../src/shared/input-events.js';
-import { createDisplayProvider, type DisplayProvider } from '../../src/platform/displays.js';
+import type { DisplayProvider } from '../../src/platform/displays.js';
+import { createDisplayProvider } from '../../src/platform/platform-displays.js';
 import { runX, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 
 let xvfb: Xvfb;

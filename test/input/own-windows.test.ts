@@ -37,7 +37,7 @@ async function startTarget(rect: typeof OWN): Promise<XProgram> {
   );
   const program = { process: child, lines: [] as string[] };
   const ready = new Promise<void>((resolve) =>
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       if (line === 'ready') resolve();
       else program.lines.push(line);
     }),

@@ -16,7 +16,6 @@ import {
 } from '../../src/platform/input/windows-send-input.js';
 
 const KEYEVENTF_EXTENDEDKEY = 0x0001;
-const KEYEVENTF_KEYUP = 0x0002;
 const KEYEVENTF_SCANCODE = 0x0008;
 
 test('keys become scan codes, E0 keys flagged extended, releases flagged KEYUP', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createInputInjector, type InputInjector } from '../../src/platform/input/injector.js';
+import type { InputInjector } from '../../src/platform/input/injector.js';
+import { createInputInjector } from '../../src/platform/input/platform-injector.js';
 import { createX11Injector } from '../../src/platform/input/x11-injector.js';
 import { runX, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 import {
@@ -97,7 +98,7 @@ test('every button and both wheel axes reach the X client, at the pointer', asyn
   assert.equal(out.slice(start), expected);
 });
 
-test('unknown key codes are reported as false and send nothing', async () => {
+test('unknown key codes are reported as false and send nothing', () => {
   assert.equal(injector.key('Fn', true), false);
   assert.equal(injector.key('constructor', true), false);
   assert.equal(injector.key('NoSuchKey', false), false);

@@ -19,6 +19,8 @@ import { OperatorController } from '../../src/main/operator/operator-controller.
 import type { OperatorState } from '../../src/shared/ipc.js';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
 import { connectClient, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { parseActivationEnvelope } from '../../src/shared/activation-file.js';
 
 let relay: TestRelay;
 let dir: string;
@@ -41,9 +43,10 @@ async function operatorApp(opts: { trusted?: boolean; signedIn?: boolean; now?: 
   const keychain = keytarCredentialStore(`flxra-test-${randomUUID()}`);
   if (opts.signedIn !== false) await keychain.set(operatorTokenAccount(relay.url), relay.operatorToken);
   const trusted = new TrustedRelays(keychain);
-  const kid = JSON.parse(
-    Buffer.from(JSON.parse(response.activation.content).token.split('.')[0], 'base64url').toString(),
-  ).kid;
+  const envelope = parseActivationEnvelope(response.activation.content);
+  assert.ok(envelope.ok);
+  const { kid } = decodeProtectedHeader(envelope.token);
+  assert.ok(kid);
   if (opts.trusted !== false) await trusted.trust(await fetchRelayKey(relay.url, kid));
   const states: OperatorState[] = [];
   const controller = new OperatorController({
@@ -89,9 +92,10 @@ test('a valid file from a trusted relay asks for the unattended password', async
 test('a tampered file is refused as altered', async (t) => {
   const app = await operatorApp();
   t.after(app.cleanup);
-  const envelope = JSON.parse(response.activation.content);
-  const [h, p, s] = envelope.token.split('.');
-  const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+  // The file as JSON, every field kept: only the token's claims are tampered with.
+  const envelope = JSON.parse(response.activation.content) as { token: string };
+  const [h, , s] = envelope.token.split('.');
+  const claims = decodeJwt(envelope.token);
   claims.sid = claims.sid === '999999999' ? '999999998' : '999999999';
   envelope.token = [h, Buffer.from(JSON.stringify(claims)).toString('base64url'), s].join('.');
   await app.controller.openFile(await fileWith(JSON.stringify(envelope)));

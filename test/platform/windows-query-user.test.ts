@@ -59,7 +59,7 @@ test('no output is nobody; a row without ID and STATE, or a missing header, is a
   assert.deepEqual(parseQueryUser(`${HEADER}\r\n`), []);
   assert.throws(
     () => parseQueryUser(`${HEADER}\n>alice   console\n`),
-    /cannot find the ID and STATE columns in ">alice   console"/,
+    /cannot find the ID and STATE columns in ">alice {3}console"/,
   );
   assert.throws(
     () => parseQueryUser('>alice                 console             1  Active      none  3/4/2025 8:02 AM\n'),

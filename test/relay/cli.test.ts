@@ -30,8 +30,8 @@ interface Finished {
 function finished(child: ChildProcess): Promise<Finished> {
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -53,7 +53,7 @@ function lineMatching(child: ChildProcess, pattern: RegExp): Promise<RegExpExecA
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer) => {
-      seen += chunk;
+      seen += chunk.toString();
       const match = pattern.exec(seen);
       if (match) {
         child.stdout!.off('data', onData);

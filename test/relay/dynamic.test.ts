@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { UserSession } from '../../src/shared/user-sessions.js';
 import { activationToken, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
+import { decodeJwt } from 'jose';
 
 const console1: UserSession = { id: '1', user: 'ada', state: 'active', kind: 'console' };
 const remote2: UserSession = { id: '2', user: 'grace', state: 'active', kind: 'remote' };
@@ -29,7 +30,7 @@ describe('dynamic assistance', () => {
       ...(userSessionId ? { userSessionId } : {}),
     });
     const prepared = await host.next('assistance:prepared');
-    const claims = JSON.parse(Buffer.from(activationToken(assistance).split('.')[1]!, 'base64url').toString());
+    const claims = decodeJwt(activationToken(assistance));
     assert.deepEqual([prepared.mode, claims.mode, claims.requested], [assistance.mode, assistance.mode, 'dynamic']);
     return assistance;
   }

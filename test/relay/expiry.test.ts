@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { AssistanceResponse } from '../../src/shared/relay-api.js';
+import { RELAY_KEYS_PATH, RelayKeys, type AssistanceResponse } from '../../src/shared/relay-api.js';
 import {
   activationToken,
   startTestRelay,
@@ -153,7 +153,7 @@ describe('assistances across a relay restart', () => {
     let resumeToken: string;
     let kid: string;
     try {
-      kid = (await (await fetch(`${first.url}/.well-known/flxra-keys`)).json()).keys[0].kid;
+      kid = RelayKeys.parse(await (await fetch(`${first.url}${RELAY_KEYS_PATH}`)).json()).keys[0]!.kid;
       const host = await first.connectDevice();
       const op = await first.connectOperator();
       used = await first.requestAssistance({ deviceId: host.deviceId, mode: 'unattended' });
@@ -177,8 +177,8 @@ describe('assistances across a relay restart', () => {
 
     const second = await startTestRelay({ dataDir, clock });
     try {
-      const keys = await (await fetch(`${second.url}/.well-known/flxra-keys`)).json();
-      assert.equal(keys.keys[0].kid, kid, 'the same signing key');
+      const keys = RelayKeys.parse(await (await fetch(`${second.url}${RELAY_KEYS_PATH}`)).json());
+      assert.equal(keys.keys[0]!.kid, kid, 'the same signing key');
       const op = await second.connectOperator(operatorToken);
       const answer = async (payload: Parameters<typeof op.emit<'assistance:open'>>[1]) => {
         op.emit('assistance:open', payload);

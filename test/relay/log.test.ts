@@ -19,7 +19,7 @@ describe('relay logger', () => {
     assert.ok(lines.every((l) => !l.includes('\n')));
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(
-      parsed.map(({ time, ...rest }) => rest),
+      parsed.map(({ time: _time, ...rest }) => rest),
       [
         { level: 'warn', msg: 'refused', socket: 'abc', code: 'bad-payload' },
         { level: 'error', msg: 'failed' },

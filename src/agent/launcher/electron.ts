@@ -45,7 +45,7 @@ export function electronHostCommand(
 
 export interface ElectronLauncherOptions {
   executable: string;
-  log(line: string): void;
+  log: (line: string) => void;
   /** Whether the agent runs as root (then hosts start as the session's user). Default: asked of the process. */
   asRoot?: boolean;
 }

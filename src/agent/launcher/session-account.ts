@@ -37,7 +37,7 @@ const getent: PasswdLookup = (name) => {
   } catch (err) {
     // Exit code 2: no such key. Anything else (no getent at all) is the machine's problem.
     if ((err as { status?: number }).status === 2) return null;
-    throw new Error(`cannot look up the account ${name}: ${(err as Error).message}`);
+    throw new Error(`cannot look up the account ${name}: ${(err as Error).message}`, { cause: err });
   }
 };
 

@@ -24,7 +24,7 @@ export interface LaunchCommand {
 export interface SpawnLauncherOptions {
   command(request: HostLaunchRequest): LaunchCommand;
   /** Where exits are logged. */
-  log(line: string): void;
+  log: (line: string) => void;
 }
 
 /** How long a host has to exit after SIGTERM (closing its window, its browser) before it is killed. */

@@ -69,5 +69,5 @@ export async function dispatchIpc(
   if (!parsed.success)
     throw new IpcError(`Invalid payload for ${channel}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const handler = handlers[channel] as Handler<InvokeChannel>;
-  return handler(parsed.data as never);
+  return handler(parsed.data);
 }

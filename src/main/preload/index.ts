@@ -8,11 +8,11 @@ import { isEventChannel, isInvokeChannel } from '../../shared/ipc.js';
 
 const api = createApi({
   invoke: (channel, payload) => {
-    if (!isInvokeChannel(channel)) return Promise.reject(new Error(`channel not allowed: ${channel}`));
+    if (!isInvokeChannel(channel)) return Promise.reject(new Error(`channel not allowed: ${String(channel)}`));
     return ipcRenderer.invoke(channel, payload);
   },
   subscribe: (channel, listener) => {
-    if (!isEventChannel(channel)) throw new Error(`channel not allowed: ${channel}`);
+    if (!isEventChannel(channel)) throw new Error(`channel not allowed: ${String(channel)}`);
     const forward = (_event: IpcRendererEvent, payload: Parameters<typeof listener>[0]) => listener(payload);
     ipcRenderer.on(channel, forward);
     return () => ipcRenderer.removeListener(channel, forward);

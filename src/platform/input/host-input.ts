@@ -4,13 +4,14 @@
  * and the tests all build it here, so they inject the same way.
  */
 import type { DisplayInfo } from '../../shared/input-events.js';
-import { createDisplayProvider } from '../displays.js';
-import { createInputInjector, type InjectorOptions } from './injector.js';
+import { createDisplayProvider } from '../platform-displays.js';
+import type { InjectorOptions } from './injector.js';
+import { createInputInjector } from './platform-injector.js';
 import { HostInputController, type Rect } from './input-controller.js';
 
 export interface HostInput {
   controller: HostInputController;
-  displays(): DisplayInfo[];
+  displays: () => DisplayInfo[];
   close(): Promise<void>;
 }
 

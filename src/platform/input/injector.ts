@@ -32,21 +32,3 @@ export interface InjectorOptions {
   /** Where asynchronous failures go; by default they are logged. */
   onError?: (err: Error) => void;
 }
-
-/** The injector for a platform; rejects where flxra cannot inject (macOS, Wayland-only). */
-export async function createInputInjector(
-  platform: NodeJS.Platform = process.platform,
-  opts: InjectorOptions = {},
-): Promise<InputInjector> {
-  const onError = opts.onError ?? ((err: Error) => console.error(`input injection: ${err.message}`));
-  if (platform === 'win32') {
-    // Loaded only here: it pulls in koffi and user32.dll, which exist only on Windows.
-    const { createSendInputInjector } = await import('./windows-send-input.js');
-    return createSendInputInjector({ toPhysical: opts.toPhysical, onError });
-  }
-  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd') {
-    const { createX11Injector } = await import('./x11-injector.js');
-    return createX11Injector({ display: opts.display, onError });
-  }
-  throw new Error(`input injection is not supported on ${platform}`);
-}

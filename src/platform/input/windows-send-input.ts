@@ -172,7 +172,8 @@ export async function createSendInputInjector(opts: SendInputOptions): Promise<I
   const user32 = koffi.load('user32.dll');
   const INPUT = defineInputType(koffi);
   const SendInput = user32.func('__stdcall', 'SendInput', 'uint32_t', ['uint32_t', koffi.pointer(INPUT), 'int32_t']);
-  const GetSystemMetrics = user32.func('__stdcall', 'GetSystemMetrics', 'int32_t', ['int32_t']);
+  const getSystemMetric = user32.func('__stdcall', 'GetSystemMetrics', 'int32_t', ['int32_t']);
+  const GetSystemMetrics = (index: number) => getSystemMetric(index) as number;
   const inputSize = koffi.sizeof(INPUT);
   const toPhysical = opts.toPhysical ?? ((point) => point);
 

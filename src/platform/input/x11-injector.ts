@@ -31,7 +31,7 @@ export async function createX11Injector(opts: X11InjectorOptions): Promise<Input
     return new X11Injector(conn, xtest);
   } catch (err) {
     await conn.close();
-    throw new Error(`X display has no usable XTEST extension: ${(err as Error).message}`);
+    throw new Error(`X display has no usable XTEST extension: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -55,7 +55,7 @@ export function parseWtsHelperOutput(stdout: string): UserSession[] {
   try {
     json = JSON.parse(stdout);
   } catch (err) {
-    throw new Error(`session helper: output is not JSON (${(err as Error).message})`);
+    throw new Error(`session helper: output is not JSON (${(err as Error).message})`, { cause: err });
   }
   const parsed = WtsHelperOutput.safeParse(json);
   if (!parsed.success) throw new Error(`session helper: output breaks the contract: ${z.prettifyError(parsed.error)}`);

@@ -27,6 +27,13 @@ async function newKeyRecord(): Promise<SigningKeyRecord> {
   return { kid, privateJwk: JSON.stringify(jwk), createdAt: new Date().toISOString() };
 }
 
+/** An Ed25519 JWK as a CryptoKey (jose answers Uint8Array only for symmetric keys, never here). */
+async function importEd25519(jwk: JWK): Promise<CryptoKey> {
+  const key = await importJWK(jwk, 'EdDSA');
+  if (key instanceof Uint8Array) throw new Error('the stored signing key is not an Ed25519 key');
+  return key;
+}
+
 function publicHalf(jwk: JWK): PublicJwk {
   if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string')
     throw new Error('the stored signing key is not an Ed25519 key');
@@ -42,9 +49,8 @@ export async function loadSigningKey(
   const publicJwk = publicHalf(privateJwk);
   return {
     kid: record.kid,
-    // Ed25519 JWKs import as CryptoKeys (Uint8Array is only for symmetric keys).
-    privateKey: (await importJWK(privateJwk, 'EdDSA')) as CryptoKey,
-    publicKey: (await importJWK(publicJwk, 'EdDSA')) as CryptoKey,
+    privateKey: await importEd25519(privateJwk),
+    publicKey: await importEd25519(publicJwk),
     publicJwk,
     fingerprint: formatFingerprint(record.kid),
   };

@@ -40,10 +40,10 @@ export interface AgentHubDeps {
   /** How long an agent has to get its host connected. */
   hostStartTimeoutMs: number;
   /** Ends assistances whose agent is gone: the messages to deliver (session:ended to both sides). */
-  endAssistances(sessionIds: SessionId[]): Outgoing[];
-  deliver(out: Outgoing[]): void;
+  endAssistances: (sessionIds: SessionId[]) => Outgoing[];
+  deliver: (out: Outgoing[]) => void;
   /** Closes a host's connection on the default namespace. */
-  disconnectHost(conn: ConnId): void;
+  disconnectHost: (conn: ConnId) => void;
 }
 
 /** An assistance whose host an agent was asked to start. */

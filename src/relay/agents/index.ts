@@ -27,9 +27,9 @@ export interface AgentsOptions {
   logger: RelayLogger;
   heartbeatMs?: number;
   hostStartTimeoutMs?: number;
-  endAssistances(sessionIds: SessionId[]): Outgoing[];
-  deliver(out: Outgoing[]): void;
-  disconnectHost(conn: ConnId): void;
+  endAssistances: (sessionIds: SessionId[]) => Outgoing[];
+  deliver: (out: Outgoing[]) => void;
+  disconnectHost: (conn: ConnId) => void;
   onEnrolled?: EnrolDeps['onEnrolled'];
 }
 

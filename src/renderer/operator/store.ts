@@ -9,8 +9,8 @@ interface OperatorStore {
   stream: MediaStream | null;
   displays: DisplayInfo[];
   setSession(s: OperatorState): void;
-  setStream(stream: MediaStream | null): void;
-  setDisplays(displays: DisplayInfo[]): void;
+  setStream: (stream: MediaStream | null) => void;
+  setDisplays: (displays: DisplayInfo[]) => void;
 }
 
 export const useOperatorStore = create<OperatorStore>((set) => ({

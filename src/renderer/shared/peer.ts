@@ -32,7 +32,7 @@ export function createPeer(role: 'host' | 'operator', handlers: PeerHandlers, st
     config: { iceServers: [] },
   });
   let destroyed = false;
-  peer.on('signal', (data) => handlers.onSignal(data as PeerSignal));
+  peer.on('signal', (data) => handlers.onSignal(data));
   peer.on('connect', () => handlers.onConnect?.());
   peer.on('stream', (s: MediaStream) => handlers.onStream?.(s));
   peer.on('data', (raw: Uint8Array | string) => {
