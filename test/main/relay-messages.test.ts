@@ -70,7 +70,7 @@ function watcher<S>(get: () => S) {
   const waiters: Array<() => void> = [];
   return {
     changed: () => waiters.splice(0).forEach((w) => w()),
-    async until(ready: (s: S) => boolean, what: string): Promise<S> {
+    until: async (ready: (s: S) => boolean, what: string): Promise<S> => {
       const deadline = Date.now() + 3_000;
       while (!ready(get())) {
         if (Date.now() > deadline) assert.fail(`never reached ${what} (is ${JSON.stringify(get())})`);

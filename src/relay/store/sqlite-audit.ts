@@ -6,33 +6,7 @@
 import type Database from 'better-sqlite3';
 import { AuditEntry } from '../../shared/audit.js';
 import type { AuditFilter, AuditLog } from '../audit/audit-log.js';
-
-interface AuditRow {
-  id: number;
-  at: string;
-  actor_kind: string;
-  actor_id: string;
-  actor_name: string;
-  action: string;
-  device_id: string | null;
-  session_id: string | null;
-  result: string;
-  detail: string;
-}
-
-function fromRow(row: AuditRow): AuditEntry {
-  // Parsed, not cast: a row written by another relay version must still be what the console expects.
-  return AuditEntry.parse({
-    id: row.id,
-    at: row.at,
-    actor: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
-    action: row.action,
-    deviceId: row.device_id,
-    sessionId: row.session_id,
-    result: row.result,
-    detail: JSON.parse(row.detail) as unknown,
-  });
-}
+import { column, group, json, sqliteTable } from './sqlite-table.js';
 
 /** Each filter field and its condition; only these fixed texts ever reach the SQL. */
 const conditions: { [K in keyof Required<Omit<AuditFilter, 'limit'>>]: string } = {
@@ -43,24 +17,21 @@ const conditions: { [K in keyof Required<Omit<AuditFilter, 'limit'>>]: string } 
 };
 
 export function sqliteAuditLog(db: Database.Database): AuditLog {
-  const insert = db.prepare(
-    `INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, action, device_id, session_id, result, detail)
-     VALUES (@at, @actor_kind, @actor_id, @actor_name, @action, @device_id, @session_id, @result, @detail)`,
-  );
+  const rows = sqliteTable<AuditEntry>(db, 'audit_log', {
+    id: column(),
+    at: column(),
+    actor: group({ kind: column('actor_kind'), id: column('actor_id'), name: column('actor_name') }),
+    action: column(),
+    deviceId: column(),
+    sessionId: column(),
+    result: column(),
+    detail: json((v) => v as AuditEntry['detail']),
+  });
+  const insert = rows.insert({ omit: ['id'] });
   return {
     append(entry) {
       const checked = AuditEntry.omit({ id: true }).parse(entry);
-      const { lastInsertRowid } = insert.run({
-        at: checked.at,
-        actor_kind: checked.actor.kind,
-        actor_id: checked.actor.id,
-        actor_name: checked.actor.name,
-        action: checked.action,
-        device_id: checked.deviceId,
-        session_id: checked.sessionId,
-        result: checked.result,
-        detail: JSON.stringify(checked.detail),
-      });
+      const { lastInsertRowid } = insert(checked);
       return { id: Number(lastInsertRowid), ...checked };
     },
     query(filter = {}) {
@@ -69,7 +40,10 @@ export function sqliteAuditLog(db: Database.Database): AuditLog {
         .map((k) => conditions[k]);
       const sql = `SELECT * FROM audit_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC${filter.limit === undefined ? '' : ' LIMIT @limit'}`;
       const params = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
-      return (db.prepare(sql).all(params) as AuditRow[]).map(fromRow);
+      // Parsed, not cast: a row written by another relay version must still be what the console expects.
+      return rows
+        .all(sql)(params)
+        .map((row) => AuditEntry.parse(row));
     },
   };
 }

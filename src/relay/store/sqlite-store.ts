@@ -10,7 +10,8 @@ import { assistanceStatements } from './sqlite-assistances.js';
 import { agentStatements } from '../agents/sqlite-agents.js';
 import { sqliteAuditLog } from './sqlite-audit.js';
 import { consoleStatements } from './sqlite-console.js';
-import type { DeviceRecord, OperatorRecord, RelayStore, SaltedHash, SigningKeyRecord } from './store.js';
+import { changes, column, saltedHashFields, sqliteTable } from './sqlite-table.js';
+import type { DeviceRecord, OperatorRecord, RelayStore, SigningKeyRecord } from './store.js';
 
 /**
  * Schema changes, in order; never edit one that has shipped, append a new one. The index + 1 of
@@ -130,44 +131,6 @@ const migrations: readonly string[] = [
 
 export const SCHEMA_VERSION = migrations.length;
 
-/** The columns of a salted hash, shared by the operator and device tables. */
-interface HashColumns {
-  salt: Buffer;
-  hash: Buffer;
-  scrypt_n: number;
-  scrypt_r: number;
-  scrypt_p: number;
-}
-
-interface OperatorRow extends HashColumns {
-  id: string;
-  name: string;
-  organisation: string;
-  created_at: string;
-}
-
-interface DeviceRow extends HashColumns {
-  id: string;
-  name: string;
-  created_at: string;
-}
-
-function hashColumns(h: SaltedHash): HashColumns {
-  return { salt: h.salt, hash: h.hash, scrypt_n: h.scrypt.N, scrypt_r: h.scrypt.r, scrypt_p: h.scrypt.p };
-}
-
-function saltedHash(row: HashColumns): SaltedHash {
-  return { salt: row.salt, hash: row.hash, scrypt: { N: row.scrypt_n, r: row.scrypt_r, p: row.scrypt_p } };
-}
-
-function operatorFromRow(row: OperatorRow): OperatorRecord {
-  return { id: row.id, name: row.name, organisation: row.organisation, ...saltedHash(row), createdAt: row.created_at };
-}
-
-function deviceFromRow(row: DeviceRow): DeviceRecord {
-  return { id: row.id, name: row.name, ...saltedHash(row), createdAt: row.created_at };
-}
-
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
@@ -197,71 +160,44 @@ export function openSqliteStore(dataDir: string): RelayStore {
     throw err;
   }
 
-  const insertOperator = db.prepare(
-    `INSERT INTO operators (id, name, organisation, salt, hash, scrypt_n, scrypt_r, scrypt_p, created_at)
-     VALUES (@id, @name, @organisation, @salt, @hash, @scrypt_n, @scrypt_r, @scrypt_p, @created_at)`,
-  );
-  const getOperator = db.prepare('SELECT * FROM operators WHERE id = ?');
-  const listOperators = db.prepare('SELECT * FROM operators ORDER BY created_at, rowid');
-  const removeOperator = db.prepare('DELETE FROM operators WHERE id = ?');
-
-  const insertDevice = db.prepare(
-    `INSERT INTO devices (id, name, salt, hash, scrypt_n, scrypt_r, scrypt_p, created_at)
-     VALUES (@id, @name, @salt, @hash, @scrypt_n, @scrypt_r, @scrypt_p, @created_at)`,
-  );
-  const getDevice = db.prepare('SELECT * FROM devices WHERE id = ?');
-  const listDevices = db.prepare('SELECT * FROM devices ORDER BY created_at, rowid');
-  const removeDevice = db.prepare('DELETE FROM devices WHERE id = ?');
-
-  const firstKey = db.prepare(
-    'SELECT kid, private_jwk, created_at FROM signing_keys ORDER BY created_at, rowid LIMIT 1',
-  );
+  const operators = sqliteTable<OperatorRecord>(db, 'operators', {
+    id: column(),
+    name: column(),
+    organisation: column(),
+    ...saltedHashFields(),
+    createdAt: column(),
+  });
+  const devices = sqliteTable<DeviceRecord>(db, 'devices', {
+    id: column(),
+    name: column(),
+    ...saltedHashFields(),
+    createdAt: column(),
+  });
+  const signingKeys = sqliteTable<SigningKeyRecord>(db, 'signing_keys', {
+    kid: column(),
+    privateJwk: column(),
+    createdAt: column(),
+  });
+  const removeOperator = changes(db, 'DELETE FROM operators WHERE id = ?');
+  const removeDevice = changes(db, 'DELETE FROM devices WHERE id = ?');
+  const getSigningKey = signingKeys.one('SELECT * FROM signing_keys ORDER BY created_at, rowid LIMIT 1');
   // One statement, so that two processes creating the first key at once still keep only one.
-  const insertFirstKey = db.prepare(
-    `INSERT INTO signing_keys (kid, private_jwk, created_at)
-     SELECT @kid, @private_jwk, @created_at WHERE NOT EXISTS (SELECT 1 FROM signing_keys)`,
-  );
-  const getSigningKey = (): SigningKeyRecord | null => {
-    const row = firstKey.get() as { kid: string; private_jwk: string; created_at: string } | undefined;
-    return row ? { kid: row.kid, privateJwk: row.private_jwk, createdAt: row.created_at } : null;
-  };
+  const insertFirstKey = signingKeys.insert({ where: 'NOT EXISTS (SELECT 1 FROM signing_keys)' });
+  const insertOperator = operators.insert();
+  const insertDevice = devices.insert();
 
   return {
-    insertOperator(r) {
-      insertOperator.run({
-        id: r.id,
-        name: r.name,
-        organisation: r.organisation,
-        ...hashColumns(r),
-        created_at: r.createdAt,
-      });
-    },
-    getOperator(id) {
-      const row = getOperator.get(id) as OperatorRow | undefined;
-      return row ? operatorFromRow(row) : null;
-    },
-    listOperators() {
-      return (listOperators.all() as OperatorRow[]).map(operatorFromRow);
-    },
-    removeOperator(id) {
-      return removeOperator.run(id).changes > 0;
-    },
-    insertDevice(r) {
-      insertDevice.run({ id: r.id, name: r.name, ...hashColumns(r), created_at: r.createdAt });
-    },
-    getDevice(id) {
-      const row = getDevice.get(id) as DeviceRow | undefined;
-      return row ? deviceFromRow(row) : null;
-    },
-    listDevices() {
-      return (listDevices.all() as DeviceRow[]).map(deviceFromRow);
-    },
-    removeDevice(id) {
-      return removeDevice.run(id).changes > 0;
-    },
-    getSigningKey,
+    insertOperator: (r) => void insertOperator(r),
+    getOperator: operators.one('SELECT * FROM operators WHERE id = ?'),
+    listOperators: operators.all('SELECT * FROM operators ORDER BY created_at, rowid'),
+    removeOperator: (id) => removeOperator(id) > 0,
+    insertDevice: (r) => void insertDevice(r),
+    getDevice: devices.one('SELECT * FROM devices WHERE id = ?'),
+    listDevices: devices.all('SELECT * FROM devices ORDER BY created_at, rowid'),
+    removeDevice: (id) => removeDevice(id) > 0,
+    getSigningKey: () => getSigningKey(),
     addFirstSigningKey(r) {
-      insertFirstKey.run({ kid: r.kid, private_jwk: r.privateJwk, created_at: r.createdAt });
+      insertFirstKey(r);
       return getSigningKey()!;
     },
     ...assistanceStatements(db),
