@@ -24,7 +24,8 @@ export function createCommandRunner(timeoutMs = DEFAULT_TIMEOUT_MS): CommandRunn
         if (!err) return resolve({ code: 0, stdout, stderr });
         if (typeof err.code === 'number') return resolve({ code: err.code, stdout, stderr });
         if (err.killed) return reject(new Error(`${file} did not answer within ${timeoutMs} ms`));
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an ExecFileException is an Error; the rule misreads its Omit<> type
+        // An ExecFileException is an Error; the rule misreads its Omit<> type.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(err);
       });
     });

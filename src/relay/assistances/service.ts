@@ -77,7 +77,10 @@ export interface AssistanceDeps {
   newSessionId?: () => SessionId;
   /** Devices managed by an agent, which starts their hosts on request (the server always gives it). */
   agentHosts?: AgentHosts;
-  /** The remote-assistance policy, checked on every request and again when a file is opened (the server always gives it). */
+  /**
+   * The remote-assistance policy, checked on every request and again when a file is opened (the
+   * server always gives it).
+   */
   policy?: PolicyGate;
   /** Where requests, refusals, password failures and expiries are recorded (the server always gives it). */
   audit?: AuditTrail;
@@ -318,7 +321,10 @@ export class Assistances {
     }
   }
 
-  /** A host an agent started presented its token: it joins its assistance's session (null: that assistance is not waiting for it). */
+  /**
+   * A host an agent started presented its token: it joins its assistance's session (null: that
+   * assistance is not waiting for it).
+   */
   agentHostArrived(conn: ConnId, sessionId: SessionId): Outgoing[] | null {
     const request = this.awaitingHost.get(sessionId);
     if (!request) return null;
@@ -555,7 +561,10 @@ export class Assistances {
     return token;
   }
 
-  /** The first admission: the file is used up, the resume token replaces it, and no deadline runs while the operator is in. */
+  /**
+   * The first admission: the file is used up, the resume token replaces it, and no deadline runs
+   * while the operator is in.
+   */
   private consume(sessionId: SessionId, resumeHash: Buffer, by: 'consent' | 'password'): void {
     this.deps.store.updateAssistance(sessionId, { nonceUsedAt: this.deps.clock.now(), resumeHash, expiresAt: null });
     this.deps.logger.info('assistance admitted', { session: sessionId, by });
