@@ -1,5 +1,6 @@
 /**
- * The relay server: an http server carrying socket.io and the HTTP API, wiring authenticated
+ * The relay server: an http server carrying socket.io and the HTTP app (src/relay/http/app.ts:
+ * fastify with the operators' API and the console), wiring authenticated
  * sockets to the session table and the assistances and delivering what they answer. Every
  * refusal goes back to its sender as relay:error and into the log; nothing a client sends can
  * throw out of a handler.
@@ -23,10 +24,11 @@ import { AuditTrail } from './audit/audit-trail.js';
 import { SessionEvents } from './audit/session-events.js';
 import { authenticate, type ClientData } from './auth.js';
 import { createConsole } from './console/console.js';
-import { DEFAULT_CONSOLE_DIR, isConsolePath } from './console/handler.js';
+import { DEFAULT_CONSOLE_DIR } from './console/handler.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeviceRegistry } from './devices.js';
-import { createApiHandler } from './http/api.js';
+import { registerOperatorApi } from './http/api.js';
+import { createRelayHttp } from './http/app.js';
 import { createLogger, type RelayLogger } from './log.js';
 import type { Outgoing, Sender } from './messages.js';
 import { OperatorRegistry } from './operators.js';
@@ -194,7 +196,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     policy,
     audit,
     clock,
-    logger,
     scrypt,
     publicUrl,
     webDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
@@ -211,17 +212,15 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
 
   // Before socket.io attaches: engine.io passes on to the listeners present then the requests
   // that are not its own.
-  const api = createApiHandler({
+  const web = createRelayHttp(http, logger);
+  registerOperatorApi(web.app, {
     operators,
     assistances,
     keys: relayKeys(publicUrl, key),
     deliver,
-    logger,
     enrol: agents.enrol,
   });
-  http.on('request', (req, res) =>
-    (isConsolePath(new URL(req.url ?? '/', 'http://relay').pathname) ? relayConsole.handler : api)(req, res),
-  );
+  const consoleRoutes = relayConsole.register(web.app);
   const io: RelayServer = new Server(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES });
   agents.hub.attach(io.of(AGENT_NAMESPACE));
 
@@ -350,6 +349,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
 
+  await consoleRoutes;
+  await web.ready();
   logger.info('listening', { url, publicUrl });
 
   let closing: Promise<void> | undefined;
@@ -370,6 +371,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
         clearInterval(sweeper);
         // Disconnects every socket, closes engine.io, then waits for the http server to close.
         await io.close();
+        await web.close();
         store.close();
         logger.info('stopped');
       })();

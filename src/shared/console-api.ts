@@ -2,11 +2,14 @@
  * The console's HTTP API, served by the relay under /console/api, for the console web page.
  * Sign-in sets an HttpOnly, SameSite=Strict session cookie; every other call needs it, and
  * state-changing calls also carry the X-Flxra-CSRF header the sign-in answer gives.
+ * CONSOLE_ROUTES, at the end, is the one route table: the relay's dispatch and the page's client
+ * are both derived from it (like the IPC's channels in ipc.ts). No Node imports: pages import this.
  */
 import { z } from 'zod';
 import { AuditEntry } from './audit.js';
-import { Policy, PolicyOverride, Role, type Availability } from './policy.js';
+import { Policy, PolicyOverride, Role } from './policy.js';
 import { RequestedMode, SessionId } from './protocol.js';
+import { AssistanceResponse } from './relay-api.js';
 import { UserSession } from './user-sessions.js';
 
 export const CONSOLE_API = '/console/api';
@@ -73,26 +76,31 @@ export const UserRoleRequest = z.object({ role: Role });
 export const ChangedUserResponse = z.object({ user: ConsoleUser });
 export type ChangedUserResponse = z.infer<typeof ChangedUserResponse>;
 
+/** What each assistance type is for a device or a user session, and why not (policy.ts's Availability). */
+const Availability = z.record(RequestedMode, z.object({ enabled: z.boolean(), reason: z.string().optional() }));
+
 /** GET /console/api/devices: { devices: ConsoleDevice[] } */
-export interface ConsoleDevice {
-  deviceId: string;
-  hostname: string;
-  os: string;
-  agentVersion: string;
-  reportGroup: string;
-  online: boolean;
-  lastSeen: string | null;
-  userSessions: UserSession[];
-  availability: Availability;
-}
+export const ConsoleDevice = z.object({
+  deviceId: z.string(),
+  hostname: z.string(),
+  os: z.string(),
+  agentVersion: z.string(),
+  reportGroup: z.string(),
+  online: z.boolean(),
+  lastSeen: z.string().nullable(),
+  userSessions: z.array(UserSession),
+  availability: Availability,
+});
+export type ConsoleDevice = z.infer<typeof ConsoleDevice>;
 
 /** GET /console/api/sessions: { sessions: ConsoleUserSession[] }, one row per user session on a device. */
-export interface ConsoleUserSession {
-  deviceId: string;
-  hostname: string;
-  session: UserSession;
-  availability: Availability;
-}
+export const ConsoleUserSession = z.object({
+  deviceId: z.string(),
+  hostname: z.string(),
+  session: UserSession,
+  availability: Availability,
+});
+export type ConsoleUserSession = z.infer<typeof ConsoleUserSession>;
 
 /** POST /console/api/assistances (answer: relay-api's AssistanceResponse) */
 export const ConsoleAssistanceRequest = z.object({
@@ -112,12 +120,13 @@ export const AssistanceStatus = z.enum([
   'locked',
 ]);
 export type AssistanceStatus = z.infer<typeof AssistanceStatus>;
-export interface ConsoleAssistance {
-  sessionId: SessionId;
-  deviceId: string;
-  mode: 'attended' | 'unattended';
-  status: z.infer<typeof AssistanceStatus>;
-}
+export const ConsoleAssistance = z.object({
+  sessionId: SessionId,
+  deviceId: z.string(),
+  mode: z.enum(['attended', 'unattended']),
+  status: AssistanceStatus,
+});
+export type ConsoleAssistance = z.infer<typeof ConsoleAssistance>;
 
 /** GET/PUT /console/api/policy (PUT: admin only) */
 export const PolicySettings = z.object({ product: Policy, groups: z.record(z.string(), PolicyOverride) });
@@ -126,3 +135,153 @@ export type PolicySettings = z.infer<typeof PolicySettings>;
 /** GET /console/api/audit?format=json|csv[&limit=n], admin only; newest first, every entry without a limit. */
 export const AuditPage = z.object({ entries: z.array(AuditEntry) });
 export type AuditPage = z.infer<typeof AuditPage>;
+/** The most the console's audit table asks for at once; exports take everything. */
+export const MAX_AUDIT_PAGE = 10_000;
+export const AuditQuery = z.object({
+  format: z.enum(['json', 'csv'], { error: 'expected json or csv' }).default('json'),
+  limit: z.coerce
+    .number({ error: `expected a whole number from 1 to ${MAX_AUDIT_PAGE}` })
+    .int(`expected a whole number from 1 to ${MAX_AUDIT_PAGE}`)
+    .min(1, `expected a whole number from 1 to ${MAX_AUDIT_PAGE}`)
+    .max(MAX_AUDIT_PAGE, `expected a whole number from 1 to ${MAX_AUDIT_PAGE}`)
+    .optional(),
+});
+
+const Empty = z.object({});
+
+/** One console route: what the relay dispatches on and what the page's client is typed by. */
+export interface ConsoleRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Under CONSOLE_API; `:name` segments are path parameters, checked by `params`. */
+  path: string;
+  /** Who may call: anyone, any signed-in user (and the CSRF header unless GET), or admins only. */
+  access: 'public' | 'signed-in' | 'admin';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** How refusals name an invalid body: "invalid <what>: …". */
+  what?: string;
+  /** The answer's status when it is not 200. */
+  status?: 201;
+  response: z.ZodType;
+}
+
+/** Every console API route, by name. Changing one changes the relay and the page together. */
+export const CONSOLE_ROUTES = {
+  setupState: { method: 'GET', path: '/setup', access: 'public', response: SetupState },
+  setup: {
+    method: 'POST',
+    path: '/setup',
+    access: 'public',
+    body: SetupRequest,
+    what: 'setup request',
+    status: 201,
+    response: SetupResponse,
+  },
+  login: {
+    method: 'POST',
+    path: '/login',
+    access: 'public',
+    body: LoginRequest,
+    what: 'sign-in',
+    response: LoginResponse,
+  },
+  logout: { method: 'POST', path: '/logout', access: 'signed-in', response: Empty },
+  me: { method: 'GET', path: '/me', access: 'signed-in', response: LoginResponse },
+  devices: {
+    method: 'GET',
+    path: '/devices',
+    access: 'signed-in',
+    response: z.object({ devices: z.array(ConsoleDevice) }),
+  },
+  sessions: {
+    method: 'GET',
+    path: '/sessions',
+    access: 'signed-in',
+    response: z.object({ sessions: z.array(ConsoleUserSession) }),
+  },
+  requestAssistance: {
+    method: 'POST',
+    path: '/assistances',
+    access: 'signed-in',
+    body: ConsoleAssistanceRequest,
+    what: 'assistance request',
+    status: 201,
+    response: AssistanceResponse,
+  },
+  assistance: {
+    method: 'GET',
+    path: '/assistances/:sessionId',
+    access: 'signed-in',
+    // Checked by the handler: a malformed id is answered like someone else's, 404.
+    params: z.object({ sessionId: z.string() }),
+    response: ConsoleAssistance,
+  },
+  policy: { method: 'GET', path: '/policy', access: 'signed-in', response: PolicySettings },
+  putPolicy: {
+    method: 'PUT',
+    path: '/policy',
+    access: 'admin',
+    body: PolicySettings,
+    what: 'policy',
+    response: PolicySettings,
+  },
+  /** format=csv answers text/csv instead (downloaded by a link, not through the client). */
+  audit: { method: 'GET', path: '/audit', access: 'admin', query: AuditQuery, response: AuditPage },
+  users: { method: 'GET', path: '/users', access: 'admin', response: z.object({ users: z.array(ConsoleUser) }) },
+  createUser: {
+    method: 'POST',
+    path: '/users',
+    access: 'admin',
+    body: NewUserRequest,
+    what: 'user',
+    status: 201,
+    response: NewUserResponse,
+  },
+  changeRole: {
+    method: 'PATCH',
+    path: '/users/:username',
+    access: 'admin',
+    params: z.object({ username: Username }),
+    body: UserRoleRequest,
+    what: 'role change',
+    response: ChangedUserResponse,
+  },
+  removeUser: {
+    method: 'DELETE',
+    path: '/users/:username',
+    access: 'admin',
+    params: z.object({ username: Username }),
+    response: Empty,
+  },
+} as const satisfies Record<string, ConsoleRoute>;
+
+export type ConsoleRoutes = typeof CONSOLE_ROUTES;
+export type ConsoleRouteName = keyof ConsoleRoutes;
+type Part<N extends ConsoleRouteName, K extends 'params' | 'query' | 'body'> =
+  ConsoleRoutes[N] extends Record<K, infer S extends z.ZodType> ? S : undefined;
+type Input<S> = S extends z.ZodType ? z.input<S> : undefined;
+type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a call of route N sends: path parameters, query and body, each only where the route has one. */
+export type ConsoleRequest<N extends ConsoleRouteName> = {
+  [K in 'params' | 'query' | 'body' as Part<N, K> extends undefined ? never : K]: Input<Part<N, K>>;
+};
+/** The same, as the relay's handler receives it (validated and defaulted). */
+export type ConsoleValidRequest<N extends ConsoleRouteName> = {
+  [K in 'params' | 'query' | 'body']: Output<Part<N, K>>;
+};
+/** What route N answers. */
+export type ConsoleResponse<N extends ConsoleRouteName> = z.output<ConsoleRoutes[N]['response']>;
+
+/** The URL path of a call of `route` (under CONSOLE_API), with its parameters escaped and its query. */
+export function consolePath(
+  route: ConsoleRoute,
+  params: Record<string, string> = {},
+  query: Record<string, string | number | undefined> = {},
+): string {
+  const path = route.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return `${CONSOLE_API}${path}${text ? `?${text}` : ''}`;
+}

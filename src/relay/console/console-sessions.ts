@@ -7,7 +7,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 
-const SESSION_COOKIE = 'flxra_console';
+/** The cookie's name; @fastify/cookie reads and writes it with `cookieOptions`. */
+export const SESSION_COOKIE = 'flxra_console';
 const IDLE_MS = 30 * 60_000;
 const MAX_MS = 12 * 60 * 60_000;
 
@@ -26,21 +27,20 @@ export class ConsoleSessions {
     private readonly secureCookie: boolean,
   ) {}
 
-  /** A new session for the user; the Set-Cookie value that carries it. */
-  start(username: string): { session: ConsoleSession; cookie: string } {
+  /** A new session for the user; its id is the cookie's value (set with `cookieOptions()`). */
+  start(username: string): { id: string; session: ConsoleSession } {
     this.dropExpired();
     const id = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const session = { username, csrfToken: randomBytes(32).toString('base64url'), createdAt: now, lastSeen: now };
     this.sessions.set(id, session);
-    return { session, cookie: this.cookie(id, MAX_MS / 1000) };
+    return { id, session };
   }
 
-  /** The live session a request's Cookie header names, touched; null when none. */
-  find(cookieHeader: string | undefined): { id: string; session: ConsoleSession } | null {
-    const id = readCookie(cookieHeader, SESSION_COOKIE);
-    const session = id === null ? undefined : this.sessions.get(id);
-    if (id === null || !session) return null;
+  /** The live session the request's cookie names, touched; null when none. */
+  find(id: string | undefined): { id: string; session: ConsoleSession } | null {
+    const session = id ? this.sessions.get(id) : undefined;
+    if (!id || !session) return null;
     const now = this.clock.now();
     if (now - session.lastSeen > IDLE_MS || now - session.createdAt > MAX_MS) {
       this.sessions.delete(id);
@@ -50,10 +50,9 @@ export class ConsoleSessions {
     return { id, session };
   }
 
-  /** Ends it; the Set-Cookie value that clears the cookie. */
-  end(id: string): string {
+  /** Ends it (the cookie is then cleared with `cookieOptions(0)`). */
+  end(id: string): void {
     this.sessions.delete(id);
-    return this.cookie('', 0);
   }
 
   /** Ends every session of the user (removed from the console); how many there were. */
@@ -75,8 +74,15 @@ export class ConsoleSessions {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  private cookie(value: string, maxAgeSeconds: number): string {
-    return `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${this.secureCookie ? '; Secure' : ''}`;
+  /** The cookie's attributes: HttpOnly, SameSite=Strict, on /console only, Secure over https. */
+  cookieOptions(maxAgeSeconds: number = MAX_MS / 1000): {
+    path: string;
+    httpOnly: true;
+    sameSite: 'strict';
+    secure: boolean;
+    maxAge: number;
+  } {
+    return { path: '/console', httpOnly: true, sameSite: 'strict', secure: this.secureCookie, maxAge: maxAgeSeconds };
   }
 
   private dropExpired(): void {
@@ -84,12 +90,4 @@ export class ConsoleSessions {
     for (const [id, s] of this.sessions)
       if (now - s.lastSeen > IDLE_MS || now - s.createdAt > MAX_MS) this.sessions.delete(id);
   }
-}
-
-function readCookie(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=') || null;
-  }
-  return null;
 }

@@ -1,21 +1,21 @@
 /**
  * The console as the relay serves it, assembled from its parts: users, sign-in sessions, the
  * login throttle, the one-time setup link (made only while there is no admin), the API and the
- * pages. The server mounts `handler` for every path under /console.
+ * pages. The server registers its routes on the relay's HTTP app (every path under /console).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Assistances } from '../assistances/service.js';
 import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
 import type { SessionEvents } from '../audit/session-events.js';
 import type { Clock } from '../clock.js';
-import type { RelayLogger } from '../log.js';
+import type { ZodApp } from '../http/app.js';
 import type { Outgoing } from '../messages.js';
 import type { OperatorRegistry } from '../operators.js';
 import type { PolicySettingsStore } from '../policy/policy-settings.js';
 import type { RelayStore, ScryptParams } from '../store/store.js';
+import { registerConsoleApi, type ConsoleApiDeps } from './api.js';
 import { ConsoleSessions } from './console-sessions.js';
 import type { DeviceDirectory } from './device-directory.js';
-import { createConsoleHandler } from './handler.js';
+import { registerConsolePages } from './handler.js';
 import { LoginThrottle } from './login-throttle.js';
 import { SetupToken } from './setup-token.js';
 import { ConsoleUsers } from './users.js';
@@ -29,7 +29,6 @@ export interface ConsoleOptions {
   policy: PolicySettingsStore;
   audit: AuditTrail;
   clock: Clock;
-  logger: RelayLogger;
   scrypt: ScryptParams;
   publicUrl: string;
   /** The built pages. */
@@ -40,7 +39,8 @@ export interface ConsoleOptions {
 }
 
 export interface RelayConsole {
-  handler(req: IncomingMessage, res: ServerResponse): void;
+  /** Adds the console's API and pages to the relay's HTTP app. */
+  register(app: ZodApp): Promise<void>;
   /** The one-time link that makes the first admin; null when an admin exists. */
   setupUrl: string | null;
 }
@@ -49,7 +49,7 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
   const users = new ConsoleUsers(opts.store, opts.operators, opts.scrypt);
   const setupToken = new SetupToken();
   const setupUrl = users.needsFirstAdmin() ? setupToken.issue(opts.publicUrl) : null;
-  const handler = createConsoleHandler({
+  const api: ConsoleApiDeps = {
     users,
     sessions: new ConsoleSessions(opts.clock, new URL(opts.publicUrl).protocol === 'https:'),
     throttle: new LoginThrottle(opts.clock),
@@ -64,8 +64,12 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     audit: opts.audit,
     deliver: opts.deliver,
     revokeOperator: opts.revokeOperator,
-    logger: opts.logger,
-    webDir: opts.webDir,
-  });
-  return { handler, setupUrl };
+  };
+  return {
+    async register(app) {
+      registerConsoleApi(app, api);
+      await registerConsolePages(app, opts.webDir);
+    },
+    setupUrl,
+  };
 }

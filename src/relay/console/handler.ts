@@ -1,31 +1,21 @@
 /**
- * Everything the relay serves under /console: the API (api.ts) and the console's built pages
- * (out/console, `npm run build:console`), a single-page app whose every page path answers with
- * index.html. Pages get the app's strict CSP (only the relay's own scripts, no inline ones),
- * no framing and no Referer, so a setup link's fragment never leaks anywhere.
+ * The console's built pages (out/console, `npm run build:console`) as the relay serves them under
+ * /console: a single-page app whose every page path answers with index.html, its assets sent by
+ * @fastify/static (ETag, ranges, HEAD). Pages get the app's strict CSP (only the relay's own
+ * scripts, no inline ones), no framing and no Referer, so a setup link's fragment never leaks
+ * anywhere. The API under /console/api is routes.ts's.
  */
-import { createReadStream } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import type { FastifyReply } from 'fastify';
 import { stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { CONSOLE_API } from '../../shared/console-api.js';
 import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy.js';
-import { ApiFailure, jsonHandler } from '../http/api.js';
-import type { RelayLogger } from '../log.js';
-import { routeConsoleApi, type ConsoleApiDeps } from './api.js';
+import type { ZodApp } from '../http/app.js';
+import { ApiFailure, refuseOtherMethods } from '../http/json.js';
 
 const CONSOLE_PREFIX = '/console';
 /** Where `npm run build:console` writes the pages. */
 export const DEFAULT_CONSOLE_DIR = path.resolve(import.meta.dirname, '../../../out/console');
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-};
 
 const PAGE_HEADERS = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -34,36 +24,26 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-export function isConsolePath(path: string): boolean {
-  return path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`);
+export async function registerConsolePages(app: ZodApp, webDir: string): Promise<void> {
+  // Only reply.sendFile: which paths are pages and which are files is decided here.
+  await app.register(fastifyStatic, { root: webDir, serve: false, cacheControl: false, dotfiles: 'deny' });
+  app.get(CONSOLE_PREFIX, (_request, reply) => servePage(webDir, reply, ''));
+  app.get(`${CONSOLE_PREFIX}/*`, (request, reply) =>
+    servePage(webDir, reply, (request.params as { '*': string })['*']),
+  );
+  for (const url of [CONSOLE_PREFIX, `${CONSOLE_PREFIX}/*`]) refuseOtherMethods(app, url, ['GET'], 'GET, HEAD');
 }
 
-export function createConsoleHandler(
-  deps: ConsoleApiDeps & { logger: RelayLogger; webDir: string },
-): (req: IncomingMessage, res: ServerResponse) => void {
-  return jsonHandler(deps.logger, (req, res, urlPath) => {
-    if (urlPath === CONSOLE_API || urlPath.startsWith(`${CONSOLE_API}/`))
-      return routeConsoleApi(deps, req, res, urlPath);
-    return servePage(deps.webDir, req, res, urlPath);
-  });
-}
-
-async function servePage(webDir: string, req: IncomingMessage, res: ServerResponse, urlPath: string): Promise<number> {
-  if (req.method !== 'GET' && req.method !== 'HEAD')
-    throw new ApiFailure(405, 'method-not-allowed', 'use GET here', { allow: 'GET, HEAD' });
-  let relative: string;
-  try {
-    relative = decodeURIComponent(urlPath.slice(CONSOLE_PREFIX.length)).replace(/^\/+/, '');
-  } catch {
-    throw new ApiFailure(400, 'bad-request', 'malformed path');
-  }
+/** `relative`: the decoded path under /console. */
+async function servePage(webDir: string, reply: FastifyReply, relative: string): Promise<FastifyReply> {
+  relative = relative.replace(/^\/+/, '');
   const file = path.resolve(webDir, relative);
   if (file !== webDir && !file.startsWith(webDir + path.sep))
     throw new ApiFailure(404, 'not-found', 'no such console file');
   // Page paths (no file extension) are the app's routes; anything else must be a built file.
   const isPage = !path.extname(relative);
-  const target = isPage ? path.join(webDir, 'index.html') : file;
-  const info = await stat(target).catch(() => null);
+  const target = isPage ? 'index.html' : path.relative(webDir, file);
+  const info = await stat(path.join(webDir, target)).catch(() => null);
   if (!info?.isFile()) {
     if (isPage)
       throw new ApiFailure(
@@ -73,19 +53,10 @@ async function servePage(webDir: string, req: IncomingMessage, res: ServerRespon
       );
     throw new ApiFailure(404, 'not-found', 'no such console file');
   }
-  res.writeHead(200, {
+  // Built assets carry a content hash in their names; the page itself must always be fresh.
+  reply.headers({
     ...PAGE_HEADERS,
-    'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
-    'content-length': String(info.size),
-    // Built assets carry a content hash in their names; the page itself must always be fresh.
     'cache-control': isPage ? 'no-cache' : 'public, max-age=31536000, immutable',
   });
-  if (req.method === 'HEAD') {
-    res.end();
-    return 200;
-  }
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(target).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
-  });
-  return 200;
+  return reply.sendFile(target);
 }

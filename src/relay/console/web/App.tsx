@@ -1,7 +1,7 @@
 /** The console's frame: who is signed in decides between setup, sign-in and the pages. */
 import { useEffect } from 'react';
-import type { ConsoleUser, LoginResponse } from '../../../shared/console-api';
-import { call, onAccessChanged } from './api';
+import type { ConsoleUser } from '../../../shared/console-api';
+import { consoleApi, onAccessChanged } from './api';
 import { AuditPage } from './pages/AuditPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { LoginPage } from './pages/LoginPage';
@@ -17,7 +17,7 @@ export function App() {
   useEffect(() => {
     const { signedIn, signedOut } = useConsole.getState();
     const whoAmI = () =>
-      call<LoginResponse>('GET', '/me').then(
+      consoleApi.me().then(
         (me) => signedIn(me.user, me.csrfToken),
         () => signedOut(),
       );
@@ -46,7 +46,7 @@ function Shell({ user, page }: { user: ConsoleUser; page: Page }) {
   // Signed in: the sign-in page, or an admin page for an operator, shows the devices.
   const shown = links.some((n) => n.page === page) ? page : 'devices';
   const signOut = () => {
-    call('POST', '/logout').finally(() => {
+    consoleApi.logout().finally(() => {
       useConsole.getState().signedOut();
       go('login');
     });

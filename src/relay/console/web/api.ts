@@ -1,9 +1,19 @@
 /**
- * The console API from the page: JSON in and out, the CSRF token of the sign-in on every
+ * The console API from the page, typed by the route table (CONSOLE_ROUTES in
+ * src/shared/console-api.ts): `consoleApi.login({ body })` sends what that route takes and
+ * resolves to what it answers. JSON in and out, the CSRF token of the sign-in on every
  * state-changing call, and refusals as ApiFailure with the relay's own message (which is what
  * the page shows: the relay words its refusals for people).
  */
-import { CONSOLE_API, CSRF_HEADER } from '../../../shared/console-api';
+import {
+  CONSOLE_ROUTES,
+  consolePath,
+  CSRF_HEADER,
+  type ConsoleRequest,
+  type ConsoleResponse,
+  type ConsoleRoute,
+  type ConsoleRouteName,
+} from '../../../shared/console-api';
 import { ApiError } from '../../../shared/relay-api';
 
 export class ApiFailure extends Error {
@@ -29,25 +39,42 @@ export function onAccessChanged(listener: (status: 401 | 403) => void): void {
 }
 
 /** Where a 401 or 403 is the answer itself, not news about the user's access. */
-const SIGN_IN_PATHS = ['/me', '/login', '/logout', '/setup'];
+const SIGN_IN_ROUTES: readonly ConsoleRouteName[] = ['me', 'login', 'logout', 'setup', 'setupState'];
 
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-export async function call<T>(
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  path: string,
-  body?: unknown,
-): Promise<T> {
+/** A route's arguments: none where it takes nothing, else its params, query and body. */
+type Args<N extends ConsoleRouteName> =
+  object extends ConsoleRequest<N> ? [request?: ConsoleRequest<N>] : [request: ConsoleRequest<N>];
+
+interface RawRequest {
+  params?: Record<string, string>;
+  query?: Record<string, string | number>;
+  body?: unknown;
+}
+
+/** Calls route `name` of the table. */
+export function request<N extends ConsoleRouteName>(name: N, ...args: Args<N>): Promise<ConsoleResponse<N>> {
+  return send(name, args[0]) as Promise<ConsoleResponse<N>>;
+}
+
+/** `request` per route: `consoleApi.changeRole({ params: { username }, body: { role } })`. */
+export const consoleApi = Object.fromEntries(
+  Object.keys(CONSOLE_ROUTES).map((name) => [name, (input?: RawRequest) => send(name as ConsoleRouteName, input)]),
+) as unknown as { [N in ConsoleRouteName]: (...args: Args<N>) => Promise<ConsoleResponse<N>> };
+
+async function send(name: ConsoleRouteName, input: RawRequest = {}): Promise<unknown> {
+  const route: ConsoleRoute = CONSOLE_ROUTES[name];
   const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
-  const response = await fetch(`${CONSOLE_API}${path}`, {
-    method,
+  if (input.body !== undefined) headers['content-type'] = 'application/json';
+  if (route.method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
+  const response = await fetch(consolePath(route, input.params, input.query), {
+    method: route.method,
     headers,
     credentials: 'same-origin',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
   });
   const json: unknown = await response.json().catch(() => null);
   if (!response.ok) {
@@ -55,17 +82,18 @@ export async function call<T>(
     const code = error.success ? error.data.error.code : 'unknown';
     if (
       (response.status === 401 || (response.status === 403 && code === 'forbidden')) &&
-      !SIGN_IN_PATHS.includes(path)
+      !SIGN_IN_ROUTES.includes(name)
     ) {
       accessChanged?.(response.status);
     }
     throw new ApiFailure(
       response.status,
-      error.success ? error.data.error.code : 'unknown',
+      code,
       error.success ? error.data.error.message : `the relay answered ${response.status}`,
     );
   }
-  return json as T;
+  // The relay sends every answer through this route's response schema.
+  return json;
 }
 
 export function message(err: unknown): string {

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import type { AssistanceResponse } from '../../../../shared/relay-api';
 import type { Availability } from '../../../../shared/policy';
 import type { RequestedMode } from '../../../../shared/protocol';
-import { call, message } from '../api';
+import { consoleApi, message } from '../api';
 import { AssistanceResult } from './AssistanceResult';
 
 const TYPES: Array<{ mode: RequestedMode; label: string; hint: string }> = [
@@ -38,7 +38,7 @@ export function AssistancePanel({
     try {
       setResult({
         requested: mode,
-        response: await call<AssistanceResponse>('POST', '/assistances', { ...target, mode }),
+        response: await consoleApi.requestAssistance({ body: { ...target, mode } }),
       });
     } catch (err) {
       setError(message(err));

@@ -4,10 +4,10 @@
  * state, polled from the relay.
  */
 import { useEffect, useRef } from 'react';
-import type { AssistanceStatus, ConsoleAssistance } from '../../../../shared/console-api';
+import type { AssistanceStatus } from '../../../../shared/console-api';
 import { formatSessionId, type RequestedMode } from '../../../../shared/protocol';
 import type { AssistanceResponse } from '../../../../shared/relay-api';
-import { ApiFailure, call } from '../api';
+import { ApiFailure, consoleApi } from '../api';
 import { usePolled } from '../polling';
 
 const STATUS_POLL_MS = 1_500;
@@ -62,7 +62,7 @@ export function AssistanceResult({ requested, response }: { requested: Requested
 /** The relay forgets an assistance once it is over and its file expired: that is what a 404 means here. */
 async function currentStatus(sessionId: string): Promise<{ status: AssistanceStatus }> {
   try {
-    return await call<ConsoleAssistance>('GET', `/assistances/${sessionId}`);
+    return await consoleApi.assistance({ params: { sessionId } });
   } catch (err) {
     if (err instanceof ApiFailure && err.status === 404) return { status: 'expired' };
     throw err;

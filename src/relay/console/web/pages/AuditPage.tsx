@@ -1,6 +1,6 @@
 /** The audit trail (newest first, polled) and its exports, which the browser downloads with the session cookie. */
-import { CONSOLE_API, type AuditPage as AuditAnswer, type ConsoleDevice } from '../../../../shared/console-api';
-import { call } from '../api';
+import { CONSOLE_ROUTES, consolePath } from '../../../../shared/console-api';
+import { consoleApi } from '../api';
 import { usePolled } from '../polling';
 
 const SHOWN = 200;
@@ -8,22 +8,29 @@ const AUDIT_POLL_MS = 5_000;
 
 export function AuditPage() {
   const { value, error } = usePolled(
-    () => call<AuditAnswer>('GET', `/audit?format=json&limit=${SHOWN}`),
+    () => consoleApi.audit({ query: { format: 'json', limit: SHOWN } }),
     AUDIT_POLL_MS,
   );
   const entries = value?.entries ?? [];
   // The trail names devices by id; the page shows their host names where it knows them.
-  const devices =
-    usePolled(() => call<{ devices: ConsoleDevice[] }>('GET', '/devices'), AUDIT_POLL_MS).value?.devices ?? [];
+  const devices = usePolled(() => consoleApi.devices(), AUDIT_POLL_MS).value?.devices ?? [];
   const hostname = new Map(devices.map((d) => [d.deviceId, d.hostname]));
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit</h1>
       <p className="actions">
-        <a className="button" href={`${CONSOLE_API}/audit?format=csv`} download="flxra-audit.csv">
+        <a
+          className="button"
+          href={consolePath(CONSOLE_ROUTES.audit, {}, { format: 'csv' })}
+          download="flxra-audit.csv"
+        >
           Export CSV
         </a>
-        <a className="button" href={`${CONSOLE_API}/audit?format=json`} download="flxra-audit.json">
+        <a
+          className="button"
+          href={consolePath(CONSOLE_ROUTES.audit, {}, { format: 'json' })}
+          download="flxra-audit.json"
+        >
           Export JSON
         </a>
       </p>

@@ -1,14 +1,13 @@
 /** Devices with their live status (polled); select one for remote assistance at device level. */
 import { useState } from 'react';
-import type { ConsoleDevice } from '../../../../shared/console-api';
-import { call } from '../api';
+import { consoleApi } from '../api';
 import { usePolled } from '../polling';
 import { AssistancePanel } from './AssistancePanel';
 
 export const LIST_POLL_MS = 3_000;
 
 export function DevicesPage() {
-  const { value, error } = usePolled(() => call<{ devices: ConsoleDevice[] }>('GET', '/devices'), LIST_POLL_MS);
+  const { value, error } = usePolled(() => consoleApi.devices(), LIST_POLL_MS);
   const [selected, setSelected] = useState<string | null>(null);
   const devices = value?.devices ?? [];
   const device = devices.find((d) => d.deviceId === selected) ?? null;

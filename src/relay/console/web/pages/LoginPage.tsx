@@ -1,9 +1,8 @@
 /** Sign-in. There is no default account: the first admin comes from the setup link. */
 import { useState, type FormEvent } from 'react';
-import type { LoginResponse } from '../../../../shared/console-api';
-import { call, message } from '../api';
+import { consoleApi, message } from '../api';
 import { useConsole } from '../store';
-import { Field } from './SetupPage';
+import { Field, formText } from './SetupPage';
 
 export function LoginPage() {
   const [error, setError] = useState<string | null>(null);
@@ -14,9 +13,8 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const answer = await call<LoginResponse>('POST', '/login', {
-        username: form.get('username'),
-        password: form.get('password'),
+      const answer = await consoleApi.login({
+        body: { username: formText(form, 'username'), password: formText(form, 'password') },
       });
       const { signedIn, page, go } = useConsole.getState();
       signedIn(answer.user, answer.csrfToken);

@@ -4,10 +4,10 @@
  * on every request from then on.
  */
 import { useEffect, useState } from 'react';
-import type { ConsoleDevice, PolicySettings } from '../../../../shared/console-api';
+import type { PolicySettings } from '../../../../shared/console-api';
 import { Role, type Policy, type PolicyOverride } from '../../../../shared/policy';
 import { RequestedMode } from '../../../../shared/protocol';
-import { call, message } from '../api';
+import { consoleApi, message } from '../api';
 
 type Field = keyof Policy;
 const FIELDS: Array<{ field: Field; label: string }> = [
@@ -24,10 +24,8 @@ export function PolicyPage() {
   const [newGroup, setNewGroup] = useState('');
   const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
   useEffect(() => {
-    call<PolicySettings>('GET', '/policy').then(setSettings, (err: unknown) =>
-      setNote({ error: true, text: message(err) }),
-    );
-    call<{ devices: ConsoleDevice[] }>('GET', '/devices').then(
+    consoleApi.policy().then(setSettings, (err: unknown) => setNote({ error: true, text: message(err) }));
+    consoleApi.devices().then(
       ({ devices }) => setKnownGroups([...new Set(devices.map((d) => d.reportGroup))].sort()),
       () => undefined,
     );
@@ -43,7 +41,7 @@ export function PolicyPage() {
   const save = async () => {
     setNote(null);
     try {
-      setSettings(await call<PolicySettings>('PUT', '/policy', settings));
+      setSettings(await consoleApi.putPolicy({ body: settings }));
       setNote({ error: false, text: 'Policy saved: the relay applies it from now on.' });
     } catch (err) {
       setNote({ error: true, text: message(err) });

@@ -1,13 +1,13 @@
 /** User sessions across devices (polled); select one for remote assistance at session level. */
 import { useState } from 'react';
 import type { ConsoleUserSession } from '../../../../shared/console-api';
-import { call } from '../api';
+import { consoleApi } from '../api';
 import { usePolled } from '../polling';
 import { AssistancePanel } from './AssistancePanel';
 import { LIST_POLL_MS } from './DevicesPage';
 
 export function SessionsPage() {
-  const { value, error } = usePolled(() => call<{ sessions: ConsoleUserSession[] }>('GET', '/sessions'), LIST_POLL_MS);
+  const { value, error } = usePolled(() => consoleApi.sessions(), LIST_POLL_MS);
   const [selected, setSelected] = useState<string | null>(null);
   const rows = value?.sessions ?? [];
   const keyOf = (r: ConsoleUserSession) => `${r.deviceId}/${r.session.id}`;

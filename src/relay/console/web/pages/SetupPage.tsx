@@ -3,8 +3,8 @@
  * fragment, which no request carries). Shows the new operator identity's app token once.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SetupResponse, SetupState } from '../../../../shared/console-api';
-import { call, message } from '../api';
+import type { SetupResponse } from '../../../../shared/console-api';
+import { consoleApi, message } from '../api';
 import { useConsole } from '../store';
 
 export function SetupPage() {
@@ -15,7 +15,7 @@ export function SetupPage() {
   useEffect(() => {
     // The token stays in this page's memory only, not in the address bar or history.
     history.replaceState(null, '', location.pathname);
-    call<SetupState>('GET', '/setup').then(
+    consoleApi.setupState().then(
       (s) => setNeeded(s.needed),
       (err: unknown) => setError(message(err)),
     );
@@ -27,12 +27,15 @@ export function SetupPage() {
     if (form.get('password') !== form.get('confirm')) return setError('The two passwords differ.');
     setError(null);
     try {
-      const answer = await call<SetupResponse>('POST', '/setup', {
-        setupToken: token,
-        username: form.get('username'),
-        name: form.get('name'),
-        organisation: form.get('organisation'),
-        password: form.get('password'),
+      const text = (name: string) => formText(form, name);
+      const answer = await consoleApi.setup({
+        body: {
+          setupToken: token,
+          username: text('username'),
+          name: text('name'),
+          organisation: text('organisation'),
+          password: text('password'),
+        },
       });
       setDone(answer);
     } catch (err) {
@@ -102,6 +105,12 @@ function finish(done: SetupResponse) {
   const { signedIn, go } = useConsole.getState();
   signedIn(done.user, done.csrfToken);
   go('devices');
+}
+
+/** A form's text field ('' when missing: the relay says what is wrong with it). */
+export function formText(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : '';
 }
 
 export function Field(props: {

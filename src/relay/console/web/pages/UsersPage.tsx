@@ -4,18 +4,18 @@
  * operator or a new one.
  */
 import { useState, type FormEvent } from 'react';
-import type { ChangedUserResponse, ConsoleUser, NewUserResponse } from '../../../../shared/console-api';
+import type { ConsoleUser, NewUserResponse } from '../../../../shared/console-api';
 import type { Role } from '../../../../shared/policy';
-import { call, message } from '../api';
+import { consoleApi, message } from '../api';
 import { usePolled } from '../polling';
 import { useConsole } from '../store';
-import { Field } from './SetupPage';
+import { Field, formText } from './SetupPage';
 
 const ROLE_NAMES: Record<Role, string> = { admin: 'Administrator', operator: 'Operator' };
 
 export function UsersPage() {
   const [version, setVersion] = useState(0);
-  const { value } = usePolled(() => call<{ users: ConsoleUser[] }>('GET', '/users'), 30_000, String(version));
+  const { value } = usePolled(() => consoleApi.users(), 30_000, String(version));
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<NewUserResponse | null>(null);
   const me = useConsole((s) => s.user);
@@ -40,26 +40,29 @@ export function UsersPage() {
   };
   const setRole = (user: ConsoleUser, role: Role) =>
     change(user.username, `${user.username} is now ${role === 'admin' ? 'an administrator' : 'an operator'}.`, () =>
-      call<ChangedUserResponse>('PATCH', `/users/${encodeURIComponent(user.username)}`, { role }),
+      consoleApi.changeRole({ params: { username: user.username }, body: { role } }),
     );
   const remove = (user: ConsoleUser) =>
     change(user.username, `${user.username} was removed and signed out of the console and the app.`, () =>
-      call<object>('DELETE', `/users/${encodeURIComponent(user.username)}`),
+      consoleApi.removeUser({ params: { username: user.username } }),
     );
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const operatorId = String(form.get('operatorId') ?? '').trim();
+    const operatorId = formText(form, 'operatorId').trim();
     setError(null);
     try {
       setCreated(
-        await call<NewUserResponse>('POST', '/users', {
-          username: form.get('username'),
-          name: form.get('name'),
-          role: form.get('role'),
-          password: form.get('password'),
-          ...(operatorId ? { operatorId } : {}),
+        await consoleApi.createUser({
+          body: {
+            username: formText(form, 'username'),
+            name: formText(form, 'name'),
+            // The form's select offers the roles only; the relay checks it all the same.
+            role: formText(form, 'role') as Role,
+            password: formText(form, 'password'),
+            ...(operatorId ? { operatorId } : {}),
+          },
         }),
       );
       formElement.reset();

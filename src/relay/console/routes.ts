@@ -1,0 +1,123 @@
+/**
+ * The console API's dispatch, derived from the route table (CONSOLE_ROUTES in
+ * src/shared/console-api.ts): each route becomes a fastify route with its schemas (zod), its
+ * access check (the session cookie, the CSRF header on state-changing calls, the admin role) run
+ * before the body is even read, and its handler from `ConsoleHandlers`, whose input and answer
+ * types come from the same table. Known paths with other methods answer 405, unknown ones 404.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CONSOLE_API,
+  CONSOLE_ROUTES,
+  CSRF_HEADER,
+  type ConsoleResponse,
+  type ConsoleRoute,
+  type ConsoleRouteName,
+  type ConsoleUser,
+  type ConsoleValidRequest,
+} from '../../shared/console-api.js';
+import type { ZodApp } from '../http/app.js';
+import { ApiFailure, refuseOtherMethods, requireJsonBody, sendJson, type JsonRouteConfig } from '../http/json.js';
+import { ConsoleSessions, SESSION_COOKIE, type ConsoleSession } from './console-sessions.js';
+import type { ConsoleUsers } from './users.js';
+
+export interface SignedIn {
+  user: ConsoleUser;
+  sessionId: string;
+  session: ConsoleSession;
+}
+
+/** What a handler gets besides its validated input. */
+export interface ConsoleCall {
+  request: FastifyRequest;
+  /** For what a JSON answer does not carry: cookies, or an answer of its own (then return it). */
+  reply: FastifyReply;
+  /** The signed-in caller; only routes whose access is not 'public' have one. */
+  readonly signedIn: SignedIn;
+  /** The caller's address, for the login throttle and the audit trail. */
+  address: string;
+}
+
+type Answer<N extends ConsoleRouteName> = ConsoleResponse<N> | FastifyReply;
+export type ConsoleHandler<N extends ConsoleRouteName> = (
+  input: ConsoleValidRequest<N>,
+  call: ConsoleCall,
+) => Answer<N> | Promise<Answer<N>>;
+/** One handler per route of the table: a route added there without its handler does not compile. */
+export type ConsoleHandlers = { [N in ConsoleRouteName]: ConsoleHandler<N> };
+
+export function registerConsoleRoutes(
+  app: ZodApp,
+  auth: { users: ConsoleUsers; sessions: ConsoleSessions },
+  handlers: ConsoleHandlers,
+): void {
+  const callers = new WeakMap<FastifyRequest, SignedIn>();
+  const methodsByUrl = new Map<string, string[]>();
+  for (const name of Object.keys(CONSOLE_ROUTES) as ConsoleRouteName[]) {
+    const route: ConsoleRoute = CONSOLE_ROUTES[name];
+    const url = `${CONSOLE_API}${route.path}`;
+    methodsByUrl.set(url, [...(methodsByUrl.get(url) ?? []), route.method]);
+    // The table ties each name to its types; TS cannot follow that through the loop.
+    const handler = handlers[name] as (input: unknown, call: ConsoleCall) => unknown;
+    const status = route.status ?? 200;
+    app.route({
+      method: route.method,
+      url,
+      schema: {
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.query ? { querystring: route.query } : {}),
+        ...(route.body ? { body: route.body } : {}),
+        response: { [status]: route.response },
+      },
+      config: { what: route.what } satisfies JsonRouteConfig,
+      ...(route.access === 'public'
+        ? {}
+        : {
+            onRequest: async (request: FastifyRequest) =>
+              void callers.set(request, signedIn(auth, request, route.access === 'admin')),
+          }),
+      ...(route.body ? { preValidation: requireJsonBody } : {}),
+      handler: async (request, reply) => {
+        const call: ConsoleCall = {
+          request,
+          reply,
+          get signedIn() {
+            const caller = callers.get(request);
+            if (!caller) throw new Error(`console route ${name} is public: it has no signed-in user`);
+            return caller;
+          },
+          address: request.socket.remoteAddress ?? 'unknown',
+        };
+        const answer = await handler({ params: request.params, query: request.query, body: request.body }, call);
+        return answer === reply ? reply : sendJson(reply, status, answer);
+      },
+    });
+  }
+  for (const [url, methods] of methodsByUrl) refuseOtherMethods(app, url, methods);
+  const unknown = async (): Promise<never> => {
+    throw new ApiFailure(404, 'not-found', 'no such console API path');
+  };
+  app.all(CONSOLE_API, unknown);
+  app.all(`${CONSOLE_API}/*`, unknown);
+}
+
+/**
+ * The signed-in user of a request, or a 401. For state-changing calls (any but GET) the CSRF
+ * header must match the session's token (HEAD is a GET); `admin`: the user must be an admin. The user is read
+ * again on every call, so a changed role or a removal applies at once.
+ */
+function signedIn(
+  auth: { users: ConsoleUsers; sessions: ConsoleSessions },
+  request: FastifyRequest,
+  admin: boolean,
+): SignedIn {
+  const found = auth.sessions.find(request.cookies[SESSION_COOKIE]);
+  const user = found && auth.users.get(found.session.username);
+  if (!found || !user) throw new ApiFailure(401, 'unauthorized', 'sign in to the console first');
+  const safe = request.method === 'GET' || request.method === 'HEAD';
+  if (!safe && !ConsoleSessions.csrfMatches(found.session, request.headers[CSRF_HEADER])) {
+    throw new ApiFailure(403, 'csrf', `this call needs the ${CSRF_HEADER} header of the signed-in page`);
+  }
+  if (admin && user.role !== 'admin') throw new ApiFailure(403, 'forbidden', 'only administrators may do this');
+  return { user, sessionId: found.id, session: found.session };
+}
