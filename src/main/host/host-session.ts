@@ -223,7 +223,7 @@ export class HostSession {
         .then((sessions) => this.socket?.emit('device:user-sessions', { sessions }))
         .catch((err: Error) => this.log(`cannot read user sessions: ${err.message}`));
     void report();
-    this.reportTimer = setInterval(report, USER_SESSIONS_REFRESH_MS);
+    this.reportTimer = setInterval(() => void report(), USER_SESSIONS_REFRESH_MS);
     this.reportTimer.unref?.();
   }
 
