@@ -107,7 +107,10 @@ export function changes(db: Database.Database, sql: string): (...params: unknown
 export interface SqliteTable<R> {
   /** A row (as SELECT * gives it) as a record. */
   read: (row: unknown) => R;
-  /** INSERT of a whole record; `where` makes it INSERT … SELECT … WHERE (a conditional insert); `omit` leaves out generated columns. */
+  /**
+   * INSERT of a whole record; `where` makes it INSERT … SELECT … WHERE (a conditional insert);
+   * `omit` leaves out generated columns.
+   */
   insert: <O extends keyof R = never>(opts?: {
     where?: string;
     omit?: readonly O[];
