@@ -12,7 +12,7 @@ import { systemClock } from './clock.js';
 import { DeviceRegistry } from './devices.js';
 import { createLogger, isLogLevel } from './log.js';
 import { OperatorRegistry } from './operators.js';
-import { DEFAULT_HOST, DEFAULT_PORT, startRelay } from './server.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { RelayStore } from './store/store.js';
 
@@ -78,6 +78,8 @@ async function serve(args: string[]): Promise<void> {
   const publicUrl = values['public-url'] ?? process.env.FLXRA_RELAY_PUBLIC_URL;
   const environment = values.env ?? process.env.FLXRA_RELAY_ENV;
   const name = values.name ?? process.env.FLXRA_RELAY_NAME;
+  // Only serving needs the server (socket.io, the HTTP stack): the other commands start faster without.
+  const { startRelay } = await import('./server.js');
   const relay = await startRelay({
     host: values.host ?? process.env.FLXRA_RELAY_HOST ?? DEFAULT_HOST,
     port,

@@ -29,6 +29,7 @@ import { systemClock, type Clock } from './clock.js';
 import { DeviceRegistry } from './devices.js';
 import { registerOperatorApi } from './http/api.js';
 import { createRelayHttp } from './http/app.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
 import { createLogger, type RelayLogger } from './log.js';
 import type { Outgoing, Sender } from './messages.js';
 import { OperatorRegistry } from './operators.js';
@@ -39,8 +40,7 @@ import { openSqliteStore } from './store/sqlite-store.js';
 import type { ScryptParams } from './store/store.js';
 import { parseClientEvent, shownEventName, type ClientCommand } from './validate.js';
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 7443;
+export { DEFAULT_HOST, DEFAULT_PORT };
 
 const MINUTE = 60_000;
 /** How often expired assistances are looked for (they are also checked whenever touched). */
