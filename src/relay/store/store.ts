@@ -142,7 +142,10 @@ export interface RelayStore {
    * one statement, so two removals racing cannot leave the relay without an admin.
    */
   removeConsoleUser(username: string): boolean;
-  /** False when there was no such user, or when the change would demote the only admin (checked in the same statement). */
+  /**
+   * False when there was no such user, or when the change would demote the only admin (checked in
+   * the same statement).
+   */
   setConsoleUserRole(username: string, role: Role): boolean;
 
   /** The policy settings as JSON (console-api's PolicySettings), or null while they were never set. */
