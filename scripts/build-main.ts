@@ -1,8 +1,8 @@
 /**
  * Bundles the Electron main process, the preload and the device agent (and its development
  * build) with esbuild. The preload must be one CommonJS file: sandboxed preloads can require
- * nothing but 'electron'. The agent is a service run by plain Node: it runs built, never through a transpiler that would start
- * processes of its own under it.
+ * nothing but 'electron'. The agent is a service run by plain Node: it runs built, never
+ * through a transpiler that would start processes of its own under it.
  */
 import { build } from 'esbuild';
 

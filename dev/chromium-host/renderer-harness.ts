@@ -49,12 +49,15 @@ function bridgeScript(): Promise<string> {
   return bridgeCode;
 }
 
-/** Flags measured on this rig (shared/notes/desktop-test-rig.md). */
-export async function launchChromium(display: string): Promise<Browser> {
+/**
+ * Debian's Chromium with the flags measured on this rig (shared/notes/desktop-test-rig.md), on
+ * an X display when it is to capture one (the host page), else without one (the console page).
+ */
+export async function launchChromium(display?: string): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    env: { ...process.env, DISPLAY: display },
+    ...(display ? { env: { ...process.env, DISPLAY: display } } : {}),
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -1,6 +1,7 @@
 /**
  * The device agent as it runs: real agent processes (the built `out/dev/agent.mjs`, the product
- * agent plus the Chromium launcher) against a real relay, with the Chromium launcher starting real hosts on an Xvfb desktop.
+ * agent plus the Chromium launcher) against a real relay, with the Chromium launcher starting
+ * real hosts on an Xvfb desktop.
  * Enrolment and the keychain, reports from a utmp file the test writes, the agent holding no
  * listening socket, a request of each type, and the agent killed during an assistance.
  *

@@ -12,7 +12,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../../dev/chromium-host/renderer-harness.js';
 import { AUDIT_CSV_COLUMNS } from '../../src/shared/audit.js';
 import { ActivationClaims, parseActivationEnvelope } from '../../src/shared/activation-file.js';
 import { DEFAULT_CONSOLE_DIR } from '../../src/relay/console/handler.js';
@@ -34,19 +35,7 @@ describe('the console in Chromium', () => {
     if (!existsSync(path.join(DEFAULT_CONSOLE_DIR, 'index.html')))
       throw new Error('out/console is missing: run `npm run build:console` first');
     relay = await startTestRelay();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     page = await context.newPage();
@@ -208,7 +197,7 @@ describe('the console in Chromium', () => {
       result.getByRole('button', { name: `Download flxra-${sessionId}.flxra` }).click(),
     ]);
     assert.equal(download.suggestedFilename(), `flxra-${sessionId}.flxra`);
-    const envelope = parseActivationEnvelope(await readFile((await download.path()), 'utf8'));
+    const envelope = parseActivationEnvelope(await readFile(await download.path(), 'utf8'));
     assert.ok(envelope.ok);
     const claims = ActivationClaims.parse(
       JSON.parse(Buffer.from(envelope.token.split('.')[1]!, 'base64url').toString()),
@@ -234,7 +223,7 @@ describe('the console in Chromium', () => {
       page.waitForEvent('download'),
       result.getByRole('button', { name: /^Download flxra-\d{9}\.flxra$/ }).click(),
     ]);
-    const envelope = parseActivationEnvelope(await readFile((await download.path()), 'utf8'));
+    const envelope = parseActivationEnvelope(await readFile(await download.path(), 'utf8'));
     assert.ok(envelope.ok);
 
     const op = await relay.connectOperator(operatorToken);
@@ -296,13 +285,13 @@ describe('the console in Chromium', () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export CSV' }).click(),
     ]);
-    const csvText = await readFile((await csv.path()), 'utf8');
+    const csvText = await readFile(await csv.path(), 'utf8');
     assert.equal(csvText.split('\r\n')[0], AUDIT_CSV_COLUMNS.join(','));
     const [json] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export JSON' }).click(),
     ]);
-    const { entries } = JSON.parse(await readFile((await json.path()), 'utf8')) as {
+    const { entries } = JSON.parse(await readFile(await json.path(), 'utf8')) as {
       entries: Array<{ action: string }>;
     };
     assert.deepEqual(entries.length, csvText.trimEnd().split('\r\n').length - 1);

@@ -37,7 +37,7 @@ export interface Agents {
   enrolment: EnrolmentTokens;
   registry: AgentRegistry;
   hub: AgentHub;
-  enrol(body: unknown): Promise<EnrolResult>;
+  enrol: (body: unknown) => Promise<EnrolResult>;
 }
 
 export function openAgents(opts: AgentsOptions): Agents {

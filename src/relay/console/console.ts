@@ -33,9 +33,9 @@ export interface ConsoleOptions {
   publicUrl: string;
   /** The built pages. */
   webDir: string;
-  deliver(out: Outgoing[]): void;
+  deliver: (out: Outgoing[]) => void;
   /** Revokes an operator identity's app token, ends what was issued to it and drops its live connections. */
-  revokeOperator(operatorId: string, by: AuditActor): void;
+  revokeOperator: (operatorId: string, by: AuditActor) => void;
 }
 
 export interface RelayConsole {

@@ -22,9 +22,9 @@ export interface ApiDeps {
   assistances: Assistances;
   keys: RelayKeys;
   /** Delivers what an API call has to tell connected clients (the device's assistance:prepared). */
-  deliver(out: Outgoing[]): void;
+  deliver: (out: Outgoing[]) => void;
   /** POST /api/v1/enrol: a device's agent enrols with an enrolment token (src/relay/agents/enrol.ts). */
-  enrol?: (body: unknown) => Promise<EnrolResult>;
+  enrol: (body: unknown) => Promise<EnrolResult>;
 }
 
 export function registerOperatorApi(app: ZodApp, deps: ApiDeps): void {
@@ -50,16 +50,13 @@ export function registerOperatorApi(app: ZodApp, deps: ApiDeps): void {
   );
   refuseOtherMethods(app, ASSISTANCES_PATH, ['POST']);
 
-  const { enrol } = deps;
-  if (enrol) {
-    // No bearer token: the enrolment token in the body is the credential (enrol checks the body).
-    app.post(ENROL_PATH, { preValidation: requireJsonBody }, async (request, reply) => {
-      const result = await enrol(request.body);
-      if (!result.ok) throw new ApiFailure(result.status, result.code, result.message);
-      return sendJson(reply, 201, result.response);
-    });
-    refuseOtherMethods(app, ENROL_PATH, ['POST']);
-  }
+  // No bearer token: the enrolment token in the body is the credential (enrol checks the body).
+  app.post(ENROL_PATH, { preValidation: requireJsonBody }, async (request, reply) => {
+    const result = await deps.enrol(request.body);
+    if (!result.ok) throw new ApiFailure(result.status, result.code, result.message);
+    return sendJson(reply, 201, result.response);
+  });
+  refuseOtherMethods(app, ENROL_PATH, ['POST']);
 }
 
 async function authenticate(operators: OperatorRegistry, request: FastifyRequest): Promise<OperatorIdentity> {

@@ -46,10 +46,14 @@ function Shell({ user, page }: { user: ConsoleUser; page: Page }) {
   // Signed in: the sign-in page, or an admin page for an operator, shows the devices.
   const shown = links.some((n) => n.page === page) ? page : 'devices';
   const signOut = () => {
-    consoleApi.logout().finally(() => {
-      useConsole.getState().signedOut();
-      go('login');
-    });
+    // Signed out on this page whatever the relay answered: the cookie is the relay's to drop.
+    void consoleApi
+      .logout()
+      .catch(() => undefined)
+      .then(() => {
+        useConsole.getState().signedOut();
+        go('login');
+      });
   };
   return (
     <div className="shell">

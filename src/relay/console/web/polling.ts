@@ -21,7 +21,7 @@ export function usePolled<T>(
         (err: unknown) => live && setError(message(err)),
       );
     void tick();
-    const timer = setInterval(tick, everyMs);
+    const timer = setInterval(() => void tick(), everyMs);
     return () => {
       live = false;
       clearInterval(timer);

@@ -16,9 +16,9 @@ interface ConsoleStore {
   /** undefined while the page asks the relay whether it is signed in. */
   user: ConsoleUser | null | undefined;
   page: Page;
-  signedIn(user: ConsoleUser, csrfToken: string): void;
-  signedOut(): void;
-  go(page: Page): void;
+  signedIn: (user: ConsoleUser, csrfToken: string) => void;
+  signedOut: () => void;
+  go: (page: Page) => void;
 }
 
 export const useConsole = create<ConsoleStore>((set) => ({

@@ -28,7 +28,7 @@ export function LoginPage() {
   return (
     <section className="card" aria-labelledby="login-title">
       <h1 id="login-title">Sign in to the flxra console</h1>
-      <form onSubmit={submit}>
+      <form onSubmit={(event) => void submit(event)}>
         <Field name="username" label="Username" autoComplete="username" />
         <Field name="password" label="Password" type="password" autoComplete="current-password" />
         {error && (

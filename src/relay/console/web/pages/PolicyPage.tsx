@@ -119,7 +119,7 @@ function GroupOverride({
   group: string;
   product: Policy;
   override: PolicyOverride;
-  onChange(o: PolicyOverride | null): void;
+  onChange: (o: PolicyOverride | null) => void;
 }) {
   const effective: Policy = { ...product, ...override };
   return (
@@ -167,7 +167,7 @@ function PolicyField(props: {
   label: string;
   policy: Policy;
   disabled?: boolean;
-  onChange(p: Policy): void;
+  onChange: (p: Policy) => void;
 }) {
   const { scope, field, label, policy, disabled, onChange } = props;
   const id = `${scope}-${field}`.replace(/\s+/g, '_');
@@ -236,7 +236,7 @@ function Choices<T extends string>(props: {
   options: readonly T[];
   chosen: readonly T[];
   disabled?: boolean;
-  onChange(chosen: T[]): void;
+  onChange: (chosen: T[]) => void;
 }) {
   return (
     <fieldset className="choices" disabled={props.disabled}>

@@ -76,7 +76,7 @@ export function SetupPage() {
     <section className="card" aria-labelledby="setup-title">
       <h1 id="setup-title">Set up the first administrator</h1>
       {!token && <p className="error">This page needs the setup link the relay printed when it started.</p>}
-      <form onSubmit={submit}>
+      <form onSubmit={(event) => void submit(event)}>
         <Field name="username" label="Username" autoComplete="username" />
         <Field name="name" label="Your name" autoComplete="name" />
         <Field name="organisation" label="Organisation" autoComplete="organization" />

@@ -151,7 +151,7 @@ export function UsersPage() {
           {note.text}
         </p>
       )}
-      <form className="panel" onSubmit={submit} aria-labelledby="new-user-title">
+      <form className="panel" onSubmit={(event) => void submit(event)} aria-labelledby="new-user-title">
         <h2 id="new-user-title">New user</h2>
         <Field name="username" label="Username" autoComplete="off" />
         <Field name="name" label="Name" autoComplete="off" />
