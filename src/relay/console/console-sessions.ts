@@ -1,16 +1,21 @@
 /**
  * Signed-in console sessions: a random session id in an HttpOnly, SameSite=Strict cookie scoped
  * to /console (Secure when the relay is reached over https), a CSRF token that state-changing
- * calls echo in a header, and expiry after 30 idle minutes or 12 hours at most. Kept in this
- * relay's memory: a restart signs everyone out, which is the safe direction.
+ * calls echo in a header, and expiry after 30 idle minutes or 12 hours at most, by the relay's
+ * clock. Kept in the store so that a relay restart (an update) signs no one out; the store holds
+ * only a hash of the id and nothing of the CSRF token (see below), so a copy of the database
+ * signs no one in. Signing out, a user's removal and expiry delete the row at once.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import type { RelayStore } from '../store/store.js';
 
 /** The cookie's name; @fastify/cookie reads and writes it with `cookieOptions`. */
 export const SESSION_COOKIE = 'flxra_console';
 const IDLE_MS = 30 * 60_000;
 const MAX_MS = 12 * 60 * 60_000;
+/** 32 random bytes in base64url: what the relay itself hands out, the only ids worth a lookup. */
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 export interface ConsoleSession {
   username: string;
@@ -19,52 +24,75 @@ export interface ConsoleSession {
   lastSeen: number;
 }
 
-export class ConsoleSessions {
-  private readonly sessions = new Map<string, ConsoleSession>();
+/**
+ * What the store keeps for a session id. A plain SHA-256, not a salted slow hash: the id is a
+ * 256-bit random value, not a password, so there is nothing to guess and no dictionary to slow
+ * down; an unsalted digest is also what lets the session be looked up by it.
+ */
+function idHash(id: string): Buffer {
+  return createHash('sha256').update(id).digest();
+}
 
+/**
+ * The session's CSRF token, derived from its id: HMAC-SHA256 keyed by the id. Only the holder of
+ * the cookie can compute it, the token reveals nothing of the id, and nothing extra is stored (a
+ * stored hash of a random token could not be given back to the page: after a restart or a reload
+ * the page learns it again from /me, which needs the token itself).
+ */
+function csrfTokenOf(id: string): string {
+  return createHmac('sha256', id).update('flxra console csrf token').digest('base64url');
+}
+
+export class ConsoleSessions {
   constructor(
+    private readonly store: RelayStore,
     private readonly clock: Clock,
     private readonly secureCookie: boolean,
   ) {}
 
   /** A new session for the user; its id is the cookie's value (set with `cookieOptions()`). */
   start(username: string): { id: string; session: ConsoleSession } {
-    this.dropExpired();
+    // Sign-ins are where rows are added, so they are where the expired ones go (lazily, no timer).
+    this.purgeExpired();
     const id = randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    const session = { username, csrfToken: randomBytes(32).toString('base64url'), createdAt: now, lastSeen: now };
-    this.sessions.set(id, session);
-    return { id, session };
+    this.store.insertConsoleSession({ idHash: idHash(id), username, createdAt: now, lastSeen: now });
+    return { id, session: { username, csrfToken: csrfTokenOf(id), createdAt: now, lastSeen: now } };
   }
 
-  /** The live session the request's cookie names, touched; null when none. */
+  /** The live session the request's cookie names, touched; null when none (an expired one is deleted). */
   find(id: string | undefined): { id: string; session: ConsoleSession } | null {
-    const session = id ? this.sessions.get(id) : undefined;
-    if (!id || !session) return null;
+    if (!id || !SESSION_ID.test(id)) return null;
+    // Looked up by the digest: timing tells nothing about the id, whose hash an attacker cannot aim.
+    const hash = idHash(id);
+    const record = this.store.getConsoleSession(hash);
+    if (!record) return null;
     const now = this.clock.now();
-    if (now - session.lastSeen > IDLE_MS || now - session.createdAt > MAX_MS) {
-      this.sessions.delete(id);
+    if (now - record.lastSeen > IDLE_MS || now - record.createdAt > MAX_MS) {
+      this.store.removeConsoleSession(hash);
       return null;
     }
-    session.lastSeen = now;
-    return { id, session };
+    this.store.touchConsoleSession(hash, now);
+    return {
+      id,
+      session: { username: record.username, csrfToken: csrfTokenOf(id), createdAt: record.createdAt, lastSeen: now },
+    };
   }
 
   /** Ends it (the cookie is then cleared with `cookieOptions(0)`). */
   end(id: string): void {
-    this.sessions.delete(id);
+    this.store.removeConsoleSession(idHash(id));
   }
 
   /** Ends every session of the user (removed from the console); how many there were. */
   endAllOf(username: string): number {
-    let ended = 0;
-    for (const [id, s] of this.sessions) {
-      if (s.username === username) {
-        this.sessions.delete(id);
-        ended++;
-      }
-    }
-    return ended;
+    return this.store.removeConsoleSessionsOf(username);
+  }
+
+  /** Forgets every expired session (at start, and at each sign-in); how many there were. */
+  purgeExpired(): number {
+    const now = this.clock.now();
+    return this.store.purgeConsoleSessions({ lastSeenBefore: now - IDLE_MS, createdBefore: now - MAX_MS });
   }
 
   static csrfMatches(session: ConsoleSession, header: string | string[] | undefined): boolean {
@@ -83,11 +111,5 @@ export class ConsoleSessions {
     maxAge: number;
   } {
     return { path: '/console', httpOnly: true, sameSite: 'strict', secure: this.secureCookie, maxAge: maxAgeSeconds };
-  }
-
-  private dropExpired(): void {
-    const now = this.clock.now();
-    for (const [id, s] of this.sessions)
-      if (now - s.lastSeen > IDLE_MS || now - s.createdAt > MAX_MS) this.sessions.delete(id);
   }
 }

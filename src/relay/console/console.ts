@@ -48,10 +48,15 @@ export interface RelayConsole {
 export function createConsole(opts: ConsoleOptions): RelayConsole {
   const users = new ConsoleUsers(opts.store, opts.operators, opts.scrypt);
   const setupToken = new SetupToken();
+  // A restart while there is still no admin issues a new link and the last one dies with the
+  // old process (the token is in memory only): `relay serve` prints the new one.
   const setupUrl = users.needsFirstAdmin() ? setupToken.issue(opts.publicUrl) : null;
+  const sessions = new ConsoleSessions(opts.store, opts.clock, new URL(opts.publicUrl).protocol === 'https:');
+  // Sessions that expired while the relay was down go now; later ones at each sign-in.
+  sessions.purgeExpired();
   const api: ConsoleApiDeps = {
     users,
-    sessions: new ConsoleSessions(opts.clock, new URL(opts.publicUrl).protocol === 'https:'),
+    sessions,
     throttle: new LoginThrottle(opts.clock),
     setupToken,
     policy: opts.policy,

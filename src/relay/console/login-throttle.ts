@@ -2,6 +2,8 @@
  * Limits failed sign-ins, per username and per client address, over a sliding window: after too
  * many, further attempts are refused before any password is checked until the oldest failure
  * leaves the window. A success clears the username's failures (not the address's).
+ * In memory only, unlike the sign-ins: a relay restart forgives the failures of the last
+ * minutes, which is acceptable (restarts are the desk's own, for updates, and rare).
  */
 import type { Clock } from '../clock.js';
 

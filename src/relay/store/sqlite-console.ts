@@ -1,7 +1,10 @@
-/** The console's tables (see sqlite-store.ts for their schema): console users and the policy settings. */
+/**
+ * The console's tables (see sqlite-store.ts for their schema): console users, their signed-in
+ * sessions (by the hash of the session id only) and the policy settings.
+ */
 import type Database from 'better-sqlite3';
 import { changes, column, saltedHashFields, sqliteTable } from './sqlite-table.js';
-import type { ConsoleUserRecord, RelayStore } from './store.js';
+import type { ConsoleSessionRecord, ConsoleUserRecord, RelayStore } from './store.js';
 
 type ConsoleStatements = Pick<
   RelayStore,
@@ -11,6 +14,12 @@ type ConsoleStatements = Pick<
   | 'countConsoleAdmins'
   | 'removeConsoleUser'
   | 'setConsoleUserRole'
+  | 'insertConsoleSession'
+  | 'getConsoleSession'
+  | 'touchConsoleSession'
+  | 'removeConsoleSession'
+  | 'removeConsoleSessionsOf'
+  | 'purgeConsoleSessions'
   | 'getPolicySettings'
   | 'putPolicySettings'
 >;
@@ -34,6 +43,27 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
     `DELETE FROM console_users WHERE username = @username
        AND (role <> 'admin' OR (SELECT count(*) FROM console_users WHERE role = 'admin') > 1)`,
   );
+  const sessions = sqliteTable<ConsoleSessionRecord>(db, 'console_sessions', {
+    idHash: column(),
+    username: column(),
+    createdAt: column(),
+    lastSeen: column(),
+  });
+  const insertSession = sessions.insert();
+  const touchSession = sessions.update(['lastSeen'], ['idHash']);
+  const removeSession = changes(db, 'DELETE FROM console_sessions WHERE id_hash = ?');
+  const removeSessionsOf = changes(db, 'DELETE FROM console_sessions WHERE username = ?');
+  const purgeSessions = changes(
+    db,
+    'DELETE FROM console_sessions WHERE last_seen < @lastSeenBefore OR created_at < @createdBefore',
+  );
+  // A removed user's sessions go in the same transaction: none is left to sign in again as a
+  // user later made with the same username.
+  const removeUserAndSessions = db.transaction((username: string) => {
+    if (removeUser({ username }) === 0) return false;
+    removeSessionsOf(username);
+    return true;
+  });
   const setRole = changes(
     db,
     `UPDATE console_users SET role = @role WHERE username = @username
@@ -52,8 +82,14 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
     countConsoleAdmins() {
       return (countAdmins.get() as { n: number }).n;
     },
-    removeConsoleUser: (username) => removeUser({ username }) > 0,
+    removeConsoleUser: (username) => removeUserAndSessions(username),
     setConsoleUserRole: (username, role) => setRole({ username, role }) > 0,
+    insertConsoleSession: (r) => void insertSession(r),
+    getConsoleSession: sessions.one('SELECT * FROM console_sessions WHERE id_hash = ?'),
+    touchConsoleSession: (idHash, lastSeen) => void touchSession({ idHash, lastSeen }),
+    removeConsoleSession: (idHash) => removeSession(idHash) > 0,
+    removeConsoleSessionsOf: (username) => removeSessionsOf(username),
+    purgeConsoleSessions: (cutoffs) => purgeSessions(cutoffs),
     getPolicySettings() {
       return (getPolicy.get() as { settings: string } | undefined)?.settings ?? null;
     },

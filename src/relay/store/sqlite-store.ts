@@ -127,6 +127,15 @@ const migrations: readonly string[] = [
      enrolled_at INTEGER NOT NULL,
      last_seen INTEGER
    ) STRICT`,
+  // Signed-in console sessions: the SHA-256 of the session id (the cookie's value), never the id;
+  // times in ms on the relay's clock. username is console_users.username (its rows go with it).
+  `CREATE TABLE console_sessions (
+     id_hash BLOB PRIMARY KEY,
+     username TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_seen INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX console_sessions_username ON console_sessions (username)`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

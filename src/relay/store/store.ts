@@ -99,6 +99,18 @@ export interface ConsoleUserRecord extends SaltedHash {
   createdAt: string;
 }
 
+/**
+ * A signed-in console session as stored: only the SHA-256 of its id (the cookie's value), never
+ * the id, so that a copy of the database signs no one in. Times are ms on the relay's clock.
+ */
+export interface ConsoleSessionRecord {
+  idHash: Buffer;
+  /** Lower case, as in ConsoleUserRecord. */
+  username: string;
+  createdAt: number;
+  lastSeen: number;
+}
+
 export interface RelayStore {
   insertOperator(record: OperatorRecord): void;
   getOperator(id: string): OperatorRecord | null;
@@ -139,7 +151,8 @@ export interface RelayStore {
   countConsoleAdmins(): number;
   /**
    * False when there was no such user, or when it is the only admin: the check and the delete are
-   * one statement, so two removals racing cannot leave the relay without an admin.
+   * one statement, so two removals racing cannot leave the relay without an admin. The user's
+   * console sessions are removed in the same transaction.
    */
   removeConsoleUser(username: string): boolean;
   /**
@@ -147,6 +160,17 @@ export interface RelayStore {
    * the same statement).
    */
   setConsoleUserRole(username: string, role: Role): boolean;
+
+  insertConsoleSession(record: ConsoleSessionRecord): void;
+  getConsoleSession(idHash: Buffer): ConsoleSessionRecord | null;
+  /** Records a use of the session (its idle time starts again). */
+  touchConsoleSession(idHash: Buffer, lastSeen: number): void;
+  /** Ends one session (sign-out); false when there was none. */
+  removeConsoleSession(idHash: Buffer): boolean;
+  /** Ends every session of the user; how many there were. */
+  removeConsoleSessionsOf(username: string): number;
+  /** Forgets the sessions last used before `lastSeenBefore` or made before `createdBefore`; how many. */
+  purgeConsoleSessions(cutoffs: { lastSeenBefore: number; createdBefore: number }): number;
 
   /** The policy settings as JSON (console-api's PolicySettings), or null while they were never set. */
   getPolicySettings(): string | null;
