@@ -6,11 +6,13 @@
  * Everything the relay sends is checked against the contract before it is acted on: the relay is
  * trusted for what it says, not for the shape of its messages.
  */
+import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
   AGENT_NAMESPACE,
   relayToAgentEvents,
+  type AgentHandshake,
   type AgentReport,
   type AgentToRelayEvents,
   type RelayToAgentEvents,
@@ -38,6 +40,8 @@ export interface AgentOptions {
 }
 
 export class Agent {
+  /** This run of the agent, in every handshake: the relay keeps its assistances across reconnections, not restarts. */
+  readonly instanceId = randomUUID();
   private socket: AgentSocket | null = null;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -48,7 +52,7 @@ export class Agent {
 
   start(): void {
     const socket: AgentSocket = io(new URL(AGENT_NAMESPACE, this.opts.relayUrl).href, {
-      auth: { role: 'agent', agentToken: this.opts.agentToken },
+      auth: { role: 'agent', agentToken: this.opts.agentToken, instanceId: this.instanceId } satisfies AgentHandshake,
       transports: ['websocket'],
       // Reconnection is this class's own (backoff.ts): socket.io's gives up on handshake refusals.
       reconnection: false,

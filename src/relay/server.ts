@@ -81,6 +81,8 @@ export interface RelayOptions {
   agentHeartbeatMs?: number;
   /** How long an agent has to get the host of an assistance connected; default 30 s. */
   hostStartTimeoutMs?: number;
+  /** How long assistances wait for their agent after its connection broke; default 60 s (src/relay/agents/hub.ts). */
+  agentGraceMs?: number;
 }
 
 export interface RelayHandle {
@@ -151,6 +153,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     logger,
     heartbeatMs: opts.agentHeartbeatMs,
     hostStartTimeoutMs: opts.hostStartTimeoutMs,
+    agentGraceMs: opts.agentGraceMs,
     endAssistances: (sessionIds) => assistances.endForAgent(sessionIds),
     deliver,
     disconnectHost: (conn) => io.sockets.sockets.get(conn)?.disconnect(true),

@@ -32,8 +32,17 @@ export const EnrolResponse = z.object({
 });
 export type EnrolResponse = z.infer<typeof EnrolResponse>;
 
-/** socket.io handshake of an enrolled agent. */
-export const AgentHandshake = z.object({ role: z.literal('agent'), agentToken: z.string().min(1).max(512) });
+/**
+ * socket.io handshake of an enrolled agent. `instanceId` is random, fixed for the life of the
+ * agent process and new at each start: the relay tells a reconnection of the same agent (its
+ * assistances go on) from a restarted one (they end).
+ */
+export const AgentHandshake = z.object({
+  role: z.literal('agent'),
+  agentToken: z.string().min(1).max(512),
+  instanceId: z.uuid(),
+});
+export type AgentHandshake = z.infer<typeof AgentHandshake>;
 
 /** What the agent tells the relay, on connect and whenever it changes (and as a heartbeat). */
 export const AgentReport = z.object({

@@ -62,3 +62,18 @@ export function childrenOf(pid: number): number[] {
   }
   return children;
 }
+
+/** The local ports of the established TCP connections `pid` holds to `remotePort` (IPv4 and IPv6). */
+export function connectionsTo(pid: number, remotePort: number): number[] {
+  const mine = socketInodes(pid);
+  const ports: number[] = [];
+  for (const proto of ['tcp', 'tcp6']) {
+    for (const f of table(pid, proto)) {
+      // Addresses are hex ADDRESS:PORT; 01 is ESTABLISHED.
+      const local = Number.parseInt(f[1]!.split(':').pop()!, 16);
+      const remote = Number.parseInt(f[2]!.split(':').pop()!, 16);
+      if (f[3] === '01' && remote === remotePort && mine.has(f[9]!)) ports.push(local);
+    }
+  }
+  return ports;
+}

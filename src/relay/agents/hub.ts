@@ -3,9 +3,26 @@
  * every event checked against the contract, refusals as relay:error), the reports feeding the
  * registry, and the hosts agents start for assistances (AgentHosts, used by the assistance layer).
  *
- * An agent that disconnects ends the assistances whose hosts it started, at once: the operator
- * and the host are told `agent-restarted` and the host's connection is closed, rather than
- * leaving a session whose device side nobody manages any more.
+ * An agent's connection can close because the agent is gone (it stopped, restarted, died) or
+ * because only the connection is (Wi-Fi change, a dropped TCP connection). The first must end
+ * the assistances whose hosts it started, the second must not. The handshake's `instanceId`
+ * (random, new at each start of the agent process) tells them apart once the device's agent
+ * connects again: the same instance gets its assistances back, re-bound to its new connection
+ * (stop-host and the rest reach it there), untouched on the operator's and the user's side; a
+ * different instance means the agent restarted, and its predecessor's assistances end at once.
+ *
+ * Until then the agent is "away", and how long its running assistances wait (pending hosts fail
+ * at once, as before) depends on why socket.io says the connection closed:
+ * - 'client namespace disconnect': the agent left on purpose (agent.stop()): they end now.
+ * - 'transport close': the agent's side closed the TCP connection. Either its process exited
+ *   (the kernel closes its sockets) or the agent dropped the connection and reconnects within
+ *   about a second (src/agent/backoff.ts). A short window (closedGraceMs, 5 s) covers the second
+ *   and still tells the operator and the user of a dead agent within seconds.
+ * - 'ping timeout', 'transport error' (and anything else): the network failed, not the agent; the
+ *   full grace (agentGraceMs, 60 s, as for hosts) gives a device changing networks time to return.
+ * Ended, whether by a restart or by the grace running out, they end as an agent leaving always
+ * did: the operator and the host are told `agent-restarted` and the host's connection is closed.
+ * Assistances that end otherwise while their agent is away are stopped once it is back.
  */
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
@@ -26,6 +43,8 @@ import type { AgentRegistry } from './registry.js';
 
 interface AgentData {
   deviceId: string;
+  /** New at each start of the agent process: a different one on reconnection means it restarted. */
+  instanceId: string;
 }
 type AgentNamespace = Namespace<AgentToRelayEvents, RelayToAgentEvents, Record<string, never>, AgentData>;
 type AgentSocket = Socket<AgentToRelayEvents, RelayToAgentEvents, Record<string, never>, AgentData>;
@@ -39,6 +58,10 @@ export interface AgentHubDeps {
   heartbeatMs: number;
   /** How long an agent has to get its host connected. */
   hostStartTimeoutMs: number;
+  /** How long the assistances of an agent whose connection broke wait for the same agent instance. */
+  agentGraceMs: number;
+  /** The same after its side closed the connection ('transport close'): a dead agent or a reconnecting one. */
+  closedGraceMs: number;
   /** Ends assistances whose agent is gone: the messages to deliver (session:ended to both sides). */
   endAssistances: (sessionIds: SessionId[]) => Outgoing[];
   deliver: (out: Outgoing[]) => void;
@@ -56,9 +79,38 @@ interface AgentAssistance {
   pending: { resolve(): void; reject(err: Error): void; timer: NodeJS.Timeout } | null;
 }
 
+/** A device whose agent's connection closed while its assistances ran; at most one per device. */
+interface AwayAgent {
+  instanceId: string;
+  /** The closed connection its running assistances are still bound to. */
+  conn: ConnId;
+  timer: NodeJS.Timeout;
+  /** Assistances that ended meanwhile: the agent is told to stop their hosts when it is back. */
+  stops: SessionId[];
+}
+
+/**
+ * How long running assistances wait for their agent after its connection closed for `reason`
+ * (socket.io's disconnect reason): 0 to end them now. The hub's opening comment says why.
+ */
+export function awayGraceMs(reason: string, grace: { agentGraceMs: number; closedGraceMs: number }): number {
+  switch (reason) {
+    case 'client namespace disconnect': // the agent left on purpose
+    case 'server namespace disconnect': // the hub closed it, having dealt with what it started
+    case 'server shutting down':
+      return 0;
+    case 'transport close':
+      return Math.min(grace.closedGraceMs, grace.agentGraceMs);
+    default: // 'ping timeout', 'transport error': the network, not the agent
+      return grace.agentGraceMs;
+  }
+}
+
 export class AgentHub implements AgentHosts {
   private nsp: AgentNamespace | null = null;
   private readonly assistances = new Map<SessionId, AgentAssistance>();
+  /** By device id. */
+  private readonly away = new Map<string, AwayAgent>();
 
   constructor(private readonly deps: AgentHubDeps) {}
 
@@ -69,13 +121,13 @@ export class AgentHub implements AgentHosts {
     const { logger } = this.deps;
     nsp.use((socket, next) => {
       this.authenticate(socket.handshake.auth).then(
-        (deviceId) => {
-          if (deviceId === null) {
+        (data) => {
+          if (data === null) {
             logger.warn('agent handshake refused', { socket: socket.id });
             // Final for the agent (src/agent/agent.ts): someone must enrol the device again.
             return next(connectRefusalError('unauthorized', 'invalid or revoked agent token'));
           }
-          socket.data = { deviceId };
+          socket.data = data;
           next();
         },
         (err: unknown) => {
@@ -135,8 +187,13 @@ export class AgentHub implements AgentHosts {
     if (!assistance) return;
     this.fail(sessionId, 'the assistance ended');
     this.assistances.delete(sessionId);
-    // Whether the host is still running or not: the agent stops what it started.
-    this.agent(assistance.agentConn)?.emit('agent:stop-host', { sessionId });
+    // Whether the host is still running or not: the agent stops what it started, now or once back.
+    const agent = this.agent(assistance.agentConn);
+    if (agent) agent.emit('agent:stop-host', { sessionId });
+    else {
+      const away = this.away.get(assistance.deviceId);
+      if (away?.conn === assistance.agentConn) away.stops.push(sessionId);
+    }
   }
 
   /** For the handshake of a host the agent started: the assistance its token was issued for, once. */
@@ -147,25 +204,36 @@ export class AgentHub implements AgentHosts {
 
   // --- the agent namespace ---
 
-  private async authenticate(auth: unknown): Promise<string | null> {
+  private async authenticate(auth: unknown): Promise<AgentData | null> {
     const parsed = AgentHandshake.safeParse(auth);
     if (!parsed.success) return null;
     const device = await this.deps.devices.verify(parsed.data.agentToken);
     // A device token of a host-only device (relay device add) is not an agent's.
-    return device && this.deps.registry.has(device.id) ? device.id : null;
+    return device && this.deps.registry.has(device.id)
+      ? { deviceId: device.id, instanceId: parsed.data.instanceId }
+      : null;
   }
 
   private connected(socket: AgentSocket): void {
     const { registry, logger } = this.deps;
-    const { deviceId } = socket.data;
+    const { deviceId, instanceId } = socket.data;
     const previous = registry.agentConnected(deviceId, socket.id);
-    logger.info('agent connected', { socket: socket.id, device: deviceId });
-    if (previous) {
-      // A half-open connection from before the agent restarted: what it started is over.
-      this.agentGone(previous);
-      this.agent(previous)?.disconnect(true);
+    logger.info('agent connected', { socket: socket.id, device: deviceId, instance: instanceId });
+    const stops: SessionId[] = [];
+    const away = this.away.get(deviceId);
+    if (away) {
+      clearTimeout(away.timer);
+      this.away.delete(deviceId);
+      if (this.takeOver(away.conn, away.instanceId, socket)) stops.push(...away.stops);
+    }
+    const old = previous === null ? undefined : this.agent(previous);
+    if (previous !== null) {
+      // A half-open connection the relay has not seen close yet: the same agent on a new one, or its successor.
+      this.takeOver(previous, old?.data.instanceId ?? null, socket);
+      old?.disconnect(true);
     }
     socket.emit('agent:ready', { deviceId, heartbeatMs: this.deps.heartbeatMs });
+    for (const sessionId of stops) socket.emit('agent:stop-host', { sessionId });
     socket.onAny((event: string, payload: unknown) => {
       try {
         this.handle(socket, event, payload);
@@ -180,8 +248,41 @@ export class AgentHub implements AgentHosts {
     socket.on('disconnect', (reason) => {
       logger.info('agent disconnected', { socket: socket.id, device: deviceId, reason });
       registry.agentDisconnected(deviceId, socket.id);
-      this.agentGone(socket.id);
+      this.agentLeft(socket.data, socket.id, reason);
     });
+  }
+
+  /**
+   * A new connection for the device replaces `conn`: the same instance gets the running assistances
+   * bound to it (true), a different one (the agent restarted) ends them, as it fails pending hosts.
+   */
+  private takeOver(conn: ConnId, instanceId: string | null, socket: AgentSocket): boolean {
+    if (instanceId !== socket.data.instanceId) {
+      this.agentGone(conn, 'assistances ended: their agent restarted');
+      return false;
+    }
+    const running = this.runningOn(conn);
+    for (const assistance of running) assistance.agentConn = socket.id;
+    const count = running.length;
+    if (count > 0) this.deps.logger.info('agent back: its assistances go on', { device: socket.data.deviceId, count });
+    return true;
+  }
+
+  /** The agent's connection closed: its pending hosts fail; its running assistances end now or wait for it. */
+  private agentLeft({ deviceId, instanceId }: AgentData, conn: ConnId, reason: string): void {
+    this.failPending(conn);
+    const count = this.runningOn(conn).length;
+    if (count === 0) return;
+    const graceMs = awayGraceMs(reason, this.deps);
+    if (graceMs === 0) return this.agentGone(conn, "assistances ended by their agent's disconnection");
+    const timer = setTimeout(() => {
+      this.away.delete(deviceId);
+      this.agentGone(conn, 'assistances ended: their agent did not come back in time');
+    }, graceMs);
+    // The relay's server keeps the process alive; a grace alone must not.
+    timer.unref();
+    this.away.set(deviceId, { instanceId, conn, timer, stops: [] });
+    this.deps.logger.info('agent away: its assistances wait for it', { device: deviceId, count, reason, graceMs });
   }
 
   private handle(socket: AgentSocket, event: string, payload: unknown): void {
@@ -223,23 +324,33 @@ export class AgentHub implements AgentHosts {
     }
   }
 
-  /** The agent's connection is gone: its pending hosts fail, its running ones' assistances end. */
-  private agentGone(agentConn: ConnId): void {
+  /** The agent of that connection is gone: its pending hosts fail, its running ones' assistances end. */
+  private agentGone(agentConn: ConnId, why: string): void {
+    this.failPending(agentConn);
     const running: SessionId[] = [];
     const hosts: ConnId[] = [];
     for (const [sessionId, assistance] of this.assistances) {
-      if (assistance.agentConn !== agentConn) continue;
-      if (assistance.pending) this.fail(sessionId, "the device's agent disconnected before its host was in");
-      else {
-        running.push(sessionId);
-        if (assistance.hostConn) hosts.push(assistance.hostConn);
-      }
+      if (assistance.agentConn !== agentConn || assistance.hostConn === null) continue;
+      running.push(sessionId);
+      hosts.push(assistance.hostConn);
     }
     if (running.length === 0) return;
-    this.deps.logger.info("assistances ended by their agent's disconnection", { count: running.length });
+    this.deps.logger.info(why, { count: running.length });
     this.deps.deliver(this.deps.endAssistances(running));
     // Told why; its one-time token is spent, so its connection has nothing left to do.
     for (const conn of hosts) this.deps.disconnectHost(conn);
+  }
+
+  private failPending(agentConn: ConnId): void {
+    for (const [sessionId, assistance] of this.assistances) {
+      if (assistance.agentConn === agentConn && assistance.pending)
+        this.fail(sessionId, "the device's agent disconnected before its host was in");
+    }
+  }
+
+  /** The assistances whose host, started by the agent of that connection, is in. */
+  private runningOn(conn: ConnId): AgentAssistance[] {
+    return [...this.assistances.values()].filter((a) => a.agentConn === conn && a.hostConn !== null);
   }
 
   private fail(sessionId: SessionId, message: string): void {

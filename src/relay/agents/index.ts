@@ -18,6 +18,10 @@ import type { AgentStore } from './agent-store.js';
 export const DEFAULT_AGENT_HEARTBEAT_MS = 15_000;
 /** Electron starting on a busy machine takes seconds, not half a minute. */
 export const DEFAULT_HOST_START_TIMEOUT_MS = 30_000;
+/** How long assistances wait for an agent whose connection broke (as the host grace). */
+export const DEFAULT_AGENT_GRACE_MS = 60_000;
+/** The same when the agent's side closed the connection: its backoff brings it back within ~1 s, a dead one never. */
+export const DEFAULT_AGENT_CLOSED_GRACE_MS = 5_000;
 
 export interface AgentsOptions {
   /** The relay store's agent tables. */
@@ -27,6 +31,8 @@ export interface AgentsOptions {
   logger: RelayLogger;
   heartbeatMs?: number;
   hostStartTimeoutMs?: number;
+  agentGraceMs?: number;
+  agentClosedGraceMs?: number;
   endAssistances: (sessionIds: SessionId[]) => Outgoing[];
   deliver: (out: Outgoing[]) => void;
   disconnectHost: (conn: ConnId) => void;
@@ -52,6 +58,8 @@ export function openAgents(opts: AgentsOptions): Agents {
     logger,
     heartbeatMs: opts.heartbeatMs ?? DEFAULT_AGENT_HEARTBEAT_MS,
     hostStartTimeoutMs: opts.hostStartTimeoutMs ?? DEFAULT_HOST_START_TIMEOUT_MS,
+    agentGraceMs: opts.agentGraceMs ?? DEFAULT_AGENT_GRACE_MS,
+    closedGraceMs: opts.agentClosedGraceMs ?? DEFAULT_AGENT_CLOSED_GRACE_MS,
     endAssistances: opts.endAssistances,
     deliver: opts.deliver,
     disconnectHost: opts.disconnectHost,
