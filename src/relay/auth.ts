@@ -18,6 +18,8 @@ export type ClientData =
       device?: DeviceIdentity;
       /** Set for a host a device's agent started: the assistance its one-time token was issued for. */
       assistance?: SessionId;
+      /** Set for a host back from a dropped connection: the assistance its resume token is for. */
+      resumed?: SessionId;
     }
   | { role: 'operator'; operator: OperatorIdentity };
 
@@ -27,18 +29,27 @@ export interface Registries {
   operators: OperatorRegistry;
   devices: DeviceRegistry;
   /** The one-time tokens of hosts started by agents (src/relay/agents/hub.ts). */
-  hostTokens?: { redeemHostToken(token: string): { sessionId: SessionId; deviceName: string } | null };
+  hostTokens: { redeemHostToken(token: string): { sessionId: SessionId; deviceName: string } | null };
+  /** The resume tokens of assistances' hosts (src/relay/assistances/service.ts). */
+  hostResumes: { hostResumeValid(sessionId: SessionId, token: string): { deviceId: string } | null };
 }
 
 export async function authenticate(auth: unknown, registries: Registries): Promise<AuthResult> {
   const parsed = HandshakeAuth.safeParse(auth);
   if (!parsed.success) return { ok: false, reason: `bad handshake auth (${summarizeIssues(parsed.error)})` };
   if (parsed.data.role === 'host') {
-    const { deviceName, deviceToken, hostToken } = parsed.data;
+    const { deviceName, deviceToken, hostToken, resume } = parsed.data;
+    if (resume !== undefined) {
+      if (deviceToken !== undefined || hostToken !== undefined)
+        return { ok: false, reason: 'a host resuming presents its resume token only' };
+      const valid = registries.hostResumes.hostResumeValid(resume.sessionId, resume.token);
+      if (!valid) return { ok: false, reason: 'invalid host resume token' };
+      return { ok: true, data: { role: 'host', deviceName: valid.deviceId, resumed: resume.sessionId } };
+    }
     if (hostToken !== undefined) {
       if (deviceToken !== undefined)
         return { ok: false, reason: 'a host presents a device token or a host token, not both' };
-      const binding = registries.hostTokens?.redeemHostToken(hostToken) ?? null;
+      const binding = registries.hostTokens.redeemHostToken(hostToken);
       if (!binding) return { ok: false, reason: 'invalid or used host token' };
       return { ok: true, data: { role: 'host', deviceName: binding.deviceName, assistance: binding.sessionId } };
     }

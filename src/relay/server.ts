@@ -69,6 +69,8 @@ export interface RelayOptions {
   activationLifetimeMs?: number;
   /** How long after the operator's connection ends an assistance expires; default 15 minutes. */
   assistanceGraceMs?: number;
+  /** How long an assistance's host has to come back after its connection dropped; default 60 s. */
+  hostGraceMs?: number;
   /** How long an assistance nobody got into lives; default 15 minutes. */
   unconnectedLifetimeMs?: number;
   /** Where time comes from; tests inject theirs. */
@@ -181,6 +183,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       relayName,
       activationLifetimeMs: opts.activationLifetimeMs ?? 15 * MINUTE,
       graceMs: opts.assistanceGraceMs ?? 15 * MINUTE,
+      hostGraceMs: opts.hostGraceMs ?? MINUTE,
       unconnectedLifetimeMs: opts.unconnectedLifetimeMs ?? 15 * MINUTE,
       scrypt,
     },
@@ -228,7 +231,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   agents.hub.attach(io.of(AGENT_NAMESPACE));
 
   io.use((socket, next) => {
-    authenticate(socket.handshake.auth, { operators, devices, hostTokens: agents.hub }).then(
+    authenticate(socket.handshake.auth, { operators, devices, hostTokens: agents.hub, hostResumes: assistances }).then(
       (result) => {
         if (result.ok) {
           socket.data = result.data;
@@ -278,7 +281,13 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
         ? { conn: socket.id, role: 'host', ...(data.device ? { deviceId: data.device.id } : {}) }
         : { conn: socket.id, role: 'operator', operator: data.operator };
 
-    if (data.role === 'host' && data.assistance) {
+    if (data.role === 'host' && data.resumed) {
+      // A host back from a dropped connection, with its resume token: into its assistance again.
+      logger.info('host reconnected', { socket: socket.id, session: data.resumed });
+      const { out, close } = assistances.hostResumed(socket.id, data.resumed);
+      deliver(out);
+      for (const conn of close) io.sockets.sockets.get(conn)?.disconnect(true);
+    } else if (data.role === 'host' && data.assistance) {
       // A host a device's agent started: straight into its assistance, no session of its own.
       logger.info('agent-started host connected', { socket: socket.id, session: data.assistance });
       const out = assistances.agentHostArrived(socket.id, data.assistance);
@@ -337,9 +346,11 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       inTurn(
         () => {
           logger.info(`${data.role} disconnected`, { socket: socket.id, reason });
-          sessionEvents.disconnected(socket.id);
           if (data.role === 'host' && data.device) assistances.deviceDisconnected(socket.id, data.device.id);
-          return sessions.disconnect(sender);
+          // A host that closed its own connection was quit; any other close may be a network drop.
+          const out = sessions.disconnect(sender, reason === 'client namespace disconnect');
+          sessionEvents.disconnected(socket.id, (sessionId) => sessions.hostAway(sessionId));
+          return out;
         },
         (err) => logger.error('disconnect handler failed', { socket: socket.id, error: errorMessage(err) }),
       );

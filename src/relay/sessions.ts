@@ -4,9 +4,11 @@
  * first pending (waiting for the user's consent), then admitted with a mode.
  *
  * A host may instead be in an assistance's session (prepareAssistance): one entered only through
- * its activation file (openAttended, admitUnattended), never by ID, and whose admitted operator
- * survives a dropped connection as "away" until it resumes or the assistance expires. The table
- * tells the assistance layer what happens to those sessions through AssistanceHooks.
+ * its activation file (openAttended, admitUnattended), never by ID, and whose two sides survive
+ * a dropped connection as "away": the admitted operator until it resumes or the assistance
+ * expires, the host until it comes back with its resume token (hostBack) or its grace period
+ * ends. A host that closed its connection on purpose (flxra was quit) is gone, not away. The
+ * table tells the assistance layer what happens to those sessions through AssistanceHooks.
  *
  * Identities given here must come from the relay's registry (the server passes what the
  * handshake verified), so nothing a client claims about itself ever reaches the other side.
@@ -42,8 +44,12 @@ export interface AssistanceHooks {
   admittedByConsent(sessionId: SessionId): string;
   /** The admitted operator is out: resumable after a dropped connection, not when either side ended it. */
   released(sessionId: SessionId, resumable: boolean): void;
-  /** The device's connection closed: the assistance is over. */
-  hostGone(sessionId: SessionId): void;
+  /** The device's host closed its connection on purpose: the assistance is over (the messages that ends it). */
+  hostGone(sessionId: SessionId): Outgoing[];
+  /** The device's connection dropped: its grace period starts. */
+  hostAway(sessionId: SessionId): void;
+  /** The device is back from a drop: its grace period stops. */
+  hostBack(sessionId: SessionId): void;
 }
 
 interface OperatorSlot {
@@ -56,7 +62,8 @@ interface OperatorSlot {
 
 interface Session {
   id: SessionId;
-  hostConn: ConnId;
+  /** null while an assistance's host is away (its connection dropped; it may come back). */
+  hostConn: ConnId | null;
   deviceName: string;
   operator: OperatorSlot | null;
   /** Set for an assistance's session. */
@@ -104,6 +111,12 @@ export class SessionTable {
     return id !== undefined && this.sessions.get(id)?.operator != null;
   }
 
+  /** Whether an assistance's host is away (its connection dropped and it has not come back yet). */
+  hostAway(sessionId: SessionId): boolean {
+    const session = this.sessions.get(sessionId);
+    return session?.assistance != null && session.hostConn === null;
+  }
+
   /** The assistance session the host is in, if it is in one. */
   assistanceOfHost(conn: ConnId): SessionId | null {
     const id = this.sessionOfHost.get(conn);
@@ -123,17 +136,43 @@ export class SessionTable {
       operator: OperatorIdentity;
       deviceName: string;
       audio: boolean;
+      hostResumeToken: string;
     },
   ): Outgoing[] {
     if (!this.hooks) throw new Error('assistance sessions need the assistance hooks');
     if (this.hostOccupied(hostConn)) throw new Error('the host is busy with an operator');
-    const { sessionId, mode, operator, deviceName, audio } = assistance;
+    const { sessionId, mode, operator, deviceName, audio, hostResumeToken } = assistance;
     if (this.sessions.has(sessionId)) throw new Error(`session ${sessionId} exists already`);
     const previous = this.sessionOfHost.get(hostConn);
     if (previous !== undefined) this.sessions.delete(previous);
     this.sessions.set(sessionId, { id: sessionId, hostConn, deviceName, operator: null, assistance: mode });
     this.sessionOfHost.set(hostConn, sessionId);
-    return [{ to: hostConn, event: 'assistance:prepared', payload: { sessionId, mode, operator, audio } }];
+    return [
+      { to: hostConn, event: 'assistance:prepared', payload: { sessionId, mode, operator, audio, hostResumeToken } },
+    ];
+  }
+
+  /**
+   * An assistance's host back from a dropped connection (the caller checked its resume token):
+   * it takes its place again, and the operator, if one is in, is told. A connection of its still
+   * open (half-open: the relay had not noticed the drop) gives way, as an operator's does: the
+   * caller closes it. Null when the session is not there any more.
+   */
+  hostBack(conn: ConnId, sessionId: SessionId): { out: Outgoing[]; replaced: ConnId | null } | null {
+    const session = this.sessions.get(sessionId);
+    if (!session?.assistance) return null;
+    const replaced = session.hostConn !== null && session.hostConn !== conn ? session.hostConn : null;
+    if (replaced !== null) this.sessionOfHost.delete(replaced);
+    const wasAway = session.hostConn === null;
+    session.hostConn = conn;
+    this.sessionOfHost.set(conn, sessionId);
+    this.assistanceHooks().hostBack(sessionId);
+    const out: Outgoing[] = [{ to: conn, event: 'host:resumed', payload: { sessionId } }];
+    const operatorConn = session.operator?.conn;
+    if (wasAway && operatorConn) {
+      out.push({ to: operatorConn, event: 'session:back', payload: { sessionId, side: 'host' } });
+    }
+    return { out, replaced };
   }
 
   handle(sender: Sender, command: SessionCommand): Outgoing[] {
@@ -162,6 +201,7 @@ export class SessionTable {
     const session = this.sessions.get(sessionId);
     if (!session?.assistance)
       return [error(sender.conn, 'no-such-session', 'assistance:open', `no session ${sessionId} on this relay`)];
+    if (session.hostConn === null) return [deviceAway(sender.conn, 'assistance:open')];
     return this.requestConsent(sender, session, 'assistance:open');
   }
 
@@ -171,7 +211,7 @@ export class SessionTable {
    */
   admitUnattended(sender: OperatorSender, sessionId: SessionId, resumeToken: string): Outgoing[] | null {
     const session = this.sessions.get(sessionId);
-    if (!session?.assistance || session.operator) return null;
+    if (!session?.assistance || session.operator || session.hostConn === null) return null;
     session.operator = { conn: sender.conn, identity: sender.operator, mode: 'control' };
     return [
       {
@@ -198,10 +238,11 @@ export class SessionTable {
     slot.conn = sender.conn;
     slot.identity = sender.operator;
     const unattended = session.assistance === 'unattended' ? { unattended: true } : {};
-    out.push(
-      { to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode, ...unattended } },
-      { to: session.hostConn, event: 'session:peer-reset', payload: { sessionId } },
-    );
+    out.push({ to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode, ...unattended } });
+    // The host starts a fresh peer now, or once it is back from its own drop (host:resumed).
+    if (session.hostConn !== null)
+      out.push({ to: session.hostConn, event: 'session:peer-reset', payload: { sessionId } });
+    else out.push({ to: sender.conn, event: 'session:away', payload: { sessionId, side: 'host' } });
     return out;
   }
 
@@ -209,9 +250,10 @@ export class SessionTable {
   expire(sessionId: SessionId): Outgoing[] {
     const session = this.sessions.get(sessionId);
     if (!session?.assistance) return [];
-    this.sessions.delete(sessionId);
-    this.sessionOfHost.delete(session.hostConn);
-    const out: Outgoing[] = [{ to: session.hostConn, event: 'assistance:expired', payload: { sessionId } }];
+    this.forget(session);
+    const out: Outgoing[] = [];
+    if (session.hostConn !== null)
+      out.push({ to: session.hostConn, event: 'assistance:expired', payload: { sessionId } });
     if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, 'expired'));
     return out;
   }
@@ -222,28 +264,39 @@ export class SessionTable {
   }
 
   /**
-   * An assistance ended for a reason both sides are told (its device's agent went away): its
-   * session goes, and the host and an operator still in it get session:ended.
+   * An assistance ended for a reason both sides are told: its session goes, and the host (unless
+   * away) and an operator still in it get session:ended. The assistance layer's finish() is the
+   * only caller: it also ends the assistance in the store, the hub and the audit trail.
    */
   endAssistance(sessionId: SessionId, reason: EndReason): Outgoing[] {
     const session = this.sessions.get(sessionId);
     if (!session?.assistance) return [];
-    this.sessions.delete(sessionId);
-    this.sessionOfHost.delete(session.hostConn);
-    const out = [ended(session.hostConn, sessionId, reason)];
+    this.forget(session);
+    const out: Outgoing[] = [];
+    if (session.hostConn !== null) out.push(ended(session.hostConn, sessionId, reason));
     if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, reason));
     return out;
   }
 
-  /** A connection closed: tell whoever was in a session with it. */
-  disconnect(sender: Sender): Outgoing[] {
+  /**
+   * A connection closed: tell whoever was in a session with it. `onPurpose` is a host that
+   * closed its own connection (flxra was quit): its assistance ends at once; any other close
+   * of an assistance's host (a network drop, a killed process) leaves it away for its grace.
+   */
+  disconnect(sender: Sender, onPurpose = false): Outgoing[] {
     if (sender.role === 'host') {
       const id = this.sessionOfHost.get(sender.conn);
       const session = id === undefined ? undefined : this.sessions.get(id);
       if (!session) return [];
-      this.sessions.delete(session.id);
       this.sessionOfHost.delete(sender.conn);
-      if (session.assistance) this.assistanceHooks().hostGone(session.id);
+      if (session.assistance && onPurpose) return this.assistanceHooks().hostGone(session.id);
+      if (session.assistance) {
+        session.hostConn = null;
+        this.assistanceHooks().hostAway(session.id);
+        const conn = session.operator?.conn;
+        return conn ? [{ to: conn, event: 'session:away', payload: { sessionId: session.id, side: 'host' } }] : [];
+      }
+      this.sessions.delete(session.id);
       const conn = session.operator?.conn;
       return conn ? [ended(conn, session.id, 'host-gone')] : [];
     }
@@ -260,9 +313,15 @@ export class SessionTable {
         continue;
       }
       session.operator = null;
-      out.push(ended(session.hostConn, session.id, 'operator-gone'));
+      if (session.hostConn !== null) out.push(ended(session.hostConn, session.id, 'operator-gone'));
     }
     return out;
+  }
+
+  /** Removes a session and its host's entry (if the host is connected). */
+  private forget(session: Session): void {
+    this.sessions.delete(session.id);
+    if (session.hostConn !== null) this.sessionOfHost.delete(session.hostConn);
   }
 
   private join(sender: Sender, sessionId: SessionId): Outgoing[] {
@@ -277,6 +336,8 @@ export class SessionTable {
 
   private requestConsent(sender: OperatorSender, session: Session, event: string): Outgoing[] {
     const sessionId = session.id;
+    const hostConn = session.hostConn;
+    if (hostConn === null) return [deviceAway(sender.conn, event)];
     const slot = session.operator;
     if (slot && slot.identity.id !== sender.operator.id) {
       return [error(sender.conn, 'session-busy', event, 'another operator is already in this session')];
@@ -285,7 +346,7 @@ export class SessionTable {
       session.operator = { conn: sender.conn, identity: sender.operator, mode: null };
       return [
         {
-          to: session.hostConn,
+          to: hostConn,
           event: 'session:join-request',
           payload: { sessionId, operator: sender.operator, deviceName: session.deviceName },
         },
@@ -304,7 +365,7 @@ export class SessionTable {
       out.push(
         { to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode } },
         // The old WebRTC peer died with the old connection; the host starts a fresh one.
-        { to: session.hostConn, event: 'session:peer-reset', payload: { sessionId } },
+        { to: hostConn, event: 'session:peer-reset', payload: { sessionId } },
       );
     }
     return out;
@@ -362,7 +423,8 @@ export class SessionTable {
     if (!session || !isCurrentOperator(session, sender.conn) || session.operator?.mode === null) {
       return [notInSession(sender.conn, event, sessionId)];
     }
-    return [{ to: session.hostConn, event, payload: { sessionId, signal } }];
+    // While the host is away its peer renegotiates once it is back: nothing to forward to.
+    return session.hostConn === null ? [] : [{ to: session.hostConn, event, payload: { sessionId, signal } }];
   }
 
   private end(sender: Sender, sessionId: SessionId): Outgoing[] {
@@ -382,7 +444,7 @@ export class SessionTable {
     const slot = session.operator!;
     session.operator = null;
     this.releaseOnPurpose(session, slot);
-    return [ended(session.hostConn, sessionId, 'operator-left')];
+    return session.hostConn === null ? [] : [ended(session.hostConn, sessionId, 'operator-left')];
   }
 
   /** Someone ended an assistance on purpose: no resuming into it without the user's or operator's say. */
@@ -423,4 +485,8 @@ function isCurrentOperator(session: Session, conn: ConnId): boolean {
 
 function notInSession(to: ConnId, event: string, sessionId: SessionId): Outgoing {
   return error(to, 'not-in-session', event, `not part of session ${sessionId}`);
+}
+
+function deviceAway(to: ConnId, event: string): Outgoing {
+  return error(to, 'device-away', event, 'the device is reconnecting to the relay; try again in a moment');
 }

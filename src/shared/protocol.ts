@@ -60,6 +60,10 @@ export const EndReason = z.enum([
   'agent-restarted', // the device's agent, which started the host, lost its connection to the relay
   'policy-changed', // an administrator changed the policy so that the device may have no assistance at all
   'operator-revoked', // an administrator removed the operator's access
+  'host-lost', // the device lost its connection to the relay and did not come back within the grace period
+  'host-closed', // flxra was closed on the device (its process ended), not a network drop
+  'host-failed', // the device could not start the assistance's host
+  'superseded', // a new assistance was requested for the device before anyone was in this one
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 
@@ -72,6 +76,11 @@ export const HandshakeAuth = z.discriminatedUnion('role', [
     deviceToken: z.string().min(1).max(512).optional(),
     /** A host the device's agent started for one assistance: the one-time token the relay gave the agent. */
     hostToken: z.string().min(16).max(512).optional(),
+    /**
+     * Back after a dropped connection, into the assistance it was in: the host resume token from
+     * assistance:prepared (kept in memory by the host only). Instead of the tokens above.
+     */
+    resume: z.object({ sessionId: SessionId, token: z.string().min(16).max(256) }).optional(),
   }),
   z.object({ role: z.literal('operator'), token: z.string().min(1).max(512) }),
 ]);
@@ -150,6 +159,7 @@ export const RelayErrorCode = z.enum([
   'retry-later', // with retryAfterMs: attempts are spaced out after failures
   'locked', // too many wrong passwords: the operator must request a new assistance
   'session-expired', // the assistance (or its resume token) is over
+  'device-away', // the device is reconnecting to the relay: try again in a moment
 ]);
 export type RelayErrorCode = z.infer<typeof RelayErrorCode>;
 
@@ -185,7 +195,18 @@ export const relayEvents = {
     operator: OperatorIdentity,
     /** The device's policy lets the operator hear its sound (audio redirection; off by default). */
     audio: z.boolean(),
+    /**
+     * Reconnects this host into the assistance after a dropped connection (HandshakeAuth's
+     * resume), within the relay's grace period; the relay keeps only its hash.
+     */
+    hostResumeToken: z.string().min(16).max(256),
   }),
+  /** relay → host: back in its assistance after a dropped connection; nothing the user decided changed. */
+  'host:resumed': z.object({ sessionId: SessionId }),
+  /** relay → operator: the device lost its connection to the relay; it has the grace period to come back. */
+  'session:away': z.object({ sessionId: SessionId, side: z.literal('host') }),
+  /** relay → operator: the device is back. */
+  'session:back': z.object({ sessionId: SessionId, side: z.literal('host') }),
   /** relay → device host: the operator opened the unattended assistance: no consent, show the banner. */
   'session:unattended-start': z.object({ sessionId: SessionId, operator: OperatorIdentity }),
   /** relay → device host: the assistance is over for good; the host service stops. */

@@ -177,12 +177,9 @@ describe('relay HTTP API', () => {
     assert.equal(assistance.mode, 'attended');
     assert.equal(assistance.password, undefined);
     assert.equal(assistance.activation.fileName, `flxra-${sessionId}.flxra`);
-    assert.deepEqual(await host.next('assistance:prepared'), {
-      sessionId,
-      mode: 'attended',
-      operator: relay.operatorIdentity,
-      audio: false,
-    });
+    const { hostResumeToken, ...prepared } = await host.next('assistance:prepared');
+    assert.deepEqual(prepared, { sessionId, mode: 'attended', operator: relay.operatorIdentity, audio: false });
+    assert.match(hostResumeToken, /^[\w-]{43}$/);
 
     const { header, claims } = await verifiedFile(relay, assistance);
     const keys = RelayKeys.parse(await (await fetch(`${relay.url}${RELAY_KEYS_PATH}`)).json());

@@ -120,10 +120,10 @@ describe('assistance expiry', () => {
     assert.deepEqual(await host.next('assistance:expired'), { sessionId: assistance.sessionId });
   });
 
-  it('ends the assistance when its device disconnects', async () => {
+  it('ends the assistance when flxra is closed on its device', async () => {
     const { host, op, assistance, resumeToken } = await admitted();
     host.close();
-    assert.deepEqual(await op.next('session:ended'), { sessionId: assistance.sessionId, reason: 'host-gone' });
+    assert.deepEqual(await op.next('session:ended'), { sessionId: assistance.sessionId, reason: 'host-closed' });
     op.emit('session:resume', { sessionId: assistance.sessionId, resumeToken });
     assert.equal((await op.next('relay:error')).code, 'session-expired');
   });

@@ -6,7 +6,11 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SessionId } from '../../src/shared/protocol.js';
 import { loadSigningKey } from '../../src/relay/activation/keys.js';
+import type { AgentHosts } from '../../src/relay/assistances/agent-hosts.js';
 import { Assistances } from '../../src/relay/assistances/service.js';
+import { AuditTrail } from '../../src/relay/audit/audit-trail.js';
+import { PolicyGate } from '../../src/relay/policy/gate.js';
+import { PolicySettingsStore } from '../../src/relay/policy/policy-settings.js';
 import { DeviceRegistry } from '../../src/relay/devices.js';
 import { SessionTable, randomSessionId } from '../../src/relay/sessions.js';
 import { openSqliteStore } from '../../src/relay/store/sqlite-store.js';
@@ -32,6 +36,14 @@ describe('session IDs', () => {
   });
 });
 
+/** A relay without agents: every device's host connects by itself. */
+const NO_AGENTS: AgentHosts = {
+  device: () => null,
+  startHost: () => Promise.reject(new Error('no agent manages this device')),
+  arrived: () => undefined,
+  ended: () => undefined,
+};
+
 describe('assistance session IDs', () => {
   it('avoid live sessions and the assistances the store still remembers', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-ids-test-'));
@@ -40,12 +52,18 @@ describe('assistance session IDs', () => {
       const devices = new DeviceRegistry(store, TEST_SCRYPT);
       const { device } = await devices.add({ name: 'Kiosk' });
       const draws = ['111111111', '111111111', '222222222', '222222222', '333333333'];
+      const clock = new TestClock();
+      const { logger } = captureLogger();
       const assistances = new Assistances({
         store,
         devices,
+        // The real policy and audit trail; no agent manages this device (its host connects by itself).
+        policy: new PolicyGate(new PolicySettingsStore(store), () => null),
+        audit: new AuditTrail(store.audit, clock, logger),
+        agentHosts: NO_AGENTS,
         key: await loadSigningKey(store),
-        clock: new TestClock(),
-        logger: captureLogger().logger,
+        clock,
+        logger,
         newSessionId: () => draws.shift()!,
         settings: {
           publicUrl: 'http://relay.test',
@@ -53,6 +71,7 @@ describe('assistance session IDs', () => {
           relayName: 'test',
           activationLifetimeMs: 60_000,
           graceMs: 60_000,
+          hostGraceMs: 60_000,
           unconnectedLifetimeMs: 60_000,
           scrypt: TEST_SCRYPT,
         },
@@ -66,8 +85,8 @@ describe('assistance session IDs', () => {
         '222222222',
         'redrawn: 111111111 is the host’s live session',
       );
-      // Its device leaves: 222222222 is no live session any more, but the store remembers it.
-      assistances.sessions.disconnect({ conn: 'kiosk', role: 'host' });
+      // Its device is closed: 222222222 is no live session any more, but the store remembers it.
+      assistances.sessions.disconnect({ conn: 'kiosk', role: 'host' }, true);
       assert.equal(assistances.sessions.size, 0);
       assert.equal(assistances.sessions.openHost('other', 'Other'), '333333333');
     } finally {

@@ -27,7 +27,7 @@ import type { Clock } from '../clock.js';
 import type { AgentHostRequest, AgentHosts } from './agent-hosts.js';
 import type { DeviceIdentity, DeviceRegistry } from '../devices.js';
 import type { RelayLogger } from '../log.js';
-import { relayError, type ConnId, type OperatorSender, type Outgoing, type Sender } from '../messages.js';
+import { ended, relayError, type ConnId, type OperatorSender, type Outgoing, type Sender } from '../messages.js';
 import type { PolicyGate } from '../policy/gate.js';
 import { hashSecret, verifySecret } from '../secret-hash.js';
 import { randomSessionId, SessionTable } from '../sessions.js';
@@ -49,6 +49,8 @@ export interface AssistanceSettings {
   activationLifetimeMs: number;
   /** How long after the operator's connection ends the assistance expires. */
   graceMs: number;
+  /** How long an assistance's host has to come back after its connection dropped (default 60 s). */
+  hostGraceMs: number;
   /** How long an assistance nobody was admitted to lives. */
   unconnectedLifetimeMs: number;
   /** Cost of the password hashes. */
@@ -75,15 +77,12 @@ export interface AssistanceDeps {
   settings: AssistanceSettings;
   /** Draws session IDs (tests script it); randomSessionId by default. */
   newSessionId?: () => SessionId;
-  /** Devices managed by an agent, which starts their hosts on request (the server always gives it). */
-  agentHosts?: AgentHosts;
-  /**
-   * The remote-assistance policy, checked on every request and again when a file is opened (the
-   * server always gives it).
-   */
-  policy?: PolicyGate;
-  /** Where requests, refusals, password failures and expiries are recorded (the server always gives it). */
-  audit?: AuditTrail;
+  /** Devices managed by an agent, which starts their hosts on request. */
+  agentHosts: AgentHosts;
+  /** The remote-assistance policy, checked on every request and again when a file is opened. */
+  policy: PolicyGate;
+  /** Where requests, refusals, password failures, ends and expiries are recorded. */
+  audit: AuditTrail;
 }
 
 /** Who asked for an assistance: an operator's app (HTTP API) or the console. */
@@ -117,7 +116,9 @@ export class Assistances {
     this.sessions = new SessionTable(() => this.unusedSessionId(), {
       admittedByConsent: (sessionId) => this.admittedByConsent(sessionId),
       released: (sessionId, resumable) => this.released(sessionId, resumable),
-      hostGone: (sessionId) => this.end(sessionId, 'its device disconnected'),
+      hostGone: (sessionId) => this.finish(sessionId, 'host-closed', RELAY_ACTOR),
+      hostAway: (sessionId) => this.hostAway(sessionId),
+      hostBack: (sessionId) => store.updateAssistance(sessionId, { hostAwayUntil: null }),
     });
     // Their connections ended with the previous run; what they leave behind (used files, locks)
     // stays until their files expire.
@@ -155,7 +156,7 @@ export class Assistances {
       via,
       ...(request.userSessionId === undefined ? {} : { userSession: request.userSessionId }),
     };
-    this.deps.audit?.record(
+    this.deps.audit.record(
       result.ok
         ? {
             actor: operatorActor(operator),
@@ -186,7 +187,7 @@ export class Assistances {
         code: 'unknown-device',
         message: `no device ${deviceId} is enrolled on this relay`,
       };
-    const refusal = this.deps.policy?.refusal(
+    const refusal = this.deps.policy.refusal(
       deviceId,
       request.mode,
       request.userSessionId === undefined ? 'device' : 'session',
@@ -200,7 +201,7 @@ export class Assistances {
     } as const;
     // A device with an agent gets a host started for the assistance; others have theirs connected already.
     const agents = this.deps.agentHosts;
-    const agent = agents?.device(deviceId) ?? null;
+    const agent = agents.device(deviceId);
     if (agent ? !agent.online : !this.presence.connection(deviceId)) return offline;
     const choice = this.chooseMode(request, agent ? agent.userSessions : this.presence.userSessions(deviceId));
     const password = choice.mode === 'unattended' ? generatePassword() : undefined;
@@ -219,7 +220,7 @@ export class Assistances {
       };
     }
     const superseded = host && this.sessions.assistanceOfHost(host.conn);
-    if (superseded) this.end(superseded, 'a new assistance was requested for its device');
+    const out: Outgoing[] = superseded ? this.finish(superseded, 'superseded', RELAY_ACTOR) : [];
     const now = clock.now();
     const sessionId = this.sessions.freeSessionId();
     const nonce = randomBytes(16).toString('base64url');
@@ -241,16 +242,18 @@ export class Assistances {
       lastFailureAt: null,
       lockedAt: null,
       endedAt: null,
+      endReason: null,
+      hostResumeHash: null,
+      hostAwayUntil: null,
     });
     const prepared = {
       sessionId,
       mode: choice.mode,
       operator,
-      audio: this.deps.policy?.audioAllowed(deviceId) ?? false,
+      audio: this.deps.policy.audioAllowed(deviceId),
     };
-    let out: Outgoing[] = [];
-    if (host) out = this.sessions.prepareAssistance(host.conn, { ...prepared, deviceName: host.name });
-    else if (agents && agent) {
+    if (host) out.push(...this.prepareHost(host.conn, { ...prepared, deviceName: host.name }));
+    else if (agent) {
       const userSessionId = choice.userSessionId ?? request.userSessionId;
       const failed = await this.startAgentHost(agents, deviceId, {
         ...prepared,
@@ -309,7 +312,8 @@ export class Assistances {
       return null;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.end(sessionId, `its host did not start: ${message}`);
+      // Nobody has its file yet and its host never came: nothing to tell, only to record.
+      this.finish(sessionId, 'host-failed', RELAY_ACTOR, { message });
       return {
         ok: false,
         status: 502,
@@ -329,17 +333,54 @@ export class Assistances {
     const request = this.awaitingHost.get(sessionId);
     if (!request) return null;
     this.awaitingHost.delete(sessionId);
-    const out = this.sessions.prepareAssistance(conn, request);
-    this.deps.agentHosts?.arrived(sessionId, conn);
+    const out = this.prepareHost(conn, request);
+    this.deps.agentHosts.arrived(sessionId, conn);
     return out;
+  }
+
+  /** The host's place in its assistance, and the token it comes back with after a drop (only its hash is kept). */
+  private prepareHost(
+    conn: ConnId,
+    request: Omit<Parameters<SessionTable['prepareAssistance']>[1], 'hostResumeToken'>,
+  ) {
+    const { token, hash } = newResumeToken();
+    this.deps.store.updateAssistance(request.sessionId, { hostResumeHash: hash });
+    return this.sessions.prepareAssistance(conn, { ...request, hostResumeToken: token });
+  }
+
+  /**
+   * For the handshake of a host back from a dropped connection: whether its resume token is the
+   * one its assistance gave it. An assistance that ended meanwhile still recognises its host, so
+   * that it can be told how it ended (hostResumed).
+   */
+  hostResumeValid(sessionId: SessionId, token: string): { deviceId: string } | null {
+    const record = this.deps.store.getAssistance(sessionId);
+    if (!record?.hostResumeHash || !resumeTokenMatches(token, record.hostResumeHash)) return null;
+    return { deviceId: record.deviceId };
+  }
+
+  /**
+   * A host whose resume token the handshake accepted is connected: back in its session, or told
+   * how its assistance ended while it was away (then `close`: its connection has nothing to do).
+   */
+  hostResumed(conn: ConnId, sessionId: SessionId): { out: Outgoing[]; close: ConnId[] } {
+    const record = this.deps.store.getAssistance(sessionId);
+    const back = record && record.endedAt === null ? this.sessions.hostBack(conn, sessionId) : null;
+    if (!back) return { out: [ended(conn, sessionId, record?.endReason ?? 'host-lost')], close: [conn] };
+    this.deps.logger.info('assistance host back', { session: sessionId, socket: conn });
+    return { out: back.out, close: back.replaced === null ? [] : [back.replaced] };
+  }
+
+  /** The host's connection dropped: it has the grace period to come back before the assistance ends. */
+  private hostAway(sessionId: SessionId): void {
+    const { store, clock, settings, logger } = this.deps;
+    store.updateAssistance(sessionId, { hostAwayUntil: clock.now() + settings.hostGraceMs });
+    logger.info('assistance host away', { session: sessionId, graceMs: settings.hostGraceMs });
   }
 
   /** The device's agent disconnected: these assistances end, and both sides are told why. */
   endForAgent(sessionIds: SessionId[]): Outgoing[] {
-    return sessionIds.flatMap((sessionId) => {
-      this.end(sessionId, "its device's agent disconnected");
-      return this.sessions.endAssistance(sessionId, 'agent-restarted');
-    });
+    return sessionIds.flatMap((sessionId) => this.finish(sessionId, 'agent-restarted', RELAY_ACTOR));
   }
 
   /**
@@ -350,7 +391,6 @@ export class Assistances {
    */
   endWherePolicyForbids(changedBy: AuditActor): Outgoing[] {
     const gate = this.deps.policy;
-    if (!gate) return [];
     return this.endRunning(changedBy, (record) => {
       const refusal = gate.noneAllowed(record.deviceId);
       return refusal ? { reason: 'policy-changed', detail: { policy: refusal } } : null;
@@ -374,18 +414,7 @@ export class Assistances {
       const record = this.deps.store.getAssistance(sessionId);
       if (!record || record.endedAt !== null) return [];
       const ending = why(record);
-      if (!ending) return [];
-      this.awaitingHost.delete(sessionId);
-      this.end(sessionId, ending.reason);
-      this.deps.audit?.record({
-        actor,
-        action: 'assistance.ended',
-        deviceId: record.deviceId,
-        sessionId,
-        result: 'ok',
-        detail: { reason: ending.reason, ...ending.detail },
-      });
-      return this.sessions.endAssistance(sessionId, ending.reason);
+      return ending ? this.finish(sessionId, ending.reason, actor, ending.detail) : [];
     });
   }
 
@@ -445,6 +474,7 @@ export class Assistances {
     const { store, clock } = this.deps;
     const now = clock.now();
     const out = store.dueAssistances(now).flatMap((sessionId) => this.expire(sessionId));
+    for (const sessionId of store.hostsAwayTooLong(now)) out.push(...this.finish(sessionId, 'host-lost', RELAY_ACTOR));
     store.purgeAssistances(now);
     return out;
   }
@@ -458,9 +488,9 @@ export class Assistances {
     if ('refused' in found) return found.refused;
     const { record } = found;
     // The policy may have changed since the file was issued (remote assistance switched off).
-    const refusal = this.deps.policy?.refusal(record.deviceId, claims.requested, 'device');
+    const refusal = this.deps.policy.refusal(record.deviceId, claims.requested, 'device');
     if (refusal) {
-      this.deps.audit?.record({
+      this.deps.audit.record({
         actor: operatorActor(sender.operator),
         action: 'assistance.refused',
         deviceId: record.deviceId,
@@ -529,7 +559,7 @@ export class Assistances {
       operator: sender.operator.id,
       failures,
     });
-    this.deps.audit?.record({
+    this.deps.audit.record({
       actor: operatorActor(sender.operator),
       action: locked ? 'assistance.locked' : 'password.failed',
       deviceId: record.deviceId,
@@ -588,17 +618,33 @@ export class Assistances {
   }
 
   private expire(sessionId: SessionId): Outgoing[] {
-    const deviceId = this.deps.store.getAssistance(sessionId)?.deviceId ?? null;
-    this.end(sessionId, 'its time ran out');
-    this.deps.audit?.record({ actor: RELAY_ACTOR, action: 'assistance.expired', deviceId, sessionId, result: 'ok' });
-    return this.sessions.expire(sessionId);
+    return this.finish(sessionId, 'expired', RELAY_ACTOR);
   }
 
-  /** Over for good; the record stays (used file, lock) until its file has expired. */
-  private end(sessionId: SessionId, why: string): void {
-    this.deps.store.updateAssistance(sessionId, { endedAt: this.deps.clock.now() });
-    this.deps.agentHosts?.ended(sessionId);
-    this.deps.logger.info('assistance ended', { session: sessionId, why });
+  /**
+   * The one way an assistance ends, whatever ended it: over for good in the store (the record
+   * stays, with its used file and lock, until its file has expired), its host stopped by its
+   * agent, both sides told, and an audit row naming who or what ended it. The messages to
+   * deliver; none if it was over already.
+   */
+  finish(sessionId: SessionId, reason: EndReason, actor: AuditActor, detail: Record<string, string> = {}): Outgoing[] {
+    const { store, clock, logger, audit } = this.deps;
+    const record = store.getAssistance(sessionId);
+    if (!record || record.endedAt !== null) return [];
+    store.updateAssistance(sessionId, { endedAt: clock.now(), endReason: reason, hostAwayUntil: null });
+    this.awaitingHost.delete(sessionId);
+    this.deps.agentHosts.ended(sessionId);
+    logger.info('assistance ended', { session: sessionId, reason });
+    const expired = reason === 'expired';
+    audit.record({
+      actor,
+      action: expired ? 'assistance.expired' : 'assistance.ended',
+      deviceId: record.deviceId,
+      sessionId,
+      result: 'ok',
+      ...(expired ? {} : { detail: { reason, ...detail } }),
+    });
+    return expired ? this.sessions.expire(sessionId) : this.sessions.endAssistance(sessionId, reason);
   }
 
   private chooseMode(request: AssistanceRequest, sessions: UserSession[]): DynamicChoice {

@@ -12,7 +12,8 @@ import { operatorActor, type AuditTrail } from './audit-trail.js';
 export type LiveState = 'waiting-for-consent' | 'declined' | 'connected' | 'ended';
 
 interface Tracked {
-  hostConn: ConnId;
+  /** null while an assistance's host is away (its connection dropped; it may come back). */
+  hostConn: ConnId | null;
   deviceId: string | null;
   deviceName: string;
   operator: OperatorIdentity;
@@ -47,10 +48,13 @@ export class SessionEvents {
    * assistance's operator that drops is "away" and the table tells nobody, so its connection
    * ends here, as does an operator's whose device went.
    */
-  disconnected(conn: ConnId): void {
+  disconnected(conn: ConnId, hostAway: (sessionId: SessionId) => boolean): void {
     for (const [sessionId, t] of this.sessions) {
       if (t.operatorConn === conn) this.connectionEnded(sessionId, t, 'operator-gone');
-      if (t.hostConn === conn) {
+      if (t.hostConn === conn && hostAway(sessionId)) {
+        // Away, not gone: the operator's connection goes on; host:resumed brings the host back.
+        t.hostConn = null;
+      } else if (t.hostConn === conn) {
         if (t.operatorConn !== null) this.connectionEnded(sessionId, t, 'host-gone');
         this.sessions.delete(sessionId);
       }
@@ -107,6 +111,11 @@ export class SessionEvents {
           // connection's request carries on from the new one).
           t.state = 'ended';
         }
+        return;
+      }
+      case 'host:resumed': {
+        const t = this.sessions.get(message.payload.sessionId);
+        if (t) t.hostConn = message.to;
         return;
       }
       case 'assistance:expired': {

@@ -9,6 +9,7 @@ type AssistanceStatements = Pick<
   | 'getAssistance'
   | 'updateAssistance'
   | 'dueAssistances'
+  | 'hostsAwayTooLong'
   | 'endLiveAssistances'
   | 'purgeAssistances'
 >;
@@ -31,10 +32,16 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
     lastFailureAt: column(),
     lockedAt: column(),
     endedAt: column(),
+    endReason: column(),
+    hostResumeHash: column(),
+    hostAwayUntil: column(),
   });
   const insert = assistances.insert();
   const due = db.prepare(
     'SELECT session_id FROM assistances WHERE ended_at IS NULL AND expires_at <= ? ORDER BY expires_at',
+  );
+  const awayTooLong = db.prepare(
+    'SELECT session_id FROM assistances WHERE ended_at IS NULL AND host_away_until <= ? ORDER BY host_away_until',
   );
   const endLive = changes(db, 'UPDATE assistances SET ended_at = ? WHERE ended_at IS NULL');
   const purge = changes(db, 'DELETE FROM assistances WHERE ended_at IS NOT NULL AND activation_expires_at <= ?');
@@ -51,6 +58,9 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
     },
     dueAssistances(now) {
       return (due.all(now) as Array<{ session_id: string }>).map((r) => r.session_id);
+    },
+    hostsAwayTooLong(now) {
+      return (awayTooLong.all(now) as Array<{ session_id: string }>).map((r) => r.session_id);
     },
     endLiveAssistances: (at) => endLive(at),
     purgeAssistances: (now) => purge(now),

@@ -136,6 +136,11 @@ const migrations: readonly string[] = [
      last_seen INTEGER NOT NULL
    ) STRICT;
    CREATE INDEX console_sessions_username ON console_sessions (username)`,
+  // An assistance's end reason, and its host's reconnection: the SHA-256 of its resume token and,
+  // while it is away, the end of its grace period (ms on the relay's clock).
+  `ALTER TABLE assistances ADD COLUMN end_reason TEXT;
+   ALTER TABLE assistances ADD COLUMN host_resume_hash BLOB;
+   ALTER TABLE assistances ADD COLUMN host_away_until INTEGER`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

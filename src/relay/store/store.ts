@@ -4,7 +4,7 @@
  * it is the relay's secret area: it contains the activation signing key.
  */
 import type { Role } from '../../shared/policy.js';
-import type { AssistanceMode } from '../../shared/protocol.js';
+import type { AssistanceMode, EndReason } from '../../shared/protocol.js';
 import type { AgentStore } from '../agents/agent-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 
@@ -77,13 +77,28 @@ export interface AssistanceRecord {
   lockedAt: number | null;
   /** Over for good (expired, superseded, its device gone). */
   endedAt: number | null;
+  /** Why it ended, as both sides were told; null while it runs. */
+  endReason: EndReason | null;
+  /** SHA-256 of the token its host reconnects with after a dropped connection; null before the host is in. */
+  hostResumeHash: Buffer | null;
+  /** While its host is away (connection dropped): when the grace period ends; null while the host is in. */
+  hostAwayUntil: number | null;
 }
 
 /** The fields of an assistance that change over its life. */
 export type AssistanceChanges = Partial<
   Pick<
     AssistanceRecord,
-    'expiresAt' | 'nonceUsedAt' | 'resumeHash' | 'failures' | 'lastFailureAt' | 'lockedAt' | 'endedAt'
+    | 'expiresAt'
+    | 'nonceUsedAt'
+    | 'resumeHash'
+    | 'failures'
+    | 'lastFailureAt'
+    | 'lockedAt'
+    | 'endedAt'
+    | 'endReason'
+    | 'hostResumeHash'
+    | 'hostAwayUntil'
   >
 >;
 
@@ -135,6 +150,8 @@ export interface RelayStore {
   updateAssistance(sessionId: string, changes: AssistanceChanges): void;
   /** Session IDs of assistances not over whose expiresAt is at or before `now`. */
   dueAssistances(now: number): string[];
+  /** Running assistances whose host has been away past its grace period at `now`. */
+  hostsAwayTooLong(now: number): string[];
   /** Ends every assistance not over yet (at startup: their connections died with the last run). */
   endLiveAssistances(at: number): number;
   /** Forgets assistances that are over and whose file has expired: nothing can present them any more. */

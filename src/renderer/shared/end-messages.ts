@@ -25,6 +25,14 @@ export function operatorEndMessage(reason: EndReason): string {
       return 'An administrator changed the policy: remote assistance is no longer allowed on this device, so the assistance ended.';
     case 'operator-revoked':
       return 'An administrator removed your access, so the assistance ended.';
+    case 'host-lost':
+      return 'The device lost its connection to the relay and did not come back in time, so the assistance ended.';
+    case 'host-closed':
+      return 'flxra was closed on the device, so the assistance ended.';
+    case 'host-failed':
+      return 'The device could not start the assistance.';
+    case 'superseded':
+      return 'A new assistance was requested for this device, so this one ended.';
   }
 }
 
@@ -52,5 +60,13 @@ export function hostEndMessage(reason: EndReason, operatorName?: string): string
       return 'Remote assistance was switched off for this device by your organisation, so the session ended.';
     case 'operator-revoked':
       return `${who} no longer has access to remote assistance, so the session ended.`;
+    case 'host-lost':
+      return 'This computer lost its connection to the relay for too long, so the session ended.';
+    case 'host-closed':
+      return 'flxra was closed, so the session ended.';
+    case 'host-failed':
+      return 'The remote assistance could not start on this computer.';
+    case 'superseded':
+      return 'A new remote assistance was requested, so this one ended.';
   }
 }
