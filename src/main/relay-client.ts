@@ -19,14 +19,17 @@ type UncheckedRelayEvents = { [E in RelayEventName]: (payload: unknown) => void 
 
 export type RelaySocket = Socket<UncheckedRelayEvents, ClientToRelayEvents>;
 
-/** `reconnection: false` for clients whose credential works once (a host started by the agent). */
+/**
+ * `auth` is read again at each (re)connection when it is a function: a host's credential changes
+ * once it is in an assistance (its resume token replaces the one-time token).
+ */
 export function connectToRelay(
   relayUrl: string,
-  auth: HandshakeAuth,
+  auth: HandshakeAuth | (() => HandshakeAuth),
   opts: { reconnection?: boolean } = {},
 ): RelaySocket {
   return io(relayUrl, {
-    auth,
+    auth: typeof auth === 'function' ? (cb: (data: object) => void) => cb(auth()) : auth,
     transports: ['websocket'],
     reconnection: opts.reconnection ?? true,
     reconnectionDelay: 500,

@@ -25,7 +25,7 @@ export function createApi(t: Transport) {
       getDisplays: () => t.invoke('host:displays', null),
       onState: (cb: (s: EventPayloads['host:state']) => void) => t.subscribe('host:state', cb),
       onSignal: (cb: (s: EventPayloads['host:signal']) => void) => t.subscribe('host:signal', cb),
-      onPeerReset: (cb: () => void) => t.subscribe('host:peer-reset', () => cb()),
+      onPeerReset: (cb: (reset: { ifDown: boolean }) => void) => t.subscribe('host:peer-reset', cb),
     },
     operator: {
       getState: () => t.invoke('operator:get-state', null),

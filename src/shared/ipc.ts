@@ -18,14 +18,29 @@ import { DisplayInfo, InputEvent } from './input-events.js';
 /**
  * What the host window shows; main is the source of truth, the renderer only draws it. `audio`:
  * the device's policy lets the operator hear its sound too (audio redirection), and the user is
- * told so; absent, sound is never captured.
+ * told so; absent, sound is never captured. `reconnecting`: the relay connection dropped and the
+ * host is coming back into the same assistance (nothing the user decided changes meanwhile).
  */
 export type HostState =
   | { status: 'connecting'; message?: string }
   | { status: 'ready'; sessionId: SessionId }
   /** An assistance was requested for this device: the user learns who asked before anyone connects. */
-  | { status: 'requested'; sessionId: SessionId; operator: OperatorIdentity; mode: AssistanceMode; audio?: true }
-  | { status: 'consent'; sessionId: SessionId; operator: OperatorIdentity; deadline: number; audio?: true }
+  | {
+      status: 'requested';
+      sessionId: SessionId;
+      operator: OperatorIdentity;
+      mode: AssistanceMode;
+      audio?: true;
+      reconnecting?: true;
+    }
+  | {
+      status: 'consent';
+      sessionId: SessionId;
+      operator: OperatorIdentity;
+      deadline: number;
+      audio?: true;
+      reconnecting?: true;
+    }
   | {
       status: 'active';
       sessionId: SessionId;
@@ -33,6 +48,7 @@ export type HostState =
       mode: AccessMode;
       unattended?: boolean;
       audio?: true;
+      reconnecting?: true;
     }
   /** `final`: a host the agent started for one assistance, whose connection is gone for good. */
   | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity; final?: boolean }
@@ -44,7 +60,15 @@ export type OperatorState =
   | { status: 'signed-out'; message?: string }
   | { status: 'idle'; operator: OperatorIdentity; message?: string }
   | { status: 'waiting'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string }
-  | { status: 'active'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string; mode: AccessMode }
+  /** `deviceAway`: the device lost its relay connection and is reconnecting (the peer may still run). */
+  | {
+      status: 'active';
+      operator: OperatorIdentity;
+      sessionId: SessionId;
+      deviceName: string;
+      mode: AccessMode;
+      deviceAway?: true;
+    }
   | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason }
   /** An activation file names a relay not trusted yet: the operator compares its fingerprint. */
   | { status: 'trust-relay'; relay: string; fingerprint: string }
@@ -96,8 +120,11 @@ export interface EventPayloads {
   'host:state': HostState;
   /** A signal from the operator's peer. */
   'host:signal': PeerSignal;
-  /** The admitted operator reconnected: drop the peer and start a fresh one. */
-  'host:peer-reset': null;
+  /**
+   * Start a fresh peer: the admitted operator reconnected (always), or this host is back from its
+   * own drop (`ifDown`: only if the peer did not survive it).
+   */
+  'host:peer-reset': { ifDown: boolean };
   'operator:state': OperatorState;
   'operator:signal': PeerSignal;
 }

@@ -284,3 +284,57 @@ test('dynamic with a user active at the console becomes attended, and says why',
   await trustRelay(rig);
   await rig.host.page.getByTestId('consent').waitFor();
 });
+
+test("the device's relay connection drops mid-session: it comes back, the picture stays live, input still lands, no consent again", async (t) => {
+  const rig = await startSessionRig(xvfb.display, { enrolled: true });
+  t.after(() => rig.close());
+  await waitForDeviceHost(rig);
+  const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'attended' });
+  await rig.operator.controller.openFile(await download(response));
+  await trustRelay(rig);
+  await rig.host.page.getByTestId('consent').waitFor();
+  await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
+  const op = rig.operator.page;
+  await waitForPixel(op, 20, 20, 0x3366cc, 10_000);
+  const consents = () => rig.host.states.filter((s) => s.status === 'consent').length;
+  const consentsBefore = consents();
+
+  // The host's relay connection drops (as a network failure would); it reconnects by itself.
+  const dropped = performance.now();
+  rig.host.session.dropConnection();
+  await rig.host.page.getByTestId('host-reconnecting').waitFor({ timeout: 5_000 });
+  // Back: the relay has the host in the same session again, and the operator's banner goes.
+  await rig.host.page.getByTestId('host-reconnecting').waitFor({ state: 'detached', timeout: 10_000 });
+  await op.getByTestId('device-away').waitFor({ state: 'detached', timeout: 10_000 });
+  const backMs = performance.now() - dropped;
+  assert.ok(
+    rig.operator.controller.state.status === 'active' && rig.host.session.state.status === 'active',
+    'both sides are still in the session',
+  );
+
+  // The picture is live (the peer never went through the relay) and input still lands.
+  const restored = performance.now();
+  setRootColour(xvfb, '#228844');
+  await waitForPixel(op, 20, 20, 0x228844, 10_000);
+  const liveMs = performance.now() - restored;
+  const click = await op.evaluate<{ x: number; y: number }>(
+    clientPointExpression(TARGET.x + 150, TARGET.y + 100, W, H),
+  );
+  await op.mouse.click(click.x, click.y);
+  await waitForPixel(op, TARGET.x + 20, TARGET.y + 20, TARGET_COLOURS.clicked);
+  assert.equal(consents(), consentsBefore, 'the user was not asked again');
+  assert.ok(
+    rig.relay.logs.some((e) => e.msg === 'assistance host away'),
+    'the relay saw the host go away',
+  );
+  assert.ok(
+    rig.relay.logs.some((e) => e.msg === 'host reconnected'),
+    'the host came back with its resume token',
+  );
+  console.log(`host drop: back in the session after ${backMs.toFixed(0)} ms; live video ${liveMs.toFixed(0)} ms later`);
+  setRootColour(xvfb, '#3366cc');
+
+  // And the user's End session still ends it on both sides.
+  await rig.host.page.getByRole('button', { name: 'End session' }).click();
+  await op.getByText('The user ended the session.').waitFor();
+});

@@ -2,11 +2,17 @@
  * The host (assisted device) side of a session, in the main process. It owns the relay
  * connection, the consent decision and the access mode: the renderer draws the consent window
  * and streams the screen, but only this module decides whether capture and input are allowed.
+ *
+ * In an assistance the relay gives the host a resume token (kept here, in memory only): when the
+ * relay connection drops the host keeps its state (the peer may well still carry the screen and
+ * the input), says it is reconnecting, and comes back with that token into the same assistance,
+ * no consent asked again; the relay decides how long it may take (its host grace period).
  */
 import {
   readConnectRefusal,
   type AccessMode,
   type ConsentDecision,
+  type HandshakeAuth,
   type OperatorIdentity,
   type PeerSignal,
   type RelayEventName,
@@ -60,6 +66,8 @@ export class HostSession {
   private reportTimer: ReturnType<typeof setInterval> | null = null;
   /** The assistance whose policy lets the operator hear the device's sound, if one does. */
   private audioSession: SessionId | null = null;
+  /** How this host comes back into its assistance after a dropped connection (from assistance:prepared). */
+  private resume: { sessionId: SessionId; token: string } | null = null;
 
   constructor(private readonly opts: HostSessionOptions) {}
 
@@ -79,11 +87,12 @@ export class HostSession {
 
   start(): void {
     const { deviceName, deviceToken, hostToken } = this.opts;
-    const socket = connectToRelay(
-      this.opts.relayUrl,
-      { role: 'host', deviceName, ...(deviceToken ? { deviceToken } : {}), ...(hostToken ? { hostToken } : {}) },
-      { reconnection: hostToken === undefined },
-    );
+    // Read at every (re)connection: inside an assistance the resume token is the credential.
+    const auth = (): HandshakeAuth =>
+      this.resume
+        ? { role: 'host', deviceName, resume: this.resume }
+        : { role: 'host', deviceName, ...(deviceToken ? { deviceToken } : {}), ...(hostToken ? { hostToken } : {}) };
+    const socket = connectToRelay(this.opts.relayUrl, auth);
     this.socket = socket;
     const on = <E extends RelayEventName>(event: E, handler: (payload: RelayEventPayload<E>) => void) =>
       onRelayEvent(socket, event, (line) => this.log(line), handler);
@@ -92,8 +101,9 @@ export class HostSession {
       if (deviceToken) this.startReportingUserSessions();
     });
     // The user is told who asked before anything else happens (consent or banner come later).
-    on('assistance:prepared', ({ sessionId, operator, mode, audio }) => {
+    on('assistance:prepared', ({ sessionId, operator, mode, audio, hostResumeToken }) => {
       this.audioSession = audio ? sessionId : null;
+      this.resume = { sessionId, token: hostResumeToken };
       if (this.current.status !== 'active' && this.current.status !== 'consent') {
         this.setState({ status: 'requested', sessionId, operator, mode, ...this.audio(sessionId) });
       }
@@ -111,7 +121,16 @@ export class HostSession {
         ...this.audio(sessionId),
       });
     });
+    // Back from a dropped connection: nothing changed; the peer is renewed only if it did not survive.
+    on('host:resumed', ({ sessionId }) => {
+      const s = this.current;
+      if (!('reconnecting' in s) || s.sessionId !== sessionId) return;
+      const { reconnecting: _, ...back } = s;
+      this.setState(back);
+      if (back.status === 'active') this.opts.emit('host:peer-reset', { ifDown: true });
+    });
     on('assistance:expired', ({ sessionId }) => {
+      this.resume = null;
       this.opts.input.setEnabled(false);
       this.setState({ status: 'deactivated', sessionId });
       this.stop();
@@ -122,30 +141,54 @@ export class HostSession {
       if (this.current.status === 'active') this.opts.emit('host:signal', signal);
     });
     on('session:peer-reset', () => {
-      if (this.current.status === 'active') this.opts.emit('host:peer-reset', null);
+      if (this.current.status === 'active') this.opts.emit('host:peer-reset', { ifDown: false });
     });
-    on('session:ended', ({ sessionId, reason }) => this.finish(sessionId, reason));
+    on('session:ended', ({ sessionId, reason }) => {
+      if (this.resume?.sessionId === sessionId) this.resume = null;
+      this.finish(sessionId, reason);
+    });
     on('relay:error', ({ code, message, event }) =>
       this.log(`relay refused ${event ?? 'a message'}: ${code}: ${message}`),
     );
     socket.on('connect_error', (err) => {
       const refusal = readConnectRefusal(err);
+      const s = this.current;
+      if (this.resume && 'reconnecting' in s) {
+        // Still away: keep trying while the relay cannot be reached; a refused token means the
+        // assistance cannot be got back (the relay forgot it).
+        if (refusal?.code !== 'unauthorized')
+          return this.log(`reconnecting to the relay: ${refusal?.message ?? err.message}`);
+        this.resume = null;
+        this.finish(s.sessionId, 'host-lost');
+      }
+      if (hostToken) return this.giveUp(socket);
       const message = refusal
         ? `The relay refused this device (${refusal.code}): ${refusal.message}`
         : `Cannot reach the relay: ${err.message}`;
       this.setState({ status: 'connecting', message });
     });
-    socket.on('disconnect', () => {
-      // The relay forgets a device's session when its connection drops; so does the device.
+    socket.on('disconnect', (reason) => {
       const s = this.current;
+      const inAssistance = s.status === 'active' || s.status === 'consent' || s.status === 'requested';
+      // Closed by the relay on purpose (its assistance is over): there is nothing to come back to.
+      if (this.resume && inAssistance && reason !== 'io server disconnect') {
+        this.log(`relay connection lost (${reason}); coming back into session ${s.sessionId}`);
+        return this.setState({ ...s, reconnecting: true });
+      }
       if (s.status === 'active' || s.status === 'consent' || (hostToken && s.status === 'requested')) {
         this.finish(s.sessionId, 'host-gone');
       }
       if (!hostToken)
         return this.setState({ status: 'connecting', message: 'Connection to the relay lost; reconnecting…' });
-      // A one-time host does not come back: the user keeps reading how its assistance ended.
-      if (this.current.status === 'ended') this.setState({ ...this.current, final: true });
+      this.giveUp(socket);
     });
+  }
+
+  /** A one-time host whose assistance is gone for good: no reconnecting; the user keeps reading how it ended. */
+  private giveUp(socket: RelaySocket): void {
+    socket.io.reconnection(false);
+    socket.disconnect();
+    if (this.current.status === 'ended') this.setState({ ...this.current, final: true });
   }
 
   answerConsent(decision: ConsentDecision, timedOut = false): void {
@@ -203,6 +246,11 @@ export class HostSession {
 
   displays(): DisplayInfo[] {
     return this.opts.displays();
+  }
+
+  /** Drops the relay connection as a network failure would (the session reconnects by itself). */
+  dropConnection(): void {
+    this.socket?.io.engine?.close();
   }
 
   stop(): void {

@@ -56,6 +56,8 @@ function refusalMessage(error: RelayError, sessionId: string): string {
       return 'Too many wrong passwords: this assistance is locked. Request a new one.';
     case 'session-expired':
       return 'This assistance is over: its time ran out. Request a new one.';
+    case 'device-away':
+      return 'The device is reconnecting to the relay. Try again in a moment.';
     default:
       return error.message;
   }
@@ -108,6 +110,17 @@ export class OperatorSession {
       const deviceName =
         this.current.status === 'waiting' || this.current.status === 'active' ? this.current.deviceName : '';
       this.setState({ status: 'active', operator: this.me(), sessionId, deviceName, mode });
+    });
+    // The device lost its relay connection: it may come back (its peer may even carry on meanwhile).
+    on('session:away', ({ sessionId }) => {
+      const s = this.current;
+      if (s.status === 'active' && s.sessionId === sessionId) this.setState({ ...s, deviceAway: true });
+    });
+    on('session:back', ({ sessionId }) => {
+      const s = this.current;
+      if (s.status !== 'active' || s.sessionId !== sessionId || !s.deviceAway) return;
+      const { deviceAway: _, ...back } = s;
+      this.setState(back);
     });
     on('session:mode', ({ mode }) => {
       if (this.current.status === 'active') this.setState({ ...this.current, mode });

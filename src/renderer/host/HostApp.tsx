@@ -127,6 +127,9 @@ export function HostApp() {
             </span>
           )}
           {stream === 'failed' && <span className="error">Screen sharing failed: {streamError}</span>}
+          {session.reconnecting && (
+            <span data-testid="host-reconnecting">Reconnecting to the relay… You can still end the session.</span>
+          )}
           {session.mode === 'control' ? (
             <button onClick={() => void api().setMode('view')}>Take back control</button>
           ) : (

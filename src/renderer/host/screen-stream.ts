@@ -76,6 +76,10 @@ export function startScreenStreaming(api: FlxraApi): void {
 
   api.host.onState(onSession);
   api.host.onSignal((signal) => peer?.signal(signal));
-  api.host.onPeerReset(() => void openPeer());
+  // After this host's own drop the peer may have survived (it does not pass through the relay).
+  api.host.onPeerReset(({ ifDown }) => {
+    if (ifDown && peer?.connected) return;
+    void openPeer();
+  });
   void api.host.getState().then(onSession);
 }

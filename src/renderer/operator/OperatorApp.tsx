@@ -201,7 +201,13 @@ export function OperatorApp() {
                 {session.mode === 'control' ? 'You have control' : 'View only: the user has not given you control'}
               </span>
             </span>
-            {!stream && <span className="muted">Connecting to the screen…</span>}
+            {session.deviceAway ? (
+              <span data-testid="device-away" role="status">
+                The device is reconnecting…
+              </span>
+            ) : (
+              !stream && <span className="muted">Connecting to the screen…</span>
+            )}
             {hasSound(stream) && <span data-testid="sound-on">Sound on</span>}
             <button onClick={() => void api().leave()}>Leave session</button>
           </header>
