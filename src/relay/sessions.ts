@@ -12,16 +12,12 @@
  *
  * Identities given here must come from the relay's registry (the server passes what the
  * handshake verified), so nothing a client claims about itself ever reaches the other side.
+ *
+ * The types, the hooks' contract and the pure rules are in session-model.ts; the transitions
+ * stay together here: join-by-ID and assistance sessions share every session's operator slot,
+ * consent, mode, signal, end and disconnect, so splitting them would scatter one state machine.
  */
-import { randomInt } from 'node:crypto';
-import type {
-  AccessMode,
-  AssistanceMode,
-  EndReason,
-  OperatorIdentity,
-  RelayEventPayload,
-  SessionId,
-} from '../shared/protocol.js';
+import type { AccessMode, EndReason, RelayEventPayload, SessionId } from '../shared/protocol.js';
 import {
   ended,
   relayError as error,
@@ -30,50 +26,20 @@ import {
   type Outgoing,
   type Sender,
 } from './messages.js';
-import type { ClientCommand } from './validate.js';
+import {
+  deviceAway,
+  hostEventSession,
+  isCurrentOperator,
+  notInSession,
+  randomSessionId,
+  type AssistanceHooks,
+  type AssistancePreparation,
+  type OperatorSlot,
+  type Session,
+  type SessionCommand,
+} from './session-model.js';
 
-/** The commands the table handles; the assistance events go to the assistance layer. */
-export type SessionCommand = Extract<
-  ClientCommand,
-  { event: 'session:join' | 'session:consent' | 'session:mode' | 'session:signal' | 'session:end' }
->;
-
-/** What the table tells the assistance layer about assistance sessions (see assistances/service.ts). */
-export interface AssistanceHooks {
-  /** The user let the waiting operator in: its first admission. Returns the resume token to give it. */
-  admittedByConsent(sessionId: SessionId): string;
-  /** The admitted operator is out: resumable after a dropped connection, not when either side ended it. */
-  released(sessionId: SessionId, resumable: boolean): void;
-  /** The device's host closed its connection on purpose: the assistance is over (the messages that ends it). */
-  hostGone(sessionId: SessionId): Outgoing[];
-  /** The device's connection dropped: its grace period starts. */
-  hostAway(sessionId: SessionId): void;
-  /** The device is back from a drop: its grace period stops. */
-  hostBack(sessionId: SessionId): void;
-}
-
-interface OperatorSlot {
-  /** null while away: an assistance's admitted operator lost its connection and may resume. */
-  conn: ConnId | null;
-  identity: OperatorIdentity;
-  /** null while pending; the user's choice once admitted. */
-  mode: AccessMode | null;
-}
-
-interface Session {
-  id: SessionId;
-  /** null while an assistance's host is away (its connection dropped; it may come back). */
-  hostConn: ConnId | null;
-  deviceName: string;
-  operator: OperatorSlot | null;
-  /** Set for an assistance's session. */
-  assistance: AssistanceMode | null;
-}
-
-/** Nine digits without a leading zero, so the ID survives being pasted into a number field. */
-export function randomSessionId(): SessionId {
-  return String(randomInt(100_000_000, 1_000_000_000));
-}
+export { randomSessionId } from './session-model.js';
 
 export class SessionTable {
   private readonly sessions = new Map<SessionId, Session>();
@@ -128,17 +94,7 @@ export class SessionTable {
    * host's previous session (its own, or an earlier assistance's) must have no operator in it:
    * it is dropped without a word, and the host learns its new ID from assistance:prepared.
    */
-  prepareAssistance(
-    hostConn: ConnId,
-    assistance: {
-      sessionId: SessionId;
-      mode: AssistanceMode;
-      operator: OperatorIdentity;
-      deviceName: string;
-      audio: boolean;
-      hostResumeToken: string;
-    },
-  ): Outgoing[] {
+  prepareAssistance(hostConn: ConnId, assistance: AssistancePreparation): Outgoing[] {
     if (!this.hooks) throw new Error('assistance sessions need the assistance hooks');
     if (this.hostOccupied(hostConn)) throw new Error('the host is busy with an operator');
     const { sessionId, mode, operator, deviceName, audio, hostResumeToken } = assistance;
@@ -376,7 +332,7 @@ export class SessionTable {
     sessionId: SessionId,
     answer: { mode: AccessMode } | { deny: 'declined' | 'consent-timeout' },
   ): Outgoing[] {
-    const found = this.sessionForHostEvent(sender, sessionId, 'session:consent');
+    const found = hostEventSession(this.sessions.get(sessionId), sender, sessionId, 'session:consent');
     if ('refused' in found) return [found.refused];
     const { session } = found;
     const slot = session.operator;
@@ -394,7 +350,7 @@ export class SessionTable {
   }
 
   private mode(sender: Sender, sessionId: SessionId, mode: AccessMode): Outgoing[] {
-    const found = this.sessionForHostEvent(sender, sessionId, 'session:mode');
+    const found = hostEventSession(this.sessions.get(sessionId), sender, sessionId, 'session:mode');
     if ('refused' in found) return [found.refused];
     const slot = found.session.operator;
     if (!slot || slot.mode === null) {
@@ -452,41 +408,8 @@ export class SessionTable {
     if (session.assistance && slot.mode !== null) this.assistanceHooks().released(session.id, false);
   }
 
-  /**
-   * For events only a session's host may send. Naming a session the sender is not part of is
-   * not-in-session; the admitted operator sending a host-only event is forbidden.
-   */
-  private sessionForHostEvent(
-    sender: Sender,
-    sessionId: SessionId,
-    event: string,
-  ): { session: Session } | { refused: Outgoing } {
-    const session = this.sessions.get(sessionId);
-    if (sender.role === 'host') {
-      return session && session.hostConn === sender.conn
-        ? { session }
-        : { refused: notInSession(sender.conn, event, sessionId) };
-    }
-    if (session && isCurrentOperator(session, sender.conn) && session.operator?.mode !== null) {
-      return { refused: error(sender.conn, 'forbidden', event, `only the device may send ${event}`) };
-    }
-    return { refused: notInSession(sender.conn, event, sessionId) };
-  }
-
   private assistanceHooks(): AssistanceHooks {
     if (!this.hooks) throw new Error('assistance sessions need the assistance hooks');
     return this.hooks;
   }
-}
-
-function isCurrentOperator(session: Session, conn: ConnId): boolean {
-  return session.operator?.conn === conn;
-}
-
-function notInSession(to: ConnId, event: string, sessionId: SessionId): Outgoing {
-  return error(to, 'not-in-session', event, `not part of session ${sessionId}`);
-}
-
-function deviceAway(to: ConnId, event: string): Outgoing {
-  return error(to, 'device-away', event, 'the device is reconnecting to the relay; try again in a moment');
 }

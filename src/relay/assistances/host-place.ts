@@ -8,13 +8,14 @@ import type { SessionId } from '../../shared/protocol.js';
 import type { Clock } from '../clock.js';
 import type { RelayLogger } from '../log.js';
 import { ended, type ConnId, type Outgoing } from '../messages.js';
+import type { AssistancePreparation } from '../session-model.js';
 import type { SessionTable } from '../sessions.js';
 import type { RelayStore } from '../store/store.js';
 import { newResumeToken, resumeTokenMatches } from './resume-token.js';
 import type { AssistanceSettings } from './settings.js';
 
 /** What the host is told about its assistance, less the resume token this module draws. */
-export type HostPreparation = Omit<Parameters<SessionTable['prepareAssistance']>[1], 'hostResumeToken'>;
+export type HostPreparation = Omit<AssistancePreparation, 'hostResumeToken'>;
 
 export interface HostPlaceDeps {
   store: RelayStore;
