@@ -274,6 +274,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     }
   }
 
+  /** Set by close(): what connections leave behind is no longer written down (the next run carries on). */
+  let stopping = false;
   io.on('connection', (socket: RelaySocket) => {
     const data = socket.data;
     const sender: Sender =
@@ -345,6 +347,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     socket.on('disconnect', (reason) => {
       inTurn(
         () => {
+          // Stopping: the store keeps every session as it is, for the next run to carry on.
+          if (stopping) return [];
           logger.info(`${data.role} disconnected`, { socket: socket.id, reason });
           if (data.role === 'host' && data.device) assistances.deviceDisconnected(socket.id, data.device.id);
           // A host that closed its own connection was quit; any other close may be a network drop.
@@ -383,7 +387,12 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
-        // Disconnects every socket, closes engine.io, then waits for the http server to close.
+        stopping = true;
+        // Closed under them, as a network drop would: clients reconnect by themselves (to the next
+        // run), where a socket.io disconnect would tell them not to. Then engine.io and the http
+        // server close, and the store, with every running assistance in it, last.
+        for (const nsp of [io.of('/'), io.of(AGENT_NAMESPACE)])
+          for (const socket of nsp.sockets.values()) socket.conn.close();
         await io.close();
         await web.close();
         store.close();

@@ -20,7 +20,9 @@ export type SessionCommand = Extract<
 /** What the table tells the assistance layer about assistance sessions (see assistances/service.ts). */
 export interface AssistanceHooks {
   /** The user let the waiting operator in: its first admission. Returns the resume token to give it. */
-  admittedByConsent(sessionId: SessionId): string;
+  admittedByConsent(sessionId: SessionId, mode: AccessMode): string;
+  /** The user switched the admitted operator between control and view. */
+  modeChanged(sessionId: SessionId, mode: AccessMode): void;
   /** The admitted operator is out: resumable after a dropped connection, not when either side ended it. */
   released(sessionId: SessionId, resumable: boolean): void;
   /** The device's host closed its connection on purpose: the assistance is over (the messages that ends it). */

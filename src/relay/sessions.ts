@@ -17,7 +17,14 @@
  * stay together here: join-by-ID and assistance sessions share every session's operator slot,
  * consent, mode, signal, end and disconnect, so splitting them would scatter one state machine.
  */
-import type { AccessMode, EndReason, RelayEventPayload, SessionId } from '../shared/protocol.js';
+import type {
+  AccessMode,
+  AssistanceMode,
+  EndReason,
+  OperatorIdentity,
+  RelayEventPayload,
+  SessionId,
+} from '../shared/protocol.js';
 import {
   ended,
   relayError as error,
@@ -27,7 +34,6 @@ import {
   type Sender,
 } from './messages.js';
 import {
-  deviceAway,
   hostEventSession,
   isCurrentOperator,
   notInSession,
@@ -124,11 +130,35 @@ export class SessionTable {
     this.sessionOfHost.set(conn, sessionId);
     this.assistanceHooks().hostBack(sessionId);
     const out: Outgoing[] = [{ to: conn, event: 'host:resumed', payload: { sessionId } }];
-    const operatorConn = session.operator?.conn;
-    if (wasAway && operatorConn) {
-      out.push({ to: operatorConn, event: 'session:back', payload: { sessionId, side: 'host' } });
+    const slot = session.operator;
+    if (wasAway && slot?.conn) {
+      out.push({ to: slot.conn, event: 'session:back', payload: { sessionId, side: 'host' } });
+      // An operator that opened the file while the device was away: the user is asked now.
+      if (slot.mode === null) out.push(joinRequest(conn, session, slot.identity));
     }
     return { out, replaced };
+  }
+
+  /**
+   * An assistance carried over a relay restart: its session as it was, both sides away until
+   * they come back (the host with its resume token, the admitted operator with its own). An
+   * operator that was only waiting for consent is not kept: its app opens the file again.
+   */
+  restore(entry: {
+    sessionId: SessionId;
+    mode: AssistanceMode;
+    deviceName: string;
+    operator: { identity: OperatorIdentity; mode: AccessMode } | null;
+  }): void {
+    const { sessionId, mode, deviceName, operator } = entry;
+    if (this.sessions.has(sessionId)) throw new Error(`session ${sessionId} exists already`);
+    this.sessions.set(sessionId, {
+      id: sessionId,
+      hostConn: null,
+      deviceName,
+      operator: operator && { conn: null, identity: operator.identity, mode: operator.mode },
+      assistance: mode,
+    });
   }
 
   handle(sender: Sender, command: SessionCommand): Outgoing[] {
@@ -157,7 +187,6 @@ export class SessionTable {
     const session = this.sessions.get(sessionId);
     if (!session?.assistance)
       return [error(sender.conn, 'no-such-session', 'assistance:open', `no session ${sessionId} on this relay`)];
-    if (session.hostConn === null) return [deviceAway(sender.conn, 'assistance:open')];
     return this.requestConsent(sender, session, 'assistance:open');
   }
 
@@ -293,21 +322,19 @@ export class SessionTable {
   private requestConsent(sender: OperatorSender, session: Session, event: string): Outgoing[] {
     const sessionId = session.id;
     const hostConn = session.hostConn;
-    if (hostConn === null) return [deviceAway(sender.conn, event)];
     const slot = session.operator;
     if (slot && slot.identity.id !== sender.operator.id) {
       return [error(sender.conn, 'session-busy', event, 'another operator is already in this session')];
     }
+    const waiting: Outgoing = {
+      to: sender.conn,
+      event: 'session:waiting',
+      payload: { sessionId, deviceName: session.deviceName },
+    };
     if (!slot) {
       session.operator = { conn: sender.conn, identity: sender.operator, mode: null };
-      return [
-        {
-          to: hostConn,
-          event: 'session:join-request',
-          payload: { sessionId, operator: sender.operator, deviceName: session.deviceName },
-        },
-        { to: sender.conn, event: 'session:waiting', payload: { sessionId, deviceName: session.deviceName } },
-      ];
+      // A device away (reconnecting) is asked once it is back (hostBack).
+      return hostConn === null ? [waiting] : [joinRequest(hostConn, session, sender.operator), waiting];
     }
     // The same operator again (typically its app reconnected): the new connection takes over,
     // keeping whatever the user already decided.
@@ -316,13 +343,11 @@ export class SessionTable {
     slot.conn = sender.conn;
     slot.identity = sender.operator;
     if (slot.mode === null) {
-      out.push({ to: sender.conn, event: 'session:waiting', payload: { sessionId, deviceName: session.deviceName } });
+      out.push(waiting);
     } else {
-      out.push(
-        { to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode } },
-        // The old WebRTC peer died with the old connection; the host starts a fresh one.
-        { to: hostConn, event: 'session:peer-reset', payload: { sessionId } },
-      );
+      out.push({ to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode } });
+      // The old WebRTC peer died with the old connection; the host starts a fresh one (once back, if away).
+      if (hostConn !== null) out.push({ to: hostConn, event: 'session:peer-reset', payload: { sessionId } });
     }
     return out;
   }
@@ -345,7 +370,9 @@ export class SessionTable {
       return [ended(slot.conn, sessionId, answer.deny)];
     }
     slot.mode = answer.mode;
-    const resume = session.assistance ? { resumeToken: this.assistanceHooks().admittedByConsent(sessionId) } : {};
+    const resume = session.assistance
+      ? { resumeToken: this.assistanceHooks().admittedByConsent(sessionId, answer.mode) }
+      : {};
     return [{ to: slot.conn, event: 'session:admitted', payload: { sessionId, mode: answer.mode, ...resume } }];
   }
 
@@ -357,6 +384,7 @@ export class SessionTable {
       return [error(sender.conn, 'forbidden', 'session:mode', 'no admitted operator in this session')];
     }
     slot.mode = mode;
+    if (found.session.assistance) this.assistanceHooks().modeChanged(sessionId, mode);
     // An away operator gets the mode with its resumption.
     return slot.conn ? [{ to: slot.conn, event: 'session:mode', payload: { sessionId, mode } }] : [];
   }
@@ -412,4 +440,12 @@ export class SessionTable {
     if (!this.hooks) throw new Error('assistance sessions need the assistance hooks');
     return this.hooks;
   }
+}
+
+function joinRequest(hostConn: ConnId, session: Session, operator: OperatorIdentity): Outgoing {
+  return {
+    to: hostConn,
+    event: 'session:join-request',
+    payload: { sessionId: session.id, operator, deviceName: session.deviceName },
+  };
 }

@@ -145,7 +145,7 @@ describe('assistance expiry', () => {
 });
 
 describe('assistances across a relay restart', () => {
-  it('keeps the signing key, used files and locks; ends what was live', async () => {
+  it('keeps the signing key, used files and locks; carries on what was live, its device away until it comes back', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-restart-test-'));
     const first = await startTestRelay({ dataDir });
     const { clock, operatorToken } = first;
@@ -186,7 +186,11 @@ describe('assistances across a relay restart', () => {
       };
       assert.equal(await answer({ activation: activationToken(used), password: used.password! }), 'activation-used');
       assert.equal(await answer({ activation: activationToken(locked), password: locked.password! }), 'locked');
-      assert.equal(await answer({ activation: activationToken(live) }), 'session-expired');
+      // The attended one nobody had opened yet goes on: its file opens, and the user will be asked
+      // once the device is back.
+      op.emit('assistance:open', { activation: activationToken(live) });
+      assert.equal((await op.next('session:waiting')).sessionId, live.sessionId);
+      // The one its operator ended on purpose cannot be resumed into.
       op.emit('session:resume', { sessionId: used.sessionId, resumeToken });
       assert.equal((await op.next('relay:error')).code, 'session-expired');
     } finally {

@@ -151,7 +151,7 @@ describe('host resume', () => {
     }
   });
 
-  it('an attended file opened while its device is away is refused with device-away, and works once it is back', async () => {
+  it('an attended file opened while its device is away waits; the user is asked once the device is back', async () => {
     const host = await relay.connectDevice();
     const assistance = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'attended' });
     const { sessionId } = assistance;
@@ -161,13 +161,14 @@ describe('host resume', () => {
     // The relay notices the drop before the file is opened.
     await new Promise((resolve) => setTimeout(resolve, 100));
     op.emit('assistance:open', { activation: activationToken(assistance) });
-    assert.equal((await op.next('relay:error')).code, 'device-away');
+    await op.next('session:waiting');
     const back = await connectClient(relay.url, resumeAuth(sessionId, hostResumeToken));
     try {
       await back.next('host:resumed');
-      op.emit('assistance:open', { activation: activationToken(assistance) });
-      await op.next('session:waiting');
       assert.equal((await back.next('session:join-request')).sessionId, sessionId);
+      // The user allows it: the operator is in.
+      back.emit('session:consent', { sessionId, decision: 'view', timedOut: false });
+      assert.equal((await op.next('session:admitted')).mode, 'view');
     } finally {
       back.close();
     }

@@ -44,6 +44,8 @@ export class Endings {
     const out = store.dueAssistances(now).flatMap((sessionId) => this.expire(sessionId));
     for (const sessionId of store.hostsAwayTooLong(now)) out.push(...finish(sessionId, 'host-lost', RELAY_ACTOR));
     store.purgeAssistances(now);
+    // After a crash, the next run counts its assistances' grace periods from here (restart.ts).
+    store.markAlive(now);
     return out;
   }
 

@@ -31,7 +31,7 @@ export class HostPlace {
   /** The host's place in its assistance, and the token it comes back with after a drop (only its hash is kept). */
   prepareHost(conn: ConnId, request: HostPreparation): Outgoing[] {
     const { token, hash } = newResumeToken();
-    this.deps.store.updateAssistance(request.sessionId, { hostResumeHash: hash });
+    this.deps.store.updateAssistance(request.sessionId, { hostResumeHash: hash, deviceName: request.deviceName });
     return this.deps.sessions.prepareAssistance(conn, { ...request, hostResumeToken: token });
   }
 

@@ -173,6 +173,8 @@ export class Issuer {
       endReason: null,
       hostResumeHash: null,
       hostAwayUntil: null,
+      deviceName: null,
+      accessMode: null,
     });
     const prepared = {
       sessionId,

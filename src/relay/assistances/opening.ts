@@ -7,7 +7,8 @@
  * back-off. Kept apart because it is the part an attacker holding a file talks to.
  */
 import type { ActivationClaims } from '../../shared/activation-file.js';
-import type { ClientEventPayload, RelayErrorCode, SessionId } from '../../shared/protocol.js';
+import type { AccessMode, ClientEventPayload, RelayErrorCode, SessionId } from '../../shared/protocol.js';
+import { deviceAway } from '../session-model.js';
 import type { SigningKey } from '../activation/keys.js';
 import { verifyActivation } from '../activation/sign.js';
 import { operatorActor, type AuditTrail } from '../audit/audit-trail.js';
@@ -102,9 +103,9 @@ export class Opening {
   }
 
   /** The user allowed the waiting operator of an attended assistance in: the resume token to give it. */
-  admittedByConsent(sessionId: SessionId): string {
+  admittedByConsent(sessionId: SessionId, mode: AccessMode): string {
     const { token, hash } = newResumeToken();
-    this.consume(sessionId, hash, 'consent');
+    this.consume(sessionId, hash, mode, 'consent');
     return token;
   }
 
@@ -167,10 +168,12 @@ export class Opening {
   }
 
   private admitUnattended(sender: OperatorSender, record: AssistanceRecord): Outgoing[] {
+    // The banner must show before anyone is in: not while the device is reconnecting.
+    if (this.deps.sessions.hostAway(record.sessionId)) return [deviceAway(sender.conn, OPEN)];
     const { token, hash } = newResumeToken();
     const out = this.deps.sessions.admitUnattended(sender, record.sessionId, token);
     if (!out) return [relayError(sender.conn, 'session-busy', OPEN, 'another operator is already in this session')];
-    this.consume(record.sessionId, hash, 'password');
+    this.consume(record.sessionId, hash, 'control', 'password');
     return out;
   }
 
@@ -217,8 +220,9 @@ export class Opening {
    * The first admission: the file is used up, the resume token replaces it, and no deadline runs
    * while the operator is in.
    */
-  private consume(sessionId: SessionId, resumeHash: Buffer, by: 'consent' | 'password'): void {
-    this.deps.store.updateAssistance(sessionId, { nonceUsedAt: this.deps.clock.now(), resumeHash, expiresAt: null });
+  private consume(sessionId: SessionId, resumeHash: Buffer, accessMode: AccessMode, by: 'consent' | 'password'): void {
+    const { store, clock } = this.deps;
+    store.updateAssistance(sessionId, { nonceUsedAt: clock.now(), resumeHash, accessMode, expiresAt: null });
     this.deps.logger.info('assistance admitted', { session: sessionId, by });
   }
 

@@ -31,6 +31,7 @@ import { Endings } from './ending.js';
 import { HostPlace } from './host-place.js';
 import { Issuer, type CreateResult, type RequestChannel } from './issue.js';
 import { Opening } from './opening.js';
+import { carryOverRunning } from './restart.js';
 import { DevicePresence } from './presence.js';
 import type { AssistanceSettings } from './settings.js';
 
@@ -68,7 +69,8 @@ export class Assistances {
     const { store, devices, key, clock, logger, settings, agentHosts, policy, audit } = deps;
     // The table's hooks run only once connections come, after every part below exists.
     this.sessions = new SessionTable(() => this.unusedSessionId(), {
-      admittedByConsent: (sessionId) => this.opening.admittedByConsent(sessionId),
+      admittedByConsent: (sessionId, mode) => this.opening.admittedByConsent(sessionId, mode),
+      modeChanged: (sessionId, accessMode) => store.updateAssistance(sessionId, { accessMode }),
       released: (sessionId, resumable) => this.endings.released(sessionId, resumable),
       hostGone: (sessionId) => this.finish(sessionId, 'host-closed', RELAY_ACTOR),
       hostAway: (sessionId) => this.hosts.hostAway(sessionId),
@@ -98,10 +100,8 @@ export class Assistances {
     });
     const expireIfDue = (record: AssistanceRecord) => endings.expireIfDue(record);
     this.opening = new Opening({ store, key, clock, logger, policy, audit, sessions, expireIfDue });
-    // Their connections ended with the previous run; what they leave behind (used files, locks)
-    // stays until their files expire.
-    const ended = store.endLiveAssistances(clock.now());
-    if (ended > 0) logger.info('assistances ended by the restart', { count: ended });
+    // What the last run left running goes on: both sides come back by themselves (restart.ts).
+    carryOverRunning({ store, clock, logger, settings, sessions, finish });
   }
 
   deviceConnected(conn: ConnId, device: DeviceIdentity): void {

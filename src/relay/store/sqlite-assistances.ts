@@ -10,7 +10,9 @@ type AssistanceStatements = Pick<
   | 'updateAssistance'
   | 'dueAssistances'
   | 'hostsAwayTooLong'
-  | 'endLiveAssistances'
+  | 'runningAssistances'
+  | 'markAlive'
+  | 'lastAlive'
   | 'purgeAssistances'
 >;
 
@@ -35,6 +37,8 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
     endReason: column(),
     hostResumeHash: column(),
     hostAwayUntil: column(),
+    deviceName: column(),
+    accessMode: column(),
   });
   const insert = assistances.insert();
   const due = db.prepare(
@@ -43,7 +47,11 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
   const awayTooLong = db.prepare(
     'SELECT session_id FROM assistances WHERE ended_at IS NULL AND host_away_until <= ? ORDER BY host_away_until',
   );
-  const endLive = changes(db, 'UPDATE assistances SET ended_at = ? WHERE ended_at IS NULL');
+  const running = assistances.all('SELECT * FROM assistances WHERE ended_at IS NULL ORDER BY created_at');
+  const alive = db.prepare(
+    'INSERT INTO relay_heartbeat (id, alive_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET alive_at = excluded.alive_at',
+  );
+  const lastAlive = db.prepare('SELECT alive_at FROM relay_heartbeat WHERE id = 1');
   const purge = changes(db, 'DELETE FROM assistances WHERE ended_at IS NOT NULL AND activation_expires_at <= ?');
 
   return {
@@ -62,7 +70,9 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
     hostsAwayTooLong(now) {
       return (awayTooLong.all(now) as Array<{ session_id: string }>).map((r) => r.session_id);
     },
-    endLiveAssistances: (at) => endLive(at),
+    runningAssistances: () => running(),
+    markAlive: (at) => void alive.run(at),
+    lastAlive: () => (lastAlive.get() as { alive_at: number } | undefined)?.alive_at ?? null,
     purgeAssistances: (now) => purge(now),
   };
 }

@@ -141,6 +141,11 @@ const migrations: readonly string[] = [
   `ALTER TABLE assistances ADD COLUMN end_reason TEXT;
    ALTER TABLE assistances ADD COLUMN host_resume_hash BLOB;
    ALTER TABLE assistances ADD COLUMN host_away_until INTEGER`,
+  // What a relay restart must carry on: the device's name and what the user allowed, per
+  // assistance; and when the relay was last running (ms on its clock), to count a crash's downtime.
+  `ALTER TABLE assistances ADD COLUMN device_name TEXT;
+   ALTER TABLE assistances ADD COLUMN access_mode TEXT;
+   CREATE TABLE relay_heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), alive_at INTEGER NOT NULL) STRICT`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -4,7 +4,7 @@
  * it is the relay's secret area: it contains the activation signing key.
  */
 import type { Role } from '../../shared/policy.js';
-import type { AssistanceMode, EndReason } from '../../shared/protocol.js';
+import type { AccessMode, AssistanceMode, EndReason } from '../../shared/protocol.js';
 import type { AgentStore } from '../agents/agent-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 
@@ -83,6 +83,10 @@ export interface AssistanceRecord {
   hostResumeHash: Buffer | null;
   /** While its host is away (connection dropped): when the grace period ends; null while the host is in. */
   hostAwayUntil: number | null;
+  /** The device as its host was named when it came in; null before. */
+  deviceName: string | null;
+  /** What the user allowed the admitted operator (control or view); null before the first admission. */
+  accessMode: AccessMode | null;
 }
 
 /** The fields of an assistance that change over its life. */
@@ -99,6 +103,8 @@ export type AssistanceChanges = Partial<
     | 'endReason'
     | 'hostResumeHash'
     | 'hostAwayUntil'
+    | 'deviceName'
+    | 'accessMode'
   >
 >;
 
@@ -152,8 +158,15 @@ export interface RelayStore {
   dueAssistances(now: number): string[];
   /** Running assistances whose host has been away past its grace period at `now`. */
   hostsAwayTooLong(now: number): string[];
-  /** Ends every assistance not over yet (at startup: their connections died with the last run). */
-  endLiveAssistances(at: number): number;
+  /** Assistances not over yet (at startup: what a restart must carry on). */
+  runningAssistances(): AssistanceRecord[];
+  /**
+   * The relay says it is running at `at` (the sweep does, every few seconds), so that how long it
+   * was down is known after a crash.
+   */
+  markAlive(at: number): void;
+  /** When the relay last said it was running; null on a new store. */
+  lastAlive(): number | null;
   /** Forgets assistances that are over and whose file has expired: nothing can present them any more. */
   purgeAssistances(now: number): number;
 

@@ -1,0 +1,110 @@
+/**
+ * A relay restarted during an assistance (stopped, as SIGTERM does, and started again on the
+ * same data folder and address): nothing is redone. The host comes back with its resume token,
+ * the operator with its own, into the same session with the mode the user chose; the grace
+ * periods count from when the relay went down. (A relay killed outright, with real clients
+ * reconnecting by themselves and the picture flowing through the outage: test/e2e.)
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import type { SessionId } from '../../src/shared/protocol.js';
+import { activationToken, connectClient, startTestRelay, TestClock, type TestRelay } from '../../dev/rig/relay.js';
+
+const HOST_GRACE_MS = 60_000;
+
+/** A relay on its own data folder whose restart keeps the address and the clock. */
+async function restartable(t: TestContext) {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-restart-'));
+  const clock = new TestClock();
+  const relayOptions = { hostGraceMs: HOST_GRACE_MS };
+  let relay: TestRelay = await startTestRelay({ dataDir, clock, relay: relayOptions });
+  t.after(async () => {
+    await relay.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+  return {
+    get relay() {
+      return relay;
+    },
+    clock,
+    async restart(): Promise<TestRelay> {
+      const { port } = relay;
+      await relay.close();
+      relay = await startTestRelay({ dataDir, clock, port, relay: relayOptions });
+      return relay;
+    },
+  };
+}
+
+/** An attended assistance the user allowed with view only; the host's and the operator's resume tokens. */
+async function viewOnlySession(relay: TestRelay) {
+  const host = await relay.connectDevice();
+  const assistance = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'attended' });
+  const { hostResumeToken } = await host.next('assistance:prepared');
+  const op = await relay.connectOperator();
+  op.emit('assistance:open', { activation: activationToken(assistance) });
+  await host.next('session:join-request');
+  host.emit('session:consent', { sessionId: assistance.sessionId, decision: 'view', timedOut: false });
+  const { resumeToken } = await op.next('session:admitted');
+  return {
+    sessionId: assistance.sessionId,
+    hostResumeToken,
+    resumeToken: resumeToken!,
+    operatorToken: relay.operatorToken,
+  };
+}
+
+const hostAuth = (sessionId: SessionId, token: string) => ({
+  role: 'host',
+  deviceName: 'x',
+  resume: { sessionId, token },
+});
+
+test('after a restart both sides come back into the same session, view only as the user chose, nothing asked again', async (t) => {
+  const r = await restartable(t);
+  const { sessionId, hostResumeToken, resumeToken, operatorToken } = await viewOnlySession(r.relay);
+  const relay = await r.restart();
+  assert.ok(relay.logs.some((e) => e.msg === 'assistances carried over the restart' && e.fields.count === 1));
+
+  // The operator first: admitted again, the device still away.
+  const op = await connectClient(relay.url, { role: 'operator', token: operatorToken });
+  const host = await (async () => {
+    await op.next('operator:ready');
+    op.emit('session:resume', { sessionId, resumeToken });
+    assert.deepEqual(await op.next('session:admitted'), { sessionId, mode: 'view' });
+    assert.deepEqual(await op.next('session:away'), { sessionId, side: 'host' });
+    return connectClient(relay.url, hostAuth(sessionId, hostResumeToken));
+  })();
+  t.after(() => {
+    op.close();
+    host.close();
+  });
+  assert.deepEqual(await host.next('host:resumed'), { sessionId });
+  assert.deepEqual(await op.next('session:back'), { sessionId, side: 'host' });
+  await host.flush();
+  assert.deepEqual(host.received('session:join-request'), [], 'no second consent');
+  // Signals flow both ways, and the user's End ends it for the operator.
+  host.emit('session:signal', { sessionId, signal: { type: 'offer', sdp: 'v=0' } });
+  assert.deepEqual(await op.next('session:signal'), { sessionId, signal: { type: 'offer', sdp: 'v=0' } });
+  host.emit('session:end', { sessionId });
+  assert.deepEqual(await op.next('session:ended'), { sessionId, reason: 'user-ended' });
+});
+
+test("the host's grace counts from when the relay went down, not from its restart", async (t) => {
+  const r = await restartable(t);
+  const { sessionId, hostResumeToken } = await viewOnlySession(r.relay);
+  await r.relay.handle.sweep(); // the relay's heartbeat, as its sweep writes it every few seconds
+  r.clock.advance(HOST_GRACE_MS - 10_000); // down for 50 s
+  const relay = await r.restart();
+  r.clock.advance(10_000);
+  await relay.handle.sweep();
+  // Past the grace since it went down: over, and the host coming back is told so.
+  const host = await connectClient(relay.url, hostAuth(sessionId, hostResumeToken));
+  t.after(() => host.close());
+  assert.deepEqual(await host.next('session:ended'), { sessionId, reason: 'host-lost' });
+  const [row] = relay.handle.audit.query({ action: 'assistance.ended', limit: 1 });
+  assert.equal(row?.detail.reason, 'host-lost');
+});
