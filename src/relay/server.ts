@@ -388,6 +388,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       closing ??= (async () => {
         clearInterval(sweeper);
         stopping = true;
+        agents.hub.close();
         // Closed under them, as a network drop would: clients reconnect by themselves (to the next
         // run), where a socket.io disconnect would tell them not to. Then engine.io and the http
         // server close, and the store, with every running assistance in it, last.

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { SessionId } from '../../src/shared/protocol.js';
 import { activationToken, connectClient, startTestRelay, TestClock, type TestRelay } from '../../dev/rig/relay.js';
+import { connectAgent, connectStartedHost, enrolled } from '../agent/fake-agents.js';
 
 const HOST_GRACE_MS = 60_000;
 
@@ -107,4 +108,38 @@ test("the host's grace counts from when the relay went down, not from its restar
   assert.deepEqual(await host.next('session:ended'), { sessionId, reason: 'host-lost' });
   const [row] = relay.handle.audit.query({ action: 'assistance.ended', limit: 1 });
   assert.equal(row?.detail.reason, 'host-lost');
+});
+
+test("an assistance whose host the device's agent started: after a restart its agent, back, still stops the host when it ends", async (t) => {
+  const r = await restartable(t);
+  const { agentToken } = await enrolled(r.relay);
+  const agent = await connectAgent(t, r.relay, agentToken);
+  const answered = r.relay.requestAssistance({ deviceId: agent.deviceId, mode: 'unattended' });
+  const start = await agent.next('agent:start-host');
+  const first = await connectStartedHost(r.relay, start.hostToken);
+  const { sessionId, hostResumeToken } = await first.next('assistance:prepared');
+  const response = await answered;
+  const op = await r.relay.connectOperator();
+  op.emit('assistance:open', { activation: activationToken(response), password: response.password! });
+  const { resumeToken } = await op.next('session:admitted');
+  const operatorToken = r.relay.operatorToken;
+
+  const relay = await r.restart();
+  const back = await connectAgent(t, relay, agentToken);
+  const host = await connectClient(relay.url, hostAuth(sessionId, hostResumeToken));
+  const again = await connectClient(relay.url, { role: 'operator', token: operatorToken });
+  t.after(() => {
+    host.close();
+    again.close();
+  });
+  await host.next('host:resumed');
+  await again.next('operator:ready');
+  again.emit('session:resume', { sessionId, resumeToken: resumeToken! });
+  await again.next('session:admitted');
+  // The operator leaves; once the assistance is over the agent back on its new connection stops the host.
+  again.emit('session:end', { sessionId });
+  await host.next('session:ended');
+  relay.clock.advance(16 * 60_000);
+  await relay.handle.sweep();
+  assert.deepEqual(await back.next('agent:stop-host'), { sessionId });
 });

@@ -42,6 +42,7 @@ const NO_AGENTS: AgentHosts = {
   startHost: () => Promise.reject(new Error('no agent manages this device')),
   arrived: () => undefined,
   ended: () => undefined,
+  carriedOver: () => undefined,
 };
 
 describe('assistance session IDs', () => {

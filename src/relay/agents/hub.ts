@@ -80,7 +80,11 @@ interface AgentAssistance {
 }
 
 /** A device whose agent's connection closed while its assistances ran; at most one per device. */
+/** After a relay restart the instance an agent had is not known: whichever comes back for the device is taken. */
+const ANY_INSTANCE = '*';
+
 interface AwayAgent {
+  /** The instance whose return keeps the assistances; ANY_INSTANCE after a relay restart. */
   instanceId: string;
   /** The closed connection its running assistances are still bound to. */
   conn: ConnId;
@@ -111,6 +115,8 @@ export class AgentHub implements AgentHosts {
   private readonly assistances = new Map<SessionId, AgentAssistance>();
   /** By device id. */
   private readonly away = new Map<string, AwayAgent>();
+  /** Set by close(): the relay is stopping. */
+  private closed = false;
 
   constructor(private readonly deps: AgentHubDeps) {}
 
@@ -140,6 +146,31 @@ export class AgentHub implements AgentHosts {
       );
     });
     nsp.on('connection', (socket) => this.connected(socket));
+  }
+
+  /**
+   * An assistance carried over a relay restart (assistances/restart.ts) whose host this device's
+   * agent started: its agent is away until it reconnects, for the full grace; then what it
+   * started is its own again (agent:stop-host when the assistance ends).
+   */
+  carriedOver(sessionId: SessionId, deviceId: string): void {
+    const conn = `carried-over:${deviceId}`;
+    this.assistances.set(sessionId, { deviceId, agentConn: conn, hostConn: null, pending: null });
+    if (this.away.has(deviceId)) return;
+    const timer = setTimeout(() => {
+      this.away.delete(deviceId);
+      this.agentGone(conn, 'assistances ended: their agent did not come back after the relay restarted');
+    }, this.deps.agentGraceMs);
+    timer.unref();
+    this.away.set(deviceId, { instanceId: ANY_INSTANCE, conn, timer, stops: [] });
+  }
+
+  /** The relay is stopping: no grace runs on, nothing an agent's leaving does is acted on any more. */
+  close(): void {
+    this.closed = true;
+    for (const away of this.away.values()) clearTimeout(away.timer);
+    this.away.clear();
+    for (const assistance of this.assistances.values()) if (assistance.pending) clearTimeout(assistance.pending.timer);
   }
 
   // --- AgentHosts, for the assistance layer ---
@@ -246,6 +277,8 @@ export class AgentHub implements AgentHosts {
       }
     });
     socket.on('disconnect', (reason) => {
+      // The relay is stopping: what agents started carries over to its next run (assistances/restart.ts).
+      if (this.closed) return;
       logger.info('agent disconnected', { socket: socket.id, device: deviceId, reason });
       registry.agentDisconnected(deviceId, socket.id);
       this.agentLeft(socket.data, socket.id, reason);
@@ -257,7 +290,7 @@ export class AgentHub implements AgentHosts {
    * bound to it (true), a different one (the agent restarted) ends them, as it fails pending hosts.
    */
   private takeOver(conn: ConnId, instanceId: string | null, socket: AgentSocket): boolean {
-    if (instanceId !== socket.data.instanceId) {
+    if (instanceId !== ANY_INSTANCE && instanceId !== socket.data.instanceId) {
       this.agentGone(conn, 'assistances ended: their agent restarted');
       return false;
     }
@@ -348,9 +381,10 @@ export class AgentHub implements AgentHosts {
     }
   }
 
-  /** The assistances whose host, started by the agent of that connection, is in. */
+  /** The assistances the agent of that connection started whose host is in (not starting any more). */
   private runningOn(conn: ConnId): AgentAssistance[] {
-    return [...this.assistances.values()].filter((a) => a.agentConn === conn && a.hostConn !== null);
+    // Running: its host is in (or, carried over a relay restart, coming back with its resume token).
+    return [...this.assistances.values()].filter((a) => a.agentConn === conn && a.pending === null);
   }
 
   private fail(sessionId: SessionId, message: string): void {

@@ -35,4 +35,6 @@ export interface AgentHosts {
   arrived(sessionId: SessionId, conn: ConnId): void;
   /** The assistance is over, whatever the reason: its token is forgotten and its host stopped. */
   ended(sessionId: SessionId): void;
+  /** An assistance carried over a relay restart, whose host this device's agent had started. */
+  carriedOver(sessionId: SessionId, deviceId: string): void;
 }

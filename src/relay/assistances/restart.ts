@@ -16,6 +16,7 @@ import type { Clock } from '../clock.js';
 import type { RelayLogger } from '../log.js';
 import type { SessionTable } from '../sessions.js';
 import type { RelayStore } from '../store/store.js';
+import type { AgentHosts } from './agent-hosts.js';
 import type { AssistanceSettings } from './settings.js';
 
 export interface CarryOverDeps {
@@ -24,12 +25,13 @@ export interface CarryOverDeps {
   logger: RelayLogger;
   settings: Pick<AssistanceSettings, 'hostGraceMs' | 'graceMs'>;
   sessions: SessionTable;
+  agentHosts: Pick<AgentHosts, 'device' | 'carriedOver'>;
   finish: (sessionId: SessionId, reason: EndReason, actor: AuditActor) => unknown;
 }
 
 /** Sets up again the sessions of the assistances the last run left running; how many. */
 export function carryOverRunning(deps: CarryOverDeps): number {
-  const { store, clock, logger, settings, sessions, finish } = deps;
+  const { store, clock, logger, settings, sessions, agentHosts, finish } = deps;
   const downSince = Math.min(store.lastAlive() ?? clock.now(), clock.now());
   let carried = 0;
   for (const record of store.runningAssistances()) {
@@ -50,6 +52,7 @@ export function carryOverRunning(deps: CarryOverDeps): number {
       deviceName: record.deviceName,
       operator: operator && { identity: operator, mode: record.accessMode! },
     });
+    if (agentHosts.device(record.deviceId)) agentHosts.carriedOver(sessionId, record.deviceId);
     store.updateAssistance(sessionId, {
       hostAwayUntil: record.hostAwayUntil ?? downSince + settings.hostGraceMs,
       // An admitted operator is away too; one not in yet keeps the deadline it had.

@@ -101,7 +101,7 @@ export class Assistances {
     const expireIfDue = (record: AssistanceRecord) => endings.expireIfDue(record);
     this.opening = new Opening({ store, key, clock, logger, policy, audit, sessions, expireIfDue });
     // What the last run left running goes on: both sides come back by themselves (restart.ts).
-    carryOverRunning({ store, clock, logger, settings, sessions, finish });
+    carryOverRunning({ store, clock, logger, settings, sessions, agentHosts, finish });
   }
 
   deviceConnected(conn: ConnId, device: DeviceIdentity): void {
