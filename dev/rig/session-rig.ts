@@ -22,10 +22,17 @@ import type { HostInputController } from '../../src/platform/input/input-control
 import { createHostRole } from '../../src/main/host/host-role.js';
 import { launchChromium, openRendererPage, serveRenderer } from '../chromium-host/renderer-harness.js';
 import { RTC_PROBE } from './page-probes.js';
-import { startTestRelay } from './relay.js';
+import { startTestRelay, type TestRelay } from './relay.js';
 
-export interface SessionRig {
-  relay: Awaited<ReturnType<typeof startTestRelay>>;
+/** What the rig needs of a relay: the in-process test relay, or one running as its own process (relay-process.ts). */
+export interface RigRelay {
+  url: string;
+  operatorToken: string;
+  addDevice(name: string): Promise<{ id: string; token: string }>;
+}
+
+export interface SessionRig<R extends RigRelay = TestRelay> {
+  relay: R;
   browser: Browser;
   host: { session: HostSession; input: HostInputController; page: Page; deviceId?: string; states: HostState[] };
   operator: { controller: OperatorController; page: Page; keychain: CredentialStore };
@@ -43,14 +50,29 @@ export interface SessionRigOptions {
   operatorNow?: () => number;
 }
 
+/** The rig on a relay of its own (a fresh in-process test relay, closed with the rig). */
 export async function startSessionRig(display: string, opts: SessionRigOptions = {}): Promise<SessionRig> {
+  const relay = await startTestRelay();
+  try {
+    const rig = await startSessionRigOn(display, relay, opts);
+    return { ...rig, close: () => rig.close().finally(() => relay.close()) };
+  } catch (err) {
+    await relay.close();
+    throw err;
+  }
+}
+
+/** The rig on a relay its caller runs (and closes). */
+export async function startSessionRigOn<R extends RigRelay>(
+  display: string,
+  relay: R,
+  opts: SessionRigOptions = {},
+): Promise<SessionRig<R>> {
   const cleanups: Array<() => unknown> = [];
   const close = async () => {
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
   };
   try {
-    const relay = await startTestRelay();
-    cleanups.push(() => relay.close());
     const renderer = await serveRenderer();
     cleanups.push(() => renderer.close());
     const browser = await launchChromium(display);
