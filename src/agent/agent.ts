@@ -128,6 +128,8 @@ export class Agent {
         `started the host for session ${sessionId} (pid ${host.pid}${target.display ? ` on ${target.display}` : ''})`,
       );
       this.socket?.emit('agent:host-started', { sessionId });
+      // However it ends, the relay hears of it (after a stop it asked for, it has nothing left to do).
+      void host.exited.then(() => this.socket?.emit('agent:host-exited', { sessionId }));
     } catch (err) {
       const message = (err as Error).message.slice(0, 500);
       this.opts.log(`cannot start the host for session ${sessionId}: ${message}`);

@@ -159,6 +159,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     endAssistances: (sessionIds) => assistances.endForAgent(sessionIds),
     deliver,
     disconnectHost: (conn) => io.sockets.sockets.get(conn)?.disconnect(true),
+    // The agent saw the host's process end: not a network drop, so no grace.
+    hostExited: (sessionId, deviceId) =>
+      assistances.finish(sessionId, 'host-closed', { kind: 'device', id: deviceId, name: deviceId }),
     onEnrolled: ({ deviceId, hostname, reportGroup, agentVersion }) =>
       audit.record({
         actor: { kind: 'device', id: deviceId, name: hostname },

@@ -59,6 +59,8 @@ export const agentEvents = {
   /** The host for an assistance started (or could not). */
   'agent:host-started': z.object({ sessionId: SessionId }),
   'agent:host-failed': z.object({ sessionId: SessionId, message: z.string().max(500) }),
+  /** The host's process ended (quit, crashed, killed): not a network drop, the assistance is over. */
+  'agent:host-exited': z.object({ sessionId: SessionId }),
 } as const;
 
 /** relay → agent events */

@@ -263,6 +263,18 @@ async function unattendedUnderControl() {
   return { op, sessionId: response.sessionId, hostPid: Number(hostPid), from };
 }
 
+test('the host process killed mid-assistance (not a network drop): the agent says so and it ends at once, host-closed', async () => {
+  const { op, sessionId, hostPid } = await unattendedUnderControl();
+  const killed = performance.now();
+  process.kill(hostPid, 'SIGKILL');
+  assert.deepEqual(await op.next('session:ended', { timeoutMs: 5_000 }), { sessionId, reason: 'host-closed' });
+  const operatorMs = performance.now() - killed;
+  console.log(`# host killed → operator told in ${operatorMs.toFixed(0)} ms`);
+  // Over for good, and audited as the device's doing.
+  const [row] = relay.handle.audit.query({ action: 'assistance.ended', limit: 1 });
+  assert.deepEqual([row?.sessionId, row?.detail.reason, row?.actor.kind], [sessionId, 'host-closed', 'device']);
+});
+
 test("the agent's connection cut under it (the agent runs on): it reconnects, the assistance and its host go on", async () => {
   const { op, sessionId, hostPid } = await unattendedUnderControl();
   const [port, ...others] = connectionsTo(agent.pid, relay.port);

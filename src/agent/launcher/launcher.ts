@@ -28,6 +28,8 @@ export interface HostLaunchRequest {
 
 export interface HostHandle {
   pid: number;
+  /** Resolves when the host process ends, however it ended (stopped, quit, crashed, killed). */
+  exited: Promise<void>;
 }
 
 export interface HostLauncher {

@@ -64,7 +64,7 @@ export function createSpawnLauncher(opts: SpawnLauncherOptions): HostLauncher {
       );
       running.set(sessionId, { child, exited });
       return new Promise<HostHandle>((resolve, reject) => {
-        child.once('spawn', () => resolve({ pid: child.pid! }));
+        child.once('spawn', () => resolve({ pid: child.pid!, exited }));
         child.once('error', (err) => {
           running.delete(sessionId);
           reject(new Error(`cannot start ${file}: ${err.message}`));

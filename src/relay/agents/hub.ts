@@ -65,6 +65,8 @@ export interface AgentHubDeps {
   /** Ends assistances whose agent is gone: the messages to deliver (session:ended to both sides). */
   endAssistances: (sessionIds: SessionId[]) => Outgoing[];
   deliver: (out: Outgoing[]) => void;
+  /** The host of an assistance ended (its process exited): the assistance is over (host-closed). */
+  hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];
   /** Closes a host's connection on the default namespace. */
   disconnectHost: (conn: ConnId) => void;
 }
@@ -343,6 +345,15 @@ export class AgentHub implements AgentHosts {
         if (!parsed.success) return invalid(parsed.error);
         if (!ours(parsed.data.sessionId)) return;
         return this.deps.logger.info('agent started a host', { device: deviceId, session: parsed.data.sessionId });
+      }
+      case 'agent:host-exited': {
+        const parsed = agentEvents[event].safeParse(payload);
+        if (!parsed.success) return invalid(parsed.error);
+        const { sessionId } = parsed.data;
+        // An assistance already over (its agent was told to stop the host) is forgotten: nothing to do.
+        if (!this.assistances.has(sessionId) || !ours(sessionId)) return;
+        this.deps.logger.info("an assistance's host exited", { device: deviceId, session: sessionId });
+        return this.deps.deliver(this.deps.hostExited(sessionId, deviceId));
       }
       case 'agent:host-failed': {
         const parsed = agentEvents[event].safeParse(payload);

@@ -36,6 +36,7 @@ export interface AgentsOptions {
   endAssistances: (sessionIds: SessionId[]) => Outgoing[];
   deliver: (out: Outgoing[]) => void;
   disconnectHost: (conn: ConnId) => void;
+  hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];
   onEnrolled?: EnrolDeps['onEnrolled'];
 }
 
@@ -63,6 +64,7 @@ export function openAgents(opts: AgentsOptions): Agents {
     endAssistances: opts.endAssistances,
     deliver: opts.deliver,
     disconnectHost: opts.disconnectHost,
+    hostExited: opts.hostExited,
   });
   return {
     enrolment,
