@@ -69,3 +69,21 @@ export async function waitForExpression(page: Page, expression: string, timeoutM
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** An 0xRRGGBB colour as a page-side test of a pixel (within ±40 per channel: video is lossy). */
+function colourTest(colour: number): string {
+  const rgb = [(colour >> 16) & 255, (colour >> 8) & 255, colour & 255];
+  return `((p) => p && ${JSON.stringify(rgb)}.every((v, i) => Math.abs(v - p[i]) <= 40))`;
+}
+
+/** Waits until the operator's video shows `colour` at a desktop point of a `desktop`-sized screen. */
+export async function waitForColour(
+  page: Page,
+  at: { x: number; y: number },
+  colour: number,
+  desktop: { width: number; height: number },
+  timeoutMs = 8_000,
+): Promise<void> {
+  const pixel = pixelExpression(at.x, at.y, desktop.width, desktop.height);
+  await waitForExpression(page, `${colourTest(colour)}(${pixel})`, timeoutMs);
+}

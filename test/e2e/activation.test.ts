@@ -4,7 +4,7 @@
  * relay's key, types the password (unattended), and the pixels prove the session.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,9 +15,10 @@ import { RELAY_KEYS_PATH, type AssistanceResponse } from '../../src/shared/relay
 import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { firstAdmin } from '../fixtures/console.js';
 import { startSessionRig, type SessionRig } from '../../dev/rig/session-rig.js';
+import { startTargetWindow } from '../../dev/rig/target-window.js';
 import { TARGET_COLOURS } from '../../dev/rig/x-target.js';
 import { setRootColour, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
-import { clientPointExpression, pixelExpression, waitForExpression } from '../../dev/rig/page-probes.js';
+import { clientPointExpression, waitForColour, waitForExpression } from '../../dev/rig/page-probes.js';
 
 const W = 1280;
 const H = 720;
@@ -27,12 +28,8 @@ let xvfb: Xvfb;
 let target: ChildProcess;
 let downloads: string;
 
-const rgb = (c: number) => [(c >> 16) & 255, (c >> 8) & 255, c & 255];
-const matches = (c: number) => `((p) => p && ${JSON.stringify(rgb(c))}.every((v, i) => Math.abs(v - p[i]) <= 40))`;
-
-async function waitForPixel(page: Page, x: number, y: number, colour: number, timeoutMs = 8_000) {
-  await waitForExpression(page, `${matches(colour)}(${pixelExpression(x, y, W, H)})`, timeoutMs);
-}
+const waitForPixel = (page: Page, x: number, y: number, colour: number, timeoutMs?: number) =>
+  waitForColour(page, { x, y }, colour, { width: W, height: H }, timeoutMs);
 
 async function download(response: AssistanceResponse): Promise<string> {
   const file = path.join(downloads, response.activation.fileName);
@@ -85,11 +82,7 @@ async function recordCaptureRequests(page: Page, systemSound = false): Promise<(
 before(async () => {
   xvfb = await startXvfb({ width: W, height: H });
   setRootColour(xvfb, '#3366cc');
-  target = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', ...Object.values(TARGET).map(String)], {
-    env: xvfb.env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve) => target.stdout!.once('data', () => resolve()));
+  target = await startTargetWindow(xvfb, TARGET);
   downloads = await mkdtemp(path.join(os.tmpdir(), 'flxra-downloads-'));
 });
 

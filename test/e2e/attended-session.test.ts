@@ -3,11 +3,12 @@
  * capture, real WebRTC, real XTest input, every check made on the pixels the operator sees.
  */
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { operatorTokenAccount } from '../../src/platform/credentials/credential-store.js';
 import { startSessionRig, type SessionRig } from '../../dev/rig/session-rig.js';
+import { startTargetWindow } from '../../dev/rig/target-window.js';
 import { TARGET_COLOURS } from '../../dev/rig/x-target.js';
 import { startXvfb } from '../../dev/rig/xvfb.js';
 import { clientPointExpression, LIVE_TRACKS, pixelExpression, waitForExpression } from '../../dev/rig/page-probes.js';
@@ -68,15 +69,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 before(async () => {
   xvfb = await startXvfb({ width: W, height: H });
   setBackground(BACKGROUND);
-  target = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', ...Object.values(TARGET).map(String)], {
-    env: xvfb.env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  target.stdout!.on('data', (d) => process.env.FLXRA_E2E_DEBUG && console.log(`x-target: ${String(d).trim()}`));
-  await new Promise<void>((resolve, reject) => {
-    target.stdout!.once('data', () => resolve());
-    target.once('exit', (code) => reject(new Error(`x-target exited with ${code}`)));
-  });
+  target = await startTargetWindow(xvfb, TARGET);
 });
 
 after(async () => {

@@ -7,15 +7,16 @@
  * to both sides being back is printed, not asserted.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { clientPointExpression, pixelExpression, waitForExpression } from '../../dev/rig/page-probes.js';
+import { clientPointExpression, waitForColour } from '../../dev/rig/page-probes.js';
 import { startRelayProcess, type RelayProcess } from '../../dev/rig/relay-process.js';
 import { startSessionRigOn, type SessionRig } from '../../dev/rig/session-rig.js';
+import { startTargetWindow } from '../../dev/rig/target-window.js';
 import { TARGET_COLOURS } from '../../dev/rig/x-target.js';
 import { setRootColour, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 
@@ -27,12 +28,8 @@ let xvfb: Xvfb;
 let target: ChildProcess;
 let downloads: string;
 
-const rgb = (c: number) => [(c >> 16) & 255, (c >> 8) & 255, c & 255];
-const matches = (c: number) => `((p) => p && ${JSON.stringify(rgb(c))}.every((v, i) => Math.abs(v - p[i]) <= 40))`;
-
-async function waitForPixel(page: Page, x: number, y: number, colour: number, timeoutMs = 8_000) {
-  await waitForExpression(page, `${matches(colour)}(${pixelExpression(x, y, W, H)})`, timeoutMs);
-}
+const waitForPixel = (page: Page, x: number, y: number, colour: number, timeoutMs?: number) =>
+  waitForColour(page, { x, y }, colour, { width: W, height: H }, timeoutMs);
 
 async function click(page: Page, x: number, y: number) {
   const p = await page.evaluate<{ x: number; y: number }>(clientPointExpression(x, y, W, H));
@@ -51,14 +48,7 @@ before(async () => {
   downloads = await mkdtemp(path.join(os.tmpdir(), 'flxra-restart-e2e-'));
   xvfb = await startXvfb({ width: W, height: H });
   setRootColour(xvfb, '#3366cc');
-  target = spawn(process.execPath, ['--import', 'tsx', 'dev/rig/x-target.ts', ...Object.values(TARGET).map(String)], {
-    env: xvfb.env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    target.stdout!.once('data', () => resolve());
-    target.once('exit', (code) => reject(new Error(`x-target exited with ${code}`)));
-  });
+  target = await startTargetWindow(xvfb, TARGET);
 });
 
 after(async () => {
