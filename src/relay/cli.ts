@@ -21,6 +21,7 @@ const DEFAULT_DATA = './.flxra-relay';
 const USAGE = `usage:
   relay serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA}]
               [--public-url <url operators reach>] [--env <environment id>] [--name <relay name>]
+              [--host-grace <seconds a device has to reconnect into its assistance, 60>]
   relay operator add --name <name> --org <organisation> [--data <dir>]
   relay operator list [--data <dir>]
   relay operator remove <id> [--data <dir>]
@@ -30,8 +31,9 @@ const USAGE = `usage:
   relay key fingerprint [--data <dir>]
   relay enrolment create --group <report group> [--env <environment id>] [--days 7] [--data <dir>]
   relay enrolment revoke <id> [--data <dir>]
-(FLXRA_RELAY_HOST, FLXRA_RELAY_PORT, FLXRA_RELAY_DATA, FLXRA_RELAY_PUBLIC_URL, FLXRA_RELAY_ENV and
-FLXRA_RELAY_NAME set the defaults of --host, --port, --data, --public-url, --env and --name)`;
+(FLXRA_RELAY_HOST, FLXRA_RELAY_PORT, FLXRA_RELAY_DATA, FLXRA_RELAY_PUBLIC_URL, FLXRA_RELAY_ENV,
+FLXRA_RELAY_NAME and FLXRA_RELAY_HOST_GRACE set the defaults of --host, --port, --data, --public-url,
+--env, --name and --host-grace)`;
 
 /** A mistake in how the command was called: exit code 2 with the usage. */
 class UsageError extends Error {}
@@ -66,11 +68,15 @@ async function serve(args: string[]): Promise<void> {
       'public-url': { type: 'string' },
       env: { type: 'string' },
       name: { type: 'string' },
+      'host-grace': { type: 'string' },
       ...dataOption,
     },
     strict: true,
     allowPositionals: false,
   });
+  const hostGrace = values['host-grace'] ?? process.env.FLXRA_RELAY_HOST_GRACE;
+  if (hostGrace !== undefined && !/^\d{1,5}$/.test(hostGrace))
+    throw new UsageError(`invalid --host-grace "${hostGrace}": whole seconds, e.g. 60`);
   const level = process.env.FLXRA_RELAY_LOG_LEVEL ?? 'info';
   if (!isLogLevel(level)) throw new UsageError(`invalid FLXRA_RELAY_LOG_LEVEL "${level}" (debug, info, warn, error)`);
   const port = parsePort(values.port ?? process.env.FLXRA_RELAY_PORT ?? String(DEFAULT_PORT));
@@ -88,6 +94,7 @@ async function serve(args: string[]): Promise<void> {
     ...(publicUrl === undefined ? {} : { publicUrl }),
     ...(environment === undefined ? {} : { environment }),
     ...(name === undefined ? {} : { name }),
+    ...(hostGrace === undefined ? {} : { hostGraceMs: Number(hostGrace) * 1000 }),
   });
   console.log(`flxra relay listening on ${relay.url} (data: ${data})`);
   console.log(`activation key fingerprint: ${relay.keyFingerprint}`);

@@ -197,6 +197,7 @@ describe('relay CLI', () => {
       [['launch'], /unknown command "launch"/],
       [['serve', '--port', 'http'], /invalid port "http"/],
       [['serve', '--verbose'], /Unknown option '--verbose'/],
+      [['serve', '--host-grace', 'a minute'], /invalid --host-grace "a minute": whole seconds/],
       [['operator', 'add', '--name', 'Ada Lovelace'], /operator add needs --name and --org/],
       [['operator', 'remove'], /operator remove needs exactly one operator id/],
       [['device', 'add'], /device add needs --name/],
