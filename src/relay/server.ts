@@ -171,9 +171,15 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
         detail: { reportGroup, agentVersion },
       }),
   });
+  // Told by the session table of consent decisions and connections: the audit rows, the console's live state.
+  const sessionEvents = new SessionEvents(audit, (conn, sessionId) => {
+    const data = conn === null ? undefined : io.sockets.sockets.get(conn)?.data;
+    return store.getAssistance(sessionId)?.deviceId ?? (data?.role === 'host' ? (data.device?.id ?? null) : null);
+  });
   const assistances = new Assistances({
     store,
     devices,
+    sessionObserver: sessionEvents,
     agentHosts: agents.hub,
     policy: new PolicyGate(policy, (deviceId) => agents.registry.get(deviceId)),
     audit,
@@ -192,10 +198,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     },
   });
   const sessions = assistances.sessions;
-  const sessionEvents = new SessionEvents(audit, (conn, sessionId) => {
-    const data = io.sockets.sockets.get(conn)?.data;
-    return store.getAssistance(sessionId)?.deviceId ?? (data?.role === 'host' ? (data.device?.id ?? null) : null);
-  });
   const relayConsole = createConsole({
     store,
     operators,
@@ -252,7 +254,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   });
 
   function deliver(messages: Outgoing[]): void {
-    sessionEvents.observe(messages);
     for (const message of messages) {
       if (message.event === 'relay:error') {
         const { code, event, message: text } = message.payload;
@@ -355,9 +356,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
           logger.info(`${data.role} disconnected`, { socket: socket.id, reason });
           if (data.role === 'host' && data.device) assistances.deviceDisconnected(socket.id, data.device.id);
           // A host that closed its own connection was quit; any other close may be a network drop.
-          const out = sessions.disconnect(sender, reason === 'client namespace disconnect');
-          sessionEvents.disconnected(socket.id, (sessionId) => sessions.hostAway(sessionId));
-          return out;
+          return sessions.disconnect(sender, reason === 'client namespace disconnect');
         },
         (err) => logger.error('disconnect handler failed', { socket: socket.id, error: errorMessage(err) }),
       );

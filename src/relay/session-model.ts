@@ -7,7 +7,7 @@
  * (see sessions.ts for why).
  */
 import { randomInt } from 'node:crypto';
-import type { AccessMode, AssistanceMode, OperatorIdentity, SessionId } from '../shared/protocol.js';
+import type { AccessMode, AssistanceMode, EndReason, OperatorIdentity, SessionId } from '../shared/protocol.js';
 import { relayError as error, type ConnId, type Outgoing, type Sender } from './messages.js';
 import type { ClientCommand } from './validate.js';
 
@@ -98,3 +98,46 @@ export function notInSession(to: ConnId, event: string, sessionId: SessionId): O
 export function deviceAway(to: ConnId, event: string): Outgoing {
   return error(to, 'device-away', event, 'the device is reconnecting to the relay; try again in a moment');
 }
+
+/** How an operator's connection came into a session. */
+export type ConnectionHow = 'consent' | 'password' | 'reconnect';
+/** Who a session's change is about: the operator, the device (its host's connection, when in). */
+export interface SessionParties {
+  operator: OperatorIdentity;
+  deviceName: string;
+  hostConn: ConnId | null;
+}
+
+/**
+ * Told by the session table of each change in a session's life that the audit trail records and
+ * the console shows (audit/session-events.ts): the table is its only source, nothing reads it
+ * back off the messages.
+ */
+export interface SessionObserver {
+  /** The user is asked to let an operator in. */
+  asked(sessionId: SessionId, parties: SessionParties): void;
+  /** The user answered (or nobody did in time). */
+  decided(sessionId: SessionId, result: 'allowed-control' | 'allowed-view' | 'declined' | 'timeout'): void;
+  /** An admitted operator's connection is in the session. */
+  connected(
+    sessionId: SessionId,
+    parties: SessionParties,
+    connection: { how: ConnectionHow; mode: AccessMode; unattended: boolean },
+  ): void;
+  /** The admitted operator's connection is out of the session (it may come back: away), and why. */
+  left(sessionId: SessionId, reason: EndReason): void;
+  /** A request to the user is gone before the user answered. */
+  withdrawn(sessionId: SessionId): void;
+  /** The session itself is gone. */
+  gone(sessionId: SessionId): void;
+}
+
+/** For tables whose sessions nobody follows (tests of other things). */
+export const UNOBSERVED: SessionObserver = {
+  asked: () => undefined,
+  decided: () => undefined,
+  connected: () => undefined,
+  left: () => undefined,
+  withdrawn: () => undefined,
+  gone: () => undefined,
+};

@@ -38,11 +38,14 @@ import {
   isCurrentOperator,
   notInSession,
   randomSessionId,
+  UNOBSERVED,
   type AssistanceHooks,
   type AssistancePreparation,
   type OperatorSlot,
   type Session,
   type SessionCommand,
+  type SessionObserver,
+  type SessionParties,
 } from './session-model.js';
 
 export { randomSessionId } from './session-model.js';
@@ -55,6 +58,8 @@ export class SessionTable {
   constructor(
     private readonly newSessionId: () => SessionId = randomSessionId,
     private readonly hooks: AssistanceHooks | null = null,
+    /** Told of each change the audit trail and the console follow. */
+    private readonly observer: SessionObserver = UNOBSERVED,
   ) {}
 
   /** Live sessions (one per connected host). */
@@ -106,7 +111,10 @@ export class SessionTable {
     const { sessionId, mode, operator, deviceName, audio, hostResumeToken } = assistance;
     if (this.sessions.has(sessionId)) throw new Error(`session ${sessionId} exists already`);
     const previous = this.sessionOfHost.get(hostConn);
-    if (previous !== undefined) this.sessions.delete(previous);
+    if (previous !== undefined) {
+      this.sessions.delete(previous);
+      this.observer.gone(previous);
+    }
     this.sessions.set(sessionId, { id: sessionId, hostConn, deviceName, operator: null, assistance: mode });
     this.sessionOfHost.set(hostConn, sessionId);
     return [
@@ -198,6 +206,11 @@ export class SessionTable {
     const session = this.sessions.get(sessionId);
     if (!session?.assistance || session.operator || session.hostConn === null) return null;
     session.operator = { conn: sender.conn, identity: sender.operator, mode: 'control' };
+    this.observer.connected(sessionId, parties(session, sender.operator), {
+      how: 'password',
+      mode: 'control',
+      unattended: true,
+    });
     return [
       {
         to: sender.conn,
@@ -219,10 +232,18 @@ export class SessionTable {
     if (!session?.assistance || !slot || slot.mode === null || slot.identity.id !== sender.operator.id) return null;
     const out: Outgoing[] = [];
     // A connection that is not dead yet (half-open) gives way to the new one.
-    if (slot.conn !== null && slot.conn !== sender.conn) out.push(ended(slot.conn, sessionId, 'replaced'));
+    if (slot.conn !== null && slot.conn !== sender.conn) {
+      out.push(ended(slot.conn, sessionId, 'replaced'));
+      this.observer.left(sessionId, 'replaced');
+    }
     slot.conn = sender.conn;
     slot.identity = sender.operator;
     const unattended = session.assistance === 'unattended' ? { unattended: true } : {};
+    this.observer.connected(sessionId, parties(session, sender.operator), {
+      how: 'reconnect',
+      mode: slot.mode,
+      unattended: session.assistance === 'unattended',
+    });
     out.push({ to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode, ...unattended } });
     // The host starts a fresh peer now, or once it is back from its own drop (host:resumed).
     if (session.hostConn !== null)
@@ -236,6 +257,8 @@ export class SessionTable {
     const session = this.sessions.get(sessionId);
     if (!session?.assistance) return [];
     this.forget(session);
+    this.operatorOut(session, 'expired');
+    this.observer.gone(sessionId);
     const out: Outgoing[] = [];
     if (session.hostConn !== null)
       out.push({ to: session.hostConn, event: 'assistance:expired', payload: { sessionId } });
@@ -257,6 +280,8 @@ export class SessionTable {
     const session = this.sessions.get(sessionId);
     if (!session?.assistance) return [];
     this.forget(session);
+    // Its state stays with the observer (the console shows it ended) until the assistance is forgotten.
+    this.operatorOut(session, reason);
     const out: Outgoing[] = [];
     if (session.hostConn !== null) out.push(ended(session.hostConn, sessionId, reason));
     if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, reason));
@@ -282,6 +307,8 @@ export class SessionTable {
         return conn ? [{ to: conn, event: 'session:away', payload: { sessionId: session.id, side: 'host' } }] : [];
       }
       this.sessions.delete(session.id);
+      this.operatorOut(session, 'host-gone');
+      this.observer.gone(session.id);
       const conn = session.operator?.conn;
       return conn ? [ended(conn, session.id, 'host-gone')] : [];
     }
@@ -294,13 +321,26 @@ export class SessionTable {
       if (session.assistance && slot.mode !== null) {
         // Away, not gone: the host keeps its state and gets peer-reset if the operator resumes.
         slot.conn = null;
+        this.observer.left(session.id, 'operator-gone');
         this.assistanceHooks().released(session.id, true);
         continue;
       }
+      this.operatorOut(session, 'operator-gone');
       session.operator = null;
       if (session.hostConn !== null) out.push(ended(session.hostConn, session.id, 'operator-gone'));
     }
     return out;
+  }
+
+  /**
+   * The session's operator is out for `reason`: an admitted one's connection ends, a request
+   * still waiting for the user is withdrawn (the observer is told which).
+   */
+  private operatorOut(session: Session, reason: EndReason): void {
+    const slot = session.operator;
+    if (!slot) return;
+    if (slot.mode === null) this.observer.withdrawn(session.id);
+    else if (slot.conn !== null) this.observer.left(session.id, reason);
   }
 
   /** Removes a session and its host's entry (if the host is connected). */
@@ -333,18 +373,27 @@ export class SessionTable {
     };
     if (!slot) {
       session.operator = { conn: sender.conn, identity: sender.operator, mode: null };
+      this.observer.asked(sessionId, parties(session, sender.operator));
       // A device away (reconnecting) is asked once it is back (hostBack).
       return hostConn === null ? [waiting] : [joinRequest(hostConn, session, sender.operator), waiting];
     }
     // The same operator again (typically its app reconnected): the new connection takes over,
     // keeping whatever the user already decided.
     const out: Outgoing[] = [];
-    if (slot.conn !== null && slot.conn !== sender.conn) out.push(ended(slot.conn, sessionId, 'replaced'));
+    const replaced = slot.conn !== null && slot.conn !== sender.conn;
+    if (replaced) out.push(ended(slot.conn!, sessionId, 'replaced'));
     slot.conn = sender.conn;
     slot.identity = sender.operator;
     if (slot.mode === null) {
+      // The request carries on from the new connection.
       out.push(waiting);
     } else {
+      if (replaced) this.observer.left(sessionId, 'replaced');
+      this.observer.connected(sessionId, parties(session, sender.operator), {
+        how: 'reconnect',
+        mode: slot.mode,
+        unattended: false,
+      });
       out.push({ to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode } });
       // The old WebRTC peer died with the old connection; the host starts a fresh one (once back, if away).
       if (hostConn !== null) out.push({ to: hostConn, event: 'session:peer-reset', payload: { sessionId } });
@@ -367,9 +416,16 @@ export class SessionTable {
     if ('deny' in answer) {
       // The session stays open: the user may let someone (or the same operator) in later.
       session.operator = null;
+      this.observer.decided(sessionId, answer.deny === 'declined' ? 'declined' : 'timeout');
       return [ended(slot.conn, sessionId, answer.deny)];
     }
     slot.mode = answer.mode;
+    this.observer.decided(sessionId, `allowed-${answer.mode}`);
+    this.observer.connected(sessionId, parties(session, slot.identity), {
+      how: 'consent',
+      mode: answer.mode,
+      unattended: false,
+    });
     const resume = session.assistance
       ? { resumeToken: this.assistanceHooks().admittedByConsent(sessionId, answer.mode) }
       : {};
@@ -418,6 +474,7 @@ export class SessionTable {
       const slot = session.operator;
       // Ending with nobody in the session already is the state asked for: not an error.
       if (!slot) return [];
+      this.operatorOut(session, 'user-ended');
       session.operator = null;
       this.releaseOnPurpose(session, slot);
       return slot.conn ? [ended(slot.conn, sessionId, 'user-ended')] : [];
@@ -426,6 +483,7 @@ export class SessionTable {
     if (!session || !isCurrentOperator(session, sender.conn))
       return [notInSession(sender.conn, 'session:end', sessionId)];
     const slot = session.operator!;
+    this.operatorOut(session, 'operator-left');
     session.operator = null;
     this.releaseOnPurpose(session, slot);
     return session.hostConn === null ? [] : [ended(session.hostConn, sessionId, 'operator-left')];
@@ -448,4 +506,8 @@ function joinRequest(hostConn: ConnId, session: Session, operator: OperatorIdent
     event: 'session:join-request',
     payload: { sessionId: session.id, operator, deviceName: session.deviceName },
   };
+}
+
+function parties(session: Session, operator: OperatorIdentity): SessionParties {
+  return { operator, deviceName: session.deviceName, hostConn: session.hostConn };
 }

@@ -12,6 +12,7 @@ import { AuditTrail } from '../../src/relay/audit/audit-trail.js';
 import { PolicyGate } from '../../src/relay/policy/gate.js';
 import { PolicySettingsStore } from '../../src/relay/policy/policy-settings.js';
 import { DeviceRegistry } from '../../src/relay/devices.js';
+import { UNOBSERVED } from '../../src/relay/session-model.js';
 import { SessionTable, randomSessionId } from '../../src/relay/sessions.js';
 import { openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import { captureLogger, TestClock, TEST_SCRYPT } from '../../dev/rig/relay.js';
@@ -62,6 +63,7 @@ describe('assistance session IDs', () => {
         policy: new PolicyGate(new PolicySettingsStore(store), () => null),
         audit: new AuditTrail(store.audit, clock, logger),
         agentHosts: NO_AGENTS,
+        sessionObserver: UNOBSERVED,
         key: await loadSigningKey(store),
         clock,
         logger,

@@ -24,6 +24,7 @@ import type { DeviceIdentity, DeviceRegistry } from '../devices.js';
 import type { RelayLogger } from '../log.js';
 import { relayError, type ConnId, type Outgoing, type Sender } from '../messages.js';
 import type { PolicyGate } from '../policy/gate.js';
+import type { SessionObserver } from '../session-model.js';
 import { randomSessionId, SessionTable } from '../sessions.js';
 import type { AssistanceRecord, RelayStore } from '../store/store.js';
 import type { AgentHostRequest, AgentHosts } from './agent-hosts.js';
@@ -53,6 +54,8 @@ export interface AssistanceDeps {
   policy: PolicyGate;
   /** Where requests, refusals, password failures, ends and expiries are recorded. */
   audit: AuditTrail;
+  /** Told by the session table of consent decisions and connections (audit/session-events.ts). */
+  sessionObserver: SessionObserver;
 }
 
 export class Assistances {
@@ -68,14 +71,18 @@ export class Assistances {
   constructor(private readonly deps: AssistanceDeps) {
     const { store, devices, key, clock, logger, settings, agentHosts, policy, audit } = deps;
     // The table's hooks run only once connections come, after every part below exists.
-    this.sessions = new SessionTable(() => this.unusedSessionId(), {
-      admittedByConsent: (sessionId, mode) => this.opening.admittedByConsent(sessionId, mode),
-      modeChanged: (sessionId, accessMode) => store.updateAssistance(sessionId, { accessMode }),
-      released: (sessionId, resumable) => this.endings.released(sessionId, resumable),
-      hostGone: (sessionId) => this.finish(sessionId, 'host-closed', RELAY_ACTOR),
-      hostAway: (sessionId) => this.hosts.hostAway(sessionId),
-      hostBack: (sessionId) => this.hosts.hostBack(sessionId),
-    });
+    this.sessions = new SessionTable(
+      () => this.unusedSessionId(),
+      {
+        admittedByConsent: (sessionId, mode) => this.opening.admittedByConsent(sessionId, mode),
+        modeChanged: (sessionId, accessMode) => store.updateAssistance(sessionId, { accessMode }),
+        released: (sessionId, resumable) => this.endings.released(sessionId, resumable),
+        hostGone: (sessionId) => this.finish(sessionId, 'host-closed', RELAY_ACTOR),
+        hostAway: (sessionId) => this.hosts.hostAway(sessionId),
+        hostBack: (sessionId) => this.hosts.hostBack(sessionId),
+      },
+      deps.sessionObserver,
+    );
     const { sessions, presence, awaitingHost } = this;
     const finish = (sessionId: SessionId, reason: EndReason, actor: AuditActor, detail?: Record<string, string>) =>
       this.finish(sessionId, reason, actor, detail);

@@ -1,31 +1,29 @@
 /**
- * Consent decisions and operator connections, read off every message the relay delivers (the
- * session table's answers, the assistances', the agents'): the table stays free of auditing,
- * and every way into or out of a session (join by ID, attended and unattended assistances,
- * resume, drops, expiry) is seen in one place. It records them in the audit trail and remembers
- * each live session's state, which the console shows for the assistances it requested.
+ * Consent decisions and operator connections as the audit trail records them and the console
+ * shows them: the session table tells this observer of every change in a session's life (join by
+ * ID, attended and unattended assistances, resume, drops, expiry), so the table stays free of
+ * auditing and nothing reads a session's life back off the messages. It keeps each session's
+ * live state for the console, for the assistances it requested.
  */
-import type { EndReason, OperatorIdentity, SessionId } from '../../shared/protocol.js';
-import type { ConnId, Outgoing } from '../messages.js';
+import type { EndReason, SessionId } from '../../shared/protocol.js';
+import type { ConnId } from '../messages.js';
+import type { ConnectionHow, SessionObserver, SessionParties } from '../session-model.js';
+import type { AccessMode } from '../../shared/protocol.js';
 import { operatorActor, type AuditTrail } from './audit-trail.js';
 
 export type LiveState = 'waiting-for-consent' | 'declined' | 'connected' | 'ended';
 
-interface Tracked {
-  /** null while an assistance's host is away (its connection dropped; it may come back). */
-  hostConn: ConnId | null;
+interface Tracked extends Omit<SessionParties, 'hostConn'> {
   deviceId: string | null;
-  deviceName: string;
-  operator: OperatorIdentity;
-  /** The admitted operator's current connection; null when none is in. */
-  operatorConn: ConnId | null;
-  state: LiveState | null;
+  /** Whether an admitted operator's connection is in (its start was recorded, its end is next). */
+  connected: boolean;
+  state: LiveState;
 }
 
-/** The device a host connection belongs to, if enrolled (for an assistance's session, the assistance's device). */
-export type DeviceOfHost = (hostConn: ConnId, sessionId: SessionId) => string | null;
+/** The device a session belongs to, if enrolled (for an assistance's session, the assistance's device). */
+export type DeviceOfHost = (hostConn: ConnId | null, sessionId: SessionId) => string | null;
 
-export class SessionEvents {
+export class SessionEvents implements SessionObserver {
   private readonly sessions = new Map<SessionId, Tracked>();
 
   constructor(
@@ -33,124 +31,18 @@ export class SessionEvents {
     private readonly deviceOf: DeviceOfHost,
   ) {}
 
-  /** The live state of a session the table still has, or null (none yet, or gone). */
+  /** The live state of a session, or null (nobody asked to come in yet, or it is gone). */
   state(sessionId: SessionId): LiveState | null {
     return this.sessions.get(sessionId)?.state ?? null;
   }
 
-  /** Messages the relay is delivering. */
-  observe(out: readonly Outgoing[]): void {
-    for (const message of out) this.message(message);
+  asked(sessionId: SessionId, parties: SessionParties): void {
+    this.track(sessionId, parties, 'waiting-for-consent');
   }
 
-  /**
-   * A connection closed. Called before what the table answers to that is observed: an
-   * assistance's operator that drops is "away" and the table tells nobody, so its connection
-   * ends here, as does an operator's whose device went.
-   */
-  disconnected(conn: ConnId, hostAway: (sessionId: SessionId) => boolean): void {
-    for (const [sessionId, t] of this.sessions) {
-      if (t.operatorConn === conn) this.connectionEnded(sessionId, t, 'operator-gone');
-      if (t.hostConn === conn && hostAway(sessionId)) {
-        // Away, not gone: the operator's connection goes on; host:resumed brings the host back.
-        t.hostConn = null;
-      } else if (t.hostConn === conn) {
-        if (t.operatorConn !== null) this.connectionEnded(sessionId, t, 'host-gone');
-        this.sessions.delete(sessionId);
-      }
-    }
-  }
-
-  private message(message: Outgoing): void {
-    switch (message.event) {
-      case 'session:join-request': {
-        const { sessionId, operator, deviceName } = message.payload;
-        const t = this.track(sessionId, message.to, operator, deviceName ?? '');
-        t.state = 'waiting-for-consent';
-        return;
-      }
-      case 'assistance:prepared': {
-        // The host leaves whatever session it was in for this one.
-        this.forgetHost(message.to);
-        this.track(message.payload.sessionId, message.to, message.payload.operator, '');
-        return;
-      }
-      case 'session:admitted': {
-        const { sessionId, mode, unattended } = message.payload;
-        const t = this.sessions.get(sessionId);
-        if (!t) return;
-        // Admitted while waiting for the user: the user allowed it (otherwise: a password, or a reconnection).
-        const consented = t.state === 'waiting-for-consent';
-        if (consented) this.consent(sessionId, t, `allowed-${mode}`);
-        if (t.operatorConn !== message.to) {
-          t.operatorConn = message.to;
-          const how = consented ? 'consent' : unattended && message.payload.resumeToken ? 'password' : 'reconnect';
-          this.trail.record({
-            actor: operatorActor(t.operator),
-            action: 'connection.started',
-            deviceId: t.deviceId,
-            sessionId,
-            result: 'ok',
-            detail: { mode, how, ...(unattended ? { unattended: true } : {}) },
-          });
-        }
-        t.state = 'connected';
-        return;
-      }
-      case 'session:ended': {
-        const { sessionId, reason } = message.payload;
-        const t = this.sessions.get(sessionId);
-        if (!t) return;
-        if (reason === 'declined' || reason === 'consent-timeout') {
-          this.consent(sessionId, t, reason === 'declined' ? 'declined' : 'timeout');
-          t.state = 'declined';
-        } else if (t.operatorConn !== null && (message.to === t.operatorConn || message.to === t.hostConn)) {
-          this.connectionEnded(sessionId, t, reason);
-        } else if (t.state === 'waiting-for-consent' && reason !== 'replaced') {
-          // A request withdrawn, or its device gone, before the user answered (a replaced
-          // connection's request carries on from the new one).
-          t.state = 'ended';
-        }
-        return;
-      }
-      case 'host:resumed': {
-        const t = this.sessions.get(message.payload.sessionId);
-        if (t) t.hostConn = message.to;
-        return;
-      }
-      case 'assistance:expired': {
-        // Comes before the operator's session:ended: its connection ends here, then the session is gone.
-        const { sessionId } = message.payload;
-        const t = this.sessions.get(sessionId);
-        if (t?.operatorConn) this.connectionEnded(sessionId, t, 'expired');
-        this.sessions.delete(sessionId);
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  private track(sessionId: SessionId, hostConn: ConnId, operator: OperatorIdentity, deviceName: string): Tracked {
-    const existing = this.sessions.get(sessionId);
-    if (existing) {
-      existing.operator = operator;
-      if (deviceName) existing.deviceName = deviceName;
-      return existing;
-    }
-    const t: Tracked = {
-      hostConn,
-      deviceId: this.deviceOf(hostConn, sessionId),
-      deviceName,
-      operator,
-      operatorConn: null,
-      state: null,
-    };
-    this.sessions.set(sessionId, t);
-    return t;
-  }
-
-  private consent(sessionId: SessionId, t: Tracked, result: string): void {
+  decided(sessionId: SessionId, result: 'allowed-control' | 'allowed-view' | 'declined' | 'timeout'): void {
+    const t = this.sessions.get(sessionId);
+    if (!t) return;
     this.trail.record({
       // The relay does not know who sits at the device, only where they are.
       actor: {
@@ -164,10 +56,31 @@ export class SessionEvents {
       result,
       detail: { operator: t.operator.id },
     });
+    if (result === 'declined' || result === 'timeout') t.state = 'declined';
   }
 
-  private connectionEnded(sessionId: SessionId, t: Tracked, reason: EndReason): void {
-    t.operatorConn = null;
+  connected(
+    sessionId: SessionId,
+    parties: SessionParties,
+    connection: { how: ConnectionHow; mode: AccessMode; unattended: boolean },
+  ): void {
+    const t = this.track(sessionId, parties, 'connected');
+    t.connected = true;
+    const { how, mode, unattended } = connection;
+    this.trail.record({
+      actor: operatorActor(t.operator),
+      action: 'connection.started',
+      deviceId: t.deviceId,
+      sessionId,
+      result: 'ok',
+      detail: { mode, how, ...(unattended ? { unattended: true } : {}) },
+    });
+  }
+
+  left(sessionId: SessionId, reason: EndReason): void {
+    const t = this.sessions.get(sessionId);
+    if (!t?.connected) return;
+    t.connected = false;
     t.state = 'ended';
     this.trail.record({
       actor: operatorActor(t.operator),
@@ -179,7 +92,24 @@ export class SessionEvents {
     });
   }
 
-  private forgetHost(hostConn: ConnId): void {
-    for (const [sessionId, t] of this.sessions) if (t.hostConn === hostConn) this.sessions.delete(sessionId);
+  withdrawn(sessionId: SessionId): void {
+    const t = this.sessions.get(sessionId);
+    if (t?.state === 'waiting-for-consent') t.state = 'ended';
+  }
+
+  gone(sessionId: SessionId): void {
+    this.sessions.delete(sessionId);
+  }
+
+  private track(sessionId: SessionId, parties: SessionParties, state: LiveState): Tracked {
+    const { operator, deviceName, hostConn } = parties;
+    const existing = this.sessions.get(sessionId);
+    if (existing) {
+      Object.assign(existing, { operator, state, ...(deviceName ? { deviceName } : {}) });
+      return existing;
+    }
+    const t: Tracked = { deviceId: this.deviceOf(hostConn, sessionId), deviceName, operator, connected: false, state };
+    this.sessions.set(sessionId, t);
+    return t;
   }
 }
