@@ -5,7 +5,10 @@ import { HostSession, type HostInput } from '../../src/main/host/host-session.js
 import type { EventPayloads, HostState } from '../../src/shared/ipc.js';
 import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { firstAdmin } from '../fixtures/console.js';
-import { activationToken, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { activationToken, connectClient, startTestRelay, TestClock, type TestRelay } from '../../dev/rig/relay.js';
 
 /** Records what the session asks of input; the real controller is tested on Xvfb. */
 function recordingInput() {
@@ -33,17 +36,25 @@ async function startHost(relay: TestRelay, opts: { consentTimeoutMs?: number; de
     },
     ...opts,
   });
-  const until = async (status: HostState['status']) => {
-    const deadline = Date.now() + 3_000;
-    while (host.state.status !== status) {
-      if (Date.now() > deadline) assert.fail(`host never reached ${status} (is ${host.state.status})`);
-      await new Promise<void>((r) => waiters.push(r));
+  const untilWhere = async (what: string, ready: (s: HostState) => boolean, timeoutMs = 3_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!ready(host.state)) {
+      if (Date.now() > deadline) assert.fail(`host never ${what} (is ${JSON.stringify(host.state)})`);
+      await Promise.race([new Promise<void>((r) => waiters.push(r)), new Promise((r) => setTimeout(r, 100))]);
     }
     return host.state;
   };
+  const until = (status: HostState['status']) => untilWhere(`reached ${status}`, (s) => s.status === status);
   host.start();
   const ready = await until('ready');
-  return { host, log, states, until, sessionId: (ready as Extract<HostState, { status: 'ready' }>).sessionId };
+  return {
+    host,
+    log,
+    states,
+    until,
+    untilWhere,
+    sessionId: (ready as Extract<HostState, { status: 'ready' }>).sessionId,
+  };
 }
 
 test('a join request opens the consent window naming the operator the relay vouches for', async (t) => {
@@ -153,4 +164,44 @@ test('sound is captured only where the policy allows audio redirection, and the 
   h.host.end();
   await h.until('ended');
   assert.equal(h.host.audioCaptureAllowed(), false, 'never outside an active session');
+});
+
+test('the user answers while the relay is down and it restarts: the answer stands, the user is not asked twice', async (t) => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'flxra-host-restart-'));
+  const clock = new TestClock();
+  let relay = await startTestRelay({ dataDir, clock });
+  const device = await relay.addDevice('desk-42');
+  const h = await startHost(relay, { deviceToken: device.token });
+  t.after(async () => {
+    h.host.stop();
+    await relay.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const assistance = await relay.requestAssistance({ deviceId: device.id, mode: 'attended' });
+  const op = await relay.connectOperator();
+  op.emit('assistance:open', { activation: activationToken(assistance) });
+  await h.until('consent');
+  const operatorToken = relay.operatorToken;
+
+  // The relay stops while the consent window shows; the user allows control meanwhile.
+  const { port } = relay;
+  await relay.close();
+  await h.untilWhere('reconnecting', (s) => 'reconnecting' in s);
+  h.host.answerConsent('control');
+  assert.equal(h.host.state.status, 'active');
+
+  // Back on the same address: the host resumes, the operator's app opens the file again, and the
+  // relay asks the device again, which answers as the user did.
+  relay = await startTestRelay({ dataDir, clock, port });
+  await h.untilWhere('back in the session', (s) => s.status === 'active' && !('reconnecting' in s), 10_000);
+  const again = await connectClient(relay.url, { role: 'operator', token: operatorToken });
+  t.after(() => again.close());
+  await again.next('operator:ready');
+  again.emit('assistance:open', { activation: activationToken(assistance) });
+  const admitted = await again.next('session:admitted', { timeoutMs: 5_000 });
+  assert.deepEqual([admitted.sessionId, admitted.mode], [assistance.sessionId, 'control']);
+  // The consent window opened once (it said "reconnecting" meanwhile, which is the same window).
+  const opened = h.states.filter((s, i) => s.status === 'consent' && h.states[i - 1]?.status !== 'consent');
+  assert.equal(opened.length, 1, 'asked once');
+  assert.equal(h.host.state.status, 'active');
 });

@@ -68,6 +68,11 @@ export class HostSession {
   private audioSession: SessionId | null = null;
   /** How this host comes back into its assistance after a dropped connection (from assistance:prepared). */
   private resume: { sessionId: SessionId; token: string } | null = null;
+  /**
+   * What the user answered while the relay connection was down. A relay that restarted meanwhile
+   * asks again once the operator is back; the user is not asked twice: this answers for them.
+   */
+  private answeredWhileAway: { sessionId: SessionId; operatorId: string; decision: ConsentDecision } | null = null;
 
   constructor(private readonly opts: HostSessionOptions) {}
 
@@ -195,7 +200,9 @@ export class HostSession {
     const s = this.current;
     if (s.status !== 'consent') throw new Error('There is no request waiting for your answer.');
     this.clearConsentTimer();
+    // Sent once back (socket.io holds it); kept too, should the relay have to ask again.
     this.socket?.emit('session:consent', { sessionId: s.sessionId, decision, timedOut });
+    if (s.reconnecting) this.answeredWhileAway = { sessionId: s.sessionId, operatorId: s.operator.id, decision };
     if (decision === 'deny') {
       this.setState({
         status: 'ended',
@@ -212,6 +219,7 @@ export class HostSession {
       operator: s.operator,
       mode: decision,
       ...this.audio(s.sessionId),
+      ...(s.reconnecting ? { reconnecting: true as const } : {}),
     });
   }
 
@@ -276,6 +284,13 @@ export class HostSession {
   }
 
   private onJoinRequest(sessionId: SessionId, operator: OperatorIdentity): void {
+    const answered = this.answeredWhileAway;
+    if (answered?.sessionId === sessionId && answered.operatorId === operator.id) {
+      this.answeredWhileAway = null;
+      this.log(`answered the request for session ${sessionId} as the user did while the relay was away`);
+      this.socket?.emit('session:consent', { sessionId, decision: answered.decision, timedOut: false });
+      return;
+    }
     const timeout = this.opts.consentTimeoutMs ?? CONSENT_TIMEOUT_MS;
     this.clearConsentTimer();
     this.consentTimer = setTimeout(() => this.answerConsent('deny', true), timeout);
