@@ -115,6 +115,7 @@ export const AssistanceStatus = z.enum([
   'waiting-for-consent',
   'declined',
   'connected',
+  'device-reconnecting',
   'ended',
   'expired',
   'locked',

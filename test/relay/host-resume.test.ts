@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { SessionId } from '../../src/shared/protocol.js';
+import { assistanceStatus } from '../../src/relay/console/assistance-status.js';
+import { openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import {
   activationToken,
   connectClient,
@@ -96,6 +98,24 @@ describe('host resume', () => {
       assert.deepEqual(await op.next('session:ended'), { sessionId, reason: 'user-ended' });
     } finally {
       back.close();
+    }
+  });
+
+  it("the console shows a device away as reconnecting, and the session's state again once it is back", async () => {
+    const { host, op, sessionId, hostResumeToken } = await running();
+    // The relay's own store, read as the console's status route reads it.
+    const store = openSqliteStore(relay.dataDir);
+    const record = () => store.getAssistance(sessionId)!;
+    drop(host);
+    await op.next('session:away');
+    assert.equal(assistanceStatus(record(), 'connected'), 'device-reconnecting');
+    const back = await connectClient(relay.url, resumeAuth(sessionId, hostResumeToken));
+    try {
+      await op.next('session:back');
+      assert.equal(assistanceStatus(record(), 'connected'), 'connected');
+    } finally {
+      back.close();
+      store.close();
     }
   });
 

@@ -1,7 +1,7 @@
 /**
  * What the console shows about an assistance it requested: from the store (locked, over for
- * good, ever entered) and from the live session (SessionEvents: waiting for the user, declined,
- * connected, ended).
+ * good, ever entered, its device away) and from the live session (SessionEvents: waiting for the
+ * user, declined, connected, ended).
  */
 import type { AssistanceStatus } from '../../shared/console-api.js';
 import type { LiveState } from '../audit/session-events.js';
@@ -15,5 +15,7 @@ export function assistanceStatus(record: AssistanceRecord, live: LiveState | nul
     if (record.nonceUsedAt !== null) return 'ended';
     return live === 'declined' ? 'declined' : 'expired';
   }
+  // Its device lost its relay connection and has the host grace period to come back.
+  if (record.hostAwayUntil !== null) return 'device-reconnecting';
   return live ?? 'waiting-for-operator';
 }

@@ -17,6 +17,7 @@ const STATUS_WORDS: Record<AssistanceStatus, string> = {
   'waiting-for-consent': 'Waiting for the user’s consent',
   declined: 'Declined by the user',
   connected: 'Connected',
+  'device-reconnecting': 'The device is reconnecting…',
   ended: 'Ended',
   expired: 'Expired',
   locked: 'Locked: too many wrong passwords',
