@@ -13,9 +13,10 @@
  * Identities given here must come from the relay's registry (the server passes what the
  * handshake verified), so nothing a client claims about itself ever reaches the other side.
  *
- * The types, the hooks' contract and the pure rules are in session-model.ts; the transitions
- * stay together here: join-by-ID and assistance sessions share every session's operator slot,
- * consent, mode, signal, end and disconnect, so splitting them would scatter one state machine.
+ * The types, the hooks' contract and the pure rules are in session-model.ts; how an operator
+ * comes into one session (consent asked and given, password, back after a drop) is admission.ts.
+ * The table keeps the bookkeeping across sessions (which host connection is where) and the
+ * transitions both kinds of session share: mode, signal, end, disconnect, away and back.
  */
 import type {
   AccessMode,
@@ -45,8 +46,8 @@ import {
   type Session,
   type SessionCommand,
   type SessionObserver,
-  type SessionParties,
 } from './session-model.js';
+import { admitByPassword, decideConsent, joinRequest, readmit, requestConsent } from './admission.js';
 
 export { randomSessionId } from './session-model.js';
 
@@ -204,21 +205,8 @@ export class SessionTable {
    */
   admitUnattended(sender: OperatorSender, sessionId: SessionId, resumeToken: string): Outgoing[] | null {
     const session = this.sessions.get(sessionId);
-    if (!session?.assistance || session.operator || session.hostConn === null) return null;
-    session.operator = { conn: sender.conn, identity: sender.operator, mode: 'control' };
-    this.observer.connected(sessionId, parties(session, sender.operator), {
-      how: 'password',
-      mode: 'control',
-      unattended: true,
-    });
-    return [
-      {
-        to: sender.conn,
-        event: 'session:admitted',
-        payload: { sessionId, mode: 'control', unattended: true, resumeToken },
-      },
-      { to: session.hostConn, event: 'session:unattended-start', payload: { sessionId, operator: sender.operator } },
-    ];
+    if (!session?.assistance) return null;
+    return admitByPassword(session, sender, resumeToken, this.observer);
   }
 
   /**
@@ -228,28 +216,7 @@ export class SessionTable {
    */
   resume(sender: OperatorSender, sessionId: SessionId): Outgoing[] | null {
     const session = this.sessions.get(sessionId);
-    const slot = session?.operator;
-    if (!session?.assistance || !slot || slot.mode === null || slot.identity.id !== sender.operator.id) return null;
-    const out: Outgoing[] = [];
-    // A connection that is not dead yet (half-open) gives way to the new one.
-    if (slot.conn !== null && slot.conn !== sender.conn) {
-      out.push(ended(slot.conn, sessionId, 'replaced'));
-      this.observer.left(sessionId, 'replaced');
-    }
-    slot.conn = sender.conn;
-    slot.identity = sender.operator;
-    const unattended = session.assistance === 'unattended' ? { unattended: true } : {};
-    this.observer.connected(sessionId, parties(session, sender.operator), {
-      how: 'reconnect',
-      mode: slot.mode,
-      unattended: session.assistance === 'unattended',
-    });
-    out.push({ to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode, ...unattended } });
-    // The host starts a fresh peer now, or once it is back from its own drop (host:resumed).
-    if (session.hostConn !== null)
-      out.push({ to: session.hostConn, event: 'session:peer-reset', payload: { sessionId } });
-    else out.push({ to: sender.conn, event: 'session:away', payload: { sessionId, side: 'host' } });
-    return out;
+    return session?.assistance ? readmit(session, sender, this.observer) : null;
   }
 
   /** An assistance is over for good: its session goes, the host service stops, and an operator still in it is told. */
@@ -360,45 +327,7 @@ export class SessionTable {
   }
 
   private requestConsent(sender: OperatorSender, session: Session, event: string): Outgoing[] {
-    const sessionId = session.id;
-    const hostConn = session.hostConn;
-    const slot = session.operator;
-    if (slot && slot.identity.id !== sender.operator.id) {
-      return [error(sender.conn, 'session-busy', event, 'another operator is already in this session')];
-    }
-    const waiting: Outgoing = {
-      to: sender.conn,
-      event: 'session:waiting',
-      payload: { sessionId, deviceName: session.deviceName },
-    };
-    if (!slot) {
-      session.operator = { conn: sender.conn, identity: sender.operator, mode: null };
-      this.observer.asked(sessionId, parties(session, sender.operator));
-      // A device away (reconnecting) is asked once it is back (hostBack).
-      return hostConn === null ? [waiting] : [joinRequest(hostConn, session, sender.operator), waiting];
-    }
-    // The same operator again (typically its app reconnected): the new connection takes over,
-    // keeping whatever the user already decided.
-    const out: Outgoing[] = [];
-    const replaced = slot.conn !== null && slot.conn !== sender.conn;
-    if (replaced) out.push(ended(slot.conn!, sessionId, 'replaced'));
-    slot.conn = sender.conn;
-    slot.identity = sender.operator;
-    if (slot.mode === null) {
-      // The request carries on from the new connection.
-      out.push(waiting);
-    } else {
-      if (replaced) this.observer.left(sessionId, 'replaced');
-      this.observer.connected(sessionId, parties(session, sender.operator), {
-        how: 'reconnect',
-        mode: slot.mode,
-        unattended: false,
-      });
-      out.push({ to: sender.conn, event: 'session:admitted', payload: { sessionId, mode: slot.mode } });
-      // The old WebRTC peer died with the old connection; the host starts a fresh one (once back, if away).
-      if (hostConn !== null) out.push({ to: hostConn, event: 'session:peer-reset', payload: { sessionId } });
-    }
-    return out;
+    return requestConsent(session, sender, event, this.observer);
   }
 
   private consent(
@@ -409,27 +338,8 @@ export class SessionTable {
     const found = hostEventSession(this.sessions.get(sessionId), sender, sessionId, 'session:consent');
     if ('refused' in found) return [found.refused];
     const { session } = found;
-    const slot = session.operator;
-    if (!slot?.conn || slot.mode !== null) {
-      return [error(sender.conn, 'forbidden', 'session:consent', 'no operator is waiting for consent in this session')];
-    }
-    if ('deny' in answer) {
-      // The session stays open: the user may let someone (or the same operator) in later.
-      session.operator = null;
-      this.observer.decided(sessionId, answer.deny === 'declined' ? 'declined' : 'timeout');
-      return [ended(slot.conn, sessionId, answer.deny)];
-    }
-    slot.mode = answer.mode;
-    this.observer.decided(sessionId, `allowed-${answer.mode}`);
-    this.observer.connected(sessionId, parties(session, slot.identity), {
-      how: 'consent',
-      mode: answer.mode,
-      unattended: false,
-    });
-    const resume = session.assistance
-      ? { resumeToken: this.assistanceHooks().admittedByConsent(sessionId, answer.mode) }
-      : {};
-    return [{ to: slot.conn, event: 'session:admitted', payload: { sessionId, mode: answer.mode, ...resume } }];
+    const admitted = (mode: AccessMode) => this.assistanceHooks().admittedByConsent(sessionId, mode);
+    return decideConsent(session, sender.conn, answer, session.assistance ? admitted : null, this.observer);
   }
 
   private mode(sender: Sender, sessionId: SessionId, mode: AccessMode): Outgoing[] {
@@ -498,16 +408,4 @@ export class SessionTable {
     if (!this.hooks) throw new Error('assistance sessions need the assistance hooks');
     return this.hooks;
   }
-}
-
-function joinRequest(hostConn: ConnId, session: Session, operator: OperatorIdentity): Outgoing {
-  return {
-    to: hostConn,
-    event: 'session:join-request',
-    payload: { sessionId: session.id, operator, deviceName: session.deviceName },
-  };
-}
-
-function parties(session: Session, operator: OperatorIdentity): SessionParties {
-  return { operator, deviceName: session.deviceName, hostConn: session.hostConn };
 }
