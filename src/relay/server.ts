@@ -1,20 +1,13 @@
 /**
  * The relay server: an http server carrying socket.io and the HTTP app (src/relay/http/app.ts:
- * fastify with the operators' API and the console), wiring authenticated
- * sockets to the session table and the assistances and delivering what they answer. Every
- * refusal goes back to its sender as relay:error and into the log; nothing a client sends can
- * throw out of a handler.
+ * fastify with the operators' API and the console). It builds the relay's parts from its options
+ * and its store, and hands the default namespace's clients to client-sockets.ts and the agents'
+ * namespace to the agent hub; close() stops it so that the next run carries on.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import { isIPv6, type AddressInfo } from 'node:net';
-import { Server, type Socket } from 'socket.io';
+import { Server } from 'socket.io';
 import { AGENT_NAMESPACE } from '../shared/agent-protocol.js';
-import {
-  connectRefusalError,
-  type ClientToRelayEvents,
-  type RelayEventName,
-  type RelayToClientEvents,
-} from '../shared/protocol.js';
 import { loadSigningKey, relayKeys } from './activation/keys.js';
 import { openAgents } from './agents/index.js';
 import type { EnrolmentTokens } from './agents/enrolment-tokens.js';
@@ -22,7 +15,6 @@ import type { AgentRegistry } from './agents/registry.js';
 import { Assistances, checkActivationNames } from './assistances/service.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { SessionEvents } from './audit/session-events.js';
-import { authenticate, type ClientData } from './auth.js';
 import { createConsole } from './console/console.js';
 import { DEFAULT_CONSOLE_DIR } from './console/handler.js';
 import { systemClock, type Clock } from './clock.js';
@@ -31,14 +23,14 @@ import { registerOperatorApi } from './http/api.js';
 import { createRelayHttp } from './http/app.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
 import { createLogger, type RelayLogger } from './log.js';
-import type { Outgoing, Sender } from './messages.js';
+import type { Outgoing } from './messages.js';
+import { errorMessage, serveClients, type RelayServer } from './client-sockets.js';
 import { OperatorRegistry } from './operators.js';
 import { PolicyGate } from './policy/gate.js';
 import { PolicySettingsStore } from './policy/policy-settings.js';
 import { DEFAULT_SCRYPT } from './secret-hash.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { ScryptParams } from './store/store.js';
-import { parseClientEvent, shownEventName, type ClientCommand } from './validate.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT };
 
@@ -113,9 +105,6 @@ export interface RelayHandle {
   /** Disconnects every client, stops listening and closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
-
-type RelayServer = Server<ClientToRelayEvents, RelayToClientEvents, Record<string, never>, ClientData>;
-type RelaySocket = Socket<ClientToRelayEvents, RelayToClientEvents, Record<string, never>, ClientData>;
 
 export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const host = opts.host ?? DEFAULT_HOST;
@@ -197,7 +186,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       scrypt,
     },
   });
-  const sessions = assistances.sessions;
   const relayConsole = createConsole({
     store,
     operators,
@@ -235,133 +223,17 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const io: RelayServer = new Server(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES });
   agents.hub.attach(io.of(AGENT_NAMESPACE));
 
-  io.use((socket, next) => {
-    authenticate(socket.handshake.auth, { operators, devices, hostTokens: agents.hub, hostResumes: assistances }).then(
-      (result) => {
-        if (result.ok) {
-          socket.data = result.data;
-          next();
-        } else {
-          logger.warn('handshake refused', { socket: socket.id, reason: result.reason });
-          next(connectRefusalError('unauthorized', result.reason));
-        }
-      },
-      (err: unknown) => {
-        logger.error('handshake failed', { socket: socket.id, error: errorMessage(err) });
-        next(connectRefusalError('unavailable', 'the relay could not check the credentials'));
-      },
-    );
-  });
-
-  function deliver(messages: Outgoing[]): void {
-    for (const message of messages) {
-      if (message.event === 'relay:error') {
-        const { code, event, message: text } = message.payload;
-        logger.warn('refused', { socket: message.to, event, code, message: text });
-      }
-      // A recipient that disconnected meanwhile simply misses the message.
-      const socket = io.sockets.sockets.get(message.to);
-      if (socket) emitOutgoing(socket, message);
-    }
-  }
-
-  function handle(sender: Sender, command: ClientCommand): Outgoing[] | Promise<Outgoing[]> {
-    switch (command.event) {
-      case 'assistance:open':
-        return assistances.open(sender, command.payload);
-      case 'session:resume':
-        return assistances.resume(sender, command.payload);
-      case 'device:user-sessions':
-        return assistances.reportUserSessions(sender, command.payload.sessions);
-      default:
-        return sessions.handle(sender, command);
-    }
-  }
-
   /** Set by close(): what connections leave behind is no longer written down (the next run carries on). */
   let stopping = false;
-  io.on('connection', (socket: RelaySocket) => {
-    const data = socket.data;
-    const sender: Sender =
-      data.role === 'host'
-        ? { conn: socket.id, role: 'host', ...(data.device ? { deviceId: data.device.id } : {}) }
-        : { conn: socket.id, role: 'operator', operator: data.operator };
-
-    if (data.role === 'host' && data.resumed) {
-      // A host back from a dropped connection, with its resume token: into its assistance again.
-      logger.info('host reconnected', { socket: socket.id, session: data.resumed });
-      const { out, close } = assistances.hostResumed(socket.id, data.resumed);
-      deliver(out);
-      for (const conn of close) io.sockets.sockets.get(conn)?.disconnect(true);
-    } else if (data.role === 'host' && data.assistance) {
-      // A host a device's agent started: straight into its assistance, no session of its own.
-      logger.info('agent-started host connected', { socket: socket.id, session: data.assistance });
-      const out = assistances.agentHostArrived(socket.id, data.assistance);
-      if (out) deliver(out);
-      else socket.disconnect(true);
-    } else if (data.role === 'host') {
-      const sessionId = sessions.openHost(socket.id, data.deviceName);
-      if (data.device) assistances.deviceConnected(socket.id, data.device);
-      logger.info('host connected', { socket: socket.id, session: sessionId, device: data.device?.id });
-      socket.emit('host:ready', { sessionId });
-    } else {
-      logger.info('operator connected', { socket: socket.id, operator: data.operator.id });
-      socket.emit('operator:ready', { operator: data.operator });
-    }
-
-    // One event at a time per socket: an asynchronous one (assistance:open checks a password)
-    // must not be overtaken by the socket's next event or by its disconnect.
-    let queue = Promise.resolve();
-    const inTurn = (task: () => Outgoing[] | Promise<Outgoing[]>, onError: (err: unknown) => void): void => {
-      queue = queue.then(async () => {
-        try {
-          deliver(await task());
-        } catch (err) {
-          onError(err);
-        }
-      });
-    };
-
-    // One entry point for every event, so that unknown names are answered too.
-    socket.onAny((event: string, payload: unknown) => {
-      const shown = shownEventName(event);
-      inTurn(
-        () => {
-          const parsed = parseClientEvent(event, payload);
-          if (!parsed.ok)
-            return [
-              {
-                to: socket.id,
-                event: 'relay:error',
-                payload: { code: parsed.code, event: shown, message: parsed.message },
-              },
-            ];
-          const fields = parsed.command.payload;
-          logger.debug('event', {
-            socket: socket.id,
-            event: shown,
-            session: 'sessionId' in fields ? fields.sessionId : undefined,
-          });
-          return handle(sender, parsed.command);
-        },
-        (err) => logger.error('handler failed', { socket: socket.id, event: shown, error: errorMessage(err) }),
-      );
-    });
-
-    socket.on('disconnect', (reason) => {
-      inTurn(
-        () => {
-          // Stopping: the store keeps every session as it is, for the next run to carry on.
-          if (stopping) return [];
-          logger.info(`${data.role} disconnected`, { socket: socket.id, reason });
-          if (data.role === 'host' && data.device) assistances.deviceDisconnected(socket.id, data.device.id);
-          // A host that closed its own connection was quit; any other close may be a network drop.
-          return sessions.disconnect(sender, reason === 'client namespace disconnect');
-        },
-        (err) => logger.error('disconnect handler failed', { socket: socket.id, error: errorMessage(err) }),
-      );
-    });
+  const clients = serveClients(io, {
+    registries: { operators, devices, hostTokens: agents.hub, hostResumes: assistances },
+    assistances,
+    logger,
+    stopping: () => stopping,
   });
+  function deliver(messages: Outgoing[]): void {
+    clients.deliver(messages);
+  }
 
   const sweep = async (): Promise<void> => deliver(assistances.sweep());
   const sweeper = setInterval(() => {
@@ -414,13 +286,4 @@ function listen(http: HttpServer, port: number, host: string): Promise<void> {
       resolve();
     });
   });
-}
-
-/** Outgoing pairs each event with its payload; TS cannot carry that pairing through socket.io's generic emit. */
-function emitOutgoing(socket: RelaySocket, message: Outgoing): void {
-  (socket.emit as (event: RelayEventName, payload: unknown) => boolean).call(socket, message.event, message.payload);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,171 @@
+/**
+ * The relay's clients on its default namespace (hosts and operators): the handshake that says who
+ * each is, one event at a time per socket (an asynchronous one, like a password check, is not
+ * overtaken by the socket's next event or its disconnect), every event parsed before it reaches
+ * the assistances or the session table, and the delivery of what they answer. Nothing a client
+ * sends can throw out of a handler: a refusal goes back as relay:error and into the log.
+ */
+import type { Server, Socket } from 'socket.io';
+import {
+  connectRefusalError,
+  type ClientToRelayEvents,
+  type RelayEventName,
+  type RelayToClientEvents,
+} from '../shared/protocol.js';
+import type { Assistances } from './assistances/service.js';
+import { authenticate, type ClientData, type Registries } from './auth.js';
+import type { RelayLogger } from './log.js';
+import type { Outgoing, Sender } from './messages.js';
+import { parseClientEvent, shownEventName, type ClientCommand } from './validate.js';
+
+export type RelayServer = Server<ClientToRelayEvents, RelayToClientEvents, Record<string, never>, ClientData>;
+type RelaySocket = Socket<ClientToRelayEvents, RelayToClientEvents, Record<string, never>, ClientData>;
+
+export interface ClientDeps {
+  registries: Registries;
+  assistances: Assistances;
+  logger: RelayLogger;
+  /** The relay is stopping: connections closing leave nothing to write down (the next run carries on). */
+  stopping: () => boolean;
+}
+
+export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messages: Outgoing[]): void } {
+  const { assistances, logger } = deps;
+  io.use((socket, next) => {
+    authenticate(socket.handshake.auth, deps.registries).then(
+      (result) => {
+        if (result.ok) {
+          socket.data = result.data;
+          next();
+        } else {
+          logger.warn('handshake refused', { socket: socket.id, reason: result.reason });
+          next(connectRefusalError('unauthorized', result.reason));
+        }
+      },
+      (err: unknown) => {
+        logger.error('handshake failed', { socket: socket.id, error: errorMessage(err) });
+        next(connectRefusalError('unavailable', 'the relay could not check the credentials'));
+      },
+    );
+  });
+
+  function deliver(messages: Outgoing[]): void {
+    for (const message of messages) {
+      if (message.event === 'relay:error') {
+        const { code, event, message: text } = message.payload;
+        logger.warn('refused', { socket: message.to, event, code, message: text });
+      }
+      // A recipient that disconnected meanwhile simply misses the message.
+      const socket = io.sockets.sockets.get(message.to);
+      if (socket) emitOutgoing(socket, message);
+    }
+  }
+
+  function handle(sender: Sender, command: ClientCommand): Outgoing[] | Promise<Outgoing[]> {
+    const sessions = assistances.sessions;
+    switch (command.event) {
+      case 'assistance:open':
+        return assistances.open(sender, command.payload);
+      case 'session:resume':
+        return assistances.resume(sender, command.payload);
+      case 'device:user-sessions':
+        return assistances.reportUserSessions(sender, command.payload.sessions);
+      default:
+        return sessions.handle(sender, command);
+    }
+  }
+
+  io.on('connection', (socket: RelaySocket) => {
+    const data = socket.data;
+    const sender: Sender =
+      data.role === 'host'
+        ? { conn: socket.id, role: 'host', ...(data.device ? { deviceId: data.device.id } : {}) }
+        : { conn: socket.id, role: 'operator', operator: data.operator };
+
+    if (data.role === 'host' && data.resumed) {
+      // A host back from a dropped connection, with its resume token: into its assistance again.
+      logger.info('host reconnected', { socket: socket.id, session: data.resumed });
+      const { out, close } = assistances.hostResumed(socket.id, data.resumed);
+      deliver(out);
+      for (const conn of close) io.sockets.sockets.get(conn)?.disconnect(true);
+    } else if (data.role === 'host' && data.assistance) {
+      // A host a device's agent started: straight into its assistance, no session of its own.
+      logger.info('agent-started host connected', { socket: socket.id, session: data.assistance });
+      const out = assistances.agentHostArrived(socket.id, data.assistance);
+      if (out) deliver(out);
+      else socket.disconnect(true);
+    } else if (data.role === 'host') {
+      const sessionId = assistances.sessions.openHost(socket.id, data.deviceName);
+      if (data.device) assistances.deviceConnected(socket.id, data.device);
+      logger.info('host connected', { socket: socket.id, session: sessionId, device: data.device?.id });
+      socket.emit('host:ready', { sessionId });
+    } else {
+      logger.info('operator connected', { socket: socket.id, operator: data.operator.id });
+      socket.emit('operator:ready', { operator: data.operator });
+    }
+
+    // One event at a time per socket: an asynchronous one (assistance:open checks a password)
+    // must not be overtaken by the socket's next event or by its disconnect.
+    let queue = Promise.resolve();
+    const inTurn = (task: () => Outgoing[] | Promise<Outgoing[]>, onError: (err: unknown) => void): void => {
+      queue = queue.then(async () => {
+        try {
+          deliver(await task());
+        } catch (err) {
+          onError(err);
+        }
+      });
+    };
+
+    // One entry point for every event, so that unknown names are answered too.
+    socket.onAny((event: string, payload: unknown) => {
+      const shown = shownEventName(event);
+      inTurn(
+        () => {
+          const parsed = parseClientEvent(event, payload);
+          if (!parsed.ok)
+            return [
+              {
+                to: socket.id,
+                event: 'relay:error',
+                payload: { code: parsed.code, event: shown, message: parsed.message },
+              },
+            ];
+          const fields = parsed.command.payload;
+          logger.debug('event', {
+            socket: socket.id,
+            event: shown,
+            session: 'sessionId' in fields ? fields.sessionId : undefined,
+          });
+          return handle(sender, parsed.command);
+        },
+        (err) => logger.error('handler failed', { socket: socket.id, event: shown, error: errorMessage(err) }),
+      );
+    });
+
+    socket.on('disconnect', (reason) => {
+      inTurn(
+        () => {
+          // Stopping: the store keeps every session as it is, for the next run to carry on.
+          if (deps.stopping()) return [];
+          logger.info(`${data.role} disconnected`, { socket: socket.id, reason });
+          if (data.role === 'host' && data.device) assistances.deviceDisconnected(socket.id, data.device.id);
+          // A host that closed its own connection was quit; any other close may be a network drop.
+          return assistances.sessions.disconnect(sender, reason === 'client namespace disconnect');
+        },
+        (err) => logger.error('disconnect handler failed', { socket: socket.id, error: errorMessage(err) }),
+      );
+    });
+  });
+
+  return { deliver };
+}
+
+/** Outgoing pairs each event with its payload; TS cannot carry that pairing through socket.io's generic emit. */
+function emitOutgoing(socket: RelaySocket, message: Outgoing): void {
+  (socket.emit as (event: RelayEventName, payload: unknown) => boolean).call(socket, message.event, message.payload);
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
