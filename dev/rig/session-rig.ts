@@ -16,7 +16,7 @@ import {
 } from '../../src/platform/credentials/credential-store.js';
 import { fetchRelayKey, TrustedRelays } from '../../src/main/activation/trusted-relays.js';
 import type { UserSession } from '../../src/shared/user-sessions.js';
-import type { HostState } from '../../src/shared/ipc.js';
+import type { HostState, OperatorState } from '../../src/shared/ipc.js';
 import { randomUUID } from 'node:crypto';
 import type { HostInputController } from '../../src/platform/input/input-controller.js';
 import { createHostRole } from '../../src/main/host/host-role.js';
@@ -35,7 +35,8 @@ export interface SessionRig<R extends RigRelay = TestRelay> {
   relay: R;
   browser: Browser;
   host: { session: HostSession; input: HostInputController; page: Page; deviceId?: string; states: HostState[] };
-  operator: { controller: OperatorController; page: Page; keychain: CredentialStore };
+  /** `states`: every state the operator window was shown, in order. */
+  operator: { controller: OperatorController; page: Page; keychain: CredentialStore; states: OperatorState[] };
   close(): Promise<void>;
 }
 
@@ -88,6 +89,7 @@ export async function startSessionRigOn<R extends RigRelay>(
     for (const p of [hostPage, operatorPage]) await p.page.addInitScript({ content: RTC_PROBE });
 
     const hostStates: HostState[] = [];
+    const operatorStates: OperatorState[] = [];
     const device = opts.enrolled ? await relay.addDevice('test-desktop') : undefined;
     const hostRole = await createHostRole({
       relayUrl: relay.url,
@@ -116,7 +118,10 @@ export async function startSessionRigOn<R extends RigRelay>(
       saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
       trusted: new TrustedRelays(keychain),
       fetchRelayKey,
-      emit: operatorPage.emit,
+      emit: (channel, payload) => {
+        if (channel === 'operator:state') operatorStates.push(payload as OperatorState);
+        operatorPage.emit(channel, payload);
+      },
       ...(opts.operatorNow ? { now: opts.operatorNow } : {}),
     }));
     cleanups.push(() => operator.stop());
@@ -134,7 +139,7 @@ export async function startSessionRigOn<R extends RigRelay>(
         ...(device ? { deviceId: device.id } : {}),
         states: hostStates,
       },
-      operator: { controller: operator, page: operatorPage.page, keychain },
+      operator: { controller: operator, page: operatorPage.page, keychain, states: operatorStates },
       close,
     };
   } catch (err) {

@@ -61,3 +61,17 @@ export function onRelayEvent<E extends RelayEventName>(
   };
   socket.on<RelayEventName>(event, listener);
 }
+
+/**
+ * How long after a refusal worth retrying ("unavailable") a client connects again: socket.io
+ * itself gives up after any refusal of the relay's handshake.
+ */
+const RETRY_AFTER_REFUSAL_MS = 2_000;
+
+/** Connects again later, unless it is connecting already or `current()` says it was stopped meanwhile. */
+export function retryAfterRefusal(socket: RelaySocket, current: () => RelaySocket | null): void {
+  if (socket.active) return;
+  setTimeout(() => {
+    if (current() === socket && !socket.active) socket.connect();
+  }, RETRY_AFTER_REFUSAL_MS).unref?.();
+}

@@ -31,7 +31,9 @@ export interface Registries {
   /** The one-time tokens of hosts started by agents (src/relay/agents/hub.ts). */
   hostTokens: { redeemHostToken(token: string): { sessionId: SessionId; deviceName: string } | null };
   /** The resume tokens of assistances' hosts (src/relay/assistances/service.ts). */
-  hostResumes: { hostResumeValid(sessionId: SessionId, token: string): { deviceId: string } | null };
+  hostResumes: {
+    hostResumeValid(sessionId: SessionId, token: string): { deviceId: string; deviceName: string } | null;
+  };
 }
 
 export async function authenticate(auth: unknown, registries: Registries): Promise<AuthResult> {
@@ -44,7 +46,9 @@ export async function authenticate(auth: unknown, registries: Registries): Promi
         return { ok: false, reason: 'a host resuming presents its resume token only' };
       const valid = registries.hostResumes.hostResumeValid(resume.sessionId, resume.token);
       if (!valid) return { ok: false, reason: 'invalid host resume token' };
-      return { ok: true, data: { role: 'host', deviceName: valid.deviceId, resumed: resume.sessionId } };
+      // Its device is what the assistance was issued for: present again, as on its first connection.
+      const device = { id: valid.deviceId, name: valid.deviceName };
+      return { ok: true, data: { role: 'host', deviceName: device.name, device, resumed: resume.sessionId } };
     }
     if (hostToken !== undefined) {
       if (deviceToken !== undefined)

@@ -85,6 +85,7 @@ export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messa
     if (data.role === 'host' && data.resumed) {
       // A host back from a dropped connection, with its resume token: into its assistance again.
       logger.info('host reconnected', { socket: socket.id, session: data.resumed });
+      if (data.device) assistances.deviceConnected(socket.id, data.device);
       const { out, close } = assistances.hostResumed(socket.id, data.resumed);
       deliver(out);
       for (const conn of close) io.sockets.sockets.get(conn)?.disconnect(true);

@@ -247,8 +247,8 @@ export class SessionTable {
     const session = this.sessions.get(sessionId);
     if (!session?.assistance) return [];
     this.forget(session);
-    // Its state stays with the observer (the console shows it ended) until the assistance is forgotten.
     this.operatorOut(session, reason);
+    this.observer.gone(sessionId);
     const out: Outgoing[] = [];
     if (session.hostConn !== null) out.push(ended(session.hostConn, sessionId, reason));
     if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, reason));
@@ -266,7 +266,10 @@ export class SessionTable {
       const session = id === undefined ? undefined : this.sessions.get(id);
       if (!session) return [];
       this.sessionOfHost.delete(sender.conn);
-      if (session.assistance && onPurpose) return this.assistanceHooks().hostGone(session.id);
+      if (session.assistance && onPurpose) {
+        session.hostConn = null; // closed: nothing more is sent to it
+        return this.assistanceHooks().hostGone(session.id);
+      }
       if (session.assistance) {
         session.hostConn = null;
         this.assistanceHooks().hostAway(session.id);

@@ -299,6 +299,10 @@ test("the device's relay connection drops mid-session: it comes back, the pictur
   // Back: the relay has the host in the same session again, and the operator's banner goes.
   await rig.host.page.getByTestId('host-reconnecting').waitFor({ state: 'detached', timeout: 10_000 });
   await op.getByTestId('device-away').waitFor({ state: 'detached', timeout: 10_000 });
+  assert.ok(
+    rig.operator.states.some((s) => s.status === 'active' && s.deviceAway === true),
+    'the operator was told the device was reconnecting',
+  );
   const backMs = performance.now() - dropped;
   assert.ok(
     rig.operator.controller.state.status === 'active' && rig.host.session.state.status === 'active',

@@ -133,6 +133,7 @@ const HOST_EVENTS = [
   'session:join-request',
   'session:signal',
   'session:peer-reset',
+  'host:resumed',
   'session:ended',
   'relay:error',
 ];
@@ -141,6 +142,8 @@ const OPERATOR_EVENTS = [
   'session:waiting',
   'session:admitted',
   'session:mode',
+  'session:away',
+  'session:back',
   'session:signal',
   'session:ended',
   'relay:error',

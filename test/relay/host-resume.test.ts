@@ -194,3 +194,28 @@ describe('host resume', () => {
     }
   });
 });
+
+describe('a device host back in its assistance', () => {
+  it('is the device again: once that assistance is over, a new one can be requested for it', async () => {
+    const relay = await startTestRelay({ relay: { hostGraceMs: HOST_GRACE_MS } });
+    try {
+      const host = await relay.connectDevice();
+      const first = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'attended' });
+      const { hostResumeToken } = await host.next('assistance:prepared');
+      host.socket.io.engine.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const back = await connectClient(relay.url, {
+        role: 'host',
+        deviceName: 'x',
+        resume: { sessionId: first.sessionId, token: hostResumeToken },
+      });
+      await back.next('host:resumed');
+      // The device is connected (through its resumed host): a new request reaches it.
+      const second = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'attended' });
+      assert.equal((await back.next('assistance:prepared')).sessionId, second.sessionId);
+      back.close();
+    } finally {
+      await relay.close();
+    }
+  });
+});

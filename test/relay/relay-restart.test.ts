@@ -17,10 +17,10 @@ import { connectAgent, connectStartedHost, enrolled } from '../agent/fake-agents
 const HOST_GRACE_MS = 60_000;
 
 /** A relay on its own data folder whose restart keeps the address and the clock. */
-async function restartable(t: TestContext) {
+async function restartable(t: TestContext, extra: { agentGraceMs?: number } = {}) {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-restart-'));
   const clock = new TestClock();
-  const relayOptions = { hostGraceMs: HOST_GRACE_MS };
+  const relayOptions = { hostGraceMs: HOST_GRACE_MS, ...extra };
   let relay: TestRelay = await startTestRelay({ dataDir, clock, relay: relayOptions });
   t.after(async () => {
     await relay.close();
@@ -142,4 +142,24 @@ test("an assistance whose host the device's agent started: after a restart its a
   relay.clock.advance(16 * 60_000);
   await relay.handle.sweep();
   assert.deepEqual(await back.next('agent:stop-host'), { sessionId });
+});
+
+test("after a restart, an agent-started assistance whose agent never comes back ends when the agent's grace runs out", async (t) => {
+  const r = await restartable(t, { agentGraceMs: 300 });
+  const { agentToken } = await enrolled(r.relay);
+  const agent = await connectAgent(t, r.relay, agentToken);
+  const answered = r.relay.requestAssistance({ deviceId: agent.deviceId, mode: 'attended' });
+  const start = await agent.next('agent:start-host');
+  const first = await connectStartedHost(r.relay, start.hostToken);
+  const { sessionId, hostResumeToken } = await first.next('assistance:prepared');
+  await answered;
+
+  const relay = await r.restart();
+  const host = await connectClient(relay.url, hostAuth(sessionId, hostResumeToken));
+  t.after(() => host.close());
+  await host.next('host:resumed');
+  // No agent comes back: the host is told, and it is audited.
+  assert.deepEqual(await host.next('session:ended'), { sessionId, reason: 'agent-restarted' });
+  const [row] = relay.handle.audit.query({ action: 'assistance.ended', limit: 1 });
+  assert.equal(row?.detail.reason, 'agent-restarted');
 });

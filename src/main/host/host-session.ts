@@ -22,7 +22,7 @@ import {
 import type { DisplayInfo, InputEvent } from '../../shared/input-events.js';
 import type { UserSession } from '../../shared/user-sessions.js';
 import type { EventPayloads, HostState } from '../../shared/ipc.js';
-import { connectToRelay, onRelayEvent, type RelaySocket } from '../relay-client.js';
+import { connectToRelay, onRelayEvent, retryAfterRefusal, type RelaySocket } from '../relay-client.js';
 
 /** The slice of the input controller the session needs (see input/input-controller.ts). */
 export interface HostInput {
@@ -150,6 +150,7 @@ export class HostSession {
     });
     on('session:ended', ({ sessionId, reason }) => {
       if (this.resume?.sessionId === sessionId) this.resume = null;
+      if (this.answeredWhileAway?.sessionId === sessionId) this.answeredWhileAway = null;
       this.finish(sessionId, reason);
     });
     on('relay:error', ({ code, message, event }) =>
@@ -158,15 +159,21 @@ export class HostSession {
     socket.on('connect_error', (err) => {
       const refusal = readConnectRefusal(err);
       const s = this.current;
-      if (this.resume && 'reconnecting' in s) {
-        // Still away: keep trying while the relay cannot be reached; a refused token means the
-        // assistance cannot be got back (the relay forgot it).
-        if (refusal?.code !== 'unauthorized')
+      if (this.resume) {
+        // In an assistance: keep trying while the relay cannot be reached or check the token.
+        if (refusal?.code !== 'unauthorized') {
+          if (refusal) retryAfterRefusal(socket, () => this.socket);
           return this.log(`reconnecting to the relay: ${refusal?.message ?? err.message}`);
+        }
+        // Refused: the relay no longer knows this host's assistance.
         this.resume = null;
-        this.finish(s.sessionId, 'host-lost');
+        if ('reconnecting' in s) this.finish(s.sessionId, 'host-lost');
+        if (hostToken) return this.giveUp(socket);
+        // Back as the device it is, with its device token.
+        return retryAfterRefusal(socket, () => this.socket);
       }
       if (hostToken) return this.giveUp(socket);
+      if (refusal?.code === 'unavailable') retryAfterRefusal(socket, () => this.socket);
       const message = refusal
         ? `The relay refused this device (${refusal.code}): ${refusal.message}`
         : `Cannot reach the relay: ${err.message}`;
@@ -176,9 +183,10 @@ export class HostSession {
       const s = this.current;
       const inAssistance = s.status === 'active' || s.status === 'consent' || s.status === 'requested';
       // Closed by the relay on purpose (its assistance is over): there is nothing to come back to.
-      if (this.resume && inAssistance && reason !== 'io server disconnect') {
-        this.log(`relay connection lost (${reason}); coming back into session ${s.sessionId}`);
-        return this.setState({ ...s, reconnecting: true });
+      if (this.resume && reason !== 'io server disconnect') {
+        this.log(`relay connection lost (${reason}); coming back into session ${this.resume.sessionId}`);
+        // After the user ended it, the screen saying so stays; during it, the window says it reconnects.
+        return inAssistance ? this.setState({ ...s, reconnecting: true }) : undefined;
       }
       if (s.status === 'active' || s.status === 'consent' || (hostToken && s.status === 'requested')) {
         this.finish(s.sessionId, 'host-gone');

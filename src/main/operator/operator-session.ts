@@ -15,7 +15,7 @@ import {
   type SessionId,
 } from '../../shared/protocol.js';
 import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
-import { connectToRelay, onRelayEvent, type RelaySocket } from '../relay-client.js';
+import { connectToRelay, onRelayEvent, retryAfterRefusal, type RelaySocket } from '../relay-client.js';
 
 export interface OperatorSessionOptions {
   relayUrl: string;
@@ -149,6 +149,7 @@ export class OperatorSession {
       // Inside a session a failed reconnect attempt changes nothing: the client keeps trying,
       // and the session resumes when the relay answers again.
       if (['waiting', 'active', 'password'].includes(this.current.status)) {
+        if (refusal) retryAfterRefusal(socket, () => this.socket);
         return this.log(`reconnecting to the relay: ${reason}`);
       }
       this.setState({

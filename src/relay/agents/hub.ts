@@ -370,14 +370,12 @@ export class AgentHub implements AgentHosts {
 
   /** The agent of that connection is gone: its pending hosts fail, its running ones' assistances end. */
   private agentGone(agentConn: ConnId, why: string): void {
+    // Taken before the pending ones fail (failing clears their pending state).
+    const started = [...this.assistances].filter(([, a]) => a.agentConn === agentConn && a.pending === null);
     this.failPending(agentConn);
-    const running: SessionId[] = [];
-    const hosts: ConnId[] = [];
-    for (const [sessionId, assistance] of this.assistances) {
-      if (assistance.agentConn !== agentConn || assistance.hostConn === null) continue;
-      running.push(sessionId);
-      hosts.push(assistance.hostConn);
-    }
+    const running = started.map(([sessionId]) => sessionId);
+    // Carried over a relay restart, a host may not have come back yet: nothing to disconnect then.
+    const hosts = started.flatMap(([, a]) => (a.hostConn === null ? [] : [a.hostConn]));
     if (running.length === 0) return;
     this.deps.logger.info(why, { count: running.length });
     this.deps.deliver(this.deps.endAssistances(running));

@@ -40,10 +40,10 @@ export class HostPlace {
    * one its assistance gave it. An assistance that ended meanwhile still recognises its host, so
    * that it can be told how it ended (hostResumed).
    */
-  hostResumeValid(sessionId: SessionId, token: string): { deviceId: string } | null {
+  hostResumeValid(sessionId: SessionId, token: string): { deviceId: string; deviceName: string } | null {
     const record = this.deps.store.getAssistance(sessionId);
     if (!record?.hostResumeHash || !resumeTokenMatches(token, record.hostResumeHash)) return null;
-    return { deviceId: record.deviceId };
+    return { deviceId: record.deviceId, deviceName: record.deviceName ?? record.deviceId };
   }
 
   /**

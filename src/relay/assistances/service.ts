@@ -150,7 +150,7 @@ export class Assistances {
   }
 
   /** For the handshake of a host back from a dropped connection: whether its resume token is valid. */
-  hostResumeValid(sessionId: SessionId, token: string): { deviceId: string } | null {
+  hostResumeValid(sessionId: SessionId, token: string): { deviceId: string; deviceName: string } | null {
     return this.hosts.hostResumeValid(sessionId, token);
   }
 
