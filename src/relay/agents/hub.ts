@@ -39,6 +39,9 @@ import type { RelayLogger } from '../log.js';
 import type { ConnId, Outgoing } from '../messages.js';
 import { shownEventName, summarizeIssues } from '../validate.js';
 import type { HostBinding, HostTokens } from './host-tokens.js';
+import { ANY_INSTANCE, awayGraceMs, type AgentAssistance, type AwayAgent } from './hub-model.js';
+
+export { awayGraceMs } from './hub-model.js';
 import type { AgentRegistry } from './registry.js';
 
 interface AgentData {
@@ -69,47 +72,6 @@ export interface AgentHubDeps {
   hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];
   /** Closes a host's connection on the default namespace. */
   disconnectHost: (conn: ConnId) => void;
-}
-
-/** An assistance whose host an agent was asked to start. */
-interface AgentAssistance {
-  deviceId: string;
-  agentConn: ConnId;
-  /** Set once the host is in. */
-  hostConn: ConnId | null;
-  /** Until the host is in (or could not start). */
-  pending: { resolve(): void; reject(err: Error): void; timer: NodeJS.Timeout } | null;
-}
-
-/** A device whose agent's connection closed while its assistances ran; at most one per device. */
-/** After a relay restart the instance an agent had is not known: whichever comes back for the device is taken. */
-const ANY_INSTANCE = '*';
-
-interface AwayAgent {
-  /** The instance whose return keeps the assistances; ANY_INSTANCE after a relay restart. */
-  instanceId: string;
-  /** The closed connection its running assistances are still bound to. */
-  conn: ConnId;
-  timer: NodeJS.Timeout;
-  /** Assistances that ended meanwhile: the agent is told to stop their hosts when it is back. */
-  stops: SessionId[];
-}
-
-/**
- * How long running assistances wait for their agent after its connection closed for `reason`
- * (socket.io's disconnect reason): 0 to end them now. The hub's opening comment says why.
- */
-export function awayGraceMs(reason: string, grace: { agentGraceMs: number; closedGraceMs: number }): number {
-  switch (reason) {
-    case 'client namespace disconnect': // the agent left on purpose
-    case 'server namespace disconnect': // the hub closed it, having dealt with what it started
-    case 'server shutting down':
-      return 0;
-    case 'transport close':
-      return Math.min(grace.closedGraceMs, grace.agentGraceMs);
-    default: // 'ping timeout', 'transport error': the network, not the agent
-      return grace.agentGraceMs;
-  }
 }
 
 export class AgentHub implements AgentHosts {
