@@ -31,7 +31,12 @@ export async function createHostInput(opts: HostInputOptions = {}): Promise<Host
     ...(opts.display ? { display: opts.display } : {}),
     ...(opts.toPhysical ? { toPhysical: opts.toPhysical } : {}),
   });
-  const provider = opts.displays ? null : await createDisplayProvider(opts.display ? { display: opts.display } : {});
+  const provider = opts.displays
+    ? null
+    : await createDisplayProvider(opts.display ? { display: opts.display } : {}).catch(async (err: unknown) => {
+        await injector.close(); // no displays, no host: the injector's connection goes too
+        throw err;
+      });
   const displays = opts.displays ?? (() => provider!.list());
   const controller = new HostInputController(injector, {
     displays,

@@ -15,8 +15,7 @@ export type LiveState = 'waiting-for-consent' | 'declined' | 'connected' | 'ende
 
 interface Tracked extends Omit<SessionParties, 'hostConn'> {
   deviceId: string | null;
-  /** Whether an admitted operator's connection is in (its start was recorded, its end is next). */
-  connected: boolean;
+  /** 'connected' while an admitted operator's connection is in: its start was recorded, its end is next. */
   state: LiveState;
 }
 
@@ -65,7 +64,6 @@ export class SessionEvents implements SessionObserver {
     connection: { how: ConnectionHow; mode: AccessMode; unattended: boolean },
   ): void {
     const t = this.track(sessionId, parties, 'connected');
-    t.connected = true;
     const { how, mode, unattended } = connection;
     this.trail.record({
       actor: operatorActor(t.operator),
@@ -79,8 +77,7 @@ export class SessionEvents implements SessionObserver {
 
   left(sessionId: SessionId, reason: EndReason): void {
     const t = this.sessions.get(sessionId);
-    if (!t?.connected) return;
-    t.connected = false;
+    if (t?.state !== 'connected') return;
     t.state = 'ended';
     this.trail.record({
       actor: operatorActor(t.operator),
@@ -108,7 +105,7 @@ export class SessionEvents implements SessionObserver {
       Object.assign(existing, { operator, state, ...(deviceName ? { deviceName } : {}) });
       return existing;
     }
-    const t: Tracked = { deviceId: this.deviceOf(hostConn, sessionId), deviceName, operator, connected: false, state };
+    const t: Tracked = { deviceId: this.deviceOf(hostConn, sessionId), deviceName, operator, state };
     this.sessions.set(sessionId, t);
     return t;
   }

@@ -43,6 +43,9 @@ function csrfTokenOf(id: string): string {
   return createHmac('sha256', id).update('flxra console csrf token').digest('base64url');
 }
 
+/** How often a session in use has its last use written down. */
+const TOUCH_EVERY_MS = 60_000;
+
 export class ConsoleSessions {
   constructor(
     private readonly store: RelayStore,
@@ -72,7 +75,8 @@ export class ConsoleSessions {
       this.store.removeConsoleSession(hash);
       return null;
     }
-    this.store.touchConsoleSession(hash, now);
+    // Written at most once a minute (each page polls): idle expiry may come up to a minute early.
+    if (now - record.lastSeen >= TOUCH_EVERY_MS) this.store.touchConsoleSession(hash, now);
     return {
       id,
       session: { username: record.username, csrfToken: csrfTokenOf(id), createdAt: record.createdAt, lastSeen: now },
