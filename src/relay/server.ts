@@ -12,6 +12,7 @@ import { loadSigningKey, relayKeys } from './activation/keys.js';
 import { openAgents } from './agents/index.js';
 import type { EnrolmentTokens } from './agents/enrolment-tokens.js';
 import type { AgentRegistry } from './agents/registry.js';
+import { AssistanceLifecycles } from './assistances/lifecycles.js';
 import { Assistances, checkActivationNames } from './assistances/service.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { SessionEvents } from './audit/session-events.js';
@@ -136,6 +137,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const devices = new DeviceRegistry(store, scrypt);
   const audit = new AuditTrail(store.audit, clock, logger);
   const policy = new PolicySettingsStore(store);
+  // Each assistance's state has one owner, which the session table, the hub and the ends all move.
+  const lifecycles = new AssistanceLifecycles({ store, logger });
   // Its callbacks run only once clients are connected, after `assistances` and `io` exist.
   const agents = openAgents({
     store: store.agents,
@@ -151,6 +154,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     // The agent saw the host's process end: not a network drop, so no grace.
     hostExited: (sessionId, deviceId) =>
       assistances.finish(sessionId, 'host-closed', { kind: 'device', id: deviceId, name: deviceId }),
+    agentPresence: (sessionIds, present) => lifecycles.side(sessionIds, 'agent', present),
     onEnrolled: ({ deviceId, hostname, reportGroup, agentVersion }) =>
       audit.record({
         actor: { kind: 'device', id: deviceId, name: hostname },
@@ -169,6 +173,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     store,
     devices,
     sessionObserver: sessionEvents,
+    lifecycles,
     agentHosts: agents.hub,
     policy: new PolicyGate(policy, (deviceId) => agents.registry.get(deviceId)),
     audit,
@@ -190,7 +195,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     store,
     operators,
     assistances,
-    sessionEvents,
     devices: agents.registry,
     policy,
     audit,

@@ -141,3 +141,15 @@ export const UNOBSERVED: SessionObserver = {
   withdrawn: () => undefined,
   gone: () => undefined,
 };
+
+/** Tells `first` then `second` of every change (the lifecycle owner, then the audit). */
+export function bothObservers(first: SessionObserver, second: SessionObserver): SessionObserver {
+  return {
+    asked: (...a) => (first.asked(...a), second.asked(...a)),
+    decided: (...a) => (first.decided(...a), second.decided(...a)),
+    connected: (...a) => (first.connected(...a), second.connected(...a)),
+    left: (...a) => (first.left(...a), second.left(...a)),
+    withdrawn: (...a) => (first.withdrawn(...a), second.withdrawn(...a)),
+    gone: (...a) => (first.gone(...a), second.gone(...a)),
+  };
+}

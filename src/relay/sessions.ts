@@ -233,11 +233,6 @@ export class SessionTable {
     return out;
   }
 
-  /** The sessions that belong to an assistance (a host it started is in them). */
-  assistanceIds(): SessionId[] {
-    return [...this.sessions.values()].filter((s) => s.assistance).map((s) => s.id);
-  }
-
   /**
    * An assistance ended for a reason both sides are told: its session goes, and the host (unless
    * away) and an operator still in it get session:ended. The assistance layer's finish() is the

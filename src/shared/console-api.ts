@@ -116,6 +116,7 @@ export const AssistanceStatus = z.enum([
   'declined',
   'connected',
   'device-reconnecting',
+  'operator-reconnecting',
   'ended',
   'expired',
   'locked',

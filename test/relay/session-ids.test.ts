@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { SessionId } from '../../src/shared/protocol.js';
 import { loadSigningKey } from '../../src/relay/activation/keys.js';
 import type { AgentHosts } from '../../src/relay/assistances/agent-hosts.js';
+import { AssistanceLifecycles } from '../../src/relay/assistances/lifecycles.js';
 import { Assistances } from '../../src/relay/assistances/service.js';
 import { AuditTrail } from '../../src/relay/audit/audit-trail.js';
 import { PolicyGate } from '../../src/relay/policy/gate.js';
@@ -64,6 +65,7 @@ describe('assistance session IDs', () => {
         audit: new AuditTrail(store.audit, clock, logger),
         agentHosts: NO_AGENTS,
         sessionObserver: UNOBSERVED,
+        lifecycles: new AssistanceLifecycles({ store, logger }),
         key: await loadSigningKey(store),
         clock,
         logger,

@@ -72,6 +72,8 @@ export interface AgentHubDeps {
   hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];
   /** Closes a host's connection on the default namespace. */
   disconnectHost: (conn: ConnId) => void;
+  /** The running assistances of an agent whose connection dropped (false) or that came back (true). */
+  agentPresence: (sessionIds: SessionId[], present: boolean) => void;
 }
 
 export class AgentHub implements AgentHosts {
@@ -219,7 +221,11 @@ export class AgentHub implements AgentHosts {
     if (away) {
       clearTimeout(away.timer);
       this.away.delete(deviceId);
-      if (this.takeOver(away.conn, away.instanceId, socket)) stops.push(...away.stops);
+      const running = this.runningIdsOn(away.conn);
+      if (this.takeOver(away.conn, away.instanceId, socket)) {
+        stops.push(...away.stops);
+        this.deps.agentPresence(running, true);
+      }
     }
     const old = previous === null ? undefined : this.agent(previous);
     if (previous !== null) {
@@ -279,6 +285,7 @@ export class AgentHub implements AgentHosts {
     // The relay's server keeps the process alive; a grace alone must not.
     timer.unref();
     this.away.set(deviceId, { instanceId, conn, timer, stops: [] });
+    this.deps.agentPresence(this.runningIdsOn(conn), false);
     this.deps.logger.info('agent away: its assistances wait for it', { device: deviceId, count, reason, graceMs });
   }
 
@@ -356,6 +363,10 @@ export class AgentHub implements AgentHosts {
   private runningOn(conn: ConnId): AgentAssistance[] {
     // Running: its host is in (or, carried over a relay restart, coming back with its resume token).
     return [...this.assistances.values()].filter((a) => a.agentConn === conn && a.pending === null);
+  }
+
+  private runningIdsOn(conn: ConnId): SessionId[] {
+    return [...this.assistances].filter(([, a]) => a.agentConn === conn && a.pending === null).map(([id]) => id);
   }
 
   private fail(sessionId: SessionId, message: string): void {

@@ -37,6 +37,7 @@ export interface AgentsOptions {
   deliver: (out: Outgoing[]) => void;
   disconnectHost: (conn: ConnId) => void;
   hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];
+  agentPresence: (sessionIds: SessionId[], present: boolean) => void;
   onEnrolled?: EnrolDeps['onEnrolled'];
 }
 
@@ -65,6 +66,7 @@ export function openAgents(opts: AgentsOptions): Agents {
     deliver: opts.deliver,
     disconnectHost: opts.disconnectHost,
     hostExited: opts.hostExited,
+    agentPresence: opts.agentPresence,
   });
   return {
     enrolment,

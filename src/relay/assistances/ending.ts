@@ -10,8 +10,8 @@ import { RELAY_ACTOR, type AuditActor } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import type { Outgoing } from '../messages.js';
 import type { PolicyGate } from '../policy/gate.js';
-import type { SessionTable } from '../sessions.js';
 import type { AssistanceRecord, RelayStore } from '../store/store.js';
+import type { AssistanceLifecycles } from './lifecycles.js';
 import type { AssistanceSettings } from './settings.js';
 
 /** The service's finish(): ends the assistance everywhere; the messages to deliver. */
@@ -27,10 +27,8 @@ export interface EndingDeps {
   clock: Clock;
   settings: Pick<AssistanceSettings, 'graceMs'>;
   policy: PolicyGate;
-  /** Its assistance sessions are the running ones. */
-  sessions: SessionTable;
-  /** Assistances whose agent is starting their host: running too, though not in the table yet. */
-  awaitingHost: ReadonlyMap<SessionId, unknown>;
+  /** Which assistances run (starting ones included), and the operator's leaving as it moves them. */
+  lifecycles: AssistanceLifecycles;
   finish: Finish;
 }
 
@@ -75,11 +73,15 @@ export class Endings {
     );
   }
 
-  /** The operator's connection ended: the grace period starts (if not already running). */
+  /**
+   * The operator's connection ended: the grace period starts (if not already running). Dropped,
+   * it is away and may resume; ended on purpose, nobody comes in any more.
+   */
   released(sessionId: SessionId, resumable: boolean): void {
-    const { store, clock, settings } = this.deps;
+    const { store, clock, settings, lifecycles } = this.deps;
     const record = store.getAssistance(sessionId);
     if (!record) return;
+    lifecycles.report(sessionId, resumable ? { type: 'away', side: 'operator' } : { type: 'released' });
     store.updateAssistance(sessionId, {
       expiresAt: record.expiresAt ?? clock.now() + settings.graceMs,
       ...(resumable ? {} : { resumeHash: null }),
@@ -101,11 +103,10 @@ export class Endings {
     actor: AuditActor,
     why: (record: AssistanceRecord) => { reason: EndReason; detail: Record<string, string> } | null,
   ): Outgoing[] {
-    const { store, sessions, awaitingHost, finish } = this.deps;
-    const running = new Set([...sessions.assistanceIds(), ...awaitingHost.keys()]);
-    return [...running].flatMap((sessionId) => {
+    const { store, lifecycles, finish } = this.deps;
+    return lifecycles.runningIds().flatMap((sessionId) => {
       const record = store.getAssistance(sessionId);
-      if (!record || record.endedAt !== null) return [];
+      if (!record) return [];
       const ending = why(record);
       return ending ? finish(sessionId, ending.reason, actor, ending.detail) : [];
     });

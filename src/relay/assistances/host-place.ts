@@ -11,6 +11,7 @@ import { ended, type ConnId, type Outgoing } from '../messages.js';
 import type { AssistancePreparation } from '../session-model.js';
 import type { SessionTable } from '../sessions.js';
 import type { RelayStore } from '../store/store.js';
+import type { AssistanceLifecycles } from './lifecycles.js';
 import { newResumeToken, resumeTokenMatches } from './resume-token.js';
 import type { AssistanceSettings } from './settings.js';
 
@@ -23,6 +24,7 @@ export interface HostPlaceDeps {
   logger: RelayLogger;
   settings: Pick<AssistanceSettings, 'hostGraceMs'>;
   sessions: SessionTable;
+  lifecycles: AssistanceLifecycles;
 }
 
 export class HostPlace {
@@ -32,6 +34,7 @@ export class HostPlace {
   prepareHost(conn: ConnId, request: HostPreparation): Outgoing[] {
     const { token, hash } = newResumeToken();
     this.deps.store.updateAssistance(request.sessionId, { hostResumeHash: hash, deviceName: request.deviceName });
+    this.deps.lifecycles.apply(request.sessionId, { type: 'host-in' });
     return this.deps.sessions.prepareAssistance(conn, { ...request, hostResumeToken: token });
   }
 
@@ -62,11 +65,13 @@ export class HostPlace {
   hostAway(sessionId: SessionId): void {
     const { store, clock, settings, logger } = this.deps;
     store.updateAssistance(sessionId, { hostAwayUntil: clock.now() + settings.hostGraceMs });
+    this.deps.lifecycles.side([sessionId], 'host', false);
     logger.info('assistance host away', { session: sessionId, graceMs: settings.hostGraceMs });
   }
 
   /** The host is back from a drop: its grace period stops. */
   hostBack(sessionId: SessionId): void {
     this.deps.store.updateAssistance(sessionId, { hostAwayUntil: null });
+    this.deps.lifecycles.side([sessionId], 'host', true);
   }
 }

@@ -25,6 +25,8 @@ import type { RelayStore } from '../store/store.js';
 import type { AgentHostRequest, AgentHosts } from './agent-hosts.js';
 import type { Finish } from './ending.js';
 import type { HostPlace } from './host-place.js';
+import { INITIAL_STATE } from './lifecycle.js';
+import type { AssistanceLifecycles } from './lifecycles.js';
 import { generatePassword, normalizePassword } from './password.js';
 import type { DevicePresence } from './presence.js';
 import type { AssistanceSettings } from './settings.js';
@@ -55,8 +57,8 @@ export interface IssueDeps {
   presence: DevicePresence;
   sessions: SessionTable;
   hosts: HostPlace;
-  /** Assistances whose agent is starting their host, until the host is in (finish forgets them too). */
-  awaitingHost: Map<SessionId, AgentHostRequest>;
+  /** Each assistance's state: created here, and waiting for the host its agent starts. */
+  lifecycles: AssistanceLifecycles;
   finish: Finish;
 }
 
@@ -97,16 +99,15 @@ export class Issuer {
    * assistance is not waiting for it).
    */
   agentHostArrived(conn: ConnId, sessionId: SessionId): Outgoing[] | null {
-    const request = this.deps.awaitingHost.get(sessionId);
+    const request = this.deps.lifecycles.awaitedHost(sessionId);
     if (!request) return null;
-    this.deps.awaitingHost.delete(sessionId);
     const out = this.deps.hosts.prepareHost(conn, request);
     this.deps.agentHosts.arrived(sessionId, conn);
     return out;
   }
 
   private async issue(operator: OperatorIdentity, request: AssistanceRequest): Promise<CreateResult> {
-    const { store, clock, key, logger, settings, presence, sessions } = this.deps;
+    const { store, clock, key, logger, settings, presence, sessions, lifecycles } = this.deps;
     const { deviceId } = request;
     if (!this.deps.devices.has(deviceId))
       return {
@@ -175,7 +176,9 @@ export class Issuer {
       hostAwayUntil: null,
       deviceName: null,
       accessMode: null,
+      lifecycle: INITIAL_STATE,
     });
+    lifecycles.begin(sessionId);
     const prepared = {
       sessionId,
       mode: choice.mode,
@@ -236,8 +239,7 @@ export class Issuer {
     request: AgentHostRequest,
   ): Promise<CreateResult | null> {
     const { sessionId } = request;
-    const { awaitingHost } = this.deps;
-    awaitingHost.set(sessionId, request);
+    this.deps.lifecycles.hostRequested(sessionId, request);
     try {
       await agents.startHost(deviceId, request);
       return null;
@@ -251,8 +253,6 @@ export class Issuer {
         code: 'host-failed',
         message: `the device could not start the assistance: ${message}`,
       };
-    } finally {
-      awaitingHost.delete(sessionId);
     }
   }
 }

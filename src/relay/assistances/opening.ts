@@ -8,7 +8,6 @@
  */
 import type { ActivationClaims } from '../../shared/activation-file.js';
 import type { AccessMode, ClientEventPayload, RelayErrorCode, SessionId } from '../../shared/protocol.js';
-import { deviceAway } from '../session-model.js';
 import type { SigningKey } from '../activation/keys.js';
 import { verifyActivation } from '../activation/sign.js';
 import { operatorActor, type AuditTrail } from '../audit/audit-trail.js';
@@ -20,6 +19,8 @@ import { verifySecret } from '../secret-hash.js';
 import type { SessionTable } from '../sessions.js';
 import type { AssistanceRecord, RelayStore } from '../store/store.js';
 import { MAX_PASSWORD_FAILURES, retryAfterMs } from './attempts.js';
+import type { LifecycleRefusalCode } from './lifecycle.js';
+import type { AssistanceLifecycles } from './lifecycles.js';
 import { normalizePassword } from './password.js';
 import { newResumeToken, resumeTokenMatches } from './resume-token.js';
 
@@ -30,6 +31,17 @@ type ResumePayload = ClientEventPayload<'session:resume'>;
 type Openable = { record: AssistanceRecord } | { refused: Outgoing[] };
 
 const OPEN = 'assistance:open';
+
+/** How the lifecycle's refusal of an admission reads to the operator's app. */
+const ADMISSION_REFUSALS: Record<LifecycleRefusalCode, RelayErrorCode> = {
+  over: 'session-expired',
+  'not-ready': 'device-away',
+  'device-away': 'device-away',
+  busy: 'session-busy',
+  'not-admitted': 'session-busy',
+  'not-away': 'session-busy',
+  'wrong-phase': 'session-busy',
+};
 const RESUME = 'session:resume';
 
 export interface OpeningDeps {
@@ -41,6 +53,8 @@ export interface OpeningDeps {
   policy: PolicyGate;
   audit: AuditTrail;
   sessions: SessionTable;
+  /** Whether an operator may be let in where the assistance stands. */
+  lifecycles: AssistanceLifecycles;
   /** Ends the assistance (through finish) if its deadline has passed; the messages, or null. */
   expireIfDue: (record: AssistanceRecord) => Outgoing[] | null;
 }
@@ -169,7 +183,11 @@ export class Opening {
 
   private admitUnattended(sender: OperatorSender, record: AssistanceRecord): Outgoing[] {
     // The banner must show before anyone is in: not while the device is reconnecting.
-    if (this.deps.sessions.hostAway(record.sessionId)) return [deviceAway(sender.conn, OPEN)];
+    const allowed = this.deps.lifecycles.check(record.sessionId, { type: 'admitted' });
+    if (!allowed.ok) {
+      const { code, message } = allowed.refused;
+      return [relayError(sender.conn, ADMISSION_REFUSALS[code], OPEN, message)];
+    }
     const { token, hash } = newResumeToken();
     const out = this.deps.sessions.admitUnattended(sender, record.sessionId, token);
     if (!out) return [relayError(sender.conn, 'session-busy', OPEN, 'another operator is already in this session')];

@@ -17,6 +17,8 @@ import type { RelayLogger } from '../log.js';
 import type { SessionTable } from '../sessions.js';
 import type { RelayStore } from '../store/store.js';
 import type { AgentHosts } from './agent-hosts.js';
+import type { Side } from './lifecycle.js';
+import type { AssistanceLifecycles } from './lifecycles.js';
 import type { AssistanceSettings } from './settings.js';
 
 export interface CarryOverDeps {
@@ -26,12 +28,13 @@ export interface CarryOverDeps {
   settings: Pick<AssistanceSettings, 'hostGraceMs' | 'graceMs'>;
   sessions: SessionTable;
   agentHosts: Pick<AgentHosts, 'device' | 'carriedOver'>;
+  lifecycles: AssistanceLifecycles;
   finish: (sessionId: SessionId, reason: EndReason, actor: AuditActor) => unknown;
 }
 
 /** Sets up again the sessions of the assistances the last run left running; how many. */
 export function carryOverRunning(deps: CarryOverDeps): number {
-  const { store, clock, logger, settings, sessions, agentHosts, finish } = deps;
+  const { store, clock, logger, settings, sessions, agentHosts, lifecycles, finish } = deps;
   const downSince = Math.min(store.lastAlive() ?? clock.now(), clock.now());
   let carried = 0;
   for (const record of store.runningAssistances()) {
@@ -52,7 +55,16 @@ export function carryOverRunning(deps: CarryOverDeps): number {
       deviceName: record.deviceName,
       operator: operator && { identity: operator, mode: record.accessMode! },
     });
-    if (agentHosts.device(record.deviceId)) agentHosts.carriedOver(sessionId, record.deviceId);
+    const agent = agentHosts.device(record.deviceId) !== null;
+    if (agent) agentHosts.carriedOver(sessionId, record.deviceId);
+    // Every side was cut off with the relay: each is away until it is back.
+    const away = lifecycles.state(sessionId)?.away ?? [];
+    const cutOff: Side[] = [
+      'host',
+      ...(admitted ? (['operator'] as const) : []),
+      ...(agent ? (['agent'] as const) : []),
+    ];
+    for (const side of cutOff) if (!away.includes(side)) lifecycles.report(sessionId, { type: 'away', side });
     store.updateAssistance(sessionId, {
       hostAwayUntil: record.hostAwayUntil ?? downSince + settings.hostGraceMs,
       // An admitted operator is away too; one not in yet keeps the deadline it had.

@@ -24,13 +24,14 @@ import type { DeviceIdentity, DeviceRegistry } from '../devices.js';
 import type { RelayLogger } from '../log.js';
 import { relayError, type ConnId, type Outgoing, type Sender } from '../messages.js';
 import type { PolicyGate } from '../policy/gate.js';
-import type { SessionObserver } from '../session-model.js';
+import { bothObservers, type SessionObserver } from '../session-model.js';
 import { randomSessionId, SessionTable } from '../sessions.js';
 import type { AssistanceRecord, RelayStore } from '../store/store.js';
-import type { AgentHostRequest, AgentHosts } from './agent-hosts.js';
+import type { AgentHosts } from './agent-hosts.js';
 import { Endings } from './ending.js';
 import { HostPlace } from './host-place.js';
 import { Issuer, type CreateResult, type RequestChannel } from './issue.js';
+import type { AssistanceLifecycles } from './lifecycles.js';
 import { Opening } from './opening.js';
 import { carryOverRunning } from './restart.js';
 import { DevicePresence } from './presence.js';
@@ -56,20 +57,20 @@ export interface AssistanceDeps {
   audit: AuditTrail;
   /** Told by the session table of consent decisions and connections (audit/session-events.ts). */
   sessionObserver: SessionObserver;
+  /** The one owner of each assistance's state (lifecycles.ts), built before the agent hub that reports to it. */
+  lifecycles: AssistanceLifecycles;
 }
 
 export class Assistances {
   readonly sessions: SessionTable;
   private readonly presence = new DevicePresence();
-  /** Assistances whose agent is starting their host, until the host is in. */
-  private readonly awaitingHost = new Map<SessionId, AgentHostRequest>();
   private readonly hosts: HostPlace;
   private readonly endings: Endings;
   private readonly issuer: Issuer;
   private readonly opening: Opening;
 
   constructor(private readonly deps: AssistanceDeps) {
-    const { store, devices, key, clock, logger, settings, agentHosts, policy, audit } = deps;
+    const { store, devices, key, clock, logger, settings, agentHosts, policy, audit, lifecycles } = deps;
     // The table's hooks run only once connections come, after every part below exists.
     this.sessions = new SessionTable(
       () => this.unusedSessionId(),
@@ -81,13 +82,13 @@ export class Assistances {
         hostAway: (sessionId) => this.hosts.hostAway(sessionId),
         hostBack: (sessionId) => this.hosts.hostBack(sessionId),
       },
-      deps.sessionObserver,
+      bothObservers(lifecycles.sessionObserver(), deps.sessionObserver),
     );
-    const { sessions, presence, awaitingHost } = this;
+    const { sessions, presence } = this;
     const finish = (sessionId: SessionId, reason: EndReason, actor: AuditActor, detail?: Record<string, string>) =>
       this.finish(sessionId, reason, actor, detail);
-    this.hosts = new HostPlace({ store, clock, logger, settings, sessions });
-    this.endings = new Endings({ store, clock, settings, policy, sessions, awaitingHost, finish });
+    this.hosts = new HostPlace({ store, clock, logger, settings, sessions, lifecycles });
+    this.endings = new Endings({ store, clock, settings, policy, lifecycles, finish });
     const { hosts, endings } = this;
     this.issuer = new Issuer({
       store,
@@ -102,13 +103,13 @@ export class Assistances {
       presence,
       sessions,
       hosts,
-      awaitingHost,
+      lifecycles,
       finish,
     });
     const expireIfDue = (record: AssistanceRecord) => endings.expireIfDue(record);
-    this.opening = new Opening({ store, key, clock, logger, policy, audit, sessions, expireIfDue });
+    this.opening = new Opening({ store, key, clock, logger, policy, audit, sessions, lifecycles, expireIfDue });
     // What the last run left running goes on: both sides come back by themselves (restart.ts).
-    carryOverRunning({ store, clock, logger, settings, sessions, agentHosts, finish });
+    carryOverRunning({ store, clock, logger, settings, sessions, agentHosts, lifecycles, finish });
   }
 
   deviceConnected(conn: ConnId, device: DeviceIdentity): void {
@@ -186,11 +187,11 @@ export class Assistances {
    * deliver; none if it was over already.
    */
   finish(sessionId: SessionId, reason: EndReason, actor: AuditActor, detail: Record<string, string> = {}): Outgoing[] {
-    const { store, clock, logger, audit } = this.deps;
+    const { store, clock, logger, audit, lifecycles } = this.deps;
+    const over = { endedAt: clock.now(), endReason: reason, hostAwayUntil: null };
+    if (!lifecycles.apply(sessionId, { type: 'finish', reason }, over).ok) return [];
     const record = store.getAssistance(sessionId);
-    if (!record || record.endedAt !== null) return [];
-    store.updateAssistance(sessionId, { endedAt: clock.now(), endReason: reason, hostAwayUntil: null });
-    this.awaitingHost.delete(sessionId);
+    if (!record) throw new Error(`assistance ${sessionId} was running but is not stored`);
     this.deps.agentHosts.ended(sessionId);
     logger.info('assistance ended', { session: sessionId, reason });
     const expired = reason === 'expired';

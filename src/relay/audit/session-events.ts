@@ -2,8 +2,9 @@
  * Consent decisions and operator connections as the audit trail records them and the console
  * shows them: the session table tells this observer of every change in a session's life (join by
  * ID, attended and unattended assistances, resume, drops, expiry), so the table stays free of
- * auditing and nothing reads a session's life back off the messages. It keeps each session's
- * live state for the console, for the assistances it requested.
+ * auditing and nothing reads a session's life back off the messages. It keeps of each session
+ * only who is in it, for its rows: where an assistance stands is its lifecycle's
+ * (assistances/lifecycles.ts), which the console reads.
  */
 import type { EndReason, SessionId } from '../../shared/protocol.js';
 import type { ConnId } from '../messages.js';
@@ -11,12 +12,10 @@ import type { ConnectionHow, SessionObserver, SessionParties } from '../session-
 import type { AccessMode } from '../../shared/protocol.js';
 import { operatorActor, type AuditTrail } from './audit-trail.js';
 
-export type LiveState = 'waiting-for-consent' | 'declined' | 'connected' | 'ended';
-
 interface Tracked extends Omit<SessionParties, 'hostConn'> {
   deviceId: string | null;
-  /** 'connected' while an admitted operator's connection is in: its start was recorded, its end is next. */
-  state: LiveState;
+  /** While an admitted operator's connection is in: its start was recorded, its end is the next row. */
+  connected: boolean;
 }
 
 /** The device a session belongs to, if enrolled (for an assistance's session, the assistance's device). */
@@ -30,13 +29,8 @@ export class SessionEvents implements SessionObserver {
     private readonly deviceOf: DeviceOfHost,
   ) {}
 
-  /** The live state of a session, or null (nobody asked to come in yet, or it is gone). */
-  state(sessionId: SessionId): LiveState | null {
-    return this.sessions.get(sessionId)?.state ?? null;
-  }
-
   asked(sessionId: SessionId, parties: SessionParties): void {
-    this.track(sessionId, parties, 'waiting-for-consent');
+    this.track(sessionId, parties, false);
   }
 
   decided(sessionId: SessionId, result: 'allowed-control' | 'allowed-view' | 'declined' | 'timeout'): void {
@@ -55,7 +49,6 @@ export class SessionEvents implements SessionObserver {
       result,
       detail: { operator: t.operator.id },
     });
-    if (result === 'declined' || result === 'timeout') t.state = 'declined';
   }
 
   connected(
@@ -63,7 +56,7 @@ export class SessionEvents implements SessionObserver {
     parties: SessionParties,
     connection: { how: ConnectionHow; mode: AccessMode; unattended: boolean },
   ): void {
-    const t = this.track(sessionId, parties, 'connected');
+    const t = this.track(sessionId, parties, true);
     const { how, mode, unattended } = connection;
     this.trail.record({
       actor: operatorActor(t.operator),
@@ -77,8 +70,8 @@ export class SessionEvents implements SessionObserver {
 
   left(sessionId: SessionId, reason: EndReason): void {
     const t = this.sessions.get(sessionId);
-    if (t?.state !== 'connected') return;
-    t.state = 'ended';
+    if (!t?.connected) return;
+    t.connected = false;
     this.trail.record({
       actor: operatorActor(t.operator),
       action: 'connection.ended',
@@ -89,23 +82,22 @@ export class SessionEvents implements SessionObserver {
     });
   }
 
-  withdrawn(sessionId: SessionId): void {
-    const t = this.sessions.get(sessionId);
-    if (t?.state === 'waiting-for-consent') t.state = 'ended';
+  withdrawn(): void {
+    // Nothing to record: the request never reached an answer.
   }
 
   gone(sessionId: SessionId): void {
     this.sessions.delete(sessionId);
   }
 
-  private track(sessionId: SessionId, parties: SessionParties, state: LiveState): Tracked {
+  private track(sessionId: SessionId, parties: SessionParties, connected: boolean): Tracked {
     const { operator, deviceName, hostConn } = parties;
     const existing = this.sessions.get(sessionId);
     if (existing) {
-      Object.assign(existing, { operator, state, ...(deviceName ? { deviceName } : {}) });
+      Object.assign(existing, { operator, connected, ...(deviceName ? { deviceName } : {}) });
       return existing;
     }
-    const t: Tracked = { deviceId: this.deviceOf(hostConn, sessionId), deviceName, operator, state };
+    const t: Tracked = { deviceId: this.deviceOf(hostConn, sessionId), deviceName, operator, connected };
     this.sessions.set(sessionId, t);
     return t;
   }

@@ -17,7 +17,6 @@ import { SessionId } from '../../shared/protocol.js';
 import type { Assistances } from '../assistances/service.js';
 import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
 import { auditCsv, auditJson } from '../audit/export.js';
-import type { LiveState } from '../audit/session-events.js';
 import type { ZodApp } from '../http/app.js';
 import { ApiFailure, JSON_HEADERS } from '../http/json.js';
 import type { Outgoing } from '../messages.js';
@@ -39,8 +38,8 @@ export interface ConsoleApiDeps {
   policy: PolicySettingsStore;
   devices: DeviceDirectory;
   assistances: Assistances;
-  /** The stored assistance and its live state, for the status the console shows. */
-  assistance(sessionId: string): { record: AssistanceRecord; live: LiveState | null } | null;
+  /** The stored assistance, with its lifecycle state, for the status the console shows. */
+  assistance(sessionId: string): AssistanceRecord | null;
   audit: AuditTrail;
   /** Delivers what a request has to tell connected clients (the device's assistance:prepared). */
   deliver(out: Outgoing[]): void;
@@ -129,17 +128,16 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
     },
 
     assistance({ params: { sessionId } }, { signedIn: { user } }) {
-      const found = SessionId.safeParse(sessionId).success ? deps.assistance(sessionId) : null;
+      const record = SessionId.safeParse(sessionId).success ? deps.assistance(sessionId) : null;
       // Someone else's assistance answers as no assistance at all.
-      if (!found || (found.record.operatorId !== user.operatorId && user.role !== 'admin')) {
+      if (!record || (record.operatorId !== user.operatorId && user.role !== 'admin')) {
         throw new ApiFailure(404, 'not-found', `no assistance ${sessionId} of yours on this relay`);
       }
-      const { record, live } = found;
       return {
         sessionId: record.sessionId,
         deviceId: record.deviceId,
         mode: record.mode,
-        status: assistanceStatus(record, live),
+        status: assistanceStatus(record),
       } satisfies ConsoleAssistance;
     },
 

@@ -1,21 +1,35 @@
 /**
- * What the console shows about an assistance it requested: from the store (locked, over for
- * good, ever entered, its device away) and from the live session (SessionEvents: waiting for the
- * user, declined, connected, ended).
+ * What the console shows about an assistance it requested, read off its lifecycle state (as
+ * its one owner, assistances/lifecycles.ts, wrote it into the record) and its lock: nothing
+ * here re-derives where the assistance stands.
  */
 import type { AssistanceStatus } from '../../shared/console-api.js';
-import type { LiveState } from '../audit/session-events.js';
 import type { AssistanceRecord } from '../store/store.js';
 
-export function assistanceStatus(record: AssistanceRecord, live: LiveState | null): AssistanceStatus {
+export function assistanceStatus(record: AssistanceRecord): AssistanceStatus {
   if (record.lockedAt !== null) return 'locked';
-  if (record.endedAt !== null) {
-    // Over for good: after someone was in, the connection ended; otherwise it expired unused
-    // (unless the user's refusal was the last thing that happened).
-    if (record.nonceUsedAt !== null) return 'ended';
-    return live === 'declined' ? 'declined' : 'expired';
+  const { phase, away, endedFrom } = record.lifecycle;
+  switch (phase) {
+    case 'ended':
+    case 'expired':
+      // After someone was in, the connection ended; otherwise it ended unused, unless the user's
+      // refusal was the last thing that happened.
+      if (record.nonceUsedAt !== null) return 'ended';
+      return endedFrom === 'declined' ? 'declined' : 'expired';
+    case 'released':
+      return 'ended';
+    default:
   }
-  // Its device lost its relay connection and has the host grace period to come back.
-  if (record.hostAwayUntil !== null) return 'device-reconnecting';
-  return live ?? 'waiting-for-operator';
+  // Its device lost its relay connection (or its agent did) and has its grace period to come back.
+  if (away.includes('host') || away.includes('agent')) return 'device-reconnecting';
+  switch (phase) {
+    case 'active':
+      return away.includes('operator') ? 'operator-reconnecting' : 'connected';
+    case 'consent-pending':
+      return 'waiting-for-consent';
+    case 'declined':
+      return 'declined';
+    default:
+      return 'waiting-for-operator';
+  }
 }

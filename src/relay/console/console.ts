@@ -5,7 +5,6 @@
  */
 import type { Assistances } from '../assistances/service.js';
 import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
-import type { SessionEvents } from '../audit/session-events.js';
 import type { Clock } from '../clock.js';
 import type { ZodApp } from '../http/app.js';
 import type { Outgoing } from '../messages.js';
@@ -24,7 +23,6 @@ export interface ConsoleOptions {
   store: RelayStore;
   operators: OperatorRegistry;
   assistances: Assistances;
-  sessionEvents: SessionEvents;
   devices: DeviceDirectory;
   policy: PolicySettingsStore;
   audit: AuditTrail;
@@ -62,10 +60,8 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     policy: opts.policy,
     devices: opts.devices,
     assistances: opts.assistances,
-    assistance(sessionId) {
-      const record = opts.store.getAssistance(sessionId);
-      return record && { record, live: opts.sessionEvents.state(sessionId) };
-    },
+    // Its lifecycle state is in its record, written by its one owner at each change.
+    assistance: (sessionId) => opts.store.getAssistance(sessionId),
     audit: opts.audit,
     deliver: opts.deliver,
     revokeOperator: opts.revokeOperator,

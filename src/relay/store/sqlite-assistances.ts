@@ -1,6 +1,7 @@
 /** The assistances table's statements (see sqlite-store.ts for its schema). */
 import type Database from 'better-sqlite3';
-import { changes, column, group, nullable, saltedHashFields, sqliteTable } from './sqlite-table.js';
+import { LIFECYCLE_STATE, type LifecycleState } from '../assistances/lifecycle.js';
+import { changes, column, group, json, nullable, saltedHashFields, sqliteTable } from './sqlite-table.js';
 import type { AssistanceChanges, AssistanceRecord, RelayStore } from './store.js';
 
 type AssistanceStatements = Pick<
@@ -39,8 +40,10 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
     hostAwayUntil: column(),
     deviceName: column(),
     accessMode: column(),
+    lifecycle: json<LifecycleState>((value) => LIFECYCLE_STATE.parse(value)),
   });
   const insert = assistances.insert();
+  const updates = new Map<string, (values: Pick<AssistanceRecord, keyof AssistanceChanges | 'sessionId'>) => void>();
   const due = db.prepare(
     'SELECT session_id FROM assistances WHERE ended_at IS NULL AND expires_at <= ? ORDER BY expires_at',
   );
@@ -60,9 +63,11 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
     updateAssistance(sessionId, update) {
       const fields = Object.keys(update) as Array<keyof AssistanceChanges>;
       if (fields.length === 0) return;
-      // Prepared per call (the set of fields varies); the table throws on a field it does not declare.
-      const values = { ...update, sessionId } as Pick<AssistanceRecord, keyof AssistanceChanges | 'sessionId'>;
-      assistances.update(fields, ['sessionId'])(values);
+      // One statement per set of fields, prepared on first use; the table throws on a field it does not declare.
+      const key = fields.join(',');
+      let run = updates.get(key);
+      if (!run) updates.set(key, (run = assistances.update(fields, ['sessionId'])));
+      run({ ...update, sessionId } as Pick<AssistanceRecord, keyof AssistanceChanges | 'sessionId'>);
     },
     dueAssistances(now) {
       return (due.all(now) as Array<{ session_id: string }>).map((r) => r.session_id);

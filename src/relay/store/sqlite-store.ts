@@ -146,6 +146,16 @@ const migrations: readonly string[] = [
   `ALTER TABLE assistances ADD COLUMN device_name TEXT;
    ALTER TABLE assistances ADD COLUMN access_mode TEXT;
    CREATE TABLE relay_heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), alive_at INTEGER NOT NULL) STRICT`,
+  // Each assistance's lifecycle state (assistances/lifecycle.ts) as JSON; older rows get the
+  // phase their other columns imply.
+  `ALTER TABLE assistances ADD COLUMN lifecycle TEXT NOT NULL DEFAULT '{"phase":"requested","away":[],"endedFrom":null}';
+   UPDATE assistances SET lifecycle = json_object('phase',
+       CASE WHEN ended_at IS NOT NULL THEN (CASE WHEN end_reason = 'expired' THEN 'expired' ELSE 'ended' END)
+            WHEN access_mode IS NOT NULL AND resume_hash IS NULL THEN 'released'
+            WHEN access_mode IS NOT NULL THEN 'active'
+            WHEN host_resume_hash IS NOT NULL THEN 'ready'
+            ELSE 'requested' END,
+     'away', json_array(), 'endedFrom', NULL)`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -6,6 +6,7 @@
 import type { Role } from '../../shared/policy.js';
 import type { AccessMode, AssistanceMode, EndReason } from '../../shared/protocol.js';
 import type { AgentStore } from '../agents/agent-store.js';
+import type { LifecycleState } from '../assistances/lifecycle.js';
 import type { AuditLog } from '../audit/audit-log.js';
 
 /** scrypt cost parameters, stored with each hash so they can be raised without breaking old ones. */
@@ -87,6 +88,8 @@ export interface AssistanceRecord {
   deviceName: string | null;
   /** What the user allowed the admitted operator (control or view); null before the first admission. */
   accessMode: AccessMode | null;
+  /** Where its life stands, as its one owner (assistances/lifecycles.ts) last wrote it. */
+  lifecycle: LifecycleState;
 }
 
 /** The fields of an assistance that change over its life. */
@@ -105,6 +108,7 @@ export type AssistanceChanges = Partial<
     | 'hostAwayUntil'
     | 'deviceName'
     | 'accessMode'
+    | 'lifecycle'
   >
 >;
 

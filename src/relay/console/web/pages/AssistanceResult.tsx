@@ -18,6 +18,7 @@ const STATUS_WORDS: Record<AssistanceStatus, string> = {
   declined: 'Declined by the user',
   connected: 'Connected',
   'device-reconnecting': 'The device is reconnecting…',
+  'operator-reconnecting': 'The operator’s app is reconnecting…',
   ended: 'Ended',
   expired: 'Expired',
   locked: 'Locked: too many wrong passwords',
