@@ -46,8 +46,10 @@ export function requestConsent(
   if (!slot) {
     session.operator = { conn: sender.conn, identity: sender.operator, mode: null };
     observer.asked(sessionId, parties(session, sender.operator));
-    // A device away (reconnecting) is asked once it is back (SessionTable.hostBack).
-    return hostConn === null ? [waiting] : [joinRequest(hostConn, session, sender.operator), waiting];
+    // A device away (reconnecting) is asked once it is back (SessionTable.hostBack); the operator is told why it waits.
+    if (hostConn === null)
+      return [waiting, { to: sender.conn, event: 'session:away', payload: { sessionId, side: 'host' } }];
+    return [joinRequest(hostConn, session, sender.operator), waiting];
   }
   // The same operator again (typically its app reconnected): the new connection takes over.
   const out: Outgoing[] = [];

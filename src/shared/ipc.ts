@@ -59,8 +59,8 @@ export type HostState =
 export type OperatorState =
   | { status: 'signed-out'; message?: string }
   | { status: 'idle'; operator: OperatorIdentity; message?: string }
-  | { status: 'waiting'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string }
-  /** `deviceAway`: the device lost its relay connection and is reconnecting (the peer may still run). */
+  /** `deviceAway` (here and below): the device lost its relay connection and is reconnecting (the peer may still run). */
+  | { status: 'waiting'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string; deviceAway?: true }
   | {
       status: 'active';
       operator: OperatorIdentity;

@@ -13,7 +13,7 @@ import { HostSession } from '../../src/main/host/host-session.js';
 import { OperatorSession } from '../../src/main/operator/operator-session.js';
 import type { HostState, OperatorState } from '../../src/shared/ipc.js';
 import { connectRefusalError, relayEvents, type ConnectRefusalCode } from '../../src/shared/protocol.js';
-import { startTestRelay } from '../../dev/rig/relay.js';
+import { activationToken, connectClient, startTestRelay } from '../../dev/rig/relay.js';
 
 const SECRET = 'flxra_op_0123456789ab_SECRET-IN-A-PAYLOAD';
 const SESSION = '123456789';
@@ -246,4 +246,26 @@ test('against a real relay: a wrong operator token is refused with the unauthori
     message: 'The relay did not accept your operator token. Ask your relay administrator for a new one.',
   });
   assert.ok(op.logs.includes('[operator] the relay refused the operator token: invalid or revoked operator token'));
+});
+
+test('against a real relay: a file opened while the device is reconnecting waits and says so, until the user is asked', async (t) => {
+  const relay = await startTestRelay();
+  t.after(() => relay.close());
+  const host = await relay.connectDevice('Kiosk 7');
+  const assistance = await relay.requestAssistance({ deviceId: host.deviceId, mode: 'attended' });
+  const { sessionId, hostResumeToken } = await host.next('assistance:prepared');
+  host.socket.io.engine.close(); // a network drop, not a quit: the device is away
+  const op = operatorFor(t, relay.url, relay.operatorToken);
+  await op.started;
+  op.session.openAssistance(activationToken(assistance), sessionId, 'attended');
+  const w = watcher(() => op.session.state);
+  await w.until((s) => s.status === 'waiting' && s.deviceAway === true, 'waiting for a device away');
+  const back = await connectClient(relay.url, {
+    role: 'host',
+    deviceName: 'Kiosk 7',
+    resume: { sessionId, token: hostResumeToken },
+  });
+  t.after(() => back.close());
+  assert.equal((await back.next('session:join-request')).sessionId, sessionId);
+  await w.until((s) => s.status === 'waiting' && s.deviceAway === undefined, 'waiting for the user');
 });

@@ -232,10 +232,10 @@ describe('an assistance session', () => {
     assert.deepEqual(events(table.hostBack('host-9', SID)?.out ?? []), ['host-9 host:resumed', 'op-9 session:back']);
   });
 
-  it('a file opened while the device is away waits; the user is asked once it is back', () => {
+  it('a file opened while the device is away waits, and the operator is told why; the user is asked once it is back', () => {
     prepare();
     table.disconnect(HOST);
-    assert.deepEqual(events(table.openAttended(op('op-1'), SID)), ['op-1 session:waiting']);
+    assert.deepEqual(events(table.openAttended(op('op-1'), SID)), ['op-1 session:waiting', 'op-1 session:away']);
     assert.deepEqual(events(table.hostBack('host-2', SID)?.out ?? []), [
       'host-2 host:resumed',
       'op-1 session:back',

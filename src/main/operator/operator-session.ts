@@ -112,13 +112,15 @@ export class OperatorSession {
       this.setState({ status: 'active', operator: this.me(), sessionId, deviceName, mode });
     });
     // The device lost its relay connection: it may come back (its peer may even carry on meanwhile).
+    // Waiting for consent too: the user is asked once the device is back.
     on('session:away', ({ sessionId }) => {
       const s = this.current;
-      if (s.status === 'active' && s.sessionId === sessionId) this.setState({ ...s, deviceAway: true });
+      if ((s.status === 'active' || s.status === 'waiting') && s.sessionId === sessionId)
+        this.setState({ ...s, deviceAway: true });
     });
     on('session:back', ({ sessionId }) => {
       const s = this.current;
-      if (s.status !== 'active' || s.sessionId !== sessionId || !s.deviceAway) return;
+      if ((s.status !== 'active' && s.status !== 'waiting') || s.sessionId !== sessionId || !s.deviceAway) return;
       const { deviceAway: _, ...back } = s;
       this.setState(back);
     });

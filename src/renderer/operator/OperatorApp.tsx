@@ -185,9 +185,16 @@ export function OperatorApp() {
       return (
         <main className="card" data-testid="waiting">
           <h1>Waiting for the user's consent…</h1>
-          <p>
-            {session.deviceName} (session {formatSessionId(session.sessionId)}) is asking its user to allow you.
-          </p>
+          {session.deviceAway ? (
+            <p data-testid="device-away" role="status">
+              {session.deviceName} (session {formatSessionId(session.sessionId)}) is reconnecting to the relay; its user
+              is asked once it is back.
+            </p>
+          ) : (
+            <p>
+              {session.deviceName} (session {formatSessionId(session.sessionId)}) is asking its user to allow you.
+            </p>
+          )}
           <button onClick={() => void api().leave()}>Cancel</button>
         </main>
       );
