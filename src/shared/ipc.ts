@@ -59,7 +59,7 @@ export type HostState =
 export type OperatorState =
   | { status: 'signed-out'; message?: string }
   | { status: 'idle'; operator: OperatorIdentity; message?: string }
-  /** `deviceAway` (here and below): the device lost its relay connection and is reconnecting (the peer may still run). */
+  /** `deviceAway` (here and in active): the device lost its relay connection and is reconnecting. */
   | { status: 'waiting'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string; deviceAway?: true }
   | {
       status: 'active';
