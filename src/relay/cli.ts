@@ -7,8 +7,11 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadSigningKey } from './activation/keys.js';
-import { EnrolmentTokens } from './agents/enrolment-tokens.js';
+import { EnrolmentTokens, MAX_ENROLMENT_USES } from './agents/enrolment-tokens.js';
 import { systemClock } from './clock.js';
+import { MachineTokens } from './credentials/machine-tokens.js';
+import { openTokenMac, PEPPER_ENV } from './credentials/pepper.js';
+import type { TokenMac } from './credentials/token-mac.js';
 import { DeviceRegistry } from './devices.js';
 import { createLogger, isLogLevel } from './log.js';
 import { OperatorRegistry } from './operators.js';
@@ -29,11 +32,12 @@ const USAGE = `usage:
   relay device list [--data <dir>]
   relay device remove <id> [--data <dir>]
   relay key fingerprint [--data <dir>]
-  relay enrolment create --group <report group> [--env <environment id>] [--days 7] [--data <dir>]
+  relay enrolment create --group <report group> [--env <environment id>] [--days 7] [--uses 1] [--data <dir>]
   relay enrolment revoke <id> [--data <dir>]
 (FLXRA_RELAY_HOST, FLXRA_RELAY_PORT, FLXRA_RELAY_DATA, FLXRA_RELAY_PUBLIC_URL, FLXRA_RELAY_ENV,
 FLXRA_RELAY_NAME and FLXRA_RELAY_HOST_GRACE set the defaults of --host, --port, --data, --public-url,
---env, --name and --host-grace)`;
+--env, --name and --host-grace; ${PEPPER_ENV}, when set, is the token pepper instead of the data
+folder's token-pepper file, for every command alike)`;
 
 /** A mistake in how the command was called: exit code 2 with the usage. */
 class UsageError extends Error {}
@@ -95,6 +99,7 @@ async function serve(args: string[]): Promise<void> {
     ...(environment === undefined ? {} : { environment }),
     ...(name === undefined ? {} : { name }),
     ...(hostGrace === undefined ? {} : { hostGraceMs: Number(hostGrace) * 1000 }),
+    ...(process.env[PEPPER_ENV] === undefined ? {} : { tokenPepper: process.env[PEPPER_ENV] }),
   });
   console.log(`flxra relay listening on ${relay.url} (data: ${data})`);
   console.log(`activation key fingerprint: ${relay.keyFingerprint}`);
@@ -129,7 +134,10 @@ async function operator(args: string[]): Promise<void> {
       });
       if (!values.name?.trim() || !values.org?.trim()) throw new UsageError('operator add needs --name and --org');
       const { identity, token } = await withStore(values.data, (store) =>
-        new OperatorRegistry(store).add({ name: values.name!, organisation: values.org! }),
+        new OperatorRegistry(store, machineTokens(store, values.data)).add({
+          name: values.name!,
+          organisation: values.org!,
+        }),
       );
       console.log(`operator added
   id:           ${identity.id}
@@ -141,7 +149,9 @@ This token will not be shown again: the relay keeps only a hash of it. Give it t
     }
     case 'list': {
       const { values } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: false });
-      const operators = await withStore(values.data, async (store) => new OperatorRegistry(store).list());
+      const operators = await withStore(values.data, async (store) =>
+        new OperatorRegistry(store, machineTokens(store, values.data)).list(),
+      );
       if (operators.length === 0) {
         console.log('no operators registered');
         return;
@@ -153,7 +163,9 @@ This token will not be shown again: the relay keeps only a hash of it. Give it t
       const { values, positionals } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: true });
       const [id, ...extra] = positionals;
       if (!id || extra.length > 0) throw new UsageError('operator remove needs exactly one operator id');
-      const removed = await withStore(values.data, async (store) => new OperatorRegistry(store).remove(id));
+      const removed = await withStore(values.data, async (store) =>
+        new OperatorRegistry(store, machineTokens(store, values.data)).remove(id),
+      );
       if (!removed) {
         console.error(`no operator with id ${id}`);
         process.exitCode = 1;
@@ -179,7 +191,7 @@ async function device(args: string[]): Promise<void> {
       });
       if (!values.name?.trim()) throw new UsageError('device add needs --name');
       const { device, token } = await withStore(values.data, (store) =>
-        new DeviceRegistry(store).add({ name: values.name! }),
+        new DeviceRegistry(store, machineTokens(store, values.data)).add({ name: values.name! }),
       );
       console.log(`device added
   id:    ${device.id}
@@ -190,7 +202,9 @@ This token will not be shown again: the relay keeps only a hash of it. Configure
     }
     case 'list': {
       const { values } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: false });
-      const devices = await withStore(values.data, async (store) => new DeviceRegistry(store).list());
+      const devices = await withStore(values.data, async (store) =>
+        new DeviceRegistry(store, machineTokens(store, values.data)).list(),
+      );
       if (devices.length === 0) {
         console.log('no devices registered');
         return;
@@ -202,7 +216,9 @@ This token will not be shown again: the relay keeps only a hash of it. Configure
       const { values, positionals } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: true });
       const [id, ...extra] = positionals;
       if (!id || extra.length > 0) throw new UsageError('device remove needs exactly one device id');
-      const removed = await withStore(values.data, async (store) => new DeviceRegistry(store).remove(id));
+      const removed = await withStore(values.data, async (store) =>
+        new DeviceRegistry(store, machineTokens(store, values.data)).remove(id),
+      );
       if (!removed) {
         console.error(`no device with id ${id}`);
         process.exitCode = 1;
@@ -223,7 +239,13 @@ async function enrolment(args: string[]): Promise<void> {
     case 'create': {
       const { values } = parse({
         args: rest,
-        options: { group: { type: 'string' }, env: { type: 'string' }, days: { type: 'string' }, ...dataOption },
+        options: {
+          group: { type: 'string' },
+          env: { type: 'string' },
+          days: { type: 'string' },
+          uses: { type: 'string' },
+          ...dataOption,
+        },
         strict: true,
         allowPositionals: false,
       });
@@ -231,18 +253,25 @@ async function enrolment(args: string[]): Promise<void> {
       const days = Number(values.days ?? '7');
       if (!Number.isInteger(days) || days < 1 || days > 365)
         throw new UsageError(`invalid --days "${values.days}" (1-365)`);
+      const uses = Number(values.uses ?? '1');
+      if (!/^\d+$/.test(values.uses ?? '1') || uses < 1 || uses > MAX_ENROLMENT_USES)
+        throw new UsageError(
+          `invalid --uses "${values.uses}" (1-${MAX_ENROLMENT_USES}: how many devices may enrol with it)`,
+        );
       const environmentId = values.env ?? process.env.FLXRA_RELAY_ENV ?? 'default';
       const issued = await withEnrolmentTokens(values.data, async (tokens) =>
-        tokens.create({ environmentId, reportGroup: values.group!, lifetimeMs: days * 24 * 60 * 60_000 }),
+        tokens.create({ environmentId, reportGroup: values.group!, lifetimeMs: days * 24 * 60 * 60_000, uses }),
       );
       console.log(`enrolment token created
   id:           ${issued.id}
   environment:  ${issued.environmentId}
   report group: ${issued.reportGroup}
   expires:      ${issued.expiresAt}
+  uses:         ${issued.uses} ${issued.uses === 1 ? 'enrolment' : 'enrolments'}
   token:        ${issued.token}
-Devices enrol with: agent --relay <relay url> --enroll <token>. It works for any number of devices
-until it expires or is revoked; it will not be shown again.`);
+Devices enrol with the token in a file (or on standard input, with "-"), never on the command line:
+  agent --relay <relay url> --enroll-file <file>
+It allows ${issued.uses === 1 ? 'one device' : `${issued.uses} devices`} until it expires or is revoked; it will not be shown again.`);
       return;
     }
     case 'revoke': {
@@ -282,11 +311,21 @@ async function withStore<T>(data: string | undefined, use: (store: RelayStore) =
   }
 }
 
+/** The token pepper of the data folder (or FLXRA_RELAY_TOKEN_PEPPER), as the relay itself uses it. */
+function tokenMac(store: RelayStore, data: string | undefined): TokenMac {
+  const fromEnv = process.env[PEPPER_ENV];
+  return openTokenMac({ dataDir: dataDir(data), store, ...(fromEnv === undefined ? {} : { fromEnv }) });
+}
+
+function machineTokens(store: RelayStore, data: string | undefined): MachineTokens {
+  return new MachineTokens(tokenMac(store, data));
+}
+
 async function withEnrolmentTokens<T>(
   data: string | undefined,
   use: (tokens: EnrolmentTokens) => Promise<T>,
 ): Promise<T> {
-  return withStore(data, (store) => use(new EnrolmentTokens(store.agents, systemClock)));
+  return withStore(data, (store) => use(new EnrolmentTokens(store.agents, tokenMac(store, data), systemClock)));
 }
 
 async function main(argv: string[]): Promise<void> {

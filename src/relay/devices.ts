@@ -1,13 +1,13 @@
 /**
  * The device registry: which device hosts may receive assistances (unattended ones included).
- * Like operators, a device holds a bearer token `flxra_dev_<id>_<secret>` handed out once, of
- * which the store keeps only a salted scrypt hash. (Enrolment will later replace how tokens
- * are issued; verification stays.)
+ * Like operators, a device holds a bearer token `flxra_dev_<id>_<secret>` handed out once (its
+ * agent's token, for a device enrolled by an agent), of which the store keeps only the HMAC under
+ * the relay's token pepper (credentials/machine-tokens.ts).
  */
 import { z } from 'zod';
 import { bearerTokenId, issueBearerToken } from './bearer-token.js';
-import { DEFAULT_SCRYPT, hashSecret, verifySecret } from './secret-hash.js';
-import type { RelayStore, ScryptParams } from './store/store.js';
+import type { MachineTokens } from './credentials/machine-tokens.js';
+import type { RelayStore } from './store/store.js';
 
 export const DeviceIdentity = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200) });
 export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
@@ -23,18 +23,16 @@ export interface ListedDevice extends DeviceIdentity {
 }
 
 export class DeviceRegistry {
-  /** `scrypt`: the cost of new token hashes (only tests lower it). */
   constructor(
     private readonly store: RelayStore,
-    private readonly scrypt: ScryptParams = DEFAULT_SCRYPT,
+    private readonly tokens: MachineTokens,
   ) {}
 
   /** Registers a device and returns its token; the token cannot be recovered later. */
   async add(input: { name: string }): Promise<IssuedDevice> {
     const { id, token } = issueBearerToken('dev');
     const device = DeviceIdentity.parse({ id, name: input.name.trim() });
-    const hashed = await hashSecret(token, this.scrypt);
-    this.store.insertDevice({ ...device, ...hashed, createdAt: new Date().toISOString() });
+    this.store.insertDevice({ ...device, ...this.tokens.stored(token), createdAt: new Date().toISOString() });
     return { device, token };
   }
 
@@ -52,11 +50,16 @@ export class DeviceRegistry {
     return this.store.getDevice(id) !== null;
   }
 
-  /** The registry's identity for a valid token, or null (malformed, unknown, removed or wrong). */
+  /**
+   * The registry's identity for a valid token, or null (malformed, unknown, removed or wrong: the
+   * same work for each, see MachineTokens). Rejects with CredentialCheckBusy when an old scrypt
+   * row cannot be checked now.
+   */
   async verify(token: string): Promise<DeviceIdentity | null> {
     const id = bearerTokenId('dev', token);
     const record = id === null ? null : this.store.getDevice(id);
-    if (!record || !(await verifySecret(token, record))) return null;
+    const right = await this.tokens.matches(token, record, (mac) => this.store.upgradeDeviceToken(record!.id, mac));
+    if (!record || !right) return null;
     return { id: record.id, name: record.name };
   }
 }

@@ -1,12 +1,13 @@
 /**
  * The operator registry: who may join sessions and request assistances. An operator is a name
  * and an organisation plus a bearer token `flxra_op_<id>_<secret>` that is handed out once; the
- * store keeps only a salted scrypt hash of it, so a leaked relay.db does not let anyone sign in.
+ * store keeps only its HMAC under the relay's token pepper (credentials/machine-tokens.ts), so a
+ * leaked relay.db does not let anyone sign in, nor check a token offline.
  */
 import { OperatorIdentity } from '../shared/protocol.js';
 import { bearerTokenId, issueBearerToken } from './bearer-token.js';
-import { DEFAULT_SCRYPT, hashSecret, verifySecret } from './secret-hash.js';
-import type { RelayStore, ScryptParams } from './store/store.js';
+import type { MachineTokens } from './credentials/machine-tokens.js';
+import type { RelayStore } from './store/store.js';
 
 export interface IssuedOperator {
   identity: OperatorIdentity;
@@ -19,18 +20,16 @@ export interface ListedOperator extends OperatorIdentity {
 }
 
 export class OperatorRegistry {
-  /** `scrypt`: the cost of new token hashes (only tests lower it). */
   constructor(
     private readonly store: RelayStore,
-    private readonly scrypt: ScryptParams = DEFAULT_SCRYPT,
+    private readonly tokens: MachineTokens,
   ) {}
 
   /** Registers an operator and returns its token; the token cannot be recovered later. */
   async add(input: { name: string; organisation: string }): Promise<IssuedOperator> {
     const { id, token } = issueBearerToken('op');
     const identity = OperatorIdentity.parse({ id, name: input.name.trim(), organisation: input.organisation.trim() });
-    const hashed = await hashSecret(token, this.scrypt);
-    this.store.insertOperator({ ...identity, ...hashed, createdAt: new Date().toISOString() });
+    this.store.insertOperator({ ...identity, ...this.tokens.stored(token), createdAt: new Date().toISOString() });
     return { identity, token };
   }
 
@@ -45,11 +44,16 @@ export class OperatorRegistry {
     return this.store.removeOperator(id);
   }
 
-  /** The registry's identity for a valid token, or null (malformed, unknown, removed or wrong). */
+  /**
+   * The registry's identity for a valid token, or null (malformed, unknown, removed or wrong: the
+   * same work for each, see MachineTokens). Rejects with CredentialCheckBusy when an old scrypt
+   * row cannot be checked now.
+   */
   async verify(token: string): Promise<OperatorIdentity | null> {
     const id = bearerTokenId('op', token);
     const record = id === null ? null : this.store.getOperator(id);
-    if (!record || !(await verifySecret(token, record))) return null;
+    const right = await this.tokens.matches(token, record, (mac) => this.store.upgradeOperatorToken(record!.id, mac));
+    if (!record || !right) return null;
     return { id: record.id, name: record.name, organisation: record.organisation };
   }
 }

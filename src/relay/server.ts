@@ -19,6 +19,8 @@ import { SessionEvents } from './audit/session-events.js';
 import { createConsole } from './console/console.js';
 import { DEFAULT_CONSOLE_DIR } from './console/handler.js';
 import { systemClock, type Clock } from './clock.js';
+import { MachineTokens, type CredentialCheckStats } from './credentials/machine-tokens.js';
+import { openTokenMac } from './credentials/pepper.js';
 import { DeviceRegistry } from './devices.js';
 import { registerOperatorApi } from './http/api.js';
 import { createRelayHttp } from './http/app.js';
@@ -49,8 +51,13 @@ export interface RelayOptions {
   host?: string;
   /** 0 picks a free port (tests). */
   port?: number;
-  /** Where relay.db lives (with the signing key: keep it private); created if missing. */
+  /** Where relay.db lives (with the signing key: keep it private); created if missing, made owner-only. */
   dataDir: string;
+  /**
+   * The token pepper, base64url (FLXRA_RELAY_TOKEN_PEPPER); default: the data folder's
+   * token-pepper file, made at the first start (src/relay/credentials/pepper.ts).
+   */
+  tokenPepper?: string;
   logger?: RelayLogger;
   /** The URL operators' apps reach this relay at, named in activation files; default: the URL listened on. */
   publicUrl?: string;
@@ -68,7 +75,7 @@ export interface RelayOptions {
   unconnectedLifetimeMs?: number;
   /** Where time comes from; tests inject theirs. */
   clock?: Clock;
-  /** Cost of new token and password hashes; only tests should lower it. */
+  /** Cost of new password hashes (console users, unattended passwords); only tests should lower it. */
   scrypt?: ScryptParams;
   /** Where the console's built pages are; default out/console (`npm run build:console`). */
   consoleDir?: string;
@@ -101,6 +108,8 @@ export interface RelayHandle {
   enrolment: EnrolmentTokens;
   /** The devices enrolled by agents, as they report themselves (online, last seen, user sessions). */
   agents: AgentRegistry;
+  /** What the checks of machine tokens have cost so far: HMACs, comparisons, old scrypt rows. */
+  credentialChecks(): CredentialCheckStats;
   /** Expires, now by the relay's clock, every assistance whose time is up (the relay also does so every 10 s). */
   sweep(): Promise<void>;
   /** Disconnects every client, stops listening and closes the store. Safe to call twice. */
@@ -122,7 +131,13 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const store = openSqliteStore(opts.dataDir);
   const http = createServer();
   let key: Awaited<ReturnType<typeof loadSigningKey>>;
+  let tokenMac: ReturnType<typeof openTokenMac>;
   try {
+    tokenMac = openTokenMac({
+      dataDir: opts.dataDir,
+      store,
+      ...(opts.tokenPepper === undefined ? {} : { fromEnv: opts.tokenPepper }),
+    });
     key = await loadSigningKey(store);
     await listen(http, opts.port ?? DEFAULT_PORT, host);
   } catch (err) {
@@ -133,8 +148,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const url = `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
   const publicUrl = opts.publicUrl ?? url;
 
-  const operators = new OperatorRegistry(store, scrypt);
-  const devices = new DeviceRegistry(store, scrypt);
+  const machineTokens = new MachineTokens(tokenMac);
+  const operators = new OperatorRegistry(store, machineTokens);
+  const devices = new DeviceRegistry(store, machineTokens);
   const audit = new AuditTrail(store.audit, clock, logger);
   const policy = new PolicySettingsStore(store);
   // Each assistance's state has one owner, which the session table, the hub and the ends all move.
@@ -142,6 +158,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   // Its callbacks run only once clients are connected, after `assistances` and `io` exist.
   const agents = openAgents({
     store: store.agents,
+    tokenMac,
     devices,
     clock,
     logger,
@@ -199,6 +216,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     policy,
     audit,
     clock,
+    tokenMac,
     scrypt,
     publicUrl,
     webDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
@@ -261,6 +279,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     audit,
     enrolment: agents.enrolment,
     agents: agents.registry,
+    credentialChecks: () => machineTokens.stats(),
     sweep,
     close() {
       closing ??= (async () => {

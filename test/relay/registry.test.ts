@@ -1,10 +1,13 @@
 /** The operator registry and its SQLite store: tokens, hashing, persistence, schema versioning. */
 import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { MachineTokens } from '../../src/relay/credentials/machine-tokens.js';
+import { openTokenMac } from '../../src/relay/credentials/pepper.js';
 import { OperatorRegistry } from '../../src/relay/operators.js';
 import { SCHEMA_VERSION, openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import type { RelayStore } from '../../src/relay/store/store.js';
@@ -26,7 +29,7 @@ describe('operator registry', () => {
   beforeEach(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-registry-test-'));
     store = openSqliteStore(dataDir);
-    registry = new OperatorRegistry(store);
+    registry = new OperatorRegistry(store, new MachineTokens(openTokenMac({ dataDir, store })));
   });
   afterEach(async () => {
     store.close();
@@ -80,7 +83,7 @@ describe('operator registry', () => {
     assert.deepEqual(registry.list(), []);
   });
 
-  it('stores no token and no secret, only a salt and a hash', async () => {
+  it('stores no token and no secret, only its HMAC under the pepper kept outside the database', async () => {
     const issued = await Promise.all(
       [1, 2, 3].map((n) => registry.add({ name: `Operator ${n}`, organisation: 'Help Desk' })),
     );
@@ -90,18 +93,30 @@ describe('operator registry', () => {
         assert.equal(bytes.indexOf(token), -1, 'token found in the store');
         assert.equal(bytes.indexOf(secret), -1, 'secret found in the store');
         assert.equal(bytes.indexOf(Buffer.from(secret, 'base64url')), -1, 'raw secret bytes found in the store');
+        // A plain digest would let a copy of the database confirm a token offline.
+        assert.equal(bytes.indexOf(createHash('sha256').update(token).digest()), -1, 'unpeppered digest in the store');
       }
     };
     check(await storeBytes(dataDir)); // open: rows may still be in the WAL
     store.close();
     check(await storeBytes(dataDir)); // closed: checkpointed into relay.db
+    const pepper = Buffer.from((await fs.readFile(path.join(dataDir, 'token-pepper'), 'utf8')).trim(), 'base64url');
+    assert.equal(pepper.length, 32);
+    assert.equal((await storeBytes(dataDir)).indexOf(pepper), -1, 'the pepper is not in the database');
     const db = new Database(path.join(dataDir, 'relay.db'), { readonly: true });
     try {
-      const columns = (db.prepare('PRAGMA table_info(operators)').all() as Array<{ name: string }>).map((c) => c.name);
-      assert.ok(!columns.some((c) => /token|secret/.test(c)), columns.join());
-      const rows = db.prepare('SELECT salt, hash FROM operators').all() as Array<{ salt: Buffer; hash: Buffer }>;
-      assert.equal(new Set(rows.map((r) => r.salt.toString('hex'))).size, 3, 'one salt per operator');
-      for (const r of rows) assert.equal(r.hash.length, 32);
+      const rows = db.prepare('SELECT id, token_mac, salt, hash, scrypt_n FROM operators').all() as Array<{
+        id: string;
+        token_mac: Buffer;
+        salt: null;
+        hash: null;
+        scrypt_n: null;
+      }>;
+      for (const { identity, token } of issued) {
+        const row = rows.find((r) => r.id === identity.id)!;
+        assert.deepEqual(row.token_mac, createHmac('sha256', pepper).update(token).digest());
+        assert.deepEqual([row.salt, row.hash, row.scrypt_n], [null, null, null], 'no scrypt hash for a new token');
+      }
     } finally {
       db.close();
     }

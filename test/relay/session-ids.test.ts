@@ -12,6 +12,8 @@ import { Assistances } from '../../src/relay/assistances/service.js';
 import { AuditTrail } from '../../src/relay/audit/audit-trail.js';
 import { PolicyGate } from '../../src/relay/policy/gate.js';
 import { PolicySettingsStore } from '../../src/relay/policy/policy-settings.js';
+import { MachineTokens } from '../../src/relay/credentials/machine-tokens.js';
+import { openTokenMac } from '../../src/relay/credentials/pepper.js';
 import { DeviceRegistry } from '../../src/relay/devices.js';
 import { UNOBSERVED } from '../../src/relay/session-model.js';
 import { SessionTable, randomSessionId } from '../../src/relay/sessions.js';
@@ -52,7 +54,7 @@ describe('assistance session IDs', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-ids-test-'));
     const store = openSqliteStore(dataDir);
     try {
-      const devices = new DeviceRegistry(store, TEST_SCRYPT);
+      const devices = new DeviceRegistry(store, new MachineTokens(openTokenMac({ dataDir, store })));
       const { device } = await devices.add({ name: 'Kiosk' });
       const draws = ['111111111', '111111111', '222222222', '222222222', '333333333'];
       const clock = new TestClock();

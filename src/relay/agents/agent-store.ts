@@ -1,5 +1,5 @@
 /**
- * What the relay persists about agents: enrolment tokens (only their SHA-256) and what each
+ * What the relay persists about agents: enrolment tokens (only their MAC) and what each
  * enrolled device last reported. Part of the relay store (store.ts extends it; SQLite statements
  * in sqlite-agents.ts). Times are ms on the relay's clock.
  */
@@ -9,13 +9,20 @@ import type { UserSession } from '../../shared/user-sessions.js';
 export interface EnrolmentTokenRecord {
   /** Names the token in lists and logs; not part of the secret. */
   id: string;
-  /** SHA-256 of the token: 256 random bits need no slow hash to be safe from guessing. */
+  /**
+   * The token's MAC under the relay's token pepper (tokens from before it: SHA-256): 256 random
+   * bits need no slow hash to be safe from guessing.
+   */
   tokenHash: Buffer;
   environmentId: string;
   reportGroup: string;
   createdAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  /** How many enrolments it allows; null: any number (tokens made before uses were counted). */
+  maxUses: number | null;
+  /** Enrolments made with it so far. */
+  uses: number;
 }
 
 /** An enrolled device as its agent describes it; the device's credential is in the devices table. */
@@ -37,6 +44,13 @@ export interface AgentStore {
   getEnrolmentToken(tokenHash: Buffer): EnrolmentTokenRecord | null;
   /** False when there is no such token, or it was revoked already. */
   revokeEnrolmentToken(id: string, at: number): boolean;
+  /**
+   * Counts one enrolment with the token, unless it is revoked, expired at `now` or used up (all
+   * checked in the same statement, so two enrolments racing cannot both take the last use).
+   */
+  useEnrolmentToken(id: string, now: number): boolean;
+  /** A token from before the pepper, found by its SHA-256: keyed by its MAC from now on. */
+  rekeyEnrolmentToken(from: Buffer, to: Buffer): void;
 
   insertAgentDevice(record: AgentDeviceRecord): void;
   saveAgentReport(deviceId: string, report: AgentReport, at: number): void;

@@ -1,11 +1,12 @@
 /**
  * POST /api/v1/enrol: an agent trades an enrolment token for a device id and its agent token.
- * The agent token is a device token of the device registry (`flxra_dev_…`, stored as a salted
- * scrypt hash like operators' tokens), so its checks, revocation and removal are the registry's.
+ * The agent token is a device token of the device registry (`flxra_dev_…`, stored as its HMAC
+ * under the token pepper like operators' tokens), so its checks, revocation and removal are the
+ * registry's. Each enrolment takes one of the enrolment token's uses (single-use by default).
  */
 import { EnrolRequest, type EnrolResponse } from '../../shared/agent-protocol.js';
 import type { Clock } from '../clock.js';
-import type { DeviceRegistry } from '../devices.js';
+import { DeviceIdentity, type DeviceRegistry } from '../devices.js';
 import type { RelayLogger } from '../log.js';
 import { summarizeIssues } from '../validate.js';
 import type { EnrolmentTokens } from './enrolment-tokens.js';
@@ -35,15 +36,17 @@ export async function enrolAgent(deps: EnrolDeps, body: unknown): Promise<EnrolR
       message: `invalid enrolment request: ${summarizeIssues(parsed.error)}`,
     };
   const { enrolmentToken, hostname, os, agentVersion } = parsed.data;
-  const scope = deps.tokens.check(enrolmentToken);
-  // One answer for every kind of bad token: nothing to probe with.
-  if (!scope)
+  // Checked before a use of the token is spent on it: the registry names devices in 200 characters.
+  if (!DeviceIdentity.shape.name.safeParse(hostname.trim()).success)
     return {
       ok: false,
-      status: 403,
-      code: 'enrolment-refused',
-      message: 'invalid, expired or revoked enrolment token',
+      status: 400,
+      code: 'bad-request',
+      message: 'invalid enrolment request: hostname: 1 to 200 characters',
     };
+  const scope = deps.tokens.use(enrolmentToken);
+  // One answer for every kind of bad token (nothing to probe with); a used-up one is told so.
+  if (!scope.ok) return { ok: false, status: 403, code: 'enrolment-refused', message: scope.message };
   const { device, token } = await deps.devices.add({ name: hostname });
   deps.registry.enrolled({
     deviceId: device.id,

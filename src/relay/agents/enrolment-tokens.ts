@@ -1,14 +1,19 @@
 /**
  * Enrolment tokens: what an administrator hands out (in a deployment script, an installer's
- * settings) so that agents enrol into one environment and report group. A token is reusable by
- * any number of devices until it expires or is revoked, so one token can roll out a whole group;
- * the relay keeps only its SHA-256.
+ * settings) so that agents enrol into one environment and report group. A token allows one
+ * enrolment unless its maker asked for more (`uses`: a roll-out of a whole group), and none once
+ * it is used up, expired or revoked. The relay keeps only its MAC under the token pepper
+ * (credentials/token-mac.ts); tokens made before the pepper are still found by their SHA-256,
+ * once, and then kept by their MAC.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import type { TokenMac } from '../credentials/token-mac.js';
 import type { AgentStore } from './agent-store.js';
 
 export const DEFAULT_ENROLMENT_LIFETIME_MS = 7 * 24 * 60 * 60_000;
+/** What one token may allow at most. */
+export const MAX_ENROLMENT_USES = 100_000;
 
 const TOKEN = /^flxra_enrol_[A-Za-z0-9_-]{43}$/;
 
@@ -23,36 +28,52 @@ export interface IssuedEnrolmentToken extends EnrolmentScope {
   token: string;
   /** ISO 8601. */
   expiresAt: string;
+  /** How many enrolments it allows. */
+  uses: number;
 }
 
-function sha256(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
-}
+/** Why a token enrols no device, as the agent is told. */
+export type EnrolmentRefusal =
+  /** Malformed, unknown, expired and revoked alike: nothing to probe with. */
+  | { reason: 'invalid'; message: string }
+  /** Only the holder of a real token learns this: it was good, and its enrolments are spent. */
+  | { reason: 'used-up'; message: string };
+
+export type EnrolmentUse = ({ ok: true } & EnrolmentScope & { id: string }) | ({ ok: false } & EnrolmentRefusal);
+
+const INVALID: EnrolmentRefusal = { reason: 'invalid', message: 'invalid, expired or revoked enrolment token' };
 
 export class EnrolmentTokens {
   constructor(
     private readonly store: AgentStore,
+    private readonly mac: TokenMac,
     private readonly clock: Clock,
   ) {}
 
-  create(scope: EnrolmentScope & { lifetimeMs?: number }): IssuedEnrolmentToken {
+  /** `uses`: how many devices may enrol with it (default 1). */
+  create(scope: EnrolmentScope & { lifetimeMs?: number; uses?: number }): IssuedEnrolmentToken {
     const environmentId = scope.environmentId.trim();
     const reportGroup = scope.reportGroup.trim();
     if (!environmentId || !reportGroup) throw new Error('an enrolment token needs an environment and a report group');
+    const uses = scope.uses ?? 1;
+    if (!Number.isInteger(uses) || uses < 1 || uses > MAX_ENROLMENT_USES)
+      throw new Error(`an enrolment token allows 1 to ${MAX_ENROLMENT_USES} enrolments, not ${uses}`);
     const now = this.clock.now();
     const id = randomBytes(6).toString('hex');
     const token = `flxra_enrol_${randomBytes(32).toString('base64url')}`;
     const expiresAt = now + (scope.lifetimeMs ?? DEFAULT_ENROLMENT_LIFETIME_MS);
     this.store.insertEnrolmentToken({
       id,
-      tokenHash: sha256(token),
+      tokenHash: this.mac.of(token),
       environmentId,
       reportGroup,
       createdAt: now,
       expiresAt,
       revokedAt: null,
+      maxUses: uses,
+      uses: 0,
     });
-    return { id, token, environmentId, reportGroup, expiresAt: new Date(expiresAt).toISOString() };
+    return { id, token, environmentId, reportGroup, expiresAt: new Date(expiresAt).toISOString(), uses };
   }
 
   /** Devices already enrolled with it stay enrolled. */
@@ -60,11 +81,27 @@ export class EnrolmentTokens {
     return this.store.revokeEnrolmentToken(id, this.clock.now());
   }
 
-  /** The scope a valid token enrols into; null for malformed, unknown, expired and revoked alike. */
-  check(token: string): (EnrolmentScope & { id: string }) | null {
-    if (!TOKEN.test(token)) return null;
-    const record = this.store.getEnrolmentToken(sha256(token));
-    if (!record || record.revokedAt !== null || record.expiresAt <= this.clock.now()) return null;
-    return { id: record.id, environmentId: record.environmentId, reportGroup: record.reportGroup };
+  /** Takes one of the token's enrolments: the scope it enrols into, or why not. */
+  use(token: string): EnrolmentUse {
+    if (!TOKEN.test(token)) return { ok: false, ...INVALID };
+    const found = this.mac.findKeyed(
+      token,
+      (key) => this.store.getEnrolmentToken(key),
+      (from, to) => this.store.rekeyEnrolmentToken(from, to),
+    );
+    const now = this.clock.now();
+    const record = found?.record;
+    if (!record || record.revokedAt !== null || record.expiresAt <= now) return { ok: false, ...INVALID };
+    if (record.maxUses !== null && record.uses >= record.maxUses) {
+      const allowed = `${record.maxUses} ${record.maxUses === 1 ? 'enrolment' : 'enrolments'}`;
+      return {
+        ok: false,
+        reason: 'used-up',
+        message: `this enrolment token is used up (it allowed ${allowed}): ask your administrator for a new one`,
+      };
+    }
+    // Counted in one statement with its checks: two enrolments racing for the last use cannot both have it.
+    if (!this.store.useEnrolmentToken(record.id, now)) return { ok: false, ...INVALID };
+    return { ok: true, id: record.id, environmentId: record.environmentId, reportGroup: record.reportGroup };
   }
 }

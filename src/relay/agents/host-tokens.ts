@@ -1,11 +1,13 @@
 /**
  * One-time host tokens: the relay gives one to an agent with each agent:start-host, the agent
  * passes it to the host it starts, and the host presents it in its handshake. A token names one
- * assistance and works once; it is kept (as SHA-256) only in memory, since a relay restart ends
- * every assistance anyway.
+ * assistance and works once; it is kept (as its MAC, like every machine token: one HMAC per
+ * check, credentials/token-mac.ts) only in memory, since a relay restart ends every assistance
+ * anyway.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { SessionId } from '../../shared/protocol.js';
+import type { TokenMac } from '../credentials/token-mac.js';
 
 export interface HostBinding {
   sessionId: SessionId;
@@ -14,18 +16,20 @@ export interface HostBinding {
   deviceName: string;
 }
 
-function sha256(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
-}
-
 export class HostTokens {
   private readonly byHash = new Map<string, HostBinding>();
   private readonly hashOf = new Map<SessionId, string>();
 
+  constructor(private readonly mac: TokenMac) {}
+
+  private hash(token: string): string {
+    return this.mac.of(token).toString('base64url');
+  }
+
   issue(binding: HostBinding): string {
     this.revoke(binding.sessionId);
     const token = randomBytes(32).toString('base64url');
-    const hash = sha256(token);
+    const hash = this.hash(token);
     this.byHash.set(hash, binding);
     this.hashOf.set(binding.sessionId, hash);
     return token;
@@ -33,7 +37,7 @@ export class HostTokens {
 
   /** The assistance a token was issued for, once: the token is spent by this call. */
   redeem(token: string): HostBinding | null {
-    const hash = sha256(token);
+    const hash = this.hash(token);
     const binding = this.byHash.get(hash);
     if (!binding) return null;
     this.revoke(binding.sessionId);

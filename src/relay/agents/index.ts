@@ -4,6 +4,7 @@
  * /agent namespace and starting hosts for assistances.
  */
 import type { Clock } from '../clock.js';
+import type { TokenMac } from '../credentials/token-mac.js';
 import type { DeviceRegistry } from '../devices.js';
 import type { RelayLogger } from '../log.js';
 import type { ConnId, Outgoing } from '../messages.js';
@@ -26,6 +27,8 @@ export const DEFAULT_AGENT_CLOSED_GRACE_MS = 5_000;
 export interface AgentsOptions {
   /** The relay store's agent tables. */
   store: AgentStore;
+  /** How enrolment and host tokens are kept (their MAC under the token pepper). */
+  tokenMac: TokenMac;
   devices: DeviceRegistry;
   clock: Clock;
   logger: RelayLogger;
@@ -50,13 +53,13 @@ export interface Agents {
 
 export function openAgents(opts: AgentsOptions): Agents {
   const { devices, clock, logger } = opts;
-  const { store } = opts;
-  const enrolment = new EnrolmentTokens(store, clock);
+  const { store, tokenMac } = opts;
+  const enrolment = new EnrolmentTokens(store, tokenMac, clock);
   const registry = new AgentRegistry(store, clock);
   const hub = new AgentHub({
     registry,
     devices,
-    hostTokens: new HostTokens(),
+    hostTokens: new HostTokens(tokenMac),
     logger,
     heartbeatMs: opts.heartbeatMs ?? DEFAULT_AGENT_HEARTBEAT_MS,
     hostStartTimeoutMs: opts.hostStartTimeoutMs ?? DEFAULT_HOST_START_TIMEOUT_MS,

@@ -14,6 +14,8 @@ export function agentStatements(db: Database.Database): AgentStore {
     createdAt: column(),
     expiresAt: column(),
     revokedAt: column(),
+    maxUses: column(),
+    uses: column(),
   });
   const devices = sqliteTable<AgentDeviceRecord>(db, 'agent_devices', {
     deviceId: column(),
@@ -29,6 +31,12 @@ export function agentStatements(db: Database.Database): AgentStore {
   });
   const insertToken = tokens.insert();
   const revokeToken = changes(db, 'UPDATE enrolment_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+  const useToken = changes(
+    db,
+    `UPDATE enrolment_tokens SET uses = uses + 1 WHERE id = @id AND revoked_at IS NULL AND expires_at > @now
+       AND (max_uses IS NULL OR uses < max_uses)`,
+  );
+  const rekeyToken = changes(db, 'UPDATE enrolment_tokens SET token_hash = ? WHERE token_hash = ?');
   const insertDevice = devices.insert();
   const saveReport = devices.update(['hostname', 'os', 'agentVersion', 'userSessions', 'lastSeen'], ['deviceId']);
   const touch = devices.update(['lastSeen'], ['deviceId']);
@@ -39,6 +47,8 @@ export function agentStatements(db: Database.Database): AgentStore {
     insertEnrolmentToken: (r) => void insertToken(r),
     getEnrolmentToken: tokens.one('SELECT * FROM enrolment_tokens WHERE token_hash = ?'),
     revokeEnrolmentToken: (id, at) => revokeToken(at, id) > 0,
+    useEnrolmentToken: (id, now) => useToken({ id, now }) > 0,
+    rekeyEnrolmentToken: (from, to) => void rekeyToken(to, from),
     insertAgentDevice: (r) => void insertDevice(r),
     saveAgentReport(deviceId, report, at) {
       const { hostname, os, agentVersion, userSessions } = report;

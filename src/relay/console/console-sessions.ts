@@ -3,11 +3,12 @@
  * to /console (Secure when the relay is reached over https), a CSRF token that state-changing
  * calls echo in a header, and expiry after 30 idle minutes or 12 hours at most, by the relay's
  * clock. Kept in the store so that a relay restart (an update) signs no one out; the store holds
- * only a hash of the id and nothing of the CSRF token (see below), so a copy of the database
+ * only a MAC of the id and nothing of the CSRF token (see below), so a copy of the database
  * signs no one in. Signing out, a user's removal and expiry delete the row at once.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import type { TokenMac } from '../credentials/token-mac.js';
 import type { RelayStore } from '../store/store.js';
 
 /** The cookie's name; @fastify/cookie reads and writes it with `cookieOptions`. */
@@ -25,15 +26,6 @@ export interface ConsoleSession {
 }
 
 /**
- * What the store keeps for a session id. A plain SHA-256, not a salted slow hash: the id is a
- * 256-bit random value, not a password, so there is nothing to guess and no dictionary to slow
- * down; an unsalted digest is also what lets the session be looked up by it.
- */
-function idHash(id: string): Buffer {
-  return createHash('sha256').update(id).digest();
-}
-
-/**
  * The session's CSRF token, derived from its id: HMAC-SHA256 keyed by the id. Only the holder of
  * the cookie can compute it, the token reveals nothing of the id, and nothing extra is stored (a
  * stored hash of a random token could not be given back to the page: after a restart or a reload
@@ -47,11 +39,21 @@ function csrfTokenOf(id: string): string {
 const TOUCH_EVERY_MS = 60_000;
 
 export class ConsoleSessions {
+  /**
+   * `mac`: what the store keeps for a session id, its HMAC under the token pepper. Not a salted
+   * slow hash: the id is a 256-bit random value, not a password, so there is nothing to guess and
+   * no dictionary to slow down; an unsalted MAC is also what lets the session be looked up by it.
+   */
   constructor(
     private readonly store: RelayStore,
+    private readonly mac: TokenMac,
     private readonly clock: Clock,
     private readonly secureCookie: boolean,
   ) {}
+
+  private idHash(id: string): Buffer {
+    return this.mac.of(id);
+  }
 
   /** A new session for the user; its id is the cookie's value (set with `cookieOptions()`). */
   start(username: string): { id: string; session: ConsoleSession } {
@@ -59,17 +61,22 @@ export class ConsoleSessions {
     this.purgeExpired();
     const id = randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    this.store.insertConsoleSession({ idHash: idHash(id), username, createdAt: now, lastSeen: now });
+    this.store.insertConsoleSession({ idHash: this.idHash(id), username, createdAt: now, lastSeen: now });
     return { id, session: { username, csrfToken: csrfTokenOf(id), createdAt: now, lastSeen: now } };
   }
 
   /** The live session the request's cookie names, touched; null when none (an expired one is deleted). */
   find(id: string | undefined): { id: string; session: ConsoleSession } | null {
     if (!id || !SESSION_ID.test(id)) return null;
-    // Looked up by the digest: timing tells nothing about the id, whose hash an attacker cannot aim.
-    const hash = idHash(id);
-    const record = this.store.getConsoleSession(hash);
-    if (!record) return null;
+    // Looked up by the MAC: timing tells nothing about the id, whose MAC an attacker cannot aim.
+    // (Sessions from before the pepper are found by their SHA-256 once, and re-keyed.)
+    const found = this.mac.findKeyed(
+      id,
+      (key) => this.store.getConsoleSession(key),
+      (from, to) => this.store.rekeyConsoleSession(from, to),
+    );
+    if (!found) return null;
+    const { record, key: hash } = found;
     const now = this.clock.now();
     if (now - record.lastSeen > IDLE_MS || now - record.createdAt > MAX_MS) {
       this.store.removeConsoleSession(hash);
@@ -85,7 +92,7 @@ export class ConsoleSessions {
 
   /** Ends it (the cookie is then cleared with `cookieOptions(0)`). */
   end(id: string): void {
-    this.store.removeConsoleSession(idHash(id));
+    this.store.removeConsoleSession(this.idHash(id));
   }
 
   /** Ends every session of the user (removed from the console); how many there were. */

@@ -6,6 +6,7 @@
 import type { Assistances } from '../assistances/service.js';
 import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
+import type { TokenMac } from '../credentials/token-mac.js';
 import type { ZodApp } from '../http/app.js';
 import type { Outgoing } from '../messages.js';
 import type { OperatorRegistry } from '../operators.js';
@@ -27,6 +28,9 @@ export interface ConsoleOptions {
   policy: PolicySettingsStore;
   audit: AuditTrail;
   clock: Clock;
+  /** How session ids are kept (their MAC under the token pepper). */
+  tokenMac: TokenMac;
+  /** The cost of new password hashes. */
   scrypt: ScryptParams;
   publicUrl: string;
   /** The built pages. */
@@ -49,7 +53,12 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
   // A restart while there is still no admin issues a new link and the last one dies with the
   // old process (the token is in memory only): `relay serve` prints the new one.
   const setupUrl = users.needsFirstAdmin() ? setupToken.issue(opts.publicUrl) : null;
-  const sessions = new ConsoleSessions(opts.store, opts.clock, new URL(opts.publicUrl).protocol === 'https:');
+  const sessions = new ConsoleSessions(
+    opts.store,
+    opts.tokenMac,
+    opts.clock,
+    new URL(opts.publicUrl).protocol === 'https:',
+  );
   // Sessions that expired while the relay was down go now; later ones at each sign-in.
   sessions.purgeExpired();
   const api: ConsoleApiDeps = {

@@ -17,6 +17,7 @@ type ConsoleStatements = Pick<
   | 'insertConsoleSession'
   | 'getConsoleSession'
   | 'touchConsoleSession'
+  | 'rekeyConsoleSession'
   | 'removeConsoleSession'
   | 'removeConsoleSessionsOf'
   | 'purgeConsoleSessions'
@@ -51,6 +52,7 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
   });
   const insertSession = sessions.insert();
   const touchSession = sessions.update(['lastSeen'], ['idHash']);
+  const rekeySession = changes(db, 'UPDATE console_sessions SET id_hash = ? WHERE id_hash = ?');
   const removeSession = changes(db, 'DELETE FROM console_sessions WHERE id_hash = ?');
   const removeSessionsOf = changes(db, 'DELETE FROM console_sessions WHERE username = ?');
   const purgeSessions = changes(
@@ -87,6 +89,7 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
     insertConsoleSession: (r) => void insertSession(r),
     getConsoleSession: sessions.one('SELECT * FROM console_sessions WHERE id_hash = ?'),
     touchConsoleSession: (idHash, lastSeen) => void touchSession({ idHash, lastSeen }),
+    rekeyConsoleSession: (from, to) => void rekeySession(to, from),
     removeConsoleSession: (idHash) => removeSession(idHash) > 0,
     removeConsoleSessionsOf: (username) => removeSessionsOf(username),
     purgeConsoleSessions: (cutoffs) => purgeSessions(cutoffs),

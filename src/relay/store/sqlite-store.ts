@@ -1,23 +1,23 @@
 /**
  * The relay store on SQLite: one file, `<dataDir>/relay.db`, in WAL mode so that the CLI's
  * registry commands can write while a relay is serving from the same file. The data dir is
- * the relay's secret area (it holds the activation signing key), so it is created private.
+ * the relay's secret area (it holds the activation signing key): every open makes it and all it
+ * holds owner-only (data-dir.ts).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { assistanceStatements } from './sqlite-assistances.js';
 import { agentStatements } from '../agents/sqlite-agents.js';
 import { sqliteAuditLog } from './sqlite-audit.js';
 import { consoleStatements } from './sqlite-console.js';
-import { changes, column, saltedHashFields, sqliteTable } from './sqlite-table.js';
+import { secureDataDir } from './data-dir.js';
+import { changes, column, group, nullable, saltedHashFields, sqliteTable } from './sqlite-table.js';
 import type { DeviceRecord, OperatorRecord, RelayStore, SigningKeyRecord } from './store.js';
 
 /**
  * Schema changes, in order; never edit one that has shipped, append a new one. The index + 1 of
  * the last applied migration is kept in schema_version, so opening an older file upgrades it.
  */
-const migrations: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE operators (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL,
@@ -156,9 +156,51 @@ const migrations: readonly string[] = [
             WHEN host_resume_hash IS NOT NULL THEN 'ready'
             ELSE 'requested' END,
      'away', json_array(), 'endedFrom', NULL)`,
+  // Machine tokens by their HMAC under the relay's token pepper (kept outside this database; its
+  // fingerprint in token_pepper). Rows from before keep their scrypt hash, and no MAC, until their
+  // next successful check swaps one for the other (src/relay/credentials/machine-tokens.ts).
+  // SQLite cannot drop a NOT NULL: both tables are rebuilt, rows in their order.
+  `CREATE TABLE operators_v2 (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     organisation TEXT NOT NULL,
+     token_mac BLOB,
+     salt BLOB,
+     hash BLOB,
+     scrypt_n INTEGER,
+     scrypt_r INTEGER,
+     scrypt_p INTEGER,
+     created_at TEXT NOT NULL,
+     CHECK ((token_mac IS NULL) <> (hash IS NULL))
+   ) STRICT;
+   INSERT INTO operators_v2 (id, name, organisation, salt, hash, scrypt_n, scrypt_r, scrypt_p, created_at)
+     SELECT id, name, organisation, salt, hash, scrypt_n, scrypt_r, scrypt_p, created_at FROM operators ORDER BY rowid;
+   DROP TABLE operators;
+   ALTER TABLE operators_v2 RENAME TO operators;
+   CREATE TABLE devices_v2 (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     token_mac BLOB,
+     salt BLOB,
+     hash BLOB,
+     scrypt_n INTEGER,
+     scrypt_r INTEGER,
+     scrypt_p INTEGER,
+     created_at TEXT NOT NULL,
+     CHECK ((token_mac IS NULL) <> (hash IS NULL))
+   ) STRICT;
+   INSERT INTO devices_v2 (id, name, salt, hash, scrypt_n, scrypt_r, scrypt_p, created_at)
+     SELECT id, name, salt, hash, scrypt_n, scrypt_r, scrypt_p, created_at FROM devices ORDER BY rowid;
+   DROP TABLE devices;
+   ALTER TABLE devices_v2 RENAME TO devices;
+   CREATE TABLE token_pepper (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint BLOB NOT NULL) STRICT`,
+  // Enrolment tokens count their uses: max_uses is how many enrolments one allows (null: any
+  // number, the tokens made before uses were counted).
+  `ALTER TABLE enrolment_tokens ADD COLUMN max_uses INTEGER;
+   ALTER TABLE enrolment_tokens ADD COLUMN uses INTEGER NOT NULL DEFAULT 0`,
 ];
 
-export const SCHEMA_VERSION = migrations.length;
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
@@ -170,15 +212,14 @@ function migrate(db: Database.Database): void {
     );
   }
   db.transaction(() => {
-    for (const sql of migrations.slice(current)) db.exec(sql);
+    for (const sql of MIGRATIONS.slice(current)) db.exec(sql);
     db.prepare('DELETE FROM schema_version').run();
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
   })();
 }
 
 export function openSqliteStore(dataDir: string): RelayStore {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, 'relay.db'));
+  const db = new Database(secureDataDir(dataDir));
   try {
     db.pragma('journal_mode = WAL');
     // The CLI and a running relay may write at the same moment; wait rather than fail.
@@ -193,15 +234,28 @@ export function openSqliteStore(dataDir: string): RelayStore {
     id: column(),
     name: column(),
     organisation: column(),
-    ...saltedHashFields(),
+    tokenMac: column(),
+    legacyHash: nullable(group(saltedHashFields())),
     createdAt: column(),
   });
   const devices = sqliteTable<DeviceRecord>(db, 'devices', {
     id: column(),
     name: column(),
-    ...saltedHashFields(),
+    tokenMac: column(),
+    legacyHash: nullable(group(saltedHashFields())),
     createdAt: column(),
   });
+  // The MAC in, the old hash out, in one statement: the CHECK wants exactly one of them.
+  const upgradeToken = (table: string) =>
+    changes(
+      db,
+      `UPDATE ${table} SET token_mac = ?, salt = NULL, hash = NULL, scrypt_n = NULL, scrypt_r = NULL, scrypt_p = NULL
+       WHERE id = ? AND token_mac IS NULL`,
+    );
+  const upgradeOperator = upgradeToken('operators');
+  const upgradeDevice = upgradeToken('devices');
+  const getPepper = db.prepare('SELECT fingerprint FROM token_pepper WHERE id = 1').pluck();
+  const insertFirstPepper = db.prepare('INSERT OR IGNORE INTO token_pepper (id, fingerprint) VALUES (1, ?)');
   const signingKeys = sqliteTable<SigningKeyRecord>(db, 'signing_keys', {
     kid: column(),
     privateJwk: column(),
@@ -220,10 +274,17 @@ export function openSqliteStore(dataDir: string): RelayStore {
     getOperator: operators.one('SELECT * FROM operators WHERE id = ?'),
     listOperators: operators.all('SELECT * FROM operators ORDER BY created_at, rowid'),
     removeOperator: (id) => removeOperator(id) > 0,
+    upgradeOperatorToken: (id, tokenMac) => void upgradeOperator(tokenMac, id),
     insertDevice: (r) => void insertDevice(r),
     getDevice: devices.one('SELECT * FROM devices WHERE id = ?'),
     listDevices: devices.all('SELECT * FROM devices ORDER BY created_at, rowid'),
     removeDevice: (id) => removeDevice(id) > 0,
+    upgradeDeviceToken: (id, tokenMac) => void upgradeDevice(tokenMac, id),
+    getTokenPepperFingerprint: () => (getPepper.get() as Buffer | undefined) ?? null,
+    addFirstTokenPepperFingerprint(fingerprint) {
+      insertFirstPepper.run(fingerprint);
+      return getPepper.get() as Buffer;
+    },
     getSigningKey: () => getSigningKey(),
     addFirstSigningKey(r) {
       insertFirstKey(r);

@@ -23,8 +23,18 @@ export interface SaltedHash {
   scrypt: ScryptParams;
 }
 
-/** An operator as stored: the identity plus the salted hash of its token. */
-export interface OperatorRecord extends SaltedHash {
+/**
+ * A machine token as its registry row holds it (src/relay/credentials/machine-tokens.ts): its
+ * HMAC-SHA-256 under the relay's token pepper; a row from before the pepper has a salted scrypt
+ * hash instead (and no MAC) until its next successful check stores the MAC in its place.
+ */
+export interface StoredToken {
+  tokenMac: Buffer | null;
+  legacyHash: SaltedHash | null;
+}
+
+/** An operator as stored: the identity plus its token's MAC (or old hash). */
+export interface OperatorRecord extends StoredToken {
   id: string;
   name: string;
   organisation: string;
@@ -32,8 +42,8 @@ export interface OperatorRecord extends SaltedHash {
   createdAt: string;
 }
 
-/** An enrolled device as stored: its name plus the salted hash of its token. */
-export interface DeviceRecord extends SaltedHash {
+/** An enrolled device as stored: its name plus its token's MAC (or old hash). */
+export interface DeviceRecord extends StoredToken {
   id: string;
   name: string;
   /** ISO 8601. */
@@ -125,8 +135,9 @@ export interface ConsoleUserRecord extends SaltedHash {
 }
 
 /**
- * A signed-in console session as stored: only the SHA-256 of its id (the cookie's value), never
- * the id, so that a copy of the database signs no one in. Times are ms on the relay's clock.
+ * A signed-in console session as stored: only the MAC of its id (the cookie's value) under the
+ * relay's token pepper (sessions from before it: the SHA-256), never the id, so that a copy of
+ * the database signs no one in. Times are ms on the relay's clock.
  */
 export interface ConsoleSessionRecord {
   idHash: Buffer;
@@ -143,6 +154,8 @@ export interface RelayStore {
   listOperators(): OperatorRecord[];
   /** False when there was no such operator. */
   removeOperator(id: string): boolean;
+  /** An old row's token checked right: its MAC replaces the scrypt hash. */
+  upgradeOperatorToken(id: string, tokenMac: Buffer): void;
 
   insertDevice(record: DeviceRecord): void;
   getDevice(id: string): DeviceRecord | null;
@@ -150,6 +163,13 @@ export interface RelayStore {
   listDevices(): DeviceRecord[];
   /** False when there was no such device. */
   removeDevice(id: string): boolean;
+  /** An old row's token checked right: its MAC replaces the scrypt hash. */
+  upgradeDeviceToken(id: string, tokenMac: Buffer): void;
+
+  /** The token pepper's fingerprint (src/relay/credentials/pepper.ts); null before the first start. */
+  getTokenPepperFingerprint(): Buffer | null;
+  /** Stores it unless one is stored already; returns the one kept. */
+  addFirstTokenPepperFingerprint(fingerprint: Buffer): Buffer;
 
   getSigningKey(): SigningKeyRecord | null;
   /** Stores the key unless one exists already (a relay and the CLI may race); returns the one kept. */
@@ -199,6 +219,8 @@ export interface RelayStore {
   getConsoleSession(idHash: Buffer): ConsoleSessionRecord | null;
   /** Records a use of the session (its idle time starts again). */
   touchConsoleSession(idHash: Buffer, lastSeen: number): void;
+  /** A session from before the pepper, found by its SHA-256: keyed by its MAC from now on. */
+  rekeyConsoleSession(from: Buffer, to: Buffer): void;
   /** Ends one session (sign-out); false when there was none. */
   removeConsoleSession(idHash: Buffer): boolean;
   /** Ends every session of the user; how many there were. */
