@@ -1,9 +1,11 @@
 /**
  * The agent's command line:
  *
- *   agent --relay <url> --enroll <token>   first run: enrol, keep the credential, then serve
- *   agent [--relay <url>]                  later runs: the stored enrolment and credential
+ *   agent --relay <url> --enroll-file <file|->   first run: enrol, keep the credential, then serve
+ *   agent [--relay <url>]                        later runs: the stored enrolment and credential
  *
+ * The enrolment token is read from a file or standard input (`-`), never taken on the command
+ * line, where every user of the machine can read it in the process list.
  * with --state-dir <dir> (non-secret state), --launcher electron|chromium (how hosts start:
  * the installed app, or the host page in Chromium for tests and the demo), --app <path> (the
  * installed app) and --utmp <path> (Linux: the utmp file to read sessions from when logind is
@@ -16,7 +18,8 @@ export type LauncherKind = 'electron' | 'chromium';
 
 export interface AgentArgs {
   relayUrl?: string;
-  enrolmentToken?: string;
+  /** Where the enrolment token is read from: a file, or `-` for standard input. */
+  enrolmentTokenFrom?: string;
   stateDir: string;
   launcher: LauncherKind;
   app: string;
@@ -24,8 +27,9 @@ export interface AgentArgs {
 }
 
 export const AGENT_USAGE = `usage:
-  agent --relay <url> --enroll <token> [options]   enrol this device, then run
-  agent [--relay <url>] [options]                  run with the stored enrolment
+  agent --relay <url> --enroll-file <file> [options]   enrol this device with the token in <file>, then run
+  agent --relay <url> --enroll-file - [options]        the same, the token read from standard input
+  agent [--relay <url>] [options]                      run with the stored enrolment
 options:
   --state-dir <dir>               where the agent keeps its (non-secret) state
   --launcher electron|chromium    how hosts are started (default electron)
@@ -39,14 +43,22 @@ function defaultApp(platform: NodeJS.Platform = process.platform): string {
   return platform === 'win32' ? 'C:\\Program Files\\flxra\\flxra.exe' : '/opt/flxra/flxra';
 }
 
+/** Said to whoever still passes the token itself: where it would be seen, and what to do instead. */
+export const TOKEN_ON_COMMAND_LINE =
+  'the enrolment token is not taken on the command line: every user of this machine can read a ' +
+  "process's arguments. Put it in a file only the agent's user can read and pass --enroll-file <file>, " +
+  'or pipe it in with --enroll-file -';
+
 export function parseAgentArgs(argv: readonly string[]): AgentArgs {
+  if (argv.some((arg) => arg === '--enroll' || arg.startsWith('--enroll=') || arg === '--enrol'))
+    throw new UsageError(TOKEN_ON_COMMAND_LINE);
   let values;
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         relay: { type: 'string' },
-        enroll: { type: 'string' },
+        'enroll-file': { type: 'string' },
         'state-dir': { type: 'string' },
         launcher: { type: 'string' },
         app: { type: 'string' },
@@ -60,14 +72,16 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   }
   if (values.relay !== undefined && !URL.canParse(values.relay))
     throw new UsageError(`--relay "${values.relay}" is not a URL`);
-  if (values.enroll !== undefined && values.relay === undefined)
-    throw new UsageError('--enroll needs --relay: the relay to enrol with');
+  const tokenFrom = values['enroll-file'];
+  if (tokenFrom !== undefined && values.relay === undefined)
+    throw new UsageError('--enroll-file needs --relay: the relay to enrol with');
+  if (tokenFrom === '') throw new UsageError('--enroll-file needs a file, or - for standard input');
   const launcher = values.launcher ?? 'electron';
   if (launcher !== 'electron' && launcher !== 'chromium')
     throw new UsageError(`--launcher "${launcher}": electron or chromium`);
   return {
     ...(values.relay !== undefined ? { relayUrl: values.relay } : {}),
-    ...(values.enroll !== undefined ? { enrolmentToken: values.enroll } : {}),
+    ...(tokenFrom !== undefined ? { enrolmentTokenFrom: tokenFrom } : {}),
     stateDir: values['state-dir'] ?? defaultStateDir(),
     launcher,
     app: values.app ?? defaultApp(),

@@ -1,6 +1,7 @@
 /**
  * The device agent as it ships: plain Node, run as a service (`npm run agent -- --relay <url>
- * --enroll <token>` the first time; see agent-args.ts), starting hosts as the installed flxra app.
+ * --enroll-file <token file>` the first time; see agent-args.ts), starting hosts as the installed
+ * flxra app.
  */
 import { createElectronLauncher } from './launcher/electron.js';
 import { runAgent } from './main.js';

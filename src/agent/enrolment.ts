@@ -54,17 +54,17 @@ export async function storedEnrolment(
   const state = await readAgentState(stateDir);
   if (!state)
     throw new EnrolmentProblem(
-      `This device is not enrolled yet (no state in ${stateDir}). Run the agent once with --relay <url> --enroll <token>.`,
+      `This device is not enrolled yet (no state in ${stateDir}). Run the agent once with --relay <url> --enroll-file <file holding an enrolment token>.`,
     );
   if (relayUrl !== undefined && new URL(relayUrl).origin !== new URL(state.relayUrl).origin) {
     throw new EnrolmentProblem(
-      `This device is enrolled with ${state.relayUrl}, not ${relayUrl}. To move it, enrol it again with --enroll.`,
+      `This device is enrolled with ${state.relayUrl}, not ${relayUrl}. To move it, enrol it again with --enroll-file.`,
     );
   }
   const agentToken = await keychain.get(agentTokenAccount(state));
   if (!agentToken)
     throw new EnrolmentProblem(
-      `The agent's credential for device ${state.deviceId} is not in the keychain. Enrol the device again with --enroll <token>.`,
+      `The agent's credential for device ${state.deviceId} is not in the keychain. Enrol the device again with --enroll-file <file holding an enrolment token>.`,
     );
   return { state, agentToken };
 }

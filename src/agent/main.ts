@@ -14,6 +14,7 @@ import { openAgentKeychain } from './credentials.js';
 import { AGENT_VERSION, readReport } from './device-info.js';
 import { EnrolmentRefused } from './enrol.js';
 import { enrolDevice, EnrolmentProblem, storedEnrolment } from './enrolment.js';
+import { readEnrolmentToken } from './enrolment-token-input.js';
 
 const log = (line: string) => console.log(`[agent] ${line}`);
 
@@ -33,10 +34,15 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
     throw new UsageError(
       `this agent cannot start hosts with --launcher ${args.launcher} (the development agent, out/dev/agent.mjs, can)`,
     );
+  // Read first: a token that cannot be read is said before anything else is tried.
+  const enrolmentToken =
+    args.enrolmentTokenFrom === undefined
+      ? undefined
+      : await readEnrolmentToken(args.enrolmentTokenFrom, process.stdin);
   const keychain = await openAgentKeychain();
   const { state, agentToken } =
-    args.enrolmentToken !== undefined
-      ? await enrolDevice(args.relayUrl!, args.enrolmentToken, args.stateDir, keychain)
+    enrolmentToken !== undefined
+      ? await enrolDevice(args.relayUrl!, enrolmentToken, args.stateDir, keychain)
       : await storedEnrolment(args.stateDir, args.relayUrl, keychain);
   log(
     `flxra agent ${AGENT_VERSION}, device ${state.deviceId} (environment ${state.environmentId}, report group ${state.reportGroup})`,
@@ -52,7 +58,7 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
     ...(process.env.DISPLAY ? { ownDisplay: process.env.DISPLAY } : {}),
     onRefused: (reason) => {
       console.error(
-        `flxra agent: the relay refused this device's credential (${reason}). It was revoked or the device removed: enrol it again with --enroll <token>.`,
+        `flxra agent: the relay refused this device's credential (${reason}). It was revoked or the device removed: enrol it again with --enroll-file <file holding a new enrolment token>.`,
       );
       void agent.stop().finally(() => process.exit(3));
     },

@@ -4,7 +4,10 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { parseAgentArgs, UsageError } from '../../src/agent/agent-args.js';
+import { Readable } from 'node:stream';
+import { parseAgentArgs, TOKEN_ON_COMMAND_LINE, UsageError } from '../../src/agent/agent-args.js';
+import { EnrolmentProblem } from '../../src/agent/enrolment.js';
+import { readEnrolmentToken } from '../../src/agent/enrolment-token-input.js';
 import { backoffDelay } from '../../src/agent/backoff.js';
 import { AGENT_VERSION } from '../../src/agent/device-info.js';
 import { chooseHostTarget } from '../../src/agent/host-target.js';
@@ -117,13 +120,13 @@ test('the state file: written private and whole, read back, a damaged one is an 
   await assert.rejects(readAgentState(path.join(dir, 'sub')), /damaged/);
 });
 
-test('command line: enrolment needs a relay, launchers are named, unknown options refused', () => {
+test('command line: enrolment reads its token from a file or stdin and needs a relay; launchers are named', () => {
   assert.deepEqual(
     parseAgentArgs([
       '--relay',
       'http://r:1',
-      '--enroll',
-      'T',
+      '--enroll-file',
+      '/etc/flxra/enrolment-token',
       '--state-dir',
       '/s',
       '--launcher',
@@ -133,16 +136,58 @@ test('command line: enrolment needs a relay, launchers are named, unknown option
     ]),
     {
       relayUrl: 'http://r:1',
-      enrolmentToken: 'T',
+      enrolmentTokenFrom: '/etc/flxra/enrolment-token',
       stateDir: '/s',
       launcher: 'chromium',
       app: '/opt/flxra/flxra',
       utmpPath: '/u',
     },
   );
+  assert.equal(parseAgentArgs(['--relay', 'http://r:1', '--enroll-file', '-']).enrolmentTokenFrom, '-');
   assert.equal(parseAgentArgs(['--state-dir', '/s']).launcher, 'electron');
-  assert.throws(() => parseAgentArgs(['--enroll', 'T']), UsageError);
+  assert.throws(() => parseAgentArgs(['--enroll-file', '/t']), /--enroll-file needs --relay/);
+  // The token itself on the command line, in any spelling: refused, saying why and what to do instead.
+  for (const argv of [
+    ['--relay', 'http://r:1', '--enroll', 'flxra_enrol_x'],
+    ['--relay', 'http://r:1', '--enroll=flxra_enrol_x'],
+    ['--relay', 'http://r:1', '--enroll'],
+  ]) {
+    assert.throws(
+      () => parseAgentArgs(argv),
+      (err: Error) => err instanceof UsageError && err.message === TOKEN_ON_COMMAND_LINE,
+      argv.join(' '),
+    );
+  }
+  assert.match(TOKEN_ON_COMMAND_LINE, /process's arguments.*--enroll-file <file>.*--enroll-file -/);
   assert.throws(() => parseAgentArgs(['--relay', 'not a url']), UsageError);
   assert.throws(() => parseAgentArgs(['--launcher', 'firefox']), UsageError);
   assert.throws(() => parseAgentArgs(['--port', '80']), UsageError);
+});
+
+test('the enrolment token: the file holding it alone, or the first line of standard input', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flxra-agent-token-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const token = `flxra_enrol_${'A'.repeat(43)}`;
+  const file = path.join(dir, 'token');
+  await writeFile(file, `  ${token}\n`, { mode: 0o600 });
+  const noStdin = Readable.from([]);
+  assert.equal(await readEnrolmentToken(file, noStdin), token);
+  // Piped (a final newline or none) or typed at a terminal (the line ends the token; the rest is not read).
+  assert.equal(await readEnrolmentToken('-', Readable.from([`${token}\n`])), token);
+  assert.equal(await readEnrolmentToken('-', Readable.from([token.slice(0, 20), token.slice(20)])), token);
+  assert.equal(await readEnrolmentToken('-', Readable.from([`${token}\nmore`, ' lines'])), token);
+
+  await writeFile(path.join(dir, 'empty'), '\n');
+  await writeFile(path.join(dir, 'two'), `${token}\n${token}\n`);
+  for (const [source, stdin, message] of [
+    [path.join(dir, 'missing'), noStdin, /cannot read the enrolment token from .*missing \(ENOENT\)/],
+    [path.join(dir, 'empty'), noStdin, /no enrolment token in .*empty: it is empty/],
+    [path.join(dir, 'two'), noStdin, /must hold the enrolment token alone/],
+    ['-', Readable.from([]), /no enrolment token in standard input/],
+  ] as const) {
+    await assert.rejects(
+      readEnrolmentToken(source, stdin),
+      (err: Error) => err instanceof EnrolmentProblem && message.test(err.message),
+    );
+  }
 });

@@ -49,18 +49,25 @@ function groupAlive(pgid: number): boolean {
 /** The bundle a device runs: without the development launcher. */
 export const PRODUCT_AGENT_BUNDLE = 'out/agent/cli.mjs';
 
-export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env, bundle = AGENT_BUNDLE): AgentProcess {
+/** `input`: what the agent reads on its standard input (none by default). */
+export function startAgent(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  bundle = AGENT_BUNDLE,
+  input?: string,
+): AgentProcess {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build:main first`);
   const child = spawn(process.execPath, [bundle, ...args], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     env,
   });
+  if (input !== undefined) child.stdin!.end(input);
   const pid = child.pid!;
   groups.add(pid);
   const lines: string[] = [];
   const waiters = new Set<() => void>();
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
       lines.push(line);
       if (process.env.FLXRA_TEST_VERBOSE) console.log(`  agent ${pid}| ${line}`);

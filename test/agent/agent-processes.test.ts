@@ -49,12 +49,24 @@ const carol: UtmpEntry = {
   addr: [198, 51, 100, 2],
 };
 
-function run(args: string[]): AgentProcess {
+function run(args: string[], opts: { stateDir?: string; stdin?: string } = {}): AgentProcess {
   // No DISPLAY of the test's own: a host must go where the user session is.
   const { DISPLAY: _, ...env } = process.env;
   const started = startAgent(
-    ['--relay', relay.url, '--state-dir', stateDir, '--utmp', utmpPath, '--launcher', 'chromium', ...args],
+    [
+      '--relay',
+      relay.url,
+      '--state-dir',
+      opts.stateDir ?? stateDir,
+      '--utmp',
+      utmpPath,
+      '--launcher',
+      'chromium',
+      ...args,
+    ],
     env,
+    undefined,
+    opts.stdin,
   );
   agents.push(started);
   return started;
@@ -90,6 +102,14 @@ async function lastingChildren(pid: number): Promise<string[]> {
       }
     })
     .filter((cmdline) => cmdline !== '' && !/^(\S*\/)?loginctl /.test(cmdline));
+}
+
+/** A new enrolment token in a file only its owner reads, as an administrator hands one out. */
+async function enrolmentTokenFile(name: string): Promise<string> {
+  const file = path.join(dir, name);
+  const { token } = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return file;
 }
 
 /** Whether the process runs (a zombie nobody reaped has exited). */
@@ -132,8 +152,8 @@ after(async () => {
 });
 
 test('enrols, keeps its credential in the keychain only, reports its user sessions, listens on nothing, starts nothing', async () => {
-  const token = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
-  agent = run(['--enroll', token.token]);
+  const tokenFile = await enrolmentTokenFile('enrolment-token');
+  agent = run(['--enroll-file', tokenFile]);
   // The first keychain write creates the test keyring's collection: allow for a slow machine.
   [, deviceId] = (await agent.waitFor(/ready as device (\w+)/, { timeoutMs: 20_000 })) as [string, string];
 
@@ -193,7 +213,7 @@ test('heartbeats move lastSeen; a session appearing is reported without waiting 
   await until('carol gone', () => reported(2));
 });
 
-test('stopped, the device shows offline; run again without --enroll, it comes back with its stored credential', async () => {
+test('stopped, the device shows offline; run again without --enroll-file, it comes back with its stored credential', async () => {
   process.kill(agent.pid, 'SIGTERM');
   assert.deepEqual(await agent.exited, { code: 0, signal: null });
   await until('offline', () => relay.handle.agents.get(deviceId)?.online === false);
@@ -354,9 +374,9 @@ test('a device removed from the relay: the agent says its credential was refused
 test('without a keychain the agent says so and exits 3, before enrolling anything', async () => {
   const { DBUS_SESSION_BUS_ADDRESS: _, DISPLAY: __, ...env } = process.env;
   const enrolledBefore = relay.handle.agents.list().length;
-  const token = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
+  const tokenFile = await enrolmentTokenFile('no-keychain-token');
   const lonely = startAgent(
-    ['--relay', relay.url, '--enroll', token.token, '--state-dir', path.join(dir, 'no-keychain')],
+    ['--relay', relay.url, '--enroll-file', tokenFile, '--state-dir', path.join(dir, 'no-keychain')],
     env,
   );
   agents.push(lonely);
@@ -365,6 +385,28 @@ test('without a keychain the agent says so and exits 3, before enrolling anythin
     /No keychain \(Secret Service\) is available to the agent, so it cannot keep its credential safely/,
   );
   assert.equal(relay.handle.agents.list().length, enrolledBefore);
+});
+
+test('the enrolment token: read from standard input too, refused on the command line, and good for one enrolment', async () => {
+  const { token } = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
+  const fromStdin = run(['--enroll-file', '-'], { stateDir: path.join(dir, 'stdin-state'), stdin: `${token}\n` });
+  const [, stdinDevice] = (await fromStdin.waitFor(/ready as device (\w+)/, { timeoutMs: 20_000 })) as [string, string];
+  assert.notEqual(stdinDevice, deviceId, 'a device of its own');
+  await until('online', () => relay.handle.agents.get(stdinDevice)?.online);
+  await fromStdin.killAll();
+
+  // The same token once more, for another device: spent.
+  const again = run(['--enroll-file', '-'], { stateDir: path.join(dir, 'stdin-again'), stdin: token });
+  assert.deepEqual(await again.exited, { code: 3, signal: null });
+  await again.waitFor(
+    /the relay refused the enrolment \(403\): this enrolment token is used up \(it allowed 1 enrolment\)/,
+  );
+
+  const before = relay.handle.agents.list().length;
+  const onArgv = run(['--enroll', relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'K' }).token]);
+  assert.deepEqual(await onArgv.exited, { code: 2, signal: null });
+  await onArgv.waitFor(/the enrolment token is not taken on the command line: every user of this machine can read/);
+  assert.equal(relay.handle.agents.list().length, before, 'nothing enrolled');
 });
 
 test('the agent a device runs has no development launcher: --launcher chromium is a usage mistake (exit 2)', async () => {
