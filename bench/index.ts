@@ -12,6 +12,7 @@ import { verifyActivation } from '../src/main/activation/verify-activation.js';
 import { fetchRelayKey } from '../src/main/activation/trusted-relays.js';
 import { activationToken } from '../dev/rig/relay.js';
 import { decodeProtectedHeader } from 'jose';
+import { connectLatencyUnderStorm, tokenCheckCost } from './credentials.js';
 
 const quantile = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
@@ -48,7 +49,7 @@ async function ipcInputDispatch(samples = 100_000) {
   console.log(`IPC input validation + dispatch: ${perEvent.toFixed(2)} µs per event (${handled} events)`);
 }
 
-/** The relay's cost per password or token check: the price of the slow hash, and of a guess. */
+/** The relay's cost per password check (console users, unattended passwords): the slow hash's price, and a guess's. */
 async function secretHashCost(samples = 10) {
   const stored = await hashSecret(generatePassword(), DEFAULT_SCRYPT);
   const started = performance.now();
@@ -78,4 +79,6 @@ async function activationVerification(samples = 500) {
 await relaySignalLatency();
 await ipcInputDispatch();
 await secretHashCost();
+await tokenCheckCost();
+await connectLatencyUnderStorm();
 await activationVerification();

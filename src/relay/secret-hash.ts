@@ -1,12 +1,14 @@
 /**
- * Salted scrypt hashes of the secrets the relay checks but must never keep: bearer tokens and
- * unattended passwords. The cost parameters travel with each hash, so raising them later (or
- * lowering them for tests) never breaks what is already stored.
+ * Salted scrypt hashes of the secrets people type, which the relay checks but must never keep:
+ * console passwords and unattended one-time passwords; also the check of machine token rows from
+ * before the token pepper, through credentials/scrypt-gate.ts (machine tokens are HMACs now).
+ * The cost parameters travel with each hash, so raising them later (or lowering them for tests)
+ * never breaks what is already stored.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { SaltedHash, ScryptParams } from './store/store.js';
 
-/** Cost for new hashes: ~100 ms per verification, paid once per connection or password try. */
+/** Cost for new hashes: ~100 ms per verification, paid once per password try. */
 export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;

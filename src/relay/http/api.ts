@@ -1,7 +1,8 @@
 /**
  * The relay's operators' HTTP API, as fastify routes (app.ts): the public signing keys, device
  * agents' enrolment, and assistances for operators authenticated by bearer token. Bodies are
- * JSON, size-limited and validated (json.ts); every refusal is ApiError JSON with a 4xx status.
+ * JSON, size-limited and validated (json.ts); every refusal is ApiError JSON with a 4xx status
+ * (503 when an old-style token cannot be checked just now, credentials/scrypt-gate.ts).
  * Nothing here logs a header, a body or a token.
  */
 import type { FastifyRequest } from 'fastify';
@@ -13,6 +14,7 @@ import type { Assistances } from '../assistances/service.js';
 import type { Outgoing } from '../messages.js';
 import type { OperatorRegistry } from '../operators.js';
 import type { ZodApp } from './app.js';
+import { CredentialCheckBusy } from '../credentials/scrypt-gate.js';
 import { ApiFailure, refuseOtherMethods, requireJsonBody, sendJson, type JsonRouteConfig } from './json.js';
 
 export const ASSISTANCES_PATH = `${API_PREFIX}/assistances`;
@@ -69,7 +71,14 @@ async function authenticate(operators: OperatorRegistry, request: FastifyRequest
       'an operator token is required (Authorization: Bearer <token>)',
       challenge,
     );
-  const operator = await operators.verify(match[1]!);
+  const operator = await operators.verify(match[1]!).catch((err: unknown) => {
+    // An old-style (scrypt) token while too many of those are being checked: try again shortly.
+    if (err instanceof CredentialCheckBusy)
+      throw new ApiFailure(503, 'unavailable', 'the relay could not check the token just now; try again', {
+        'retry-after': '1',
+      });
+    throw err;
+  });
   // One answer for malformed, unknown and revoked tokens, as in the socket handshake.
   if (!operator) throw new ApiFailure(401, 'unauthorized', 'invalid or revoked operator token', challenge);
   return operator;
