@@ -49,24 +49,12 @@ const carol: UtmpEntry = {
   addr: [198, 51, 100, 2],
 };
 
-function run(args: string[], opts: { stateDir?: string; stdin?: string } = {}): AgentProcess {
+function run(args: string[]): AgentProcess {
   // No DISPLAY of the test's own: a host must go where the user session is.
   const { DISPLAY: _, ...env } = process.env;
   const started = startAgent(
-    [
-      '--relay',
-      relay.url,
-      '--state-dir',
-      opts.stateDir ?? stateDir,
-      '--utmp',
-      utmpPath,
-      '--launcher',
-      'chromium',
-      ...args,
-    ],
+    ['--relay', relay.url, '--state-dir', stateDir, '--utmp', utmpPath, '--launcher', 'chromium', ...args],
     env,
-    undefined,
-    opts.stdin,
   );
   agents.push(started);
   return started;
@@ -385,28 +373,6 @@ test('without a keychain the agent says so and exits 3, before enrolling anythin
     /No keychain \(Secret Service\) is available to the agent, so it cannot keep its credential safely/,
   );
   assert.equal(relay.handle.agents.list().length, enrolledBefore);
-});
-
-test('the enrolment token: read from standard input too, refused on the command line, and good for one enrolment', async () => {
-  const { token } = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
-  const fromStdin = run(['--enroll-file', '-'], { stateDir: path.join(dir, 'stdin-state'), stdin: `${token}\n` });
-  const [, stdinDevice] = (await fromStdin.waitFor(/ready as device (\w+)/, { timeoutMs: 20_000 })) as [string, string];
-  assert.notEqual(stdinDevice, deviceId, 'a device of its own');
-  await until('online', () => relay.handle.agents.get(stdinDevice)?.online);
-  await fromStdin.killAll();
-
-  // The same token once more, for another device: spent.
-  const again = run(['--enroll-file', '-'], { stateDir: path.join(dir, 'stdin-again'), stdin: token });
-  assert.deepEqual(await again.exited, { code: 3, signal: null });
-  await again.waitFor(
-    /the relay refused the enrolment \(403\): this enrolment token is used up \(it allowed 1 enrolment\)/,
-  );
-
-  const before = relay.handle.agents.list().length;
-  const onArgv = run(['--enroll', relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'K' }).token]);
-  assert.deepEqual(await onArgv.exited, { code: 2, signal: null });
-  await onArgv.waitFor(/the enrolment token is not taken on the command line: every user of this machine can read/);
-  assert.equal(relay.handle.agents.list().length, before, 'nothing enrolled');
 });
 
 test('the agent a device runs has no development launcher: --launcher chromium is a usage mistake (exit 2)', async () => {
