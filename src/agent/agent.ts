@@ -18,6 +18,7 @@ import {
   type RelayToAgentEvents,
 } from '../shared/agent-protocol.js';
 import { readConnectRefusal } from '../shared/protocol.js';
+import { onCheckedEvent } from '../shared/checked-events.js';
 import type { HostLauncher } from './launcher/launcher.js';
 import { backoffDelay } from './backoff.js';
 import { chooseHostTarget } from './host-target.js';
@@ -74,19 +75,16 @@ export class Agent {
       // Our own disconnect() means stop; anything else, including the relay closing us, is retried.
       if (reason !== 'io client disconnect') this.retry();
     });
-    socket.on('agent:ready', (payload) => this.onReady(payload));
-    socket.on('agent:start-host', (payload) => void this.onStartHost(payload));
-    socket.on('agent:stop-host', (payload) => {
-      const parsed = relayToAgentEvents['agent:stop-host'].safeParse(payload);
-      if (!parsed.success) return this.opts.log('ignored a malformed agent:stop-host');
-      void this.opts.launcher.stop(parsed.data.sessionId);
-    });
-    socket.on('relay:error', (payload) => {
-      const parsed = relayToAgentEvents['relay:error'].safeParse(payload);
-      if (!parsed.success) return this.opts.log('ignored a malformed relay:error');
-      const { code, message, event } = parsed.data;
-      this.opts.log(`the relay refused ${event ?? 'a message'}: ${code}: ${message}`);
-    });
+    const on = <E extends keyof typeof relayToAgentEvents>(
+      event: E,
+      handler: (payload: z.infer<(typeof relayToAgentEvents)[E]>) => void,
+    ) => onCheckedEvent(socket, relayToAgentEvents, event, this.opts.log, handler);
+    on('agent:ready', (ready) => this.onReady(ready));
+    on('agent:start-host', (request) => void this.onStartHost(request));
+    on('agent:stop-host', ({ sessionId }) => void this.opts.launcher.stop(sessionId));
+    on('relay:error', ({ code, message, event }) =>
+      this.opts.log(`the relay refused ${event ?? 'a message'}: ${code}: ${message}`),
+    );
     socket.connect();
   }
 
@@ -101,10 +99,7 @@ export class Agent {
     await this.opts.launcher.stopAll();
   }
 
-  private onReady(payload: unknown): void {
-    const parsed = relayToAgentEvents['agent:ready'].safeParse(payload);
-    if (!parsed.success) return this.opts.log('ignored a malformed agent:ready');
-    const { deviceId, heartbeatMs } = parsed.data;
+  private onReady({ deviceId, heartbeatMs }: z.infer<(typeof relayToAgentEvents)['agent:ready']>): void {
     this.attempt = 0;
     this.opts.log(`ready as device ${deviceId}; reporting every ${heartbeatMs} ms and on change`);
     this.stopReporting?.();
@@ -116,10 +111,7 @@ export class Agent {
     });
   }
 
-  private async onStartHost(payload: unknown): Promise<void> {
-    const parsed = relayToAgentEvents['agent:start-host'].safeParse(payload);
-    if (!parsed.success) return this.opts.log('ignored a malformed agent:start-host');
-    const request = parsed.data;
+  private async onStartHost(request: z.infer<(typeof relayToAgentEvents)['agent:start-host']>): Promise<void> {
     const { sessionId } = request;
     try {
       const target = await this.target(request);

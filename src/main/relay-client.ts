@@ -6,6 +6,7 @@
  * for the shape of its messages.
  */
 import { io, type Socket } from 'socket.io-client';
+import { onCheckedEvent } from '../shared/checked-events.js';
 import {
   relayEvents,
   type ClientToRelayEvents,
@@ -49,17 +50,7 @@ export function onRelayEvent<E extends RelayEventName>(
   log: (line: string) => void,
   handler: (payload: RelayEventPayload<E>) => void,
 ): void {
-  const schema = relayEvents[event];
-  const listener = (payload: unknown): void => {
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) return log(`ignored a malformed ${event} from the relay`);
-    try {
-      handler(parsed.data as RelayEventPayload<E>);
-    } catch (err) {
-      log(`could not handle ${event}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  };
-  socket.on<RelayEventName>(event, listener);
+  onCheckedEvent(socket, relayEvents, event, log, (payload) => handler(payload as RelayEventPayload<E>));
 }
 
 /**
