@@ -21,6 +21,7 @@ import { agentTokenAccount, AGENT_KEYCHAIN_SERVICE } from '../../src/agent/crede
 import { keytarCredentialStore } from '../../src/platform/credentials/credential-store.js';
 import type { UserSession } from '../../src/shared/user-sessions.js';
 import { activationToken, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
+import { until } from '../../dev/rig/until.js';
 import { startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 import { utmpFile, type UtmpEntry } from '../platform/utmp-writer.js';
 import { PRODUCT_AGENT_BUNDLE, startAgent, type AgentProcess } from './agent-process.js';
@@ -58,16 +59,6 @@ function run(args: string[]): AgentProcess {
   );
   agents.push(started);
   return started;
-}
-
-async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /**
@@ -145,7 +136,7 @@ test('enrols, keeps its credential in the keychain only, reports its user sessio
   // The first keychain write creates the test keyring's collection: allow for a slow machine.
   [, deviceId] = (await agent.waitFor(/ready as device (\w+)/, { timeoutMs: 20_000 })) as [string, string];
 
-  const device = await until('the first report', () => reported(2), 10_000);
+  const device = await until('the first report', () => reported(2), { timeoutMs: 10_000 });
   const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
   assert.deepEqual(
     {
@@ -192,7 +183,9 @@ test('enrols, keeps its credential in the keychain only, reports its user sessio
 test('heartbeats move lastSeen; a session appearing is reported without waiting for the next heartbeat', async () => {
   relay.clock.advance(MINUTE);
   const expected = new Date(relay.clock.now()).toISOString();
-  await until('a heartbeat', () => relay.handle.agents.get(deviceId)?.lastSeen === expected, 3 * HEARTBEAT_MS);
+  await until('a heartbeat', () => relay.handle.agents.get(deviceId)?.lastSeen === expected, {
+    timeoutMs: 3 * HEARTBEAT_MS,
+  });
 
   await writeFile(utmpPath, utmpFile([alice(xvfb.display), bob, carol]));
   const seen = await until('the change', () => reported(3));
@@ -341,7 +334,7 @@ test('unattended, then the agent is killed: the operator and the user are told w
   assert.ok(userMs >= operatorMs && userMs < 7_000, `the user shown right after (${userMs} ms)`);
   await until('offline', () => relay.handle.agents.get(deviceId)?.online === false);
   // Headless, nobody would close it: having shown why, the host leaves by itself.
-  await until('the orphaned host gone', () => !running(hostPid), 5_000);
+  await until('the orphaned host gone', () => !running(hostPid));
 
   // Restarted, it resumes nothing: the assistance is over, and no host starts until asked.
   agent = run([]);

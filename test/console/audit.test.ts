@@ -13,6 +13,7 @@ import { AssistanceStatus, AuditPage } from '../../src/shared/console-api.js';
 import { AssistanceResponse } from '../../src/shared/relay-api.js';
 import { ADMIN_PASSWORD, firstAdmin, setupToken, type ConsoleClient } from '../fixtures/console.js';
 import { activationToken, startTestRelay, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
+import { until } from '../../dev/rig/until.js';
 import { enrolScriptedAgent, type ScriptedAgent } from '../fixtures/scripted-agent.js';
 
 /** RFC 4180: quoted cells may hold commas, CRLF and doubled quotes. */
@@ -151,8 +152,10 @@ describe('audit trail', () => {
     op.emit('assistance:open', { activation: activationToken(dropped), password: dropped.password });
     await op.next('session:admitted');
     op.close();
-    await waitFor(
+    await until(
+      'the connection end recorded',
       () => relay.handle.audit.query({ sessionId: dropped.sessionId, action: 'connection.ended' }).length === 1,
+      { everyMs: 10 },
     );
     assert.deepEqual(trailOf(dropped.sessionId).slice(1), [
       ['connection.started', 'ok', 'control'],
@@ -280,11 +283,3 @@ describe('audit trail', () => {
     }
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

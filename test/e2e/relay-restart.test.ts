@@ -19,6 +19,7 @@ import { startSessionRigOn, type SessionRig } from '../../dev/rig/session-rig.js
 import { startTargetWindow } from '../../dev/rig/target-window.js';
 import { TARGET_COLOURS } from '../../dev/rig/x-target.js';
 import { setRootColour, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
+import { until } from '../../dev/rig/until.js';
 
 const W = 1280;
 const H = 720;
@@ -34,14 +35,6 @@ const waitForPixel = (page: Page, x: number, y: number, colour: number, timeoutM
 async function click(page: Page, x: number, y: number) {
   const p = await page.evaluate<{ x: number; y: number }>(clientPointExpression(x, y, W, H));
   await page.mouse.click(p.x, p.y);
-}
-
-/** Waits until `ready()` holds, polling; fails after `timeoutMs` saying what was awaited. */
-async function until(what: string, ready: () => boolean, timeoutMs = 20_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !ready();) {
-    if (Date.now() > deadline) assert.fail(`never: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 before(async () => {
@@ -91,7 +84,13 @@ test('the relay killed mid-session and restarted: the picture flows through the 
   const restarted = performance.now();
   await relay.start();
   await rig.host.page.getByTestId('host-reconnecting').waitFor({ state: 'detached', timeout: 20_000 });
-  await until('the operator is back in the session', () => relay.lines.some((l) => l.includes('"assistance resumed"')));
+  await until(
+    'the operator is back in the session',
+    () => relay.lines.some((l) => l.includes('"assistance resumed"')),
+    {
+      timeoutMs: 20_000,
+    },
+  );
   const backMs = performance.now() - restarted;
   assert.equal(rig.operator.controller.state.status, 'active');
   assert.equal(rig.host.session.state.status, 'active');

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { activationToken, connectClient, startTestRelay, TestClock, type TestRelay } from '../../dev/rig/relay.js';
+import { until } from '../../dev/rig/until.js';
 
 /** Records what the session asks of input; the real controller is tested on Xvfb. */
 function recordingInput() {
@@ -23,7 +24,6 @@ function recordingInput() {
 
 async function startHost(relay: TestRelay, opts: { consentTimeoutMs?: number; deviceToken?: string } = {}) {
   const states: HostState[] = [];
-  const waiters: Array<() => void> = [];
   const { input, log } = recordingInput();
   const host = new HostSession({
     relayUrl: relay.url,
@@ -32,26 +32,19 @@ async function startHost(relay: TestRelay, opts: { consentTimeoutMs?: number; de
     displays: () => [{ id: '0', x: 0, y: 0, width: 1280, height: 720, primary: true }],
     emit: <E extends keyof EventPayloads>(channel: E, payload: EventPayloads[E]) => {
       if (channel === 'host:state') states.push(payload as HostState);
-      waiters.splice(0).forEach((w) => w());
     },
     ...opts,
   });
-  const untilWhere = async (what: string, ready: (s: HostState) => boolean, timeoutMs = 3_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!ready(host.state)) {
-      if (Date.now() > deadline) assert.fail(`host never ${what} (is ${JSON.stringify(host.state)})`);
-      await Promise.race([new Promise<void>((r) => waiters.push(r)), new Promise((r) => setTimeout(r, 100))]);
-    }
-    return host.state;
-  };
-  const until = (status: HostState['status']) => untilWhere(`reached ${status}`, (s) => s.status === status);
+  const untilWhere = (what: string, ready: (s: HostState) => boolean, timeoutMs = 3_000) =>
+    until(`host ${what}`, () => ready(host.state) && host.state, { timeoutMs, seen: () => host.state });
+  const untilStatus = (status: HostState['status']) => untilWhere(`reached ${status}`, (s) => s.status === status);
   host.start();
-  const ready = await until('ready');
+  const ready = await untilStatus('ready');
   return {
     host,
     log,
     states,
-    until,
+    until: untilStatus,
     untilWhere,
     sessionId: (ready as Extract<HostState, { status: 'ready' }>).sessionId,
   };

@@ -14,6 +14,7 @@ import { OperatorSession } from '../../src/main/operator/operator-session.js';
 import type { HostState, OperatorState } from '../../src/shared/ipc.js';
 import { connectRefusalError, relayEvents, type ConnectRefusalCode } from '../../src/shared/protocol.js';
 import { activationToken, connectClient, startTestRelay } from '../../dev/rig/relay.js';
+import { until } from '../../dev/rig/until.js';
 
 const SECRET = 'flxra_op_0123456789ab_SECRET-IN-A-PAYLOAD';
 const SESSION = '123456789';
@@ -66,21 +67,11 @@ async function fakeRelay(t: TestContext, refuse?: { code: ConnectRefusalCode; me
 }
 
 /** Resolves once `ready` holds, re-checked on every pushed state (3 s at most). */
+/** Waits for a state of `get()` that `ready` accepts, and returns it. */
 function watcher<S>(get: () => S) {
-  const waiters: Array<() => void> = [];
   return {
-    changed: () => waiters.splice(0).forEach((w) => w()),
-    until: async (ready: (s: S) => boolean, what: string): Promise<S> => {
-      const deadline = Date.now() + 3_000;
-      while (!ready(get())) {
-        if (Date.now() > deadline) assert.fail(`never reached ${what} (is ${JSON.stringify(get())})`);
-        await new Promise<void>((r) => {
-          waiters.push(r);
-          setTimeout(r, 50);
-        });
-      }
-      return get();
-    },
+    until: (ready: (s: S) => boolean, what: string): Promise<S> =>
+      until(`reached ${what}`, () => ready(get()) && get(), { timeoutMs: 3_000, seen: get }),
   };
 }
 
@@ -99,7 +90,6 @@ function hostFor(t: TestContext, url: string) {
     displays: () => [],
     emit: (channel, payload) => {
       if (channel === 'host:state') states.push(payload as HostState);
-      w.changed();
     },
     log: (line) => void logs.push(line),
   });
