@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DisplayInfo, InputEvent, Modifiers } from '../../src/shared/input-events.js';
-import { HostInputController, type HostInputOptions, type Rect } from '../../src/platform/input/input-controller.js';
+import {
+  HostInputController,
+  type InputControllerOptions,
+  type Rect,
+} from '../../src/platform/input/input-controller.js';
 import type { InputInjector } from '../../src/platform/input/injector.js';
 import { createInputInjector } from '../../src/platform/input/platform-injector.js';
 import { evdevCode } from '../../src/platform/input/keycodes.js';
@@ -49,7 +53,7 @@ const DISPLAYS: DisplayInfo[] = [
 // The consent window, on display b at (2000, 100), 400x300.
 const CONSENT: Rect = { x: 2000, y: 100, width: 400, height: 300 };
 
-function setup(extra: Partial<HostInputOptions> = {}) {
+function setup(extra: Partial<InputControllerOptions> = {}) {
   const injector = new RecordingInjector();
   const controller = new HostInputController(injector, {
     displays: () => DISPLAYS,

@@ -1,7 +1,7 @@
 /** The host's session logic against a real relay: consent gates capture and input. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HostSession, type HostInput } from '../../src/main/host/host-session.js';
+import { HostSession, type SessionInput } from '../../src/main/host/host-session.js';
 import type { EventPayloads, HostState } from '../../src/shared/ipc.js';
 import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { firstAdmin } from '../fixtures/console.js';
@@ -14,7 +14,7 @@ import { until } from '../../dev/rig/until.js';
 /** Records what the session asks of input; the real controller is tested on Xvfb. */
 function recordingInput() {
   const log: string[] = [];
-  const input: HostInput = {
+  const input: SessionInput = {
     setEnabled: (on) => void log.push(on ? 'enabled' : 'disabled'),
     handle: (e) => void log.push(`event:${e.t}`),
     releaseAll: () => void log.push('release-all'),

@@ -25,7 +25,7 @@ import type { EventPayloads, HostState } from '../../shared/ipc.js';
 import { connectToRelay, onRelayEvent, retryAfterRefusal, type RelaySocket } from '../relay-client.js';
 
 /** The slice of the input controller the session needs (see input/input-controller.ts). */
-export interface HostInput {
+export interface SessionInput {
   setEnabled(enabled: boolean): void;
   handle(event: InputEvent): unknown;
   releaseAll(): void;
@@ -46,7 +46,7 @@ export interface HostSessionOptions {
   userSessions?: () => Promise<UserSession[]>;
   /** The assistance is over for good (15 minutes after it ended): the host service stops. */
   onDeactivated?: () => void;
-  input: HostInput;
+  input: SessionInput;
   displays: () => DisplayInfo[];
   /** Pushes an event to the host window. */
   emit: <E extends 'host:state' | 'host:signal' | 'host:peer-reset'>(channel: E, payload: EventPayloads[E]) => void;

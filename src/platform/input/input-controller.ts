@@ -14,7 +14,7 @@ export interface Rect {
   height: number;
 }
 
-export interface HostInputOptions {
+export interface InputControllerOptions {
   /** The displays the operator sees, in desktop pixels (the coordinates the injector takes). */
   displays: () => DisplayInfo[];
   /** flxra's own windows (consent window, indicator) in the same coordinates. */
@@ -60,7 +60,7 @@ export class HostInputController {
 
   constructor(
     private readonly injector: InputInjector,
-    private readonly opts: HostInputOptions,
+    private readonly opts: InputControllerOptions,
   ) {}
 
   /** false: view-only, or no session in control. Disabling releases everything held. */
