@@ -14,8 +14,9 @@ import {
 } from '../shared/protocol.js';
 import type { Assistances } from './assistances/service.js';
 import { authenticate, type ClientData, type Registries } from './auth.js';
+import type { ClientGuard } from './limits/connections.js';
 import type { RelayLogger } from './log.js';
-import type { Outgoing, Sender } from './messages.js';
+import { relayError, type ConnId, type Outgoing, type Sender } from './messages.js';
 import { parseClientEvent, shownEventName, type ClientCommand } from './validate.js';
 
 export type RelayServer = Server<ClientToRelayEvents, RelayToClientEvents, Record<string, never>, ClientData>;
@@ -25,17 +26,25 @@ export interface ClientDeps {
   registries: Registries;
   assistances: Assistances;
   logger: RelayLogger;
+  /** Per-address room for anonymous hosts, the event rate, what waits for slow readers (limits/connections.ts). */
+  guard: ClientGuard;
   /** The relay is stopping: connections closing leave nothing to write down (the next run carries on). */
   stopping: () => boolean;
 }
 
 export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messages: Outgoing[]): void } {
-  const { assistances, logger } = deps;
+  const { assistances, logger, guard } = deps;
   io.use((socket, next) => {
     authenticate(socket.handshake.auth, deps.registries).then(
       (result) => {
         if (result.ok) {
-          socket.data = result.data;
+          const { data } = result;
+          const anonymous = data.role === 'host' && !data.device && !data.assistance && !data.resumed;
+          if (!guard.admit(socket, anonymous ? 'anonymous' : 'credential'))
+            return next(
+              connectRefusalError('unavailable', 'too many hosts without enrolment at this address just now'),
+            );
+          socket.data = data;
           next();
         } else {
           logger.warn('handshake refused', { socket: socket.id, reason: result.reason });
@@ -49,7 +58,8 @@ export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messa
     );
   });
 
-  function deliver(messages: Outgoing[]): void {
+  /** Sends what the relay's logic answered; `from`: the socket whose event it answers (told of held-back signals). */
+  function deliver(messages: Outgoing[], from?: ConnId): void {
     for (const message of messages) {
       if (message.event === 'relay:error') {
         const { code, event, message: text } = message.payload;
@@ -57,7 +67,21 @@ export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messa
       }
       // A recipient that disconnected meanwhile simply misses the message.
       const socket = io.sockets.sockets.get(message.to);
-      if (socket) emitOutgoing(socket, message);
+      if (!socket) continue;
+      // A peer not reading its signals gets no more of them: its sender is throttled instead.
+      if (message.event === 'session:signal' && !guard.mayForward(socket)) {
+        if (from !== undefined)
+          deliver([
+            relayError(
+              from,
+              'rate-limited',
+              'session:signal',
+              'the other side is not keeping up: signal not delivered',
+            ),
+          ]);
+        continue;
+      }
+      emitOutgoing(socket, message);
     }
   }
 
@@ -111,16 +135,31 @@ export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messa
     const inTurn = (task: () => Outgoing[] | Promise<Outgoing[]>, onError: (err: unknown) => void): void => {
       queue = queue.then(async () => {
         try {
-          deliver(await task());
+          deliver(await task(), socket.id);
         } catch (err) {
           onError(err);
         }
       });
     };
 
+    // A refusal for going too fast is answered in turn too: after the answers to the events before it.
+    const gate = guard.eventGate(socket, (event, message, retryAfterMs, close) =>
+      inTurn(
+        () => {
+          const details = retryAfterMs > 0 ? { retryAfterMs } : {};
+          deliver([relayError(socket.id, 'rate-limited', event, message, details)]);
+          if (close) socket.disconnect(true);
+          return [];
+        },
+        (err) => logger.error('handler failed', { socket: socket.id, event, error: errorMessage(err) }),
+      ),
+    );
     // One entry point for every event, so that unknown names are answered too.
-    socket.onAny((event: string, payload: unknown) => {
+    socket.onAny((name: unknown, payload: unknown) => {
+      // socket.io lets event names be numbers too.
+      const event = String(name);
       const shown = shownEventName(event);
+      if (!gate(shown)) return;
       inTurn(
         () => {
           const parsed = parseClientEvent(event, payload);

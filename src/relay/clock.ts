@@ -8,3 +8,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** Real time that never steps back, for the rate limits (src/relay/limits/); tests may inject their own. */
+export const monotonicClock: Clock = { now: () => performance.now() };

@@ -18,13 +18,17 @@ import { AuditTrail } from './audit/audit-trail.js';
 import { SessionEvents } from './audit/session-events.js';
 import { createConsole } from './console/console.js';
 import { DEFAULT_CONSOLE_DIR } from './console/handler.js';
-import { systemClock, type Clock } from './clock.js';
+import { monotonicClock, systemClock, type Clock } from './clock.js';
 import { MachineTokens, type CredentialCheckStats } from './credentials/machine-tokens.js';
 import { openTokenMac } from './credentials/pepper.js';
 import { DeviceRegistry } from './devices.js';
 import { registerOperatorApi } from './http/api.js';
 import { createRelayHttp } from './http/app.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
+import { TrustedProxies } from './limits/client-address.js';
+import { ClientGuard } from './limits/connections.js';
+import { LogLimiter } from './limits/log-limiter.js';
+import { resolveLimits, type RelayLimits } from './limits/settings.js';
 import { createLogger, type RelayLogger } from './log.js';
 import type { Outgoing } from './messages.js';
 import { errorMessage, serveClients, type RelayServer } from './client-sockets.js';
@@ -34,6 +38,7 @@ import { PolicySettingsStore } from './policy/policy-settings.js';
 import { DEFAULT_SCRYPT } from './secret-hash.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { ScryptParams } from './store/store.js';
+import type { RelayCounters } from '../shared/relay-counters.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT };
 
@@ -85,6 +90,10 @@ export interface RelayOptions {
   hostStartTimeoutMs?: number;
   /** How long assistances wait for their agent after its connection broke; default 60 s (src/relay/agents/hub.ts). */
   agentGraceMs?: number;
+  /** What any one client may ask of the relay (src/relay/limits/settings.ts); each left out keeps its default. */
+  limits?: Partial<RelayLimits>;
+  /** Where the limits' time comes from (real, monotonic time by default); tests inject theirs. */
+  limitClock?: Clock;
 }
 
 export interface RelayHandle {
@@ -110,6 +119,8 @@ export interface RelayHandle {
   agents: AgentRegistry;
   /** What the checks of machine tokens have cost so far: HMACs, comparisons, old scrypt rows. */
   credentialChecks(): CredentialCheckStats;
+  /** What the relay counts of its clients' load (sockets, queued bytes, refusals, log lines left out). */
+  counters(): RelayCounters;
   /** Expires, now by the relay's clock, every assistance whose time is up (the relay also does so every 10 s). */
   sweep(): Promise<void>;
   /** Disconnects every client, stops listening and closes the store. Safe to call twice. */
@@ -118,7 +129,16 @@ export interface RelayHandle {
 
 export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const host = opts.host ?? DEFAULT_HOST;
-  const logger = opts.logger ?? createLogger();
+  const limits = resolveLimits(opts.limits);
+  const proxies = new TrustedProxies(limits.trustedProxies);
+  const limitClock = opts.limitClock ?? monotonicClock;
+  // Every part logs through the limiter: no client decides how fast the log grows.
+  const log = new LogLimiter(opts.logger ?? createLogger(), limitClock, {
+    linesPerWindow: limits.logLinesPerWindow,
+    windowMs: limits.logWindowMs,
+  });
+  const logger: RelayLogger = log;
+  const guard = new ClientGuard(limits, proxies, limitClock, logger);
   const clock = opts.clock ?? systemClock;
   const scrypt = opts.scrypt ?? DEFAULT_SCRYPT;
   const environment = opts.environment ?? 'default';
@@ -162,6 +182,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     devices,
     clock,
     logger,
+    guard,
     heartbeatMs: opts.agentHeartbeatMs,
     hostStartTimeoutMs: opts.hostStartTimeoutMs,
     agentGraceMs: opts.agentGraceMs,
@@ -233,7 +254,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
 
   // Before socket.io attaches: engine.io passes on to the listeners present then the requests
   // that are not its own.
-  const web = createRelayHttp(http, logger);
+  const web = createRelayHttp(http, logger, (address) => proxies.trusts(address));
   registerOperatorApi(web.app, {
     operators,
     assistances,
@@ -242,7 +263,14 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     enrol: agents.enrol,
   });
   const consoleRoutes = relayConsole.register(web.app);
-  const io: RelayServer = new Server(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES });
+  const io: RelayServer = new Server(http, {
+    serveClient: false,
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    // The guard closes connections still pending at once (limits/connections.ts); socket.io's own
+    // close, graceful, comes later, and would otherwise hold a polling client's up.
+    connectTimeout: limits.pendingTimeoutMs + 5_000,
+  });
+  guard.attach(io.engine);
   agents.hub.attach(io.of(AGENT_NAMESPACE));
 
   /** Set by close(): what connections leave behind is no longer written down (the next run carries on). */
@@ -251,6 +279,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     registries: { operators, devices, hostTokens: agents.hub, hostResumes: assistances },
     assistances,
     logger,
+    guard,
     stopping: () => stopping,
   });
   function deliver(messages: Outgoing[]): void {
@@ -262,6 +291,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     sweep().catch((err: unknown) => logger.error('sweep failed', { error: errorMessage(err) }));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
+  // What the log left out is told once its window is over, even when nothing else is logged.
+  const logRotation = setInterval(() => log.rotate(), limits.logWindowMs);
+  logRotation.unref();
 
   await consoleRoutes;
   await web.ready();
@@ -280,17 +312,19 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     enrolment: agents.enrolment,
     agents: agents.registry,
     credentialChecks: () => machineTokens.stats(),
+    counters: () =>
+      guard.counters([...io.of('/').sockets.values(), ...io.of(AGENT_NAMESPACE).sockets.values()], log.suppressedTotal),
     sweep,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        clearInterval(logRotation);
         stopping = true;
         agents.hub.close();
         // Closed under them, as a network drop would: clients reconnect by themselves (to the next
         // run), where a socket.io disconnect would tell them not to. Then engine.io and the http
         // server close, and the store, with every running assistance in it, last.
-        for (const nsp of [io.of('/'), io.of(AGENT_NAMESPACE)])
-          for (const socket of nsp.sockets.values()) socket.conn.close();
+        guard.closeAll();
         await io.close();
         await web.close();
         store.close();

@@ -19,9 +19,37 @@ export function shownEventName(event: string): string {
   return event.length > 64 ? `${event.slice(0, 64)}…` : event;
 }
 
-/** One line naming each failing field and why; zod's messages do not echo the input. */
+/**
+ * How deeply a payload may nest objects and arrays. The protocol's deepest is a few levels; far
+ * deeper ones would overflow the stack of the recursive code after the parser (schemas,
+ * JSON.stringify, socket.io's encoder when forwarding), so they are refused first.
+ */
+export const MAX_NESTING = 16;
+
+/** Whether `value` nests objects or arrays more than `max` deep (checked without recursion). */
+export function nestedTooDeep(value: unknown, max = MAX_NESTING): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [node, depth] = item;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** How many issues a refusal names, and its length: a payload with thousands of bad fields gets one short line. */
+const SHOWN_ISSUES = 5;
+const MAX_SUMMARY = 400;
+
+/** One line naming the failing fields and why; zod's messages do not echo the input. */
 export function summarizeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message).join('; ');
+  const shown = error.issues
+    .slice(0, SHOWN_ISSUES)
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message);
+  const more = error.issues.length - shown.length;
+  const line = shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+  return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY)}…` : line;
 }
 
 export function parseClientEvent(event: string, payload: unknown): ParsedEvent {
@@ -30,6 +58,8 @@ export function parseClientEvent(event: string, payload: unknown): ParsedEvent {
     return { ok: false, code: 'unknown-event', message: `unknown event "${shownEventName(event)}"` };
   }
   const name = event as ClientEventName;
+  if (nestedTooDeep(payload))
+    return { ok: false, code: 'bad-payload', message: `invalid ${name} payload: nested more than ${MAX_NESTING} deep` };
   const result = clientEvents[name].safeParse(payload);
   if (!result.success) {
     return { ok: false, code: 'bad-payload', message: `invalid ${name} payload: ${summarizeIssues(result.error)}` };

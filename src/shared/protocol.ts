@@ -160,6 +160,7 @@ export const RelayErrorCode = z.enum([
   'locked', // too many wrong passwords: the operator must request a new assistance
   'session-expired', // the assistance (or its resume token) is over
   'device-away', // the device is reconnecting to the relay: try again in a moment
+  'rate-limited', // too many messages, or the other side is not reading: not handled (retryAfterMs when known)
 ]);
 export type RelayErrorCode = z.infer<typeof RelayErrorCode>;
 

@@ -35,9 +35,10 @@ import {
 import { connectRefusalError, type SessionId } from '../../shared/protocol.js';
 import type { AgentDeviceState, AgentHostRequest, AgentHosts } from '../assistances/agent-hosts.js';
 import type { DeviceRegistry } from '../devices.js';
+import type { ClientGuard } from '../limits/connections.js';
 import type { RelayLogger } from '../log.js';
 import type { ConnId, Outgoing } from '../messages.js';
-import { shownEventName, summarizeIssues } from '../validate.js';
+import { MAX_NESTING, nestedTooDeep, shownEventName, summarizeIssues } from '../validate.js';
 import type { HostBinding, HostTokens } from './host-tokens.js';
 import { ANY_INSTANCE, awayGraceMs, type AgentAssistance, type AwayAgent } from './hub-model.js';
 
@@ -57,6 +58,8 @@ export interface AgentHubDeps {
   devices: DeviceRegistry;
   hostTokens: HostTokens;
   logger: RelayLogger;
+  /** The event rate and what waits for agents not reading (limits/connections.ts), as on the default namespace. */
+  guard: ClientGuard;
   /** How often agents report when nothing changes (agent:ready tells them). */
   heartbeatMs: number;
   /** How long an agent has to get its host connected. */
@@ -100,6 +103,7 @@ export class AgentHub implements AgentHosts {
             return next(connectRefusalError('unauthorized', 'invalid or revoked agent token'));
           }
           socket.data = data;
+          this.deps.guard.admit(socket, 'credential');
           next();
         },
         (err: unknown) => {
@@ -235,7 +239,13 @@ export class AgentHub implements AgentHosts {
     }
     socket.emit('agent:ready', { deviceId, heartbeatMs: this.deps.heartbeatMs });
     for (const sessionId of stops) socket.emit('agent:stop-host', { sessionId });
-    socket.onAny((event: string, payload: unknown) => {
+    const gate = this.deps.guard.eventGate(socket, (event, message, _retryAfterMs, close) => {
+      socket.emit('relay:error', { code: 'rate-limited', message, event });
+      if (close) socket.disconnect(true);
+    });
+    socket.onAny((name: unknown, payload: unknown) => {
+      const event = String(name);
+      if (!gate(shownEventName(event))) return;
       try {
         this.handle(socket, event, payload);
       } catch (err) {
@@ -297,6 +307,8 @@ export class AgentHub implements AgentHosts {
       socket.emit('relay:error', { code, message, event: shown });
     };
     const invalid = (error: z.ZodError) => refuse('bad-payload', `invalid ${shown} payload: ${summarizeIssues(error)}`);
+    if (Object.hasOwn(agentEvents, event) && nestedTooDeep(payload))
+      return refuse('bad-payload', `invalid ${shown} payload: nested more than ${MAX_NESTING} deep`);
     // An agent speaks only of the assistances it was asked to start.
     const ours = (sessionId: SessionId): boolean => {
       if (this.assistances.get(sessionId)?.agentConn === socket.id) return true;

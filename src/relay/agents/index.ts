@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.js';
 import type { TokenMac } from '../credentials/token-mac.js';
 import type { DeviceRegistry } from '../devices.js';
+import type { ClientGuard } from '../limits/connections.js';
 import type { RelayLogger } from '../log.js';
 import type { ConnId, Outgoing } from '../messages.js';
 import type { SessionId } from '../../shared/protocol.js';
@@ -32,6 +33,7 @@ export interface AgentsOptions {
   devices: DeviceRegistry;
   clock: Clock;
   logger: RelayLogger;
+  guard: ClientGuard;
   heartbeatMs?: number;
   hostStartTimeoutMs?: number;
   agentGraceMs?: number;
@@ -61,6 +63,7 @@ export function openAgents(opts: AgentsOptions): Agents {
     devices,
     hostTokens: new HostTokens(tokenMac),
     logger,
+    guard: opts.guard,
     heartbeatMs: opts.heartbeatMs ?? DEFAULT_AGENT_HEARTBEAT_MS,
     hostStartTimeoutMs: opts.hostStartTimeoutMs ?? DEFAULT_HOST_START_TIMEOUT_MS,
     agentGraceMs: opts.agentGraceMs ?? DEFAULT_AGENT_GRACE_MS,

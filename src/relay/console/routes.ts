@@ -86,7 +86,8 @@ export function registerConsoleRoutes(
             if (!caller) throw new Error(`console route ${name} is public: it has no signed-in user`);
             return caller;
           },
-          address: request.socket.remoteAddress ?? 'unknown',
+          // The client's, past the reverse proxies the relay trusts (RelayLimits.trustedProxies).
+          address: request.ip,
         };
         const answer = await handler({ params: request.params, query: request.query, body: request.body }, call);
         return answer === reply ? reply : sendJson(reply, status, answer);

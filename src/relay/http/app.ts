@@ -27,7 +27,15 @@ export interface RelayHttp {
   close(): Promise<void>;
 }
 
-export function createRelayHttp(server: HttpServer, logger: RelayLogger): RelayHttp {
+/**
+ * `trustsProxy`: whether a peer address is a reverse proxy whose X-Forwarded-For names the client
+ * (request.ip, the address the console's sign-in throttle counts by; limits/client-address.ts).
+ */
+export function createRelayHttp(
+  server: HttpServer,
+  logger: RelayLogger,
+  trustsProxy: (address: string) => boolean,
+): RelayHttp {
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const early: Array<[IncomingMessage, ServerResponse]> = [];
   // Attached now, before socket.io wraps the server's request listeners.
@@ -40,6 +48,7 @@ export function createRelayHttp(server: HttpServer, logger: RelayLogger): RelayH
     },
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
+    trustProxy: (address: string) => trustsProxy(address),
     // Bad URLs and headers are refusals like any other, in the same JSON shape.
     frameworkErrors: (err, _req, reply) => {
       const failure = new ApiFailure(

@@ -11,6 +11,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { ApiError } from '../../shared/relay-api.js';
 import type { RelayLogger } from '../log.js';
+import { MAX_NESTING, nestedTooDeep } from '../validate.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -99,6 +100,12 @@ export function refuseOtherMethods(
 export function installJsonApi(app: FastifyInstance, logger: RelayLogger): void {
   // Only JSON is ever parsed (fastify's own parser: size-limited, prototype poisoning refused).
   app.removeContentTypeParser('text/plain');
+
+  // Before any schema walks it: a body nested far deeper than any API's would overflow recursive code.
+  app.addHook('preValidation', async (request) => {
+    if (nestedTooDeep(request.body))
+      throw new ApiFailure(400, 'bad-request', `the body nests objects or arrays more than ${MAX_NESTING} deep`);
+  });
 
   app.setNotFoundHandler(async () => {
     throw new ApiFailure(404, 'not-found', 'no such API path');
