@@ -13,6 +13,8 @@ import { MachineTokens } from './credentials/machine-tokens.js';
 import { openTokenMac, PEPPER_ENV } from './credentials/pepper.js';
 import type { TokenMac } from './credentials/token-mac.js';
 import { DeviceRegistry } from './devices.js';
+import { TrustedProxies } from './limits/client-address.js';
+import { DEFAULT_LIMITS, type RelayLimits } from './limits/settings.js';
 import { createLogger, isLogLevel } from './log.js';
 import { OperatorRegistry } from './operators.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
@@ -25,6 +27,11 @@ const USAGE = `usage:
   relay serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA}]
               [--public-url <url operators reach>] [--env <environment id>] [--name <relay name>]
               [--host-grace <seconds a device has to reconnect into its assistance, 60>]
+              [--trusted-proxies <reverse proxies whose X-Forwarded-For names the client: addresses or
+                                  CIDR blocks, comma-separated; none by default>]
+              [--events-per-second <messages one connection may send, ${DEFAULT_LIMITS.eventsPerSecond} (burst ${DEFAULT_LIMITS.eventBurst})>]
+              [--max-queued-kb <kB waiting for a client that is not reading before it is dropped, ${DEFAULT_LIMITS.maxQueuedBytes / 1024}>]
+              [--max-unauthenticated-per-address <connections without a credential per client address, ${DEFAULT_LIMITS.maxUnauthenticatedPerAddress}>]
   relay operator add --name <name> --org <organisation> [--data <dir>]
   relay operator list [--data <dir>]
   relay operator remove <id> [--data <dir>]
@@ -36,8 +43,10 @@ const USAGE = `usage:
   relay enrolment revoke <id> [--data <dir>]
 (FLXRA_RELAY_HOST, FLXRA_RELAY_PORT, FLXRA_RELAY_DATA, FLXRA_RELAY_PUBLIC_URL, FLXRA_RELAY_ENV,
 FLXRA_RELAY_NAME and FLXRA_RELAY_HOST_GRACE set the defaults of --host, --port, --data, --public-url,
---env, --name and --host-grace; ${PEPPER_ENV}, when set, is the token pepper instead of the data
-folder's token-pepper file, for every command alike)`;
+--env, --name and --host-grace; FLXRA_RELAY_TRUSTED_PROXIES, FLXRA_RELAY_EVENTS_PER_SECOND,
+FLXRA_RELAY_MAX_QUEUED_KB and FLXRA_RELAY_MAX_UNAUTHENTICATED_PER_ADDRESS those of the limits
+(authenticated clients are never limited by address; docs/architecture.md, "Limits"); ${PEPPER_ENV},
+when set, is the token pepper instead of the data folder's token-pepper file, for every command alike)`;
 
 /** A mistake in how the command was called: exit code 2 with the usage. */
 class UsageError extends Error {}
@@ -63,6 +72,46 @@ function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArg
   }
 }
 
+const LIMIT_OPTIONS = {
+  'trusted-proxies': { type: 'string' },
+  'events-per-second': { type: 'string' },
+  'max-queued-kb': { type: 'string' },
+  'max-unauthenticated-per-address': { type: 'string' },
+} as const;
+
+/** The limits `relay serve` was given (flags, else their environment variables); the rest keep their defaults. */
+function serveLimits(values: Partial<Record<keyof typeof LIMIT_OPTIONS, string>>): Partial<RelayLimits> {
+  const limits: Partial<RelayLimits> = {};
+  const count = (flag: keyof typeof LIMIT_OPTIONS, env: string, apply: (n: number) => void): void => {
+    const text = values[flag] ?? process.env[env];
+    if (text === undefined) return;
+    if (!/^[1-9]\d{0,8}$/.test(text)) throw new UsageError(`invalid --${flag} "${text}": a whole number above 0`);
+    apply(Number(text));
+  };
+  count('events-per-second', 'FLXRA_RELAY_EVENTS_PER_SECOND', (n) => {
+    limits.eventsPerSecond = n;
+    limits.eventBurst = Math.max(DEFAULT_LIMITS.eventBurst, 5 * n);
+  });
+  count('max-queued-kb', 'FLXRA_RELAY_MAX_QUEUED_KB', (n) => (limits.maxQueuedBytes = n * 1024));
+  count('max-unauthenticated-per-address', 'FLXRA_RELAY_MAX_UNAUTHENTICATED_PER_ADDRESS', (n) => {
+    limits.maxUnauthenticatedPerAddress = n;
+  });
+  const proxies = values['trusted-proxies'] ?? process.env.FLXRA_RELAY_TRUSTED_PROXIES;
+  if (proxies !== undefined) {
+    const entries = proxies
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    try {
+      new TrustedProxies(entries);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+    limits.trustedProxies = entries;
+  }
+  return limits;
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parse({
     args,
@@ -73,6 +122,7 @@ async function serve(args: string[]): Promise<void> {
       env: { type: 'string' },
       name: { type: 'string' },
       'host-grace': { type: 'string' },
+      ...LIMIT_OPTIONS,
       ...dataOption,
     },
     strict: true,
@@ -88,6 +138,7 @@ async function serve(args: string[]): Promise<void> {
   const publicUrl = values['public-url'] ?? process.env.FLXRA_RELAY_PUBLIC_URL;
   const environment = values.env ?? process.env.FLXRA_RELAY_ENV;
   const name = values.name ?? process.env.FLXRA_RELAY_NAME;
+  const limits = serveLimits(values);
   // Only serving needs the server (socket.io, the HTTP stack): the other commands start faster without.
   const { startRelay } = await import('./server.js');
   const relay = await startRelay({
@@ -100,6 +151,7 @@ async function serve(args: string[]): Promise<void> {
     ...(name === undefined ? {} : { name }),
     ...(hostGrace === undefined ? {} : { hostGraceMs: Number(hostGrace) * 1000 }),
     ...(process.env[PEPPER_ENV] === undefined ? {} : { tokenPepper: process.env[PEPPER_ENV] }),
+    limits,
   });
   console.log(`flxra relay listening on ${relay.url} (data: ${data})`);
   console.log(`activation key fingerprint: ${relay.keyFingerprint}`);

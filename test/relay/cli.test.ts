@@ -198,6 +198,8 @@ describe('relay CLI', () => {
       [['serve', '--port', 'http'], /invalid port "http"/],
       [['serve', '--verbose'], /Unknown option '--verbose'/],
       [['serve', '--host-grace', 'a minute'], /invalid --host-grace "a minute": whole seconds/],
+      [['serve', '--trusted-proxies', '10.0.0.0/8,proxy.lan'], /invalid trusted proxy "proxy.lan"/],
+      [['serve', '--max-queued-kb', '0'], /invalid --max-queued-kb "0": a whole number above 0/],
       [['operator', 'add', '--name', 'Ada Lovelace'], /operator add needs --name and --org/],
       [['operator', 'remove'], /operator remove needs exactly one operator id/],
       [['device', 'add'], /device add needs --name/],
