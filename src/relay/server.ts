@@ -250,6 +250,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       }
       logger.info('operator revoked', { operator: operatorId });
     },
+    counters: () => counters(),
   });
 
   // Before socket.io attaches: engine.io passes on to the listeners present then the requests
@@ -299,6 +300,11 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   await web.ready();
   logger.info('listening', { url, publicUrl });
 
+  function counters(): RelayCounters {
+    const sockets = [...io.of('/').sockets.values(), ...io.of(AGENT_NAMESPACE).sockets.values()];
+    return guard.counters(sockets, log.suppressedTotal);
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -312,8 +318,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     enrolment: agents.enrolment,
     agents: agents.registry,
     credentialChecks: () => machineTokens.stats(),
-    counters: () =>
-      guard.counters([...io.of('/').sockets.values(), ...io.of(AGENT_NAMESPACE).sockets.values()], log.suppressedTotal),
+    counters,
     sweep,
     close() {
       closing ??= (async () => {

@@ -10,6 +10,7 @@ import { AuditEntry } from './audit.js';
 import { Policy, PolicyOverride, Role } from './policy.js';
 import { RequestedMode, SessionId } from './protocol.js';
 import { AssistanceResponse } from './relay-api.js';
+import { RelayCounters } from './relay-counters.js';
 import { UserSession } from './user-sessions.js';
 
 export const CONSOLE_API = '/console/api';
@@ -230,6 +231,8 @@ export const CONSOLE_ROUTES = {
   },
   /** format=csv answers text/csv instead (downloaded by a link, not through the client). */
   audit: { method: 'GET', path: '/audit', access: 'admin', query: AuditQuery, response: AuditPage },
+  /** What the relay counts of its clients' load, at this moment (src/relay/limits/). */
+  relayCounters: { method: 'GET', path: '/relay/counters', access: 'admin', response: RelayCounters },
   users: { method: 'GET', path: '/users', access: 'admin', response: z.object({ users: z.array(ConsoleUser) }) },
   createUser: {
     method: 'POST',

@@ -26,6 +26,7 @@ import { assistanceStatus } from './assistance-status.js';
 import { SESSION_COOKIE, type ConsoleSessions } from './console-sessions.js';
 import type { DeviceDirectory, DirectoryDevice } from './device-directory.js';
 import type { LoginThrottle } from './login-throttle.js';
+import type { RelayCounters } from '../../shared/relay-counters.js';
 import { registerConsoleRoutes, type ConsoleCall, type ConsoleHandlers } from './routes.js';
 import type { SetupToken } from './setup-token.js';
 import type { ConsoleUsers } from './users.js';
@@ -45,6 +46,8 @@ export interface ConsoleApiDeps {
   deliver(out: Outgoing[]): void;
   /** Revokes an operator identity's app token, ends what was issued to it and drops its live connections. */
   revokeOperator(operatorId: string, by: AuditActor): void;
+  /** The relay's counters of its clients' load (RelayHandle.counters()). */
+  counters(): RelayCounters;
 }
 
 const MAX_GROUPS = 1_000;
@@ -163,6 +166,8 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
       deps.deliver(deps.assistances.endWherePolicyForbids(actor(user)));
       return deps.policy.get();
     },
+
+    relayCounters: () => deps.counters(),
 
     audit({ query: { format, limit } }, { reply }) {
       const entries = deps.audit.query(limit === undefined ? {} : { limit });

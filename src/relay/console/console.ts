@@ -3,6 +3,7 @@
  * login throttle, the one-time setup link (made only while there is no admin), the API and the
  * pages. The server registers its routes on the relay's HTTP app (every path under /console).
  */
+import type { RelayCounters } from '../../shared/relay-counters.js';
 import type { Assistances } from '../assistances/service.js';
 import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
@@ -38,6 +39,8 @@ export interface ConsoleOptions {
   deliver: (out: Outgoing[]) => void;
   /** Revokes an operator identity's app token, ends what was issued to it and drops its live connections. */
   revokeOperator: (operatorId: string, by: AuditActor) => void;
+  /** The relay's counters of its clients' load, for admins. */
+  counters: () => RelayCounters;
 }
 
 export interface RelayConsole {
@@ -74,6 +77,7 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     audit: opts.audit,
     deliver: opts.deliver,
     revokeOperator: opts.revokeOperator,
+    counters: opts.counters,
   };
   return {
     async register(app) {
