@@ -77,6 +77,39 @@ describe('relay abuse: messages', () => {
     }
   });
 
+  it('refuses and drops an agent flooding the /agent namespace the same way', async () => {
+    const limitClock = new TestClock();
+    const relay = await startTestRelay({ relay: { limitClock, limits: { eventBurst: 20, eventsPerSecond: 10 } } });
+    try {
+      const agent = await enrolScriptedAgent(relay, { hostname: 'ws-01', reportGroup: 'Office' });
+      const gone = disconnected(agent.client, 5_000);
+      for (let i = 0; i < 3_000; i++) agent.client.emitRaw('agent:report', { hostname: `flood ${i}` });
+      assert.equal(await gone, 'io server disconnect', 'the agent was not disconnected');
+      const counters = relay.handle.counters();
+      assert.equal(counters.floodsDropped, 1);
+      // Its report and flush at enrolment took 2 of the 20: at most 18 of the flood were parsed and refused.
+      const parsed = relay.logs.filter((l) => l.msg === 'agent refused' && l.fields.code === 'bad-payload');
+      assert.ok(parsed.length <= 18, `${parsed.length} flood events were handled`);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('writes a bounded number of log lines for a flood of refused HTTP requests', async () => {
+    const relay = await startTestRelay({ relay: { limitClock: new TestClock(), limits: { logLinesPerWindow: 20 } } });
+    try {
+      const before = memoryAfterGc();
+      for (let i = 0; i < 20; i++)
+        await Promise.all(Array.from({ length: 25 }, () => fetch(`${relay.url}/api/v1/nothing`).then((r) => r.text())));
+      assert.equal(relay.logs.filter((l) => l.msg === 'api refused').length, 20);
+      assert.equal(relay.handle.counters().logLinesSuppressed, 500 - 20);
+      assert.ok(memoryAfterGc() - before < 8 * MB, 'the requests left memory behind');
+      assert.equal((await fetch(`${relay.url}/.well-known/flxra-keys`)).status, 200, 'the API still answers');
+    } finally {
+      await relay.close();
+    }
+  });
+
   it('answers a burst just past the rate with when to retry, and handles the next event once it is due', async () => {
     const limitClock = new TestClock();
     const relay = await startTestRelay({ relay: { limitClock, limits: { eventBurst: 5, eventsPerSecond: 10 } } });
