@@ -13,8 +13,7 @@ import { MachineTokens } from './credentials/machine-tokens.js';
 import { openTokenMac, PEPPER_ENV } from './credentials/pepper.js';
 import type { TokenMac } from './credentials/token-mac.js';
 import { DeviceRegistry } from './devices.js';
-import { TrustedProxies } from './limits/client-address.js';
-import { DEFAULT_LIMITS, type RelayLimits } from './limits/settings.js';
+import { LIMIT_OPTIONS, LIMITS_USAGE, serveLimits } from './limits/serve-options.js';
 import { createLogger, isLogLevel } from './log.js';
 import { OperatorRegistry } from './operators.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
@@ -27,11 +26,7 @@ const USAGE = `usage:
   relay serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA}]
               [--public-url <url operators reach>] [--env <environment id>] [--name <relay name>]
               [--host-grace <seconds a device has to reconnect into its assistance, 60>]
-              [--trusted-proxies <reverse proxies whose X-Forwarded-For names the client: addresses or
-                                  CIDR blocks, comma-separated; none by default>]
-              [--events-per-second <messages one connection may send, ${DEFAULT_LIMITS.eventsPerSecond} (burst ${DEFAULT_LIMITS.eventBurst})>]
-              [--max-queued-kb <kB waiting for a client that is not reading before it is dropped, ${DEFAULT_LIMITS.maxQueuedBytes / 1024}>]
-              [--max-unauthenticated-per-address <connections without a credential per client address, ${DEFAULT_LIMITS.maxUnauthenticatedPerAddress}>]
+${LIMITS_USAGE}
   relay operator add --name <name> --org <organisation> [--data <dir>]
   relay operator list [--data <dir>]
   relay operator remove <id> [--data <dir>]
@@ -72,46 +67,6 @@ function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArg
   }
 }
 
-const LIMIT_OPTIONS = {
-  'trusted-proxies': { type: 'string' },
-  'events-per-second': { type: 'string' },
-  'max-queued-kb': { type: 'string' },
-  'max-unauthenticated-per-address': { type: 'string' },
-} as const;
-
-/** The limits `relay serve` was given (flags, else their environment variables); the rest keep their defaults. */
-function serveLimits(values: Partial<Record<keyof typeof LIMIT_OPTIONS, string>>): Partial<RelayLimits> {
-  const limits: Partial<RelayLimits> = {};
-  const count = (flag: keyof typeof LIMIT_OPTIONS, env: string, apply: (n: number) => void): void => {
-    const text = values[flag] ?? process.env[env];
-    if (text === undefined) return;
-    if (!/^[1-9]\d{0,8}$/.test(text)) throw new UsageError(`invalid --${flag} "${text}": a whole number above 0`);
-    apply(Number(text));
-  };
-  count('events-per-second', 'FLXRA_RELAY_EVENTS_PER_SECOND', (n) => {
-    limits.eventsPerSecond = n;
-    limits.eventBurst = Math.max(DEFAULT_LIMITS.eventBurst, 5 * n);
-  });
-  count('max-queued-kb', 'FLXRA_RELAY_MAX_QUEUED_KB', (n) => (limits.maxQueuedBytes = n * 1024));
-  count('max-unauthenticated-per-address', 'FLXRA_RELAY_MAX_UNAUTHENTICATED_PER_ADDRESS', (n) => {
-    limits.maxUnauthenticatedPerAddress = n;
-  });
-  const proxies = values['trusted-proxies'] ?? process.env.FLXRA_RELAY_TRUSTED_PROXIES;
-  if (proxies !== undefined) {
-    const entries = proxies
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean);
-    try {
-      new TrustedProxies(entries);
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
-    limits.trustedProxies = entries;
-  }
-  return limits;
-}
-
 async function serve(args: string[]): Promise<void> {
   const { values } = parse({
     args,
@@ -138,7 +93,12 @@ async function serve(args: string[]): Promise<void> {
   const publicUrl = values['public-url'] ?? process.env.FLXRA_RELAY_PUBLIC_URL;
   const environment = values.env ?? process.env.FLXRA_RELAY_ENV;
   const name = values.name ?? process.env.FLXRA_RELAY_NAME;
-  const limits = serveLimits(values);
+  let limits: ReturnType<typeof serveLimits>;
+  try {
+    limits = serveLimits(values);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
   // Only serving needs the server (socket.io, the HTTP stack): the other commands start faster without.
   const { startRelay } = await import('./server.js');
   const relay = await startRelay({

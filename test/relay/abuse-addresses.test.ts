@@ -12,7 +12,8 @@ import { CONSOLE_API } from '../../src/shared/console-api.js';
 import { RelayCounters } from '../../src/shared/relay-counters.js';
 import { TrustedProxies } from '../../src/relay/limits/client-address.js';
 import { refusal, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
-import { assertSessionWorks, eventually, memoryAfterGc, openUnauthenticated } from '../fixtures/abuse.js';
+import { until } from '../../dev/rig/until.js';
+import { assertSessionWorks, memoryAfterGc, openUnauthenticated } from '../fixtures/abuse.js';
 import { ConsoleClient, firstAdmin } from '../fixtures/console.js';
 
 const MB = 1024 * 1024;
@@ -83,11 +84,12 @@ describe('relay abuse: addresses', () => {
     const relay = await startTestRelay({ relay: { limits: { pendingTimeoutMs: 300 } } });
     try {
       const host = await relay.connectHost();
+      const counted = () => relay.handle.counters().unauthenticatedByAddress['127.0.0.1'];
       await openMany(relay, 5);
-      assert.ok(
-        await eventually(() => relay.handle.counters().unauthenticatedByAddress['127.0.0.1'] === 1, 3_000),
-        `still ${JSON.stringify(relay.handle.counters().unauthenticatedByAddress)} after the pending timeout`,
-      );
+      await until('closed the connections that never joined a namespace', () => counted() === 1, {
+        timeoutMs: 3_000,
+        seen: counted,
+      });
       assert.equal(relay.handle.counters().connections, 1, 'only the host is left');
       await host.flush();
     } finally {

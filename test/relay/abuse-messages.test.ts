@@ -10,15 +10,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AGENT_NAMESPACE, ENROL_PATH } from '../../src/shared/agent-protocol.js';
 import { startTestRelay, TestClock, type TestClient } from '../../dev/rig/relay.js';
+import { until } from '../../dev/rig/until.js';
 import { enrolScriptedAgent } from '../fixtures/scripted-agent.js';
-import {
-  assertSessionWorks,
-  eventually,
-  memoryAfterGc,
-  nestedArrays,
-  sendPacket,
-  stopReading,
-} from '../fixtures/abuse.js';
+import { assertSessionWorks, memoryAfterGc, nestedArrays, sendPacket, stopReading } from '../fixtures/abuse.js';
 
 const MB = 1024 * 1024;
 /** Limits high enough never to be the one that acts. */
@@ -140,7 +134,10 @@ describe('relay abuse: messages', () => {
       stopReading(reader);
       // Each is answered with a refusal of about 500 bytes: 15 MB of answers, far past what the kernel holds.
       for (let i = 0; i < 30_000; i++) reader.emitRaw('device:user-sessions', { sessions: [1, 1, 1, 1, 1, 1, 1] });
-      await eventually(() => relay.handle.counters().slowReadersDropped > 0, 10_000);
+      await until('dropped the reader', () => relay.handle.counters().slowReadersDropped > 0, {
+        timeoutMs: 10_000,
+        seen: () => relay.handle.counters().queuedBytes.highest,
+      });
 
       const counters = relay.handle.counters();
       assert.equal(counters.slowReadersDropped, 1);
