@@ -68,10 +68,11 @@ describe('relay abuse: addresses', () => {
       other.emit('session:join', { sessionId: enrolled.sessionId });
       await enrolled.next('session:join-request');
 
-      // At most 8 pending (the refused host's, closed by now or not, among them) and the 8 anonymous hosts.
+      // The 8 anonymous hosts and at most 8 pending (how many the later clients closed to make room depends on
+      // whether the refused host's connection was gone before they came).
       counters = relay.handle.counters();
       const left = counters.unauthenticatedByAddress['127.0.0.1'] ?? 0;
-      assert.ok(left >= 8 + 7 && left <= 8 + 8, `${left} unauthenticated connections left`);
+      assert.ok(left > 8 && left <= 8 + 8, `${left} unauthenticated connections left`);
       assert.ok(memoryAfterGc() - before < 8 * MB, 'the connections left memory behind');
       assert.ok(relay.logs.filter((l) => l.msg.startsWith('unauthenticated connection closed')).length <= 200);
       await assertSessionWorks(host, op, sessionId);
