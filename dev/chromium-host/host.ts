@@ -5,7 +5,7 @@
  * end-to-end tests do (dev/chromium-host/renderer-harness.ts).
  *
  * Started by the Chromium launcher (launcher.ts) as `node --import tsx dev/chromium-host/host.ts --relay
- * <url>`, with DISPLAY and FLXRA_HOST_TOKEN in its environment. It runs until it is stopped
+ * <url>`, with DISPLAY, FLXRA_HOST_TOKEN and FLXRA_VERIFICATION in its environment. It runs until it is stopped
  * (SIGTERM), its assistance expires, or its connection is gone for good (its agent went away).
  */
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { launchChromium, openRendererPage, serveRenderer } from './renderer-harn
 import { createHostRole } from '../../src/main/host/host-role.js';
 import { createIpcHandlers, type IpcHandlers } from '../../src/main/ipc/handlers.js';
 import { takeHostToken } from '../../src/shared/host-token-env.js';
+import { readVerificationEnv } from '../../src/shared/verification-policy.js';
 import type { HostState } from '../../src/shared/ipc.js';
 import { reportShownScreens } from './shown-screens.js';
 
@@ -63,6 +64,8 @@ try {
     relayUrl: values.relay,
     deviceName: os.hostname(),
     hostToken,
+    // As the agent set it, from the device's configuration.
+    verification: readVerificationEnv(process.env),
     // The page is headless: flxra has no window of its own on this desktop to keep input out of.
     input: { display },
     emit: (channel, payload) => {

@@ -16,6 +16,7 @@ import {
 } from '../../src/platform/credentials/credential-store.js';
 import { fetchRelayKey, TrustedRelays } from '../../src/main/activation/trusted-relays.js';
 import type { UserSession } from '../../src/shared/user-sessions.js';
+import { DEFAULT_VERIFICATION, type VerificationPolicy } from '../../src/shared/verification-policy.js';
 import type { HostState, OperatorState } from '../../src/shared/ipc.js';
 import { randomUUID } from 'node:crypto';
 import type { HostInputController } from '../../src/platform/input/input-controller.js';
@@ -49,6 +50,8 @@ export interface SessionRigOptions {
   signedIn?: boolean;
   /** The operator app's clock (activation expiry checks); the real one by default. */
   operatorNow?: () => number;
+  /** The device's setting for the verification words (as its agent would pass it); not required by default. */
+  verification?: VerificationPolicy;
 }
 
 /** The rig on a relay of its own (a fresh in-process test relay, closed with the rig). */
@@ -96,6 +99,7 @@ export async function startSessionRigOn<R extends RigRelay>(
       deviceName: 'test-desktop',
       ...(device ? { deviceToken: device.token } : {}),
       userSessions: async () => opts.userSessions ?? [],
+      verification: opts.verification ?? DEFAULT_VERIFICATION,
       emit: (channel, payload) => {
         if (channel === 'host:state') hostStates.push(payload as HostState);
         hostPage.emit(channel, payload);

@@ -15,6 +15,7 @@ import {
 } from '../platform/credentials/credential-store.js';
 import { createHostRole } from './host/host-role.js';
 import { takeHostToken } from '../shared/host-token-env.js';
+import { readVerificationEnv } from '../shared/verification-policy.js';
 import { createUserSessionReader } from '../platform/user-sessions/index.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
 import { ActivationFileInbox } from './activation/file-open.js';
@@ -55,6 +56,8 @@ async function startRole() {
       ...(process.env.FLXRA_DEVICE_TOKEN ? { deviceToken: process.env.FLXRA_DEVICE_TOKEN } : {}),
       // Started by the device agent for one assistance.
       ...(hostToken ? { hostToken } : {}),
+      // The device's own setting, from its agent (a damaged one stops the app: see below).
+      verification: readVerificationEnv(process.env),
       userSessions: () => userSessions.list(),
       onDeactivated: () => app.quit(),
       emit,

@@ -5,6 +5,7 @@
  */
 import type { AccessMode, ConsentDecision, PeerSignal, SessionId } from './protocol.js';
 import type { InputEvent } from './input-events.js';
+import type { SasWords } from './sas.js';
 import type { EventChannel, EventPayloads, InvokeChannel, InvokePayload, InvokeResult } from './ipc.js';
 
 export interface Transport {
@@ -23,6 +24,11 @@ export function createApi(t: Transport) {
       sendSignal: (signal: PeerSignal) => t.invoke('host:signal', { signal }),
       injectInput: (event: InputEvent) => t.invoke('host:input', { event }),
       getDisplays: () => t.invoke('host:displays', null),
+      /** The words of the page's connection, or null as it opens a new one. */
+      reportVerification: (verification: { words: SasWords; connection: string } | null) =>
+        t.invoke('host:verification', verification),
+      confirmWords: (words: SasWords) => t.invoke('host:confirm-words', { words }),
+      rejectWords: () => t.invoke('host:reject-words', null),
       onState: (cb: (s: EventPayloads['host:state']) => void) => t.subscribe('host:state', cb),
       onSignal: (cb: (s: EventPayloads['host:signal']) => void) => t.subscribe('host:signal', cb),
       onPeerReset: (cb: (reset: { ifDown: boolean }) => void) => t.subscribe('host:peer-reset', cb),

@@ -1,9 +1,11 @@
 /**
  * Input events the operator's viewer sends to the host over the WebRTC data channel, and the
  * display descriptions the host sends back. Coordinates are normalised (0..1) within one
- * display, named by id, so the protocol already works for several displays.
+ * display, named by id, so the protocol already works for several displays. The verification
+ * words' exchange travels there too.
  */
 import { z } from 'zod';
+import { SasHex } from './sas.js';
 
 const Unit = z.number().min(0).max(1);
 export const DisplayId = z.string().min(1).max(64);
@@ -50,9 +52,21 @@ export const DisplayInfo = z.object({
 });
 export type DisplayInfo = z.infer<typeof DisplayInfo>;
 
+/**
+ * The verification words' exchange (sas-exchange.ts): the host's commitment to its nonce, the
+ * operator's nonce, then the host's nonce revealed.
+ */
+export const SasMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sas-commit'), commitment: SasHex }),
+  z.object({ kind: z.literal('sas-nonce'), nonce: SasHex }),
+  z.object({ kind: z.literal('sas-reveal'), nonce: SasHex }),
+]);
+export type SasMessage = z.infer<typeof SasMessage>;
+
 /** Everything that crosses the data channel, in either direction. */
 export const ChannelMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('input'), event: InputEvent }),
   z.object({ kind: z.literal('displays'), displays: z.array(DisplayInfo).max(16) }),
+  ...SasMessage.options,
 ]);
 export type ChannelMessage = z.infer<typeof ChannelMessage>;

@@ -14,6 +14,21 @@ import {
   SessionId,
 } from './protocol.js';
 import { DisplayInfo, InputEvent } from './input-events.js';
+import { SasWords } from './sas.js';
+
+/**
+ * The verification words of an active session, as the indicator shows them (docs/security.md).
+ * `required`: the device's configuration wants them confirmed before control. `words`: the
+ * current connection's, once both sides derived them. `confirmed`: the user confirmed them (or
+ * this same connection's, earlier). `controlPending`: the user gave control, which starts once
+ * the words are confirmed; meanwhile the operator has the screen, view only.
+ */
+export interface HostVerification {
+  required: boolean;
+  words: SasWords | null;
+  confirmed: boolean;
+  controlPending: boolean;
+}
 
 /**
  * What the host window shows; main is the source of truth, the renderer only draws it. `audio`:
@@ -40,6 +55,8 @@ export type HostState =
       deadline: number;
       audio?: true;
       reconnecting?: true;
+      /** The device requires the verification words before control: the user is told so before they answer. */
+      wordsRequired?: true;
     }
   | {
       status: 'active';
@@ -49,9 +66,20 @@ export type HostState =
       unattended?: boolean;
       audio?: true;
       reconnecting?: true;
+      verification: HostVerification;
     }
-  /** `final`: a host the agent started for one assistance, whose connection is gone for good. */
-  | { status: 'ended'; sessionId: SessionId; reason: EndReason; operator?: OperatorIdentity; final?: boolean }
+  /**
+   * `final`: a host the agent started for one assistance, whose connection is gone for good.
+   * `wordsDiffered`: the user ended it because the operator's words were not theirs.
+   */
+  | {
+      status: 'ended';
+      sessionId: SessionId;
+      reason: EndReason;
+      operator?: OperatorIdentity;
+      final?: boolean;
+      wordsDiffered?: true;
+    }
   /** The assistance is over for good: the host service stops. */
   | { status: 'deactivated'; sessionId: SessionId };
 
@@ -86,6 +114,12 @@ export const invokeChannels = {
   'host:signal': z.object({ signal: PeerSignal }),
   'host:input': z.object({ event: InputEvent }),
   'host:displays': z.null(),
+  /** The host page's words for its connection; null when it opens a new one (nothing verified yet). */
+  'host:verification': z.object({ words: SasWords, connection: z.string().min(1).max(600) }).nullable(),
+  /** The user confirmed that the operator read out these words. */
+  'host:confirm-words': z.object({ words: SasWords }),
+  /** The user says the operator's words were different: the session ends. */
+  'host:reject-words': z.null(),
   'operator:get-state': z.null(),
   'operator:join': z.object({ sessionId: SessionId }),
   'operator:leave': z.null(),
@@ -105,6 +139,9 @@ export interface InvokeResults {
   'host:signal': void;
   'host:input': void;
   'host:displays': DisplayInfo[];
+  'host:verification': void;
+  'host:confirm-words': void;
+  'host:reject-words': void;
   'operator:get-state': OperatorState;
   'operator:join': void;
   'operator:leave': void;

@@ -108,6 +108,10 @@ test('attended session: consent, real screen, click and keys, view-only, end', a
     .getByTestId('indicator')
     .getByText(`Remote assistance active — ${rig.relay.operatorIdentity.name}`)
     .waitFor();
+  // Both sides show the same four verification words, derived from their connection's certificates.
+  const hostWords = await host.page.getByTestId('host-words').textContent({ timeout: 5_000 });
+  assert.match(hostWords ?? '', /^[a-z]+ [a-z]+ [a-z]+ [a-z]+$/);
+  assert.equal(await operator.page.getByTestId('operator-words').locator('strong').textContent(), hostWords);
 
   // Screen change → operator sees it (baseline for later tuning; printed, not asserted).
   const changes: number[] = [];

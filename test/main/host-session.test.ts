@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { HostSession, type SessionInput } from '../../src/main/host/host-session.js';
 import type { EventPayloads, HostState } from '../../src/shared/ipc.js';
 import { DEFAULT_POLICY } from '../../src/shared/policy.js';
+import { DEFAULT_VERIFICATION, type VerificationPolicy } from '../../src/shared/verification-policy.js';
 import { firstAdmin } from '../fixtures/console.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,7 +23,10 @@ function recordingInput() {
   return { input, log };
 }
 
-async function startHost(relay: TestRelay, opts: { consentTimeoutMs?: number; deviceToken?: string } = {}) {
+async function startHost(
+  relay: TestRelay,
+  opts: { consentTimeoutMs?: number; deviceToken?: string; verification?: VerificationPolicy } = {},
+) {
   const states: HostState[] = [];
   const { input, log } = recordingInput();
   const host = new HostSession({
@@ -30,6 +34,7 @@ async function startHost(relay: TestRelay, opts: { consentTimeoutMs?: number; de
     deviceName: 'desk-42',
     input,
     displays: () => [{ id: '0', x: 0, y: 0, width: 1280, height: 720, primary: true }],
+    verification: DEFAULT_VERIFICATION,
     emit: <E extends keyof EventPayloads>(channel: E, payload: EventPayloads[E]) => {
       if (channel === 'host:state') states.push(payload as HostState);
     },

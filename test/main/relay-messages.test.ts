@@ -13,6 +13,7 @@ import { HostSession } from '../../src/main/host/host-session.js';
 import { OperatorSession } from '../../src/main/operator/operator-session.js';
 import type { HostState, OperatorState } from '../../src/shared/ipc.js';
 import { connectRefusalError, relayEvents, type ConnectRefusalCode } from '../../src/shared/protocol.js';
+import { DEFAULT_VERIFICATION } from '../../src/shared/verification-policy.js';
 import { activationToken, connectClient, startTestRelay } from '../../dev/rig/relay.js';
 import { until } from '../../dev/rig/until.js';
 
@@ -88,6 +89,7 @@ function hostFor(t: TestContext, url: string) {
       releaseAll: () => void input.push('release-all'),
     },
     displays: () => [],
+    verification: DEFAULT_VERIFICATION,
     emit: (channel, payload) => {
       if (channel === 'host:state') states.push(payload as HostState);
     },

@@ -7,6 +7,10 @@
  * relay connection drops the host keeps its state (the peer may well still carry the screen and
  * the input), says it is reconnecting, and comes back with that token into the same assistance,
  * no consent asked again; the relay decides how long it may take (its host grace period).
+ *
+ * Where the device's configuration requires the verification words (docs/security.md), control
+ * waits, the screen view only, until the user confirmed them for the current connection
+ * (words-check.ts); the host page reports each connection's words.
  */
 import {
   readConnectRefusal,
@@ -22,7 +26,18 @@ import {
 import type { DisplayInfo, InputEvent } from '../../shared/input-events.js';
 import type { UserSession } from '../../shared/user-sessions.js';
 import type { EventPayloads, HostState } from '../../shared/ipc.js';
+import type { SasWords } from '../../shared/sas.js';
+import type { VerificationPolicy } from '../../shared/verification-policy.js';
 import { connectToRelay, onRelayEvent, retryAfterRefusal, type RelaySocket } from '../relay-client.js';
+import {
+  connectionOpened,
+  modeChosen,
+  startVerification,
+  wordsConfirmed,
+  wordsDerived,
+  type ActiveState,
+  type Step,
+} from './words-check.js';
 
 /** The slice of the input controller the session needs (see input/input-controller.ts). */
 export interface SessionInput {
@@ -48,6 +63,8 @@ export interface HostSessionOptions {
   onDeactivated?: () => void;
   input: SessionInput;
   displays: () => DisplayInfo[];
+  /** The device's own setting (its agent's configuration), never the relay's: whether control needs the words. */
+  verification: VerificationPolicy;
   /** Pushes an event to the host window. */
   emit: <E extends 'host:state' | 'host:signal' | 'host:peer-reset'>(channel: E, payload: EventPayloads[E]) => void;
   /** How long the consent window waits before denying by itself. */
@@ -73,6 +90,10 @@ export class HostSession {
    * asks again once the operator is back; the user is not asked twice: this answers for them.
    */
   private answeredWhileAway: { sessionId: SessionId; operatorId: string; decision: ConsentDecision } | null = null;
+  /** The host page's current connection (its certificates' identity), once it reported its words. */
+  private connection: string | null = null;
+  /** Connections of this session whose words the user confirmed: the same two pages, reconnected. */
+  private verifiedConnections = new Set<string>();
 
   constructor(private readonly opts: HostSessionOptions) {}
 
@@ -116,15 +137,11 @@ export class HostSession {
     // Unattended: nobody to ask; the banner shows for as long as the session lasts.
     on('session:unattended-start', ({ sessionId, operator }) => {
       this.clearConsentTimer();
-      this.opts.input.setEnabled(true);
-      this.setState({
-        status: 'active',
-        sessionId,
-        operator,
-        mode: 'control',
-        unattended: true,
-        ...this.audio(sessionId),
-      });
+      this.newSession();
+      // Where the words are required, unattended control waits for them too, unless the device says otherwise.
+      const start = startVerification(this.opts.verification, 'control', true);
+      this.setActive({ status: 'active', sessionId, operator, unattended: true, ...this.audio(sessionId), ...start });
+      if (start.mode !== 'control') this.socket?.emit('session:mode', { sessionId, mode: start.mode });
     });
     // Back from a dropped connection: nothing changed; the peer is renewed only if it did not survive.
     on('host:resumed', ({ sessionId }) => {
@@ -208,10 +225,14 @@ export class HostSession {
     const s = this.current;
     if (s.status !== 'consent') throw new Error('There is no request waiting for your answer.');
     this.clearConsentTimer();
+    // Control the user gave waits for the words where they are required: the relay hears "view" until then.
+    const start = decision === 'deny' ? null : startVerification(this.opts.verification, decision, false);
+    const answer = start?.mode ?? 'deny';
     // Sent once back (socket.io holds it); kept too, should the relay have to ask again.
-    this.socket?.emit('session:consent', { sessionId: s.sessionId, decision, timedOut });
-    if (s.reconnecting) this.answeredWhileAway = { sessionId: s.sessionId, operatorId: s.operator.id, decision };
-    if (decision === 'deny') {
+    this.socket?.emit('session:consent', { sessionId: s.sessionId, decision: answer, timedOut });
+    if (s.reconnecting)
+      this.answeredWhileAway = { sessionId: s.sessionId, operatorId: s.operator.id, decision: answer };
+    if (!start) {
       this.setState({
         status: 'ended',
         sessionId: s.sessionId,
@@ -220,12 +241,12 @@ export class HostSession {
       });
       return;
     }
-    this.opts.input.setEnabled(decision === 'control');
-    this.setState({
+    this.newSession();
+    this.setActive({
       status: 'active',
       sessionId: s.sessionId,
       operator: s.operator,
-      mode: decision,
+      ...start,
       ...this.audio(s.sessionId),
       ...(s.reconnecting ? { reconnecting: true as const } : {}),
     });
@@ -233,11 +254,32 @@ export class HostSession {
 
   /** The user's switch between view-only and control, from the indicator. */
   setMode(mode: AccessMode): void {
+    this.apply(modeChosen(this.active(), mode));
+  }
+
+  /** From the host page: its connection's words, or null as it opens a new connection. */
+  reportVerification(report: { words: SasWords; connection: string } | null): void {
     const s = this.current;
-    if (s.status !== 'active') throw new Error('No session is active.');
-    this.opts.input.setEnabled(mode === 'control');
-    this.socket?.emit('session:mode', { sessionId: s.sessionId, mode });
-    this.setState({ ...s, mode });
+    if (s.status !== 'active') return; // a page late with the words of a session already over
+    this.connection = report?.connection ?? null;
+    this.apply(
+      report ? wordsDerived(s, report.words, this.verifiedConnections.has(report.connection)) : connectionOpened(s),
+    );
+  }
+
+  /** The user confirmed that the operator read out these words. */
+  confirmWords(words: SasWords): void {
+    const step = wordsConfirmed(this.active(), words);
+    if (this.connection) this.verifiedConnections.add(this.connection);
+    this.apply(step);
+  }
+
+  /** The operator's words were not these: someone may be in the middle; the session ends at once. */
+  rejectWords(): void {
+    const s = this.active();
+    this.log(`the user ended session ${s.sessionId}: the operator's verification words were different`);
+    this.end();
+    if (this.current.status === 'ended') this.setState({ ...this.current, wordsDiffered: true });
   }
 
   /** The user's End session: input stops and the operator is told at once. */
@@ -302,10 +344,41 @@ export class HostSession {
     const timeout = this.opts.consentTimeoutMs ?? CONSENT_TIMEOUT_MS;
     this.clearConsentTimer();
     this.consentTimer = setTimeout(() => this.answerConsent('deny', true), timeout);
-    this.setState({ status: 'consent', sessionId, operator, deadline: Date.now() + timeout, ...this.audio(sessionId) });
+    this.setState({
+      status: 'consent',
+      sessionId,
+      operator,
+      deadline: Date.now() + timeout,
+      ...this.audio(sessionId),
+      ...(this.opts.verification.required ? { wordsRequired: true as const } : {}),
+    });
+  }
+
+  private active(): ActiveState {
+    const s = this.current;
+    if (s.status !== 'active') throw new Error('No session is active.');
+    return s;
+  }
+
+  /** An active state, with input allowed exactly when it is in control. */
+  private setActive(next: ActiveState): void {
+    this.opts.input.setEnabled(next.mode === 'control');
+    this.setState(next);
+  }
+
+  private apply(step: Step): void {
+    this.setActive(step.next);
+    if (step.tellRelay) this.socket?.emit('session:mode', { sessionId: step.next.sessionId, mode: step.tellRelay });
+  }
+
+  /** Nothing verified carries over from one session to the next. */
+  private newSession(): void {
+    this.connection = null;
+    this.verifiedConnections.clear();
   }
 
   private finish(sessionId: SessionId, reason: Extract<HostState, { status: 'ended' }>['reason']): void {
+    this.newSession();
     this.clearConsentTimer();
     this.opts.input.setEnabled(false);
     const operator = 'operator' in this.current ? this.current.operator : undefined;

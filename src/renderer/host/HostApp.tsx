@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
+import type { HostState } from '../../shared/ipc';
 import { formatSessionId } from '../../shared/protocol';
 import { hostEndMessage } from '../shared/end-messages';
 import { useHostStore } from './store';
+import { VerificationWords } from './VerificationWords';
 
 const api = () => window.flxra.host;
 
@@ -13,6 +15,16 @@ function Countdown({ deadline }: { deadline: number }) {
   }, []);
   const seconds = Math.max(0, Math.ceil((deadline - now) / 1000));
   return <p className="muted">Denied automatically in {seconds} s.</p>;
+}
+
+function EndedNotice({ session }: { session: Extract<HostState, { status: 'ended' }> }) {
+  return (
+    <p className="notice" role="status" data-testid="host-ended">
+      {session.wordsDiffered
+        ? 'You ended the session because the words were different. Tell your help desk: someone may have been between you and the operator.'
+        : hostEndMessage(session.reason, session.operator?.name)}
+    </p>
+  );
 }
 
 export function HostApp() {
@@ -35,20 +47,14 @@ export function HostApp() {
         // Started for one assistance, which is over: nothing here can be joined any more.
         return (
           <main className="card" data-testid="host-over">
-            <p className="notice" role="status" data-testid="host-ended">
-              {hostEndMessage(session.reason, session.operator?.name)}
-            </p>
+            <EndedNotice session={session} />
             <p className="muted">You can close this window.</p>
           </main>
         );
       }
       return (
         <main className="card" data-testid="host-ready">
-          {session.status === 'ended' && (
-            <p className="notice" role="status" data-testid="host-ended">
-              {hostEndMessage(session.reason, session.operator?.name)}
-            </p>
-          )}
+          {session.status === 'ended' && <EndedNotice session={session} />}
           <h1>Ready for remote assistance</h1>
           <p>Give this session ID to your help desk:</p>
           <p className="session-id" data-testid="session-id">
@@ -85,6 +91,12 @@ export function HostApp() {
           <p className="muted">
             Their identity is confirmed by your help desk's relay. Only allow it if you expect this help.
           </p>
+          {session.wordsRequired && (
+            <p data-testid="consent-words">
+              Your organisation asks you to compare four words with them before they get control: the words appear once
+              they see your screen.
+            </p>
+          )}
           <div className="actions">
             <button className="primary" onClick={() => void api().answerConsent('control')}>
               Allow control
@@ -114,6 +126,7 @@ export function HostApp() {
             <span data-testid="unattended-banner">
               This device is under remote control by <strong>{session.operator.name}</strong> (
               {session.operator.organisation}), unattended assistance
+              {session.mode === 'view' ? ', view only' : ''}
             </span>
           ) : (
             <span>
@@ -130,10 +143,13 @@ export function HostApp() {
           {session.reconnecting && (
             <span data-testid="host-reconnecting">Reconnecting to the relay… You can still end the session.</span>
           )}
+          <VerificationWords session={session} />
           {session.mode === 'control' ? (
             <button onClick={() => void api().setMode('view')}>Take back control</button>
           ) : (
-            <button onClick={() => void api().setMode('control')}>Allow control</button>
+            !session.verification.controlPending && (
+              <button onClick={() => void api().setMode('control')}>Allow control</button>
+            )
           )}
           <button className="danger" onClick={() => void api().endSession()}>
             End session

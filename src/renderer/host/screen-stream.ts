@@ -2,10 +2,15 @@
  * Streams the screen to the admitted operator. Nothing is captured and no track exists until
  * main reports an active session (the user allowed it); the moment the session leaves that
  * state, the peer is closed and the capture stopped.
+ *
+ * Each connection's verification words are derived with the operator (src/shared/sas-exchange.ts)
+ * and reported to main, which alone decides what they allow; a new connection is reported first
+ * as unverified, before it exists.
  */
 import type { FlxraApi } from '../../shared/api';
 import type { HostState } from '../../shared/ipc';
-import { createPeer, type Peer } from '../shared/peer';
+import { createSasExchange, isSasMessage, type SasExchange } from '../../shared/sas-exchange';
+import { createPeer, peerCertificate, type Peer } from '../shared/peer';
 import { useHostStore } from './store';
 
 export function startScreenStreaming(api: FlxraApi): void {
@@ -13,9 +18,13 @@ export function startScreenStreaming(api: FlxraApi): void {
   let peer: Peer | null = null;
   let starting = false;
 
-  const stopAll = () => {
+  const closePeer = () => {
     peer?.destroy();
     peer = null;
+  };
+
+  const stopAll = () => {
+    closePeer();
     capture?.getTracks().forEach((t) => t.stop());
     capture = null;
     useHostStore.getState().setStream('off');
@@ -24,8 +33,13 @@ export function startScreenStreaming(api: FlxraApi): void {
 
   const openPeer = async () => {
     if (!capture) return;
-    peer?.destroy();
-    const displays = await api.host.getDisplays();
+    closePeer();
+    const [displays, certificate] = await Promise.all([api.host.getDisplays(), peerCertificate()]);
+    // Main holds control back until this connection's words are in (where the device requires them).
+    await api.host.reportVerification(null).catch(() => undefined);
+    if (!capture) return;
+    closePeer(); // should another one have opened meanwhile
+    let exchange: SasExchange | null = null;
     const p = createPeer(
       'host',
       {
@@ -33,14 +47,27 @@ export function startScreenStreaming(api: FlxraApi): void {
         onConnect: () => {
           p.send({ kind: 'displays', displays });
           useHostStore.getState().setStream('streaming');
+          exchange?.start();
         },
         onMessage: (m) => {
           if (m.kind === 'input') void api.host.injectInput(m.event).catch(() => undefined);
+          else if (isSasMessage(m)) exchange?.receive(m);
         },
         onError: (e) => console.warn('peer error', e.message),
       },
-      capture,
+      { stream: capture, certificate },
     );
+    exchange = createSasExchange('host', {
+      send: (m) => p.send(m),
+      fingerprints: () => p.fingerprints(),
+      done: (outcome) => {
+        if (peer !== p) return; // a connection replaced since
+        if (!outcome.ok) return console.warn(`verification words: ${outcome.problem}`);
+        void api.host
+          .reportVerification({ words: outcome.words, connection: outcome.connection })
+          .catch(() => undefined);
+      },
+    });
     peer = p;
   };
 

@@ -16,6 +16,18 @@ function Alert({ text, testId }: { text?: string | null | undefined; testId?: st
   );
 }
 
+/** The connection's verification words, which the operator reads out to the user (docs/security.md). */
+function OperatorWords() {
+  const verification = useOperatorStore((s) => s.verification);
+  if (!verification) return null;
+  if (!verification.ok) return <Alert text={verification.problem} testId="words-problem" />;
+  return (
+    <span data-testid="operator-words">
+      Read these words to the user: <strong className="words">{verification.words.join(' ')}</strong>
+    </span>
+  );
+}
+
 function JoinForm({ notice }: { notice?: string }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -215,6 +227,7 @@ export function OperatorApp() {
             ) : (
               !stream && <span className="muted">Connecting to the screen…</span>
             )}
+            <OperatorWords />
             {hasSound(stream) && <span data-testid="sound-on">Sound on</span>}
             <button onClick={() => void api().leave()}>Leave session</button>
           </header>

@@ -1,11 +1,15 @@
 /**
  * Receives the host's screen. The host starts every peer with an offer, so an offer always
- * begins a fresh peer (that is how a reconnect recovers: simple-peer has no ICE restart).
+ * begins a fresh peer (that is how a reconnect recovers: simple-peer has no ICE restart). Each
+ * connection's verification words are derived with the host (src/shared/sas-exchange.ts), for the
+ * operator to read out to the user.
  */
 import type { FlxraApi } from '../../shared/api';
 import type { InputEvent } from '../../shared/input-events';
 import type { OperatorState } from '../../shared/ipc';
-import { createPeer, type Peer } from '../shared/peer';
+import type { PeerSignal } from '../../shared/protocol';
+import { createSasExchange, isSasMessage, type SasExchange } from '../../shared/sas-exchange';
+import { createPeer, peerCertificate, type Peer } from '../shared/peer';
 import { useOperatorStore } from './store';
 
 let peer: Peer | null = null;
@@ -18,10 +22,11 @@ export function startRemoteScreen(api: FlxraApi): void {
   const drop = () => {
     peer?.destroy();
     peer = null;
-    const { stream, setStream, setDisplays } = useOperatorStore.getState();
+    const { stream, setStream, setDisplays, setVerification } = useOperatorStore.getState();
     stream?.getTracks().forEach((t) => t.stop());
     setStream(null);
     setDisplays([]);
+    setVerification(null);
   };
 
   const onSession = (s: OperatorState) => {
@@ -29,21 +34,39 @@ export function startRemoteScreen(api: FlxraApi): void {
     if (s.status !== 'active') drop();
   };
 
-  api.operator.onState(onSession);
-  api.operator.onSignal((signal) => {
+  const onSignal = (signal: PeerSignal, certificate: RTCCertificate | null) => {
     if (signal.type === 'offer') {
       drop();
-      peer = createPeer('operator', {
-        onSignal: (answer) => void api.operator.sendSignal(answer).catch(() => undefined),
-        onStream: (stream) => useOperatorStore.getState().setStream(stream),
-        onMessage: (m) => {
-          if (m.kind === 'displays') useOperatorStore.getState().setDisplays(m.displays);
+      let exchange: SasExchange | null = null;
+      const p = createPeer(
+        'operator',
+        {
+          onSignal: (answer) => void api.operator.sendSignal(answer).catch(() => undefined),
+          onStream: (stream) => useOperatorStore.getState().setStream(stream),
+          onMessage: (m) => {
+            if (m.kind === 'displays') useOperatorStore.getState().setDisplays(m.displays);
+            else if (isSasMessage(m)) exchange?.receive(m);
+          },
+          onClose: () => useOperatorStore.getState().setStream(null),
+          onError: (e) => console.warn('peer error', e.message),
         },
-        onClose: () => useOperatorStore.getState().setStream(null),
-        onError: (e) => console.warn('peer error', e.message),
+        { certificate },
+      );
+      exchange = createSasExchange('operator', {
+        send: (m) => p.send(m),
+        fingerprints: () => p.fingerprints(),
+        done: (outcome) => {
+          if (peer === p) useOperatorStore.getState().setVerification(outcome);
+        },
       });
+      peer = p;
     }
     peer?.signal(signal);
-  });
+  };
+
+  api.operator.onState(onSession);
+  // In order, each once this page's certificate exists (made once, in a few milliseconds).
+  const certificate = peerCertificate();
+  api.operator.onSignal((signal) => void certificate.then((c) => onSignal(signal, c)));
   void api.operator.getState().then(onSession);
 }

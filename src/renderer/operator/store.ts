@@ -2,22 +2,28 @@
 import { create } from 'zustand';
 import type { DisplayInfo } from '../../shared/input-events';
 import type { OperatorState } from '../../shared/ipc';
+import type { SasOutcome } from '../../shared/sas-exchange';
 
 interface OperatorStore {
   session: OperatorState;
   /** The remote screen, once the host's stream arrives. */
   stream: MediaStream | null;
   displays: DisplayInfo[];
+  /** The connection's verification words (or why there are none), once derived with the host. */
+  verification: SasOutcome | null;
   setSession(s: OperatorState): void;
   setStream: (stream: MediaStream | null) => void;
   setDisplays: (displays: DisplayInfo[]) => void;
+  setVerification: (verification: SasOutcome | null) => void;
 }
 
 export const useOperatorStore = create<OperatorStore>((set) => ({
   session: { status: 'signed-out' },
   stream: null,
   displays: [],
+  verification: null,
   setSession: (session) => set({ session }),
   setStream: (stream) => set({ stream }),
   setDisplays: (displays) => set({ displays }),
+  setVerification: (verification) => set({ verification }),
 }));
