@@ -1,59 +1,13 @@
 /** The host's session logic against a real relay: consent gates capture and input. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HostSession, type SessionInput } from '../../src/main/host/host-session.js';
-import type { EventPayloads, HostState } from '../../src/shared/ipc.js';
 import { DEFAULT_POLICY } from '../../src/shared/policy.js';
-import { DEFAULT_VERIFICATION, type VerificationPolicy } from '../../src/shared/verification-policy.js';
 import { firstAdmin } from '../fixtures/console.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { activationToken, connectClient, startTestRelay, TestClock, type TestRelay } from '../../dev/rig/relay.js';
-import { until } from '../../dev/rig/until.js';
-
-/** Records what the session asks of input; the real controller is tested on Xvfb. */
-function recordingInput() {
-  const log: string[] = [];
-  const input: SessionInput = {
-    setEnabled: (on) => void log.push(on ? 'enabled' : 'disabled'),
-    handle: (e) => void log.push(`event:${e.t}`),
-    releaseAll: () => void log.push('release-all'),
-  };
-  return { input, log };
-}
-
-async function startHost(
-  relay: TestRelay,
-  opts: { consentTimeoutMs?: number; deviceToken?: string; verification?: VerificationPolicy } = {},
-) {
-  const states: HostState[] = [];
-  const { input, log } = recordingInput();
-  const host = new HostSession({
-    relayUrl: relay.url,
-    deviceName: 'desk-42',
-    input,
-    displays: () => [{ id: '0', x: 0, y: 0, width: 1280, height: 720, primary: true }],
-    verification: DEFAULT_VERIFICATION,
-    emit: <E extends keyof EventPayloads>(channel: E, payload: EventPayloads[E]) => {
-      if (channel === 'host:state') states.push(payload as HostState);
-    },
-    ...opts,
-  });
-  const untilWhere = (what: string, ready: (s: HostState) => boolean, timeoutMs = 3_000) =>
-    until(`host ${what}`, () => ready(host.state) && host.state, { timeoutMs, seen: () => host.state });
-  const untilStatus = (status: HostState['status']) => untilWhere(`reached ${status}`, (s) => s.status === status);
-  host.start();
-  const ready = await untilStatus('ready');
-  return {
-    host,
-    log,
-    states,
-    until: untilStatus,
-    untilWhere,
-    sessionId: (ready as Extract<HostState, { status: 'ready' }>).sessionId,
-  };
-}
+import { activationToken, connectClient, startTestRelay, TestClock } from '../../dev/rig/relay.js';
+import { startHost } from '../fixtures/host-session.js';
 
 test('a join request opens the consent window naming the operator the relay vouches for', async (t) => {
   const relay = await startTestRelay();

@@ -152,8 +152,9 @@ test('the exchange: commitment, nonce, reveal, and the same words on both sides 
 });
 
 test('through a man in the middle forwarding every message, the two sides get different words', async () => {
-  const hostSide = { local: fingerprint(), remote: fingerprint() }; // the host and the middle's first certificate
-  const operatorSide = { local: fingerprint(), remote: fingerprint() }; // the middle's second certificate and the operator
+  // The host and the middle's first certificate; the middle's second certificate and the operator.
+  const hostSide = { local: fingerprint(), remote: fingerprint() };
+  const operatorSide = { local: fingerprint(), remote: fingerprint() };
   const host = side('host', hostSide);
   const operator = side('operator', operatorSide);
   host.to((m) => operator.exchange.receive(m));

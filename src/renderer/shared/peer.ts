@@ -30,13 +30,12 @@ export interface Peer {
   readonly connected: boolean;
 }
 
+const ECDSA_P256: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 let certificate: Promise<RTCCertificate | null> | null = null;
 
 /** This page's DTLS certificate, made once (null where the browser cannot: each peer then makes its own). */
 export function peerCertificate(): Promise<RTCCertificate | null> {
-  certificate ??= RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams).catch(
-    () => null,
-  );
+  certificate ??= RTCPeerConnection.generateCertificate(ECDSA_P256).catch(() => null);
   return certificate;
 }
 
