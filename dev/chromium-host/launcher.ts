@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { HostLaunchRequest } from '../../src/agent/launcher/launcher.js';
 import { HOST_TOKEN_ENV } from '../../src/shared/host-token-env.js';
+import { verificationEnv } from '../../src/shared/verification-policy.js';
 import { createSpawnLauncher, type LaunchCommand } from '../../src/agent/launcher/spawn-launcher.js';
 
 const CHROMIUM_HOST = 'dev/chromium-host/host.ts';
@@ -32,7 +33,12 @@ export function chromiumHostCommand(
     file: process.execPath,
     // By absolute URL: the agent may run from any directory.
     args: ['--import', import.meta.resolve('tsx'), hostScript, '--relay', request.relayUrl],
-    env: { ...baseEnv, DISPLAY: request.display, [HOST_TOKEN_ENV]: request.hostToken },
+    env: {
+      ...baseEnv,
+      DISPLAY: request.display,
+      [HOST_TOKEN_ENV]: request.hostToken,
+      ...verificationEnv(request.verification),
+    },
   };
 }
 

@@ -8,10 +8,11 @@
  * line, where every user of the machine can read it in the process list.
  * with --state-dir <dir> (non-secret state), --launcher electron|chromium (how hosts start:
  * the installed app, or the host page in Chromium for tests and the demo), --app <path> (the
- * installed app) and --utmp <path> (Linux: the utmp file to read sessions from when logind is
- * not running).
+ * installed app), --config <file> (the device's own settings, config.ts) and --utmp <path>
+ * (Linux: the utmp file to read sessions from when logind is not running).
  */
 import { parseArgs } from 'node:util';
+import { defaultConfigPath } from './config.js';
 import { defaultStateDir } from './state.js';
 
 export type LauncherKind = 'electron' | 'chromium';
@@ -23,6 +24,8 @@ export interface AgentArgs {
   stateDir: string;
   launcher: LauncherKind;
   app: string;
+  /** The configuration file (config.ts): absent, the defaults apply. */
+  configPath: string;
   utmpPath?: string;
 }
 
@@ -34,6 +37,7 @@ options:
   --state-dir <dir>               where the agent keeps its (non-secret) state
   --launcher electron|chromium    how hosts are started (default electron)
   --app <path>                    the installed flxra app (default ${defaultApp()})
+  --config <file>                 the device's settings (default ${defaultConfigPath()})
   --utmp <path>                   Linux: the utmp file read when logind is not running`;
 
 /** A mistake in how the agent was called: exit code 2 with the usage. */
@@ -62,6 +66,7 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
         'state-dir': { type: 'string' },
         launcher: { type: 'string' },
         app: { type: 'string' },
+        config: { type: 'string' },
         utmp: { type: 'string' },
       },
       strict: true,
@@ -85,6 +90,7 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
     stateDir: values['state-dir'] ?? defaultStateDir(),
     launcher,
     app: values.app ?? defaultApp(),
+    configPath: values.config ?? defaultConfigPath(),
     ...(values.utmp !== undefined ? { utmpPath: values.utmp } : {}),
   };
 }

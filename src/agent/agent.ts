@@ -20,6 +20,7 @@ import {
 import { readConnectRefusal } from '../shared/protocol.js';
 import { onCheckedEvent } from '../shared/checked-events.js';
 import type { HostLauncher } from './launcher/launcher.js';
+import type { VerificationPolicy } from '../shared/verification-policy.js';
 import { backoffDelay } from './backoff.js';
 import { chooseHostTarget } from './host-target.js';
 import { startReporting } from './reporting.js';
@@ -33,6 +34,8 @@ export interface AgentOptions {
   /** The device as it is now: host name, OS, version, user sessions. */
   readReport(): Promise<AgentReport>;
   launcher: HostLauncher;
+  /** The device's own setting for the verification words (its configuration file), for every host it starts. */
+  verification: VerificationPolicy;
   /** Where a host goes when no user session has a display (DISPLAY of the agent itself). */
   ownDisplay?: string;
   /** The relay refused the credential: retrying cannot help, someone must enrol the device again. */
@@ -115,7 +118,13 @@ export class Agent {
     const { sessionId } = request;
     try {
       const target = await this.target(request);
-      const host = await this.opts.launcher.start({ ...request, ...target, relayUrl: this.opts.relayUrl });
+      const host = await this.opts.launcher.start({
+        ...request,
+        ...target,
+        relayUrl: this.opts.relayUrl,
+        // The device's, never the relay's: the relay's message has no say in it.
+        verification: this.opts.verification,
+      });
       this.opts.log(
         `started the host for session ${sessionId} (pid ${host.pid}${target.display ? ` on ${target.display}` : ''})`,
       );

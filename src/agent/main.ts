@@ -2,13 +2,15 @@
  * The device agent's program: arguments, enrolment, the agent itself, signals and exit codes. The
  * product's entry (cli.ts) runs it with the installed app's launcher; the development entry
  * (dev/chromium-host/agent.ts) adds the Chromium launcher for tests and the demo. Exit codes: 2
- * for a usage mistake, 3 when someone must act (no keychain, not enrolled, credential refused), 1
+ * for a usage mistake, 3 when someone must act (no keychain, not enrolled, credential refused, a
+ * damaged configuration file), 1
  * for anything else, which a service manager may retry.
  */
 import { CredentialStoreUnavailable } from '../platform/credentials/credential-store.js';
 import type { HostLauncher } from './launcher/launcher.js';
 import { createUserSessionReader } from '../platform/user-sessions/index.js';
 import { Agent } from './agent.js';
+import { AgentConfigProblem, describeVerification, readAgentConfig } from './config.js';
 import { AGENT_USAGE, parseAgentArgs, UsageError, type AgentArgs, type LauncherKind } from './agent-args.js';
 import { openAgentKeychain } from './credentials.js';
 import { AGENT_VERSION, readReport } from './device-info.js';
@@ -34,7 +36,8 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
     throw new UsageError(
       `this agent cannot start hosts with --launcher ${args.launcher} (the development agent, out/dev/agent.mjs, can)`,
     );
-  // Read first: a token that cannot be read is said before anything else is tried.
+  // Read first: a damaged configuration, or a token that cannot be read, is said before anything is tried.
+  const config = await readAgentConfig(args.configPath);
   const enrolmentToken =
     args.enrolmentTokenFrom === undefined
       ? undefined
@@ -47,6 +50,7 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
   log(
     `flxra agent ${AGENT_VERSION}, device ${state.deviceId} (environment ${state.environmentId}, report group ${state.reportGroup})`,
   );
+  log(describeVerification(config.verification));
 
   const sessions = createUserSessionReader(process.platform, { ...(args.utmpPath ? { utmpPath: args.utmpPath } : {}) });
   const launcher = makeLauncher(args, log);
@@ -55,6 +59,7 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
     agentToken,
     readReport: () => readReport(sessions),
     launcher,
+    verification: config.verification,
     ...(process.env.DISPLAY ? { ownDisplay: process.env.DISPLAY } : {}),
     onRefused: (reason) => {
       console.error(
@@ -81,6 +86,7 @@ export function runAgent(argv: string[], launchers: LauncherFactories): void {
       process.exitCode = 2;
     } else if (
       err instanceof CredentialStoreUnavailable ||
+      err instanceof AgentConfigProblem ||
       err instanceof EnrolmentProblem ||
       err instanceof EnrolmentRefused
     ) {

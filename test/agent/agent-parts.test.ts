@@ -1,4 +1,7 @@
-/** The agent's pure parts: backoff, where a host runs, its command line, the state file, the CLI's options. */
+/**
+ * The agent's pure parts: backoff, where a host runs, its command line, the state file, the
+ * configuration file, the CLI's options.
+ */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +15,8 @@ import { backoffDelay } from '../../src/agent/backoff.js';
 import { AGENT_VERSION } from '../../src/agent/device-info.js';
 import { chooseHostTarget } from '../../src/agent/host-target.js';
 import { readAgentState, writeAgentState } from '../../src/agent/state.js';
+import { AgentConfigProblem, readAgentConfig } from '../../src/agent/config.js';
+import { readVerificationEnv, VERIFICATION_ENV } from '../../src/shared/verification-policy.js';
 import { chromiumHostCommand } from '../../dev/chromium-host/launcher.js';
 import { electronHostCommand } from '../../src/agent/launcher/electron.js';
 import { takeHostToken } from '../../src/shared/host-token-env.js';
@@ -71,6 +76,7 @@ const request: HostLaunchRequest = {
   display: ':7',
   relayUrl: 'http://127.0.0.1:7443',
   operator: { id: 'op1', name: 'Ada Lovelace', organisation: 'Help Desk' },
+  verification: { required: true, unattended: 'view' },
 };
 
 test("launchers pass the token in the environment, never on the command line, and the session's display", () => {
@@ -79,12 +85,21 @@ test("launchers pass the token in the environment, never on the command line, an
   assert.deepEqual(electron, {
     file: '/opt/flxra/flxra',
     args: ['--host', '--relay', 'http://127.0.0.1:7443'],
-    env: { PATH: '/usr/bin', DISPLAY: ':7', FLXRA_HOST_TOKEN: request.hostToken },
+    env: {
+      PATH: '/usr/bin',
+      DISPLAY: ':7',
+      FLXRA_HOST_TOKEN: request.hostToken,
+      FLXRA_VERIFICATION: '{"required":true,"unattended":"view"}',
+    },
   });
   const chromium = chromiumHostCommand(request, base);
   assert.equal(chromium.env.FLXRA_HOST_TOKEN, request.hostToken);
   assert.equal(chromium.env.DISPLAY, ':7');
-  for (const command of [electron, chromium]) assert.ok(!command.args.some((a) => a.includes(request.hostToken)));
+  for (const command of [electron, chromium]) {
+    assert.ok(!command.args.some((a) => a.includes(request.hostToken)));
+    // The host reads back the device's setting exactly as the agent's configuration has it.
+    assert.deepEqual(readVerificationEnv(command.env), request.verification);
+  }
   const { display: _, ...noDisplay } = request;
   assert.throws(() => chromiumHostCommand(noDisplay, base), /needs an X display/);
 });
@@ -120,6 +135,30 @@ test('the state file: written private and whole, read back, a damaged one is an 
   await assert.rejects(readAgentState(path.join(dir, 'sub')), /damaged/);
 });
 
+test("the configuration file: the device's own settings; none is the defaults, a mistake in it stops the agent", async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flxra-agent-config-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'agent.json');
+  assert.deepEqual(await readAgentConfig(file), { verification: { required: false, unattended: 'view' } });
+  await writeFile(file, '{"verification":{"required":true}}');
+  assert.deepEqual(await readAgentConfig(file), { verification: { required: true, unattended: 'view' } });
+  await writeFile(file, '{"verification":{"required":true,"unattended":"control"}}');
+  assert.deepEqual(await readAgentConfig(file), { verification: { required: true, unattended: 'control' } });
+  // A misspelt setting would quietly leave the device with less checking than asked for.
+  await writeFile(file, '{"verification":{"requried":true}}');
+  await assert.rejects(
+    readAgentConfig(file),
+    (err: Error) => err instanceof AgentConfigProblem && /requried/.test(err.message),
+  );
+  await writeFile(file, '{"verification":{"required":"yes"}}');
+  await assert.rejects(readAgentConfig(file), AgentConfigProblem);
+  await writeFile(file, 'required = true');
+  await assert.rejects(readAgentConfig(file), /is not JSON/);
+  // A host given a damaged setting stops rather than run without the check.
+  assert.throws(() => readVerificationEnv({ [VERIFICATION_ENV]: '{"required":1}' }), /not a verification policy/);
+  assert.deepEqual(readVerificationEnv({}), { required: false, unattended: 'view' });
+});
+
 test('command line: enrolment reads its token from a file or stdin and needs a relay; launchers are named', () => {
   assert.deepEqual(
     parseAgentArgs([
@@ -133,6 +172,8 @@ test('command line: enrolment reads its token from a file or stdin and needs a r
       'chromium',
       '--utmp',
       '/u',
+      '--config',
+      '/c/agent.json',
     ]),
     {
       relayUrl: 'http://r:1',
@@ -140,6 +181,7 @@ test('command line: enrolment reads its token from a file or stdin and needs a r
       stateDir: '/s',
       launcher: 'chromium',
       app: '/opt/flxra/flxra',
+      configPath: '/c/agent.json',
       utmpPath: '/u',
     },
   );

@@ -50,11 +50,24 @@ const carol: UtmpEntry = {
   addr: [198, 51, 100, 2],
 };
 
-function run(args: string[]): AgentProcess {
+/** `config`: the device's configuration file; by default one that does not exist (the defaults). */
+function run(args: string[], config = path.join(dir, 'no-config.json')): AgentProcess {
   // No DISPLAY of the test's own: a host must go where the user session is.
   const { DISPLAY: _, ...env } = process.env;
   const started = startAgent(
-    ['--relay', relay.url, '--state-dir', stateDir, '--utmp', utmpPath, '--launcher', 'chromium', ...args],
+    [
+      '--relay',
+      relay.url,
+      '--state-dir',
+      stateDir,
+      '--utmp',
+      utmpPath,
+      '--launcher',
+      'chromium',
+      '--config',
+      config,
+      ...args,
+    ],
     env,
   );
   agents.push(started);
@@ -341,6 +354,36 @@ test('unattended, then the agent is killed: the operator and the user are told w
   await agent.waitFor(/ready as device/);
   await until('online', () => relay.handle.agents.get(deviceId)?.online);
   assert.deepEqual(await lastingChildren(agent.pid), []);
+});
+
+test("the device's configuration requires the verification words: its hosts give unattended assistances the screen, view only", async () => {
+  process.kill(agent.pid, 'SIGTERM');
+  await agent.exited;
+  const config = path.join(dir, 'agent.json');
+  await writeFile(config, JSON.stringify({ verification: { required: true } }));
+  agent = run([], config);
+  await agent.waitFor(/verification words: required before control \(unattended: view only without them\)/);
+  await agent.waitFor(/ready as device/);
+  await until('online', () => relay.handle.agents.get(deviceId)?.online);
+
+  const from = agent.mark();
+  const response = await relay.requestAssistance({ deviceId, mode: 'unattended' });
+  await agent.waitFor(new RegExp(`started the host for session ${response.sessionId}`), { from });
+  const op = await relay.connectOperator();
+  op.emit('assistance:open', { activation: activationToken(response), password: response.password });
+  assert.equal((await op.next('session:admitted')).unattended, true);
+  // The relay admitted it for control; the host, by the device's own setting, says view only.
+  assert.equal((await op.next('session:mode', { timeoutMs: 10_000 })).mode, 'view');
+  await agent.waitFor(
+    /shown indicator,unattended-banner,words-waiting: This device is under remote control by Ada Lovelace \(Help Desk\), unattended assistance, view only .*gets control once you have compared four words with them/,
+    { from },
+  );
+  const socket = op.socket.id;
+  op.close();
+  await until('the operator out', () =>
+    relay.logs.some((e) => e.msg === 'operator disconnected' && e.fields.socket === socket),
+  );
+  await expireAndWaitForHostExit(response.sessionId);
 });
 
 test('a device removed from the relay: the agent says its credential was refused and exits 3 instead of retrying', async () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { createElectronLauncher } from '../../src/agent/launcher/electron.js';
 import type { HostLaunchRequest } from '../../src/agent/launcher/launcher.js';
+import { DEFAULT_VERIFICATION } from '../../src/shared/verification-policy.js';
 import { lookUpAccount, parsePasswdLine, sessionEnvironment } from '../../src/agent/launcher/session-account.js';
 
 const request: HostLaunchRequest = {
@@ -20,6 +21,7 @@ const request: HostLaunchRequest = {
   user: 'nobody',
   relayUrl: 'http://127.0.0.1:7443',
   operator: { id: 'op1', name: 'Ada Lovelace', organisation: 'Help Desk' },
+  verification: DEFAULT_VERIFICATION,
 };
 
 test('accounts come from getent (local and directory users alike); unknown, malformed and root ones are refused', () => {

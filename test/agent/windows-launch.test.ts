@@ -61,6 +61,7 @@ const request: HostLaunchRequest = {
   userSessionId: '2',
   relayUrl: 'https://relay.example.com',
   operator: { id: 'op1', name: 'Ada Lovelace', organisation: 'Help Desk' },
+  verification: { required: true, unattended: 'view' },
 };
 
 test('arguments are quoted exactly as the MSVC runtime needs', () => {
@@ -105,7 +106,10 @@ test("the host launch: the installed app in host mode, in the user's session and
     applicationName: 'C:\\Program Files\\flxra\\flxra.exe',
     commandLine: '"C:\\Program Files\\flxra\\flxra.exe" --host --relay https://relay.example.com',
     desktop: 'winsta0\\default',
-    environment: { FLXRA_HOST_TOKEN: request.hostToken },
+    environment: {
+      FLXRA_HOST_TOKEN: request.hostToken,
+      FLXRA_VERIFICATION: '{"required":true,"unattended":"view"}',
+    },
     creationFlags: CREATE_UNICODE_ENVIRONMENT,
   });
   assert.ok(!launch.commandLine.includes(request.hostToken));

@@ -1,12 +1,14 @@
 /**
  * The product launcher on Linux: the installed flxra app in host mode, on the X display of the
  * chosen user session. What it is told travels as `--host --relay <url>`; the one-time token
- * goes in FLXRA_HOST_TOKEN (see host-token-env.ts). An agent running as root (the service)
+ * goes in FLXRA_HOST_TOKEN (see host-token-env.ts), the device's verification setting in
+ * FLXRA_VERIFICATION (verification-policy.ts). An agent running as root (the service)
  * starts the app as the session's user, in that user's environment (session-account.ts).
  */
 import { existsSync } from 'node:fs';
 import type { HostLaunchRequest } from './launcher.js';
 import { HOST_TOKEN_ENV } from '../../shared/host-token-env.js';
+import { verificationEnv } from '../../shared/verification-policy.js';
 import { lookUpAccount, sessionEnvironment, type SessionAccount } from './session-account.js';
 import { createSpawnLauncher, type LaunchCommand } from './spawn-launcher.js';
 
@@ -27,7 +29,11 @@ export function electronHostCommand(
     return {
       file: executable,
       args,
-      env: { ...sessionEnvironment(account, request.display, { base: baseEnv }), [HOST_TOKEN_ENV]: request.hostToken },
+      env: {
+        ...sessionEnvironment(account, request.display, { base: baseEnv }),
+        [HOST_TOKEN_ENV]: request.hostToken,
+        ...verificationEnv(request.verification),
+      },
       // Accounts without a home folder (service accounts) start in /.
       runAs: { uid: account.uid, gid: account.gid, cwd: existsSync(account.home) ? account.home : '/' },
     };
@@ -39,6 +45,7 @@ export function electronHostCommand(
       ...baseEnv,
       ...(request.display ? { DISPLAY: request.display } : {}),
       [HOST_TOKEN_ENV]: request.hostToken,
+      ...verificationEnv(request.verification),
     },
   };
 }

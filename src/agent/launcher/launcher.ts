@@ -8,6 +8,7 @@
  * Electron command line in the user's session (windows-launch.ts, docs/windows.md).
  */
 import type { AssistanceMode, OperatorIdentity, SessionId } from '../../shared/protocol.js';
+import type { VerificationPolicy } from '../../shared/verification-policy.js';
 
 export interface HostLaunchRequest {
   /** The assistance the host is for; also how stop() names it. */
@@ -24,6 +25,8 @@ export interface HostLaunchRequest {
   relayUrl: string;
   /** Who asked; the host shows it to the user. */
   operator: OperatorIdentity;
+  /** The device's setting for the verification words, from the agent's configuration (never the relay's). */
+  verification: VerificationPolicy;
 }
 
 export interface HostHandle {
