@@ -22,6 +22,7 @@ import type { PeerSignal } from '../../src/shared/protocol.js';
 import type { RigRelay } from './session-rig.js';
 
 type Side = 'host' | 'operator';
+type Upstream = ReturnType<typeof connectUpstream>;
 
 // Page-side code stays a string: functions transpiled by tsx do not survive serialisation.
 const MIDDLE = `
@@ -77,6 +78,8 @@ export async function startMitmRelay<R extends RigRelay>(upstream: R, browser: B
   /** Where each side's signals go: its socket, and the session the host named in its own. */
   const sides: Partial<Record<Side, { emit(event: string, payload: unknown): void }>> = {};
   let sessionId: string | null = null;
+  /** Each client's connection to the real relay, and what the relay sent before the client was in. */
+  const upstreams = new WeakMap<object, { up: Upstream; early: unknown[][] }>();
 
   await page.exposeFunction('__middleSignal', (side: Side, text: string) => {
     const signal = JSON.parse(text) as PeerSignal;
@@ -95,10 +98,9 @@ export async function startMitmRelay<R extends RigRelay>(upstream: R, browser: B
       forceNew: true,
     });
     const early: unknown[][] = [];
-    socket.data.early = early;
     up.onAny((...args: unknown[]) => void early.push(args));
     up.once('connect', () => {
-      socket.data.up = up;
+      upstreams.set(socket, { up, early });
       next();
     });
     up.once('connect_error', (err: Error & { data?: unknown }) => {
@@ -107,7 +109,7 @@ export async function startMitmRelay<R extends RigRelay>(upstream: R, browser: B
     });
   });
   io.on('connection', (socket) => {
-    const up = socket.data.up as ReturnType<typeof connectUpstream>;
+    const { up, early } = upstreams.get(socket)!;
     const role = (socket.handshake.auth as { role?: unknown }).role;
     const side: Side | null = role === 'host' || role === 'operator' ? role : null;
     if (side) sides[side] = socket;
@@ -115,7 +117,7 @@ export async function startMitmRelay<R extends RigRelay>(upstream: R, browser: B
     const down = (args: unknown[]) => void socket.emit(...(args as [string, ...unknown[]]));
     up.offAny();
     up.onAny((...args: unknown[]) => down(args));
-    for (const args of (socket.data.early as unknown[][]).splice(0)) down(args);
+    for (const args of early.splice(0)) down(args);
     // Client → relay: all of it but the signalling, which the middle's own peers answer.
     socket.onAny((event: string, ...args: unknown[]) => {
       const payload = args[0] as { sessionId?: string; signal?: unknown } | undefined;
