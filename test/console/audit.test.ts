@@ -14,37 +14,8 @@ import { AssistanceResponse } from '../../src/shared/relay-api.js';
 import { ADMIN_PASSWORD, firstAdmin, setupToken, type ConsoleClient } from '../fixtures/console.js';
 import { activationToken, startTestRelay, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
 import { until } from '../../dev/rig/until.js';
+import { parseCsv } from '../fixtures/csv.js';
 import { enrolScriptedAgent, type ScriptedAgent } from '../fixtures/scripted-agent.js';
-
-/** RFC 4180: quoted cells may hold commas, CRLF and doubled quotes. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  assert.equal(cell + row.join(''), '', 'the file ends with CRLF');
-  return rows;
-}
 
 describe('audit trail', () => {
   let relay: TestRelay;
