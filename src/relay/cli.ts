@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseName } from '../shared/names.js';
 import { loadSigningKey } from './activation/keys.js';
 import { EnrolmentTokens, MAX_ENROLMENT_USES } from './agents/enrolment-tokens.js';
 import { systemClock } from './clock.js';
@@ -134,6 +135,14 @@ async function serve(args: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+/** A name option under the relay's one rule for names (src/shared/names.ts), as it will be kept. */
+function nameOption(value: string | undefined, flag: string, command: string): string {
+  if (value === undefined) throw new UsageError(`${command} needs ${flag}`);
+  const parsed = parseName(value);
+  if (!parsed.ok) throw new UsageError(`invalid ${flag}: ${parsed.message}`);
+  return parsed.name;
+}
+
 async function operator(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   switch (action) {
@@ -144,12 +153,10 @@ async function operator(args: string[]): Promise<void> {
         strict: true,
         allowPositionals: false,
       });
-      if (!values.name?.trim() || !values.org?.trim()) throw new UsageError('operator add needs --name and --org');
+      const name = nameOption(values.name, '--name', 'operator add');
+      const organisation = nameOption(values.org, '--org', 'operator add');
       const { identity, token } = await withStore(values.data, (store) =>
-        new OperatorRegistry(store, machineTokens(store, values.data)).add({
-          name: values.name!,
-          organisation: values.org!,
-        }),
+        new OperatorRegistry(store, machineTokens(store, values.data)).add({ name, organisation }),
       );
       console.log(`operator added
   id:           ${identity.id}
@@ -201,9 +208,9 @@ async function device(args: string[]): Promise<void> {
         strict: true,
         allowPositionals: false,
       });
-      if (!values.name?.trim()) throw new UsageError('device add needs --name');
+      const name = nameOption(values.name, '--name', 'device add');
       const { device, token } = await withStore(values.data, (store) =>
-        new DeviceRegistry(store, machineTokens(store, values.data)).add({ name: values.name! }),
+        new DeviceRegistry(store, machineTokens(store, values.data)).add({ name }),
       );
       console.log(`device added
   id:    ${device.id}
@@ -261,7 +268,7 @@ async function enrolment(args: string[]): Promise<void> {
         strict: true,
         allowPositionals: false,
       });
-      if (!values.group?.trim()) throw new UsageError('enrolment create needs --group');
+      const reportGroup = nameOption(values.group, '--group', 'enrolment create');
       const days = Number(values.days ?? '7');
       if (!Number.isInteger(days) || days < 1 || days > 365)
         throw new UsageError(`invalid --days "${values.days}" (1-365)`);
@@ -270,9 +277,13 @@ async function enrolment(args: string[]): Promise<void> {
         throw new UsageError(
           `invalid --uses "${values.uses}" (1-${MAX_ENROLMENT_USES}: how many devices may enrol with it)`,
         );
-      const environmentId = values.env ?? process.env.FLXRA_RELAY_ENV ?? 'default';
+      const environmentId = nameOption(
+        values.env ?? process.env.FLXRA_RELAY_ENV ?? 'default',
+        '--env',
+        'enrolment create',
+      );
       const issued = await withEnrolmentTokens(values.data, async (tokens) =>
-        tokens.create({ environmentId, reportGroup: values.group!, lifetimeMs: days * 24 * 60 * 60_000, uses }),
+        tokens.create({ environmentId, reportGroup, lifetimeMs: days * 24 * 60 * 60_000, uses }),
       );
       console.log(`enrolment token created
   id:           ${issued.id}

@@ -5,11 +5,12 @@
  * the relay's token pepper (credentials/machine-tokens.ts).
  */
 import { z } from 'zod';
+import { Name } from '../shared/names.js';
 import { bearerTokenId, issueBearerToken } from './bearer-token.js';
 import type { MachineTokens } from './credentials/machine-tokens.js';
 import type { RelayStore } from './store/store.js';
 
-export const DeviceIdentity = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200) });
+export const DeviceIdentity = z.object({ id: z.string().min(1).max(64), name: Name });
 export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
 
 export interface IssuedDevice {

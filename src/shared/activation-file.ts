@@ -4,6 +4,7 @@
  * it only from a relay it trusts, before its expiry, and the relay accepts its nonce once.
  */
 import { z } from 'zod';
+import { Name } from './names.js';
 import { AssistanceMode, RequestedMode, SessionId } from './protocol.js';
 
 export { AssistanceMode, RequestedMode };
@@ -33,10 +34,10 @@ export const ActivationClaims = z.object({
   mode: AssistanceMode,
   /** What the operator asked for. */
   requested: RequestedMode,
-  /** Environment (tenant) ID. */
-  env: z.string().min(1).max(64),
+  /** Environment (tenant) ID: a name under names.ts's rule, like every name the relay keeps. */
+  env: Name,
   /** The issuing relay's name. */
-  iss: z.string().min(1).max(200),
+  iss: Name,
   /** The operator it was issued to: only they may open it. */
   sub: z.string().min(1).max(64),
   iat: z.number().int(),

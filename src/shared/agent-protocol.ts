@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { CalVer } from './calver.js';
+import { Name } from './names.js';
 import { AssistanceMode, OperatorIdentity, SessionId } from './protocol.js';
 import { API_PREFIX } from './relay-api.js';
 import { UserSessionList } from './user-sessions.js';
@@ -17,7 +18,7 @@ export const ENROL_PATH = `${API_PREFIX}/enrol`;
 /** POST /api/v1/enrol */
 export const EnrolRequest = z.object({
   enrolmentToken: z.string().min(1).max(512),
-  hostname: z.string().min(1).max(255),
+  hostname: Name,
   os: z.string().min(1).max(200),
   agentVersion: CalVer,
 });
@@ -46,7 +47,7 @@ export type AgentHandshake = z.infer<typeof AgentHandshake>;
 
 /** What the agent tells the relay, on connect and whenever it changes (and as a heartbeat). */
 export const AgentReport = z.object({
-  hostname: z.string().min(1).max(255),
+  hostname: Name,
   os: z.string().min(1).max(200),
   agentVersion: CalVer,
   userSessions: UserSessionList,

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { AuditEntry } from './audit.js';
+import { Name } from './names.js';
 import { Policy, PolicyOverride, Role } from './policy.js';
 import { RequestedMode, SessionId } from './protocol.js';
 import { AssistanceResponse } from './relay-api.js';
@@ -32,8 +33,8 @@ export type SetupState = z.infer<typeof SetupState>;
 export const SetupRequest = z.object({
   setupToken: z.string().min(1).max(256),
   username: Username,
-  name: z.string().trim().min(1).max(200),
-  organisation: z.string().trim().min(1).max(200),
+  name: Name,
+  organisation: Name,
   password: Password,
 });
 
@@ -59,7 +60,7 @@ export const CSRF_HEADER = 'x-flxra-csrf';
  */
 export const NewUserRequest = z.object({
   username: Username,
-  name: z.string().trim().min(1).max(200),
+  name: Name,
   role: Role,
   password: Password,
   operatorId: z.string().min(1).max(64).optional(),
@@ -132,7 +133,7 @@ export const ConsoleAssistance = z.object({
 export type ConsoleAssistance = z.infer<typeof ConsoleAssistance>;
 
 /** GET/PUT /console/api/policy (PUT: admin only) */
-export const PolicySettings = z.object({ product: Policy, groups: z.record(z.string(), PolicyOverride) });
+export const PolicySettings = z.object({ product: Policy, groups: z.record(Name, PolicyOverride) });
 export type PolicySettings = z.infer<typeof PolicySettings>;
 
 /** GET /console/api/audit?format=json|csv[&limit=n], admin only; newest first, every entry without a limit. */

@@ -4,6 +4,7 @@
  * nothing a client sends; clients trust only what the relay vouches for.
  */
 import { z } from 'zod';
+import { Name } from './names.js';
 import { UserSessionList } from './user-sessions.js';
 
 /** Nine digits, shown to people as "123 456 789". */
@@ -13,8 +14,8 @@ export type SessionId = z.infer<typeof SessionId>;
 /** Who an operator is, as the relay states it from its registry (never as the client claims). */
 export const OperatorIdentity = z.object({
   id: z.string().min(1).max(64),
-  name: z.string().min(1).max(200),
-  organisation: z.string().min(1).max(200),
+  name: Name,
+  organisation: Name,
 });
 export type OperatorIdentity = z.infer<typeof OperatorIdentity>;
 
@@ -71,7 +72,7 @@ export type EndReason = z.infer<typeof EndReason>;
 export const HandshakeAuth = z.discriminatedUnion('role', [
   z.object({
     role: z.literal('host'),
-    deviceName: z.string().min(1).max(200),
+    deviceName: Name,
     /** A device enrolled with the relay; without it the host is an anonymous, attended-only one. */
     deviceToken: z.string().min(1).max(512).optional(),
     /** A host the device's agent started for one assistance: the one-time token the relay gave the agent. */

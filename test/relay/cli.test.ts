@@ -200,9 +200,11 @@ describe('relay CLI', () => {
       [['serve', '--host-grace', 'a minute'], /invalid --host-grace "a minute": whole seconds/],
       [['serve', '--trusted-proxies', '10.0.0.0/8,proxy.lan'], /invalid trusted proxy "proxy.lan"/],
       [['serve', '--max-queued-kb', '0'], /invalid --max-queued-kb "0": a whole number above 0/],
-      [['operator', 'add', '--name', 'Ada Lovelace'], /operator add needs --name and --org/],
+      [['operator', 'add', '--name', 'Ada Lovelace'], /operator add needs --org/],
       [['operator', 'remove'], /operator remove needs exactly one operator id/],
       [['device', 'add'], /device add needs --name/],
+      [['device', 'add', '--name', '  '], /invalid --name: a name cannot be empty or only spaces/],
+      [['enrolment', 'create', '--group', 'g'.repeat(256)], /invalid --group: a name has at most 255 characters/],
       [['device', 'remove', 'a', 'b'], /device remove needs exactly one device id/],
       [['key', 'rotate'], /unknown key command "rotate"/],
     ];

@@ -79,7 +79,8 @@ describe('operator registry', () => {
   it('refuses empty or overlong names and organisations', async () => {
     await assert.rejects(registry.add({ name: '   ', organisation: 'Help Desk' }));
     await assert.rejects(registry.add({ name: 'Ada', organisation: '' }));
-    await assert.rejects(registry.add({ name: 'x'.repeat(201), organisation: 'Help Desk' }));
+    await assert.rejects(registry.add({ name: 'x'.repeat(256), organisation: 'Help Desk' }));
+    await assert.rejects(registry.add({ name: 'Ada\nLovelace', organisation: 'Help Desk' }));
     assert.deepEqual(registry.list(), []);
   });
 

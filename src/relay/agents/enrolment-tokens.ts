@@ -7,6 +7,7 @@
  * once, and then kept by their MAC.
  */
 import { randomBytes } from 'node:crypto';
+import { parseName } from '../../shared/names.js';
 import type { Clock } from '../clock.js';
 import type { TokenMac } from '../credentials/token-mac.js';
 import type { AgentStore } from './agent-store.js';
@@ -52,9 +53,11 @@ export class EnrolmentTokens {
 
   /** `uses`: how many devices may enrol with it (default 1). */
   create(scope: EnrolmentScope & { lifetimeMs?: number; uses?: number }): IssuedEnrolmentToken {
-    const environmentId = scope.environmentId.trim();
-    const reportGroup = scope.reportGroup.trim();
-    if (!environmentId || !reportGroup) throw new Error('an enrolment token needs an environment and a report group');
+    const environment = parseName(scope.environmentId);
+    const group = parseName(scope.reportGroup);
+    if (!environment.ok) throw new Error(`invalid environment for an enrolment token: ${environment.message}`);
+    if (!group.ok) throw new Error(`invalid report group for an enrolment token: ${group.message}`);
+    const [environmentId, reportGroup] = [environment.name, group.name];
     const uses = scope.uses ?? 1;
     if (!Number.isInteger(uses) || uses < 1 || uses > MAX_ENROLMENT_USES)
       throw new Error(`an enrolment token allows 1 to ${MAX_ENROLMENT_USES} enrolments, not ${uses}`);

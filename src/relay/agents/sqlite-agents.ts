@@ -1,7 +1,7 @@
 /** The agents' rows (enrolment tokens, agent-reported devices) in the relay's SQLite store. */
 import type Database from 'better-sqlite3';
 import { UserSessionList } from '../../shared/user-sessions.js';
-import { changes, column, json, sqliteTable } from '../store/sqlite-table.js';
+import { changes, column, json, name, sqliteTable } from '../store/sqlite-table.js';
 import type { AgentDeviceRecord, AgentStore, EnrolmentTokenRecord } from './agent-store.js';
 
 /** The agents' statements on the relay's database (their tables are in the store's migrations). */
@@ -9,8 +9,8 @@ export function agentStatements(db: Database.Database): AgentStore {
   const tokens = sqliteTable<EnrolmentTokenRecord>(db, 'enrolment_tokens', {
     id: column(),
     tokenHash: column(),
-    environmentId: column(),
-    reportGroup: column(),
+    environmentId: name('environment'),
+    reportGroup: name('report group'),
     createdAt: column(),
     expiresAt: column(),
     revokedAt: column(),
@@ -19,9 +19,9 @@ export function agentStatements(db: Database.Database): AgentStore {
   });
   const devices = sqliteTable<AgentDeviceRecord>(db, 'agent_devices', {
     deviceId: column(),
-    environmentId: column(),
-    reportGroup: column(),
-    hostname: column(),
+    environmentId: name('environment'),
+    reportGroup: name('report group'),
+    hostname: name('host name'),
     os: column(),
     agentVersion: column(),
     // Written from validated reports only; parsed again so a hand-edited database cannot inject shapes.

@@ -6,6 +6,7 @@
  * Passwords are kept only as salted scrypt hashes.
  */
 import type { ConsoleUser } from '../../shared/console-api.js';
+import { Name } from '../../shared/names.js';
 import type { Role } from '../../shared/policy.js';
 import type { OperatorIdentity } from '../../shared/protocol.js';
 import type { OperatorRegistry } from '../operators.js';
@@ -179,7 +180,7 @@ export class ConsoleUsers {
     const hashed = await hashSecret(normalizePassword(input.password), this.scrypt);
     return {
       username: input.username.toLowerCase(),
-      name: input.name.trim(),
+      name: Name.parse(input.name),
       role: input.role,
       operatorId,
       ...hashed,

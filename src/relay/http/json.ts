@@ -130,16 +130,27 @@ export function installJsonApi(app: FastifyInstance, logger: RelayLogger): void 
   });
 }
 
+/** Path segments can be keys the client chose (report group names): shown shortened. */
+const MAX_SHOWN_SEGMENT = 40;
+
+/** One validation issue for people: where, and why (a record key's own issues rather than "Invalid key"). */
+function issueText(issue: { instancePath: string; keyword: string; message?: string; params: object }): string {
+  const at = issue.instancePath
+    .replace(/^\//, '')
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => (segment.length > MAX_SHOWN_SEGMENT ? `${segment.slice(0, MAX_SHOWN_SEGMENT)}…` : segment))
+    .join('.');
+  const inner = issue.keyword === 'invalid_key' ? (issue.params as { issues?: Array<{ message: string }> }).issues : [];
+  const why = inner?.length ? inner.map((i) => i.message).join('; ') : (issue.message ?? 'invalid');
+  return (at ? `${at}: ` : '') + why;
+}
+
 /** The refusal an error stands for, or null for a failure of the relay itself (500). */
 function asFailure(err: FastifyError, request: FastifyRequest): ApiFailure | null {
   if (err instanceof ApiFailure) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const issues = err.validation
-      .map((issue) => {
-        const at = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
-        return (at ? `${at}: ` : '') + issue.message;
-      })
-      .join('; ');
+    const issues = err.validation.map(issueText).join('; ');
     // Path and query parameters name themselves ("invalid username: …"); bodies are named by the route.
     const what = request.routeOptions.config.what ?? 'request';
     return new ApiFailure(

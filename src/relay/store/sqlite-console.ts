@@ -3,7 +3,7 @@
  * sessions (by the hash of the session id only) and the policy settings.
  */
 import type Database from 'better-sqlite3';
-import { changes, column, saltedHashFields, sqliteTable } from './sqlite-table.js';
+import { changes, column, name, saltedHashFields, sqliteTable } from './sqlite-table.js';
 import type { ConsoleSessionRecord, ConsoleUserRecord, RelayStore } from './store.js';
 
 type ConsoleStatements = Pick<
@@ -28,7 +28,7 @@ type ConsoleStatements = Pick<
 export function consoleStatements(db: Database.Database): ConsoleStatements {
   const users = sqliteTable<ConsoleUserRecord>(db, 'console_users', {
     username: column(),
-    name: column(),
+    name: name('user name'),
     role: column(),
     operatorId: column(),
     ...saltedHashFields(),

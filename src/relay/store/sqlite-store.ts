@@ -10,7 +10,7 @@ import { agentStatements } from '../agents/sqlite-agents.js';
 import { sqliteAuditLog } from './sqlite-audit.js';
 import { consoleStatements } from './sqlite-console.js';
 import { secureDataDir } from './data-dir.js';
-import { changes, column, group, nullable, saltedHashFields, sqliteTable } from './sqlite-table.js';
+import { changes, column, group, name, nullable, saltedHashFields, sqliteTable } from './sqlite-table.js';
 import type { DeviceRecord, OperatorRecord, RelayStore, SigningKeyRecord } from './store.js';
 
 /**
@@ -232,15 +232,15 @@ export function openSqliteStore(dataDir: string): RelayStore {
 
   const operators = sqliteTable<OperatorRecord>(db, 'operators', {
     id: column(),
-    name: column(),
-    organisation: column(),
+    name: name('operator name'),
+    organisation: name('organisation'),
     tokenMac: column(),
     legacyHash: nullable(group(saltedHashFields())),
     createdAt: column(),
   });
   const devices = sqliteTable<DeviceRecord>(db, 'devices', {
     id: column(),
-    name: column(),
+    name: name('device name'),
     tokenMac: column(),
     legacyHash: nullable(group(saltedHashFields())),
     createdAt: column(),

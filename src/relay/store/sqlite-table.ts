@@ -1,12 +1,14 @@
 /**
  * A table's rows ↔ the store's records, declared once per table: each record field names its
- * column (snake_case of the field by default), a JSON column parsed on the way out, a group
- * of columns for a nested value (a salted hash, an actor), a nullable group that is null when
- * its columns are. From that one declaration come the INSERT, the reads and the updates the
- * store modules (sqlite-*.ts, agents/sqlite-agents.ts) use, so none of them repeats column
- * lists or row mappers. Column names only ever come from these declarations, never from callers.
+ * column (snake_case of the field by default), a name checked on the way in, a JSON column
+ * parsed on the way out, a group of columns for a nested value (a salted hash, an actor), a
+ * nullable group that is null when its columns are. From that one declaration come the INSERT,
+ * the reads and the updates the store modules (sqlite-*.ts, agents/sqlite-agents.ts) use, so
+ * none of them repeats column lists or row mappers. Column names only ever come from these
+ * declarations, never from callers.
  */
 import type Database from 'better-sqlite3';
+import { checkStoredName } from '../../shared/names.js';
 import type { SaltedHash } from './store.js';
 
 export type SqlValue = string | number | bigint | Buffer | null;
@@ -34,6 +36,17 @@ export function column<V extends SqlValue>(name?: string): FieldSpec<V> {
       read: (row) => row[col] as V,
       write: (value, params) => void (params[col] = value),
     };
+  };
+}
+
+/**
+ * A name (src/shared/names.ts): written only when it already obeys the one rule the schemas
+ * parse with, so that no path into the store can keep a name the API would refuse.
+ */
+export function name(what: string, col?: string): FieldSpec<string> {
+  return (field) => {
+    const plain = column<string>(col)(field);
+    return { ...plain, write: (value, params) => plain.write(checkStoredName(value, what), params) };
   };
 }
 
