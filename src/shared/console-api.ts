@@ -7,6 +7,14 @@
  */
 import { z } from 'zod';
 import { AuditEntry } from './audit.js';
+import {
+  ConsoleSecuritySettings,
+  SecondFactorCodeRequest,
+  SecondFactorEnrolment,
+  SecondFactorStatus,
+  SignInAlerts,
+  TotpCode,
+} from './console-security.js';
 import { Name } from './names.js';
 import { Policy, PolicyOverride, Role } from './policy.js';
 import { RequestedMode, SessionId } from './protocol.js';
@@ -38,13 +46,22 @@ export const SetupRequest = z.object({
   password: Password,
 });
 
-/** POST /console/api/login */
-export const LoginRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+/**
+ * POST /console/api/login. A user with a second factor also sends its current code: without one
+ * the answer is 401 `second-factor-required` (the page then asks for it and sends both again).
+ */
+export const LoginRequest = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+  code: TotpCode.optional(),
+});
 export const ConsoleUser = z.object({ username: z.string(), name: z.string(), role: Role, operatorId: z.string() });
 export type ConsoleUser = z.infer<typeof ConsoleUser>;
 export const LoginResponse = z.object({
   user: ConsoleUser,
   csrfToken: z.string(),
+  /** An administrator requires a second factor and this user has none: only its setup is open. */
+  secondFactorSetupNeeded: z.boolean(),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 /** Setup signs the new admin in; the token for the flxra app of its new operator identity is shown once. */
@@ -66,6 +83,9 @@ export const NewUserRequest = z.object({
   operatorId: z.string().min(1).max(64).optional(),
 });
 export const NewUserResponse = z.object({ user: ConsoleUser, operatorToken: z.string().optional() });
+/** GET /console/api/users (admin only): each user, and whether they have a second factor. */
+export const ListedConsoleUser = ConsoleUser.extend({ secondFactor: z.boolean() });
+export type ListedConsoleUser = z.infer<typeof ListedConsoleUser>;
 export type NewUserResponse = z.infer<typeof NewUserResponse>;
 
 /**
@@ -167,6 +187,11 @@ export interface ConsoleRoute {
   what?: string;
   /** The answer's status when it is not 200. */
   status?: 201;
+  /**
+   * Open to a signed-in user who must set up a second factor first (the administrators require
+   * one and they have none); every other signed-in route answers them 403 until they have.
+   */
+  beforeSecondFactor?: true;
   response: z.ZodType;
 }
 
@@ -190,8 +215,42 @@ export const CONSOLE_ROUTES = {
     what: 'sign-in',
     response: LoginResponse,
   },
-  logout: { method: 'POST', path: '/logout', access: 'signed-in', response: Empty },
-  me: { method: 'GET', path: '/me', access: 'signed-in', response: LoginResponse },
+  logout: { method: 'POST', path: '/logout', access: 'signed-in', beforeSecondFactor: true, response: Empty },
+  me: { method: 'GET', path: '/me', access: 'signed-in', beforeSecondFactor: true, response: LoginResponse },
+  secondFactor: {
+    method: 'GET',
+    path: '/me/second-factor',
+    access: 'signed-in',
+    beforeSecondFactor: true,
+    response: SecondFactorStatus,
+  },
+  /** A new secret, pending until confirmed; refused (409) while one is on. */
+  beginSecondFactor: {
+    method: 'POST',
+    path: '/me/second-factor',
+    access: 'signed-in',
+    beforeSecondFactor: true,
+    status: 201,
+    response: SecondFactorEnrolment,
+  },
+  confirmSecondFactor: {
+    method: 'POST',
+    path: '/me/second-factor/confirm',
+    access: 'signed-in',
+    beforeSecondFactor: true,
+    body: SecondFactorCodeRequest,
+    what: 'code',
+    response: SecondFactorStatus,
+  },
+  /** Refused (409) while the administrators require a second factor. */
+  disableSecondFactor: {
+    method: 'POST',
+    path: '/me/second-factor/disable',
+    access: 'signed-in',
+    body: SecondFactorCodeRequest,
+    what: 'code',
+    response: SecondFactorStatus,
+  },
   devices: {
     method: 'GET',
     path: '/devices',
@@ -234,7 +293,12 @@ export const CONSOLE_ROUTES = {
   audit: { method: 'GET', path: '/audit', access: 'admin', query: AuditQuery, response: AuditPage },
   /** What the relay counts of its clients' load, at this moment (src/relay/limits/). */
   relayCounters: { method: 'GET', path: '/relay/counters', access: 'admin', response: RelayCounters },
-  users: { method: 'GET', path: '/users', access: 'admin', response: z.object({ users: z.array(ConsoleUser) }) },
+  users: {
+    method: 'GET',
+    path: '/users',
+    access: 'admin',
+    response: z.object({ users: z.array(ListedConsoleUser) }),
+  },
   createUser: {
     method: 'POST',
     path: '/users',
@@ -260,6 +324,25 @@ export const CONSOLE_ROUTES = {
     params: z.object({ username: Username }),
     response: Empty,
   },
+  /** Another user's lost authenticator: their second factor is removed (they set up a new one). */
+  resetSecondFactor: {
+    method: 'DELETE',
+    path: '/users/:username/second-factor',
+    access: 'admin',
+    params: z.object({ username: Username }),
+    response: Empty,
+  },
+  security: { method: 'GET', path: '/security', access: 'admin', response: ConsoleSecuritySettings },
+  /** Requiring second factors is refused (409) to an admin without one: set up your own first. */
+  putSecurity: {
+    method: 'PUT',
+    path: '/security',
+    access: 'admin',
+    body: ConsoleSecuritySettings,
+    what: 'security settings',
+    response: ConsoleSecuritySettings,
+  },
+  signInAlerts: { method: 'GET', path: '/sign-in-alerts', access: 'admin', response: SignInAlerts },
 } as const satisfies Record<string, ConsoleRoute>;
 
 export type ConsoleRoutes = typeof CONSOLE_ROUTES;

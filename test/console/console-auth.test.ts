@@ -122,14 +122,15 @@ describe('console sign-in', () => {
     assert.equal((await client.call('POST', '/logout', undefined, { csrf: false })).status, 403);
   });
 
-  it('throttles failed sign-ins per username, before checking the password', async () => {
+  it('slows down failed sign-ins from the same address, before checking the password', async () => {
+    // More in sign-in-throttle.test.ts: other addresses, the growth of the waits, the alerts.
     const client = new ConsoleClient(relay);
-    for (let i = 0; i < 5; i++) assert.equal((await client.login('root-admin', `guess number ${i}`)).status, 401);
+    for (let i = 0; i < 3; i++) assert.equal((await client.login('root-admin', `guess number ${i}`)).status, 401);
     const limited = await client.login('root-admin', ADMIN_PASSWORD);
-    assert.equal(limited.status, 429, 'even the right password waits');
-    assert.equal(limited.headers.get('retry-after'), String(15 * 60));
-    assert.match(limited.text, /too many failed sign-ins: try again in 15 minutes/);
-    relay.clock.advance(15 * MINUTE);
+    assert.equal(limited.status, 429, 'even the right password waits, from this address');
+    assert.equal(limited.headers.get('retry-after'), '1');
+    assert.match(limited.text, /too many failed sign-ins for this account from your address: try again in 1 second/);
+    relay.clock.advance(1_000);
     assert.equal((await client.login('root-admin', ADMIN_PASSWORD)).status, 200);
   });
 

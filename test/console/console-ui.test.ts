@@ -366,7 +366,7 @@ describe('the console in Chromium', () => {
       assert.equal((await api.call('PATCH', '/users/carol', { role: 'operator' })).status, 200);
       // Her next call (the page polls the trail) is refused: the page asks who she is now.
       await carol.getByRole('heading', { name: 'Devices' }).waitFor({ timeout: 15_000 });
-      assert.deepEqual(await links.allTextContents(), ['Devices', 'Sessions']);
+      assert.deepEqual(await links.allTextContents(), ['Devices', 'Sessions', 'Security']);
 
       assert.equal((await api.call('DELETE', '/users/carol')).status, 200);
       await carol.getByRole('heading', { name: 'Sign in to the flxra console' }).waitFor({ timeout: 15_000 });

@@ -1,10 +1,11 @@
 /**
  * The console's HTTP API under /console/api: one handler per route of the table in
  * src/shared/console-api.ts, dispatched by routes.ts (which checks the session cookie, the CSRF
- * header and the admin role before a handler runs, and validates bodies and parameters).
- * Admin-only: the policy's changes, the audit trail and the users (list, add, change role,
- * remove). Refusals are ApiError JSON, as on the operators' API. Nothing here logs or audits a
- * password or token.
+ * header, the admin role and a required second factor before a handler runs, and validates
+ * bodies and parameters). Sign-in and its security are sign-in-api.ts's; here the devices,
+ * sessions and assistances, and admin-only: the policy's changes, the audit trail and the users
+ * (list, add, change role, remove). Refusals are ApiError JSON, as on the operators' API.
+ * Nothing here logs or audits a password or token.
  */
 import {
   type ConsoleAssistance,
@@ -15,7 +16,7 @@ import {
 import { assistanceAvailability } from '../../shared/policy.js';
 import { SessionId } from '../../shared/protocol.js';
 import type { Assistances } from '../assistances/service.js';
-import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
+import type { AuditActor } from '../audit/audit-trail.js';
 import { auditCsv, auditJson } from '../audit/export.js';
 import type { ZodApp } from '../http/app.js';
 import { ApiFailure, JSON_HEADERS } from '../http/json.js';
@@ -23,25 +24,18 @@ import type { Outgoing } from '../messages.js';
 import type { PolicySettingsStore } from '../policy/policy-settings.js';
 import type { AssistanceRecord } from '../store/store.js';
 import { assistanceStatus } from './assistance-status.js';
-import { SESSION_COOKIE, type ConsoleSessions } from './console-sessions.js';
 import type { DeviceDirectory, DirectoryDevice } from './device-directory.js';
-import type { LoginThrottle } from './login-throttle.js';
 import type { RelayCounters } from '../../shared/relay-counters.js';
 import { registerConsoleRoutes, type ConsoleCall, type ConsoleHandlers } from './routes.js';
-import type { SetupToken } from './setup-token.js';
+import { signInHandlers, type SignInDeps } from './sign-in-api.js';
 import type { ConsoleUsers } from './users.js';
 
-export interface ConsoleApiDeps {
-  users: ConsoleUsers;
-  sessions: ConsoleSessions;
-  throttle: LoginThrottle;
-  setupToken: SetupToken;
+export interface ConsoleApiDeps extends SignInDeps {
   policy: PolicySettingsStore;
   devices: DeviceDirectory;
   assistances: Assistances;
   /** The stored assistance, with its lifecycle state, for the status the console shows. */
   assistance(sessionId: string): AssistanceRecord | null;
-  audit: AuditTrail;
   /** Delivers what a request has to tell connected clients (the device's assistance:prepared). */
   deliver(out: Outgoing[]): void;
   /** Revokes an operator identity's app token, ends what was issued to it and drops its live connections. */
@@ -59,60 +53,7 @@ export function registerConsoleApi(app: ZodApp, deps: ConsoleApiDeps): void {
 function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
   const actor = (user: ConsoleUser): AuditActor => ({ kind: user.role, id: user.username, name: user.name });
   return {
-    setupState: () => ({ needed: deps.users.needsFirstAdmin() }),
-
-    async setup({ body }, call) {
-      if (!deps.users.needsFirstAdmin())
-        throw new ApiFailure(410, 'setup-done', 'the first administrator exists already: sign in instead');
-      if (!deps.setupToken.matches(body.setupToken)) {
-        throw new ApiFailure(
-          403,
-          'invalid-setup-token',
-          'this setup link is not valid: use the one the relay printed at its last start',
-        );
-      }
-      const made = await deps.users.createFirstAdmin(body);
-      if (!made) throw new ApiFailure(410, 'setup-done', 'the first administrator exists already: sign in instead');
-      deps.setupToken.consume();
-      const { id, session } = deps.sessions.start(made.user.username);
-      call.reply.setCookie(SESSION_COOKIE, id, deps.sessions.cookieOptions());
-      signInAudit(deps, call, made.user, 'ok', 'setup');
-      return { user: made.user, csrfToken: session.csrfToken, operatorToken: made.operatorToken };
-    },
-
-    async login({ body: { username, password } }, call) {
-      const wait = deps.throttle.retryAfterMs(username, call.address);
-      if (wait > 0) {
-        const minutes = Math.ceil(wait / 60_000);
-        throw new ApiFailure(
-          429,
-          'too-many-attempts',
-          `too many failed sign-ins: try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
-          { 'retry-after': String(Math.ceil(wait / 1000)) },
-        );
-      }
-      const user = await deps.users.verify(username, password);
-      if (!user) {
-        deps.throttle.failed(username, call.address);
-        const known = deps.users.get(username);
-        // An unknown username is not recorded as typed: it may be a password typed in the wrong field.
-        signInAudit(deps, call, known ?? null, 'failed', 'password');
-        throw new ApiFailure(401, 'invalid-credentials', 'wrong username or password');
-      }
-      deps.throttle.succeeded(username);
-      const { id, session } = deps.sessions.start(user.username);
-      call.reply.setCookie(SESSION_COOKIE, id, deps.sessions.cookieOptions());
-      signInAudit(deps, call, user, 'ok', 'password');
-      return { user, csrfToken: session.csrfToken };
-    },
-
-    logout(_input, call) {
-      deps.sessions.end(call.signedIn.sessionId);
-      call.reply.setCookie(SESSION_COOKIE, '', deps.sessions.cookieOptions(0));
-      return {};
-    },
-
-    me: (_input, { signedIn: { user, session } }) => ({ user, csrfToken: session.csrfToken }),
+    ...signInHandlers(deps),
     devices: () => ({ devices: deps.devices.list().map((d) => consoleDevice(deps, d)) }),
     sessions: () => ({ sessions: deps.devices.list().flatMap((d) => userSessionRows(deps, d)) }),
 
@@ -179,7 +120,10 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
         .send(format === 'csv' ? auditCsv(entries) : auditJson(entries));
     },
 
-    users: () => ({ users: deps.users.list() }),
+    users() {
+      const withSecondFactor = deps.secondFactors.enabledUsers();
+      return { users: deps.users.list().map((u) => ({ ...u, secondFactor: withSecondFactor.has(u.username) })) };
+    },
 
     async createUser({ body }, { signedIn: { user: admin } }) {
       const result = await deps.users.create(body, admin);
@@ -217,23 +161,6 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
       return removeUser(deps, admin, params.username.toLowerCase());
     },
   };
-}
-
-function signInAudit(
-  deps: ConsoleApiDeps,
-  call: ConsoleCall,
-  user: ConsoleUser | null,
-  result: string,
-  via: string,
-): void {
-  deps.audit.record({
-    actor: user
-      ? { kind: user.role, id: user.username, name: user.name }
-      : { kind: 'relay', id: 'console', name: 'unknown username' },
-    action: 'user.signed-in',
-    result,
-    detail: { via, address: call.address },
-  });
 }
 
 function consoleDevice(deps: ConsoleApiDeps, device: DirectoryDevice): ConsoleDevice {

@@ -1,7 +1,8 @@
 /**
  * The console as the relay serves it, assembled from its parts: users, sign-in sessions, the
- * login throttle, the one-time setup link (made only while there is no admin), the API and the
- * pages. The server registers its routes on the relay's HTTP app (every path under /console).
+ * login throttle and the sign-in alerts, second factors (their secrets sealed by `secrets`), the
+ * one-time setup link (made only while there is no admin), the API and the pages. The server
+ * registers its routes on the relay's HTTP app (every path under /console).
  */
 import type { RelayCounters } from '../../shared/relay-counters.js';
 import type { Assistances } from '../assistances/service.js';
@@ -9,6 +10,7 @@ import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import type { TokenMac } from '../credentials/token-mac.js';
 import type { ZodApp } from '../http/app.js';
+import type { RelayLogger } from '../log.js';
 import type { Outgoing } from '../messages.js';
 import type { OperatorRegistry } from '../operators.js';
 import type { PolicySettingsStore } from '../policy/policy-settings.js';
@@ -18,7 +20,11 @@ import { ConsoleSessions } from './console-sessions.js';
 import type { DeviceDirectory } from './device-directory.js';
 import { registerConsolePages } from './handler.js';
 import { LoginThrottle } from './login-throttle.js';
+import type { SecretBox } from './secret-box.js';
+import { SecondFactors } from './second-factor.js';
 import { SetupToken } from './setup-token.js';
+import { recordSignInAlert } from './sign-in-api.js';
+import { SignInAlerts } from './sign-in-alerts.js';
 import { ConsoleUsers } from './users.js';
 
 export interface ConsoleOptions {
@@ -31,6 +37,9 @@ export interface ConsoleOptions {
   clock: Clock;
   /** How session ids are kept (their MAC under the token pepper). */
   tokenMac: TokenMac;
+  logger: RelayLogger;
+  /** Seals the console's secrets at rest (second factors): consoleSecretBox(dataDir). */
+  secrets: SecretBox;
   /** The cost of new password hashes. */
   scrypt: ScryptParams;
   publicUrl: string;
@@ -64,11 +73,16 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
   );
   // Sessions that expired while the relay was down go now; later ones at each sign-in.
   sessions.purgeExpired();
+  // The host name only: a colon (of a port) would end the label's issuer part in the otpauth:// URI.
+  const issuer = `flxra (${new URL(opts.publicUrl).hostname})`;
   const api: ConsoleApiDeps = {
     users,
     sessions,
     throttle: new LoginThrottle(opts.clock),
+    alerts: new SignInAlerts(opts.clock, (alert) => recordSignInAlert(opts.audit, opts.logger, alert)),
+    secondFactors: new SecondFactors(opts.store, opts.secrets, opts.clock, issuer),
     setupToken,
+    logger: opts.logger,
     policy: opts.policy,
     devices: opts.devices,
     assistances: opts.assistances,

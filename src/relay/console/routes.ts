@@ -1,9 +1,10 @@
 /**
  * The console API's dispatch, derived from the route table (CONSOLE_ROUTES in
  * src/shared/console-api.ts): each route becomes a fastify route with its schemas (zod), its
- * access check (the session cookie, the CSRF header on state-changing calls, the admin role) run
- * before the body is even read, and its handler from `ConsoleHandlers`, whose input and answer
- * types come from the same table. Known paths with other methods answer 405, unknown ones 404.
+ * access check (the session cookie, the CSRF header on state-changing calls, the admin role, and
+ * a second factor set up where the administrators require one) run before the body is even read,
+ * and its handler from `ConsoleHandlers`, whose input and answer types come from the same table.
+ * Known paths with other methods answer 405, unknown ones 404.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -19,7 +20,15 @@ import {
 import type { ZodApp } from '../http/app.js';
 import { ApiFailure, refuseOtherMethods, requireJsonBody, sendJson, type JsonRouteConfig } from '../http/json.js';
 import { ConsoleSessions, SESSION_COOKIE, type ConsoleSession } from './console-sessions.js';
+import type { SecondFactors } from './second-factor.js';
 import type { ConsoleUsers } from './users.js';
+
+/** What the access checks read: the session, its user, and whether they must set up a second factor. */
+export interface ConsoleAuth {
+  users: ConsoleUsers;
+  sessions: ConsoleSessions;
+  secondFactors: SecondFactors;
+}
 
 export interface SignedIn {
   user: ConsoleUser;
@@ -34,7 +43,10 @@ export interface ConsoleCall {
   reply: FastifyReply;
   /** The signed-in caller; only routes whose access is not 'public' have one. */
   readonly signedIn: SignedIn;
-  /** The caller's address, for the login throttle and the audit trail. */
+  /**
+   * The caller's address (fastify's request.ip: the client's, through a trusted proxy), for the
+   * login throttle, the sign-in alerts and the audit trail.
+   */
   address: string;
 }
 
@@ -46,11 +58,7 @@ export type ConsoleHandler<N extends ConsoleRouteName> = (
 /** One handler per route of the table: a route added there without its handler does not compile. */
 export type ConsoleHandlers = { [N in ConsoleRouteName]: ConsoleHandler<N> };
 
-export function registerConsoleRoutes(
-  app: ZodApp,
-  auth: { users: ConsoleUsers; sessions: ConsoleSessions },
-  handlers: ConsoleHandlers,
-): void {
+export function registerConsoleRoutes(app: ZodApp, auth: ConsoleAuth, handlers: ConsoleHandlers): void {
   const callers = new WeakMap<FastifyRequest, SignedIn>();
   const methodsByUrl = new Map<string, string[]>();
   for (const name of Object.keys(CONSOLE_ROUTES) as ConsoleRouteName[]) {
@@ -73,8 +81,7 @@ export function registerConsoleRoutes(
       ...(route.access === 'public'
         ? {}
         : {
-            onRequest: async (request: FastifyRequest) =>
-              void callers.set(request, signedIn(auth, request, route.access === 'admin')),
+            onRequest: async (request: FastifyRequest) => void callers.set(request, signedIn(auth, request, route)),
           }),
       ...(route.body ? { preValidation: requireJsonBody } : {}),
       handler: async (request, reply) => {
@@ -104,14 +111,12 @@ export function registerConsoleRoutes(
 
 /**
  * The signed-in user of a request, or a 401. For state-changing calls (any but GET) the CSRF
- * header must match the session's token (HEAD is a GET); `admin`: the user must be an admin. The user is read
- * again on every call, so a changed role or a removal applies at once.
+ * header must match the session's token (HEAD is a GET); admin routes need an admin; while the
+ * administrators require a second factor the user has not set up, only the routes marked
+ * `beforeSecondFactor` are open (403 `second-factor-setup` elsewhere). The user is read again on
+ * every call, so a changed role, a removal or the new requirement applies at once.
  */
-function signedIn(
-  auth: { users: ConsoleUsers; sessions: ConsoleSessions },
-  request: FastifyRequest,
-  admin: boolean,
-): SignedIn {
+function signedIn(auth: ConsoleAuth, request: FastifyRequest, route: ConsoleRoute): SignedIn {
   const found = auth.sessions.find(request.cookies[SESSION_COOKIE]);
   const user = found && auth.users.get(found.session.username);
   if (!found || !user) throw new ApiFailure(401, 'unauthorized', 'sign in to the console first');
@@ -119,6 +124,14 @@ function signedIn(
   if (!safe && !ConsoleSessions.csrfMatches(found.session, request.headers[CSRF_HEADER])) {
     throw new ApiFailure(403, 'csrf', `this call needs the ${CSRF_HEADER} header of the signed-in page`);
   }
-  if (admin && user.role !== 'admin') throw new ApiFailure(403, 'forbidden', 'only administrators may do this');
+  if (!route.beforeSecondFactor && auth.secondFactors.setupNeeded(user.username)) {
+    throw new ApiFailure(
+      403,
+      'second-factor-setup',
+      'your administrators require a second factor: set one up on your security page first',
+    );
+  }
+  if (route.access === 'admin' && user.role !== 'admin')
+    throw new ApiFailure(403, 'forbidden', 'only administrators may do this');
   return { user, sessionId: found.id, session: found.session };
 }

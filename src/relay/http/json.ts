@@ -32,6 +32,11 @@ export class ApiFailure extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /**
+     * Not logged one line per request: refusals a flood repeats at no cost to itself (throttled
+     * sign-ins), whose source logs what matters once instead.
+     */
+    readonly quiet = false,
   ) {
     super(message);
   }
@@ -115,7 +120,7 @@ export function installJsonApi(app: FastifyInstance, logger: RelayLogger): void 
     const failure = asFailure(err, request);
     const fields = { method: request.method, path: shownPath(request.url) };
     if (failure) {
-      logger.warn('api refused', { ...fields, status: failure.status, code: failure.code });
+      if (!failure.quiet) logger.warn('api refused', { ...fields, status: failure.status, code: failure.code });
       return sendJson(reply, failure.status, errorBody(failure.code, failure.message), failure.headers);
     }
     logger.error('api failed', { ...fields, error: err instanceof Error ? err.message : String(err) });

@@ -1,10 +1,11 @@
 /**
  * The console's tables (see sqlite-store.ts for their schema): console users, their signed-in
- * sessions (by the hash of the session id only) and the policy settings.
+ * sessions (by the hash of the session id only), their second factors (sealed), the console's
+ * settings and the policy settings.
  */
 import type Database from 'better-sqlite3';
 import { changes, column, name, saltedHashFields, sqliteTable } from './sqlite-table.js';
-import type { ConsoleSessionRecord, ConsoleUserRecord, RelayStore } from './store.js';
+import type { ConsoleSessionRecord, ConsoleUserRecord, RelayStore, SecondFactorRecord } from './store.js';
 
 type ConsoleStatements = Pick<
   RelayStore,
@@ -21,6 +22,14 @@ type ConsoleStatements = Pick<
   | 'removeConsoleSession'
   | 'removeConsoleSessionsOf'
   | 'purgeConsoleSessions'
+  | 'getSecondFactor'
+  | 'secondFactorUsers'
+  | 'setPendingSecondFactor'
+  | 'enableSecondFactor'
+  | 'spendSecondFactorStep'
+  | 'removeSecondFactor'
+  | 'getConsoleSettings'
+  | 'putConsoleSettings'
   | 'getPolicySettings'
   | 'putPolicySettings'
 >;
@@ -59,11 +68,42 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
     db,
     'DELETE FROM console_sessions WHERE last_seen < @lastSeenBefore OR created_at < @createdBefore',
   );
-  // A removed user's sessions go in the same transaction: none is left to sign in again as a
-  // user later made with the same username.
+  const factors = sqliteTable<SecondFactorRecord>(db, 'console_second_factors', {
+    username: column(),
+    secret: column(),
+    pending: column(),
+    lastStep: column(),
+  });
+  const setPending = db.prepare(
+    `INSERT INTO console_second_factors (username, pending) VALUES (@username, @pending)
+     ON CONFLICT (username) DO UPDATE SET pending = excluded.pending`,
+  );
+  // Only the pending secret the code was checked against, in the same statement as the check.
+  const enable = changes(
+    db,
+    `UPDATE console_second_factors SET secret = pending, pending = NULL, last_step = @step
+       WHERE username = @username AND pending = @sealed`,
+  );
+  // Spent once: two sign-ins racing with the same code cannot both pass.
+  const spend = changes(
+    db,
+    `UPDATE console_second_factors SET last_step = @step
+       WHERE username = @username AND secret IS NOT NULL AND (last_step IS NULL OR last_step < @step)`,
+  );
+  const removeFactor = changes(db, 'DELETE FROM console_second_factors WHERE username = ?');
+  const factorUsers = db.prepare('SELECT username FROM console_second_factors WHERE secret IS NOT NULL');
+  const getSettings = db.prepare('SELECT require_second_factor FROM console_settings WHERE id = 1');
+  const putSettings = db.prepare(
+    `INSERT INTO console_settings (id, require_second_factor, updated_at) VALUES (1, @require, @updated_at)
+     ON CONFLICT (id) DO UPDATE SET require_second_factor = excluded.require_second_factor,
+       updated_at = excluded.updated_at`,
+  );
+  // A removed user's sessions and second factor go in the same transaction: none is left to sign
+  // in again as, or with the authenticator of, a user later made with the same username.
   const removeUserAndSessions = db.transaction((username: string) => {
     if (removeUser({ username }) === 0) return false;
     removeSessionsOf(username);
+    removeFactor(username);
     return true;
   });
   const setRole = changes(
@@ -93,6 +133,19 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
     removeConsoleSession: (idHash) => removeSession(idHash) > 0,
     removeConsoleSessionsOf: (username) => removeSessionsOf(username),
     purgeConsoleSessions: (cutoffs) => purgeSessions(cutoffs),
+    getSecondFactor: factors.one('SELECT * FROM console_second_factors WHERE username = ?'),
+    secondFactorUsers: () => (factorUsers.all() as Array<{ username: string }>).map((r) => r.username),
+    setPendingSecondFactor: (username, pending) => void setPending.run({ username, pending }),
+    enableSecondFactor: (username, sealed, step) => enable({ username, sealed, step }) > 0,
+    spendSecondFactorStep: (username, step) => spend({ username, step }) > 0,
+    removeSecondFactor: (username) => removeFactor(username) > 0,
+    getConsoleSettings() {
+      const row = getSettings.get() as { require_second_factor: number } | undefined;
+      return row ? { requireSecondFactor: row.require_second_factor === 1 } : null;
+    },
+    putConsoleSettings({ requireSecondFactor }) {
+      putSettings.run({ require: requireSecondFactor ? 1 : 0, updated_at: new Date().toISOString() });
+    },
     getPolicySettings() {
       return (getPolicy.get() as { settings: string } | undefined)?.settings ?? null;
     },

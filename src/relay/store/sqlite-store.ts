@@ -198,6 +198,20 @@ export const MIGRATIONS: readonly string[] = [
   // number, the tokens made before uses were counted).
   `ALTER TABLE enrolment_tokens ADD COLUMN max_uses INTEGER;
    ALTER TABLE enrolment_tokens ADD COLUMN uses INTEGER NOT NULL DEFAULT 0`,
+  // Console users' TOTP second factors: the secret in use and one waiting for its first code, both
+  // sealed (AES-256-GCM under a key kept outside the database, console/secret-box.ts), and the
+  // last time step whose code was accepted (a code is good once). One row of console settings.
+  `CREATE TABLE console_second_factors (
+     username TEXT PRIMARY KEY,
+     secret BLOB,
+     pending BLOB,
+     last_step INTEGER
+   ) STRICT;
+   CREATE TABLE console_settings (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     require_second_factor INTEGER NOT NULL,
+     updated_at TEXT NOT NULL
+   ) STRICT`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -147,6 +147,18 @@ export interface ConsoleSessionRecord {
   lastSeen: number;
 }
 
+/** A console user's TOTP second factor; the secrets are sealed (console/secret-box.ts), never plain. */
+export interface SecondFactorRecord {
+  /** Lower case, as in ConsoleUserRecord. */
+  username: string;
+  /** The second factor in use; null while there is none. */
+  secret: Buffer | null;
+  /** A new secret waiting for its first code; null when none. */
+  pending: Buffer | null;
+  /** The last TOTP time step whose code was accepted: only later ones are. */
+  lastStep: number | null;
+}
+
 export interface RelayStore {
   insertOperator(record: OperatorRecord): void;
   getOperator(id: string): OperatorRecord | null;
@@ -206,7 +218,7 @@ export interface RelayStore {
   /**
    * False when there was no such user, or when it is the only admin: the check and the delete are
    * one statement, so two removals racing cannot leave the relay without an admin. The user's
-   * console sessions are removed in the same transaction.
+   * console sessions and second factor are removed in the same transaction.
    */
   removeConsoleUser(username: string): boolean;
   /**
@@ -227,6 +239,24 @@ export interface RelayStore {
   removeConsoleSessionsOf(username: string): number;
   /** Forgets the sessions last used before `lastSeenBefore` or made before `createdBefore`; how many. */
   purgeConsoleSessions(cutoffs: { lastSeenBefore: number; createdBefore: number }): number;
+
+  getSecondFactor(username: string): SecondFactorRecord | null;
+  /** Usernames whose second factor is on. */
+  secondFactorUsers(): string[];
+  /** Keeps `sealed` as the user's pending secret (replacing an earlier one); the one in use stays. */
+  setPendingSecondFactor(username: string, sealed: Buffer): void;
+  /**
+   * The pending secret, if it is still `sealed`, becomes the one in use, with `step` spent; false
+   * when it was replaced or removed meanwhile.
+   */
+  enableSecondFactor(username: string, sealed: Buffer, step: number): boolean;
+  /** Spends `step`: false when it, or a later one, was spent already (a replayed code). */
+  spendSecondFactorStep(username: string, step: number): boolean;
+  /** Turns the user's second factor off (and forgets a pending one); false when there was none. */
+  removeSecondFactor(username: string): boolean;
+  /** Null while they were never set. */
+  getConsoleSettings(): { requireSecondFactor: boolean } | null;
+  putConsoleSettings(settings: { requireSecondFactor: boolean }): void;
 
   /** The policy settings as JSON (console-api's PolicySettings), or null while they were never set. */
   getPolicySettings(): string | null;

@@ -1,4 +1,8 @@
-/** The console's frame: who is signed in decides between setup, sign-in and the pages. */
+/**
+ * The console's frame: who is signed in decides between setup, sign-in and the pages; a user the
+ * administrators require a second factor of, who has none yet, sees only its setup. Admins see
+ * the sign-in alerts above every page.
+ */
 import { useEffect } from 'react';
 import type { ConsoleUser } from '../../../shared/console-api';
 import { consoleApi, onAccessChanged } from './api';
@@ -6,19 +10,22 @@ import { AuditPage } from './pages/AuditPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { LoginPage } from './pages/LoginPage';
 import { PolicyPage } from './pages/PolicyPage';
+import { SecurityPage } from './pages/SecurityPage';
 import { SessionsPage } from './pages/SessionsPage';
 import { SetupPage } from './pages/SetupPage';
+import { SignInAlertsBanner } from './pages/SignInAlertsBanner';
 import { UsersPage } from './pages/UsersPage';
 import { useConsole, type Page } from './store';
 
 export function App() {
   const user = useConsole((s) => s.user);
   const page = useConsole((s) => s.page);
+  const setupNeeded = useConsole((s) => s.secondFactorSetupNeeded);
   useEffect(() => {
     const { signedIn, signedOut } = useConsole.getState();
     const whoAmI = () =>
       consoleApi.me().then(
-        (me) => signedIn(me.user, me.csrfToken),
+        (me) => signedIn(me),
         () => signedOut(),
       );
     // Removed or demoted meanwhile: the page follows (sign-in page, or the operator's links).
@@ -29,7 +36,7 @@ export function App() {
   if (page === 'setup') return <SetupPage />;
   if (user === undefined) return <p className="loading">Loading…</p>;
   if (user === null) return <LoginPage />;
-  return <Shell user={user} page={page} />;
+  return <Shell user={user} page={setupNeeded ? 'security' : page} restricted={setupNeeded} />;
 }
 
 const NAV: Array<{ page: Page; label: string; adminOnly: boolean }> = [
@@ -38,11 +45,12 @@ const NAV: Array<{ page: Page; label: string; adminOnly: boolean }> = [
   { page: 'audit', label: 'Audit', adminOnly: true },
   { page: 'policy', label: 'Policy', adminOnly: true },
   { page: 'users', label: 'Users', adminOnly: true },
+  { page: 'security', label: 'Security', adminOnly: false },
 ];
 
-function Shell({ user, page }: { user: ConsoleUser; page: Page }) {
+function Shell({ user, page, restricted }: { user: ConsoleUser; page: Page; restricted: boolean }) {
   const go = useConsole((s) => s.go);
-  const links = NAV.filter((n) => !n.adminOnly || user.role === 'admin');
+  const links = NAV.filter((n) => (restricted ? n.page === 'security' : !n.adminOnly || user.role === 'admin'));
   // Signed in: the sign-in page, or an admin page for an operator, shows the devices.
   const shown = links.some((n) => n.page === page) ? page : 'devices';
   const signOut = () => {
@@ -79,11 +87,13 @@ function Shell({ user, page }: { user: ConsoleUser; page: Page }) {
         </span>
       </header>
       <main>
+        {user.role === 'admin' && !restricted && <SignInAlertsBanner />}
         {shown === 'devices' && <DevicesPage />}
         {shown === 'sessions' && <SessionsPage />}
         {shown === 'audit' && <AuditPage />}
         {shown === 'policy' && <PolicyPage />}
         {shown === 'users' && <UsersPage />}
+        {shown === 'security' && <SecurityPage user={user} />}
       </main>
     </div>
   );

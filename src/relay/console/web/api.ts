@@ -31,8 +31,8 @@ let accessChanged: ((status: 401 | 403) => void) | null = null;
 
 /**
  * Told when the relay answers a signed-in page that it no longer may (401: signed out, the user
- * removed; 403: the user's role changed), so that the page follows at once instead of showing
- * links that only lead to refusals.
+ * removed; 403: the user's role changed, or a second factor is now required), so that the page
+ * follows at once instead of showing links that only lead to refusals.
  */
 export function onAccessChanged(listener: (status: 401 | 403) => void): void {
   accessChanged = listener;
@@ -80,10 +80,9 @@ async function send(name: ConsoleRouteName, input: RawRequest = {}): Promise<unk
   if (!response.ok) {
     const error = ApiError.safeParse(json);
     const code = error.success ? error.data.error.code : 'unknown';
-    if (
-      (response.status === 401 || (response.status === 403 && code === 'forbidden')) &&
-      !SIGN_IN_ROUTES.includes(name)
-    ) {
+    // 403 second-factor-setup: the administrators now require a second factor this user lacks.
+    const lostAccess = response.status === 403 && (code === 'forbidden' || code === 'second-factor-setup');
+    if ((response.status === 401 || lostAccess) && !SIGN_IN_ROUTES.includes(name)) {
       accessChanged?.(response.status);
     }
     throw new ApiFailure(

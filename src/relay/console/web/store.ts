@@ -1,10 +1,13 @@
-/** The console's state: who is signed in, and which page is shown (the URL's path under /console). */
+/**
+ * The console's state: who is signed in (and whether they must set up a second factor before
+ * anything else), and which page is shown (the URL's path under /console).
+ */
 import { create } from 'zustand';
-import type { ConsoleUser } from '../../../shared/console-api';
+import type { ConsoleUser, LoginResponse } from '../../../shared/console-api';
 import { setCsrfToken } from './api';
 
-export type Page = 'setup' | 'login' | 'devices' | 'sessions' | 'audit' | 'policy' | 'users';
-const PAGES: readonly Page[] = ['setup', 'login', 'devices', 'sessions', 'audit', 'policy', 'users'];
+export type Page = 'setup' | 'login' | 'devices' | 'sessions' | 'audit' | 'policy' | 'users' | 'security';
+const PAGES: readonly Page[] = ['setup', 'login', 'devices', 'sessions', 'audit', 'policy', 'users', 'security'];
 const BASE = '/console/';
 
 function pageOf(pathname: string): Page {
@@ -15,18 +18,21 @@ function pageOf(pathname: string): Page {
 interface ConsoleStore {
   /** undefined while the page asks the relay whether it is signed in. */
   user: ConsoleUser | null | undefined;
+  /** The administrators require a second factor and this user has none yet. */
+  secondFactorSetupNeeded: boolean;
   page: Page;
-  signedIn: (user: ConsoleUser, csrfToken: string) => void;
+  signedIn: (answer: LoginResponse) => void;
   signedOut: () => void;
   go: (page: Page) => void;
 }
 
 export const useConsole = create<ConsoleStore>((set) => ({
   user: undefined,
+  secondFactorSetupNeeded: false,
   page: pageOf(location.pathname),
-  signedIn: (user, csrfToken) => {
+  signedIn: ({ user, csrfToken, secondFactorSetupNeeded }) => {
     setCsrfToken(csrfToken);
-    set({ user });
+    set({ user, secondFactorSetupNeeded });
   },
   signedOut: () => {
     setCsrfToken(null);

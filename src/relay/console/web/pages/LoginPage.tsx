@@ -1,41 +1,72 @@
-/** Sign-in. There is no default account: the first admin comes from the setup link. */
+/**
+ * Sign-in. There is no default account: the first admin comes from the setup link. A user with a
+ * second factor is asked, after the right password, for the code their authenticator app shows;
+ * the page then sends the password again with it (the relay keeps no half-signed-in state).
+ */
 import { useState, type FormEvent } from 'react';
-import { consoleApi, message } from '../api';
+import { ApiFailure, consoleApi, message } from '../api';
 import { useConsole } from '../store';
 import { Field, formText } from './SetupPage';
 
 export function LoginPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
+  /** The username and password the relay asked a code for. */
+  const [needsCode, setNeedsCode] = useState<{ username: string; password: string } | null>(null);
+  const signIn = async (body: { username: string; password: string; code?: string }) => {
     setBusy(true);
     setError(null);
     try {
-      const answer = await consoleApi.login({
-        body: { username: formText(form, 'username'), password: formText(form, 'password') },
-      });
+      const answer = await consoleApi.login({ body });
       const { signedIn, page, go } = useConsole.getState();
-      signedIn(answer.user, answer.csrfToken);
+      signedIn(answer);
       if (page === 'login') go('devices');
     } catch (err) {
-      setError(message(err));
+      if (err instanceof ApiFailure && err.code === 'second-factor-required' && body.code === undefined) {
+        setNeedsCode({ username: body.username, password: body.password });
+      } else setError(message(err));
     } finally {
       setBusy(false);
     }
   };
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    if (needsCode) return void signIn({ ...needsCode, code: formText(form, 'code') });
+    void signIn({ username: formText(form, 'username'), password: formText(form, 'password') });
+  };
+  const alert = error && (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  );
+  if (needsCode) {
+    return (
+      <section className="card" aria-labelledby="code-title">
+        <h1 id="code-title">Enter your code</h1>
+        <p>Open your authenticator app and enter the 6-digit code it shows for flxra ({needsCode.username}).</p>
+        <form onSubmit={submit}>
+          <Field name="code" label="Code" autoComplete="one-time-code" inputMode="numeric" />
+          {alert}
+          <p className="actions">
+            <button type="submit" className="primary" disabled={busy}>
+              Sign in
+            </button>
+            <button type="button" onClick={() => (setNeedsCode(null), setError(null))}>
+              Back
+            </button>
+          </p>
+        </form>
+      </section>
+    );
+  }
   return (
     <section className="card" aria-labelledby="login-title">
       <h1 id="login-title">Sign in to the flxra console</h1>
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={submit}>
         <Field name="username" label="Username" autoComplete="username" />
         <Field name="password" label="Password" type="password" autoComplete="current-password" />
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        {alert}
         <button type="submit" className="primary" disabled={busy}>
           Sign in
         </button>

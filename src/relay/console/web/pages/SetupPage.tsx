@@ -103,7 +103,7 @@ export function SetupPage() {
 
 function finish(done: SetupResponse) {
   const { signedIn, go } = useConsole.getState();
-  signedIn(done.user, done.csrfToken);
+  signedIn(done);
   go('devices');
 }
 
@@ -120,6 +120,7 @@ export function Field(props: {
   autoComplete?: string;
   minLength?: number;
   required?: boolean;
+  inputMode?: 'numeric';
 }) {
   const id = `field-${props.name}`;
   return (
@@ -132,6 +133,7 @@ export function Field(props: {
         required={props.required ?? true}
         autoComplete={props.autoComplete}
         minLength={props.minLength}
+        inputMode={props.inputMode}
       />
     </p>
   );

@@ -1,7 +1,7 @@
 /**
  * Console users (admins only): the list, each user's role and removal (after a confirmation on
  * the page; never the signed-in admin's own account), and a new user, acting as an existing
- * operator or a new one.
+ * operator or a new one. Whether each has a second factor, and its reset (a lost phone) for others.
  */
 import { useState, type FormEvent } from 'react';
 import type { ConsoleUser, NewUserResponse } from '../../../../shared/console-api';
@@ -42,6 +42,10 @@ export function UsersPage() {
     change(user.username, `${user.username} is now ${role === 'admin' ? 'an administrator' : 'an operator'}.`, () =>
       consoleApi.changeRole({ params: { username: user.username }, body: { role } }),
     );
+  const resetSecondFactor = (user: ConsoleUser) =>
+    change(user.username, `${user.username}'s second factor was removed: they can set up a new one.`, () =>
+      consoleApi.resetSecondFactor({ params: { username: user.username } }),
+    );
   const remove = (user: ConsoleUser) =>
     change(user.username, `${user.username} was removed and signed out of the console and the app.`, () =>
       consoleApi.removeUser({ params: { username: user.username } }),
@@ -81,6 +85,7 @@ export function UsersPage() {
             <th scope="col">Name</th>
             <th scope="col">Role</th>
             <th scope="col">Operator</th>
+            <th scope="col">Second factor</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -107,6 +112,19 @@ export function UsersPage() {
                   </select>
                 </td>
                 <td>{u.operatorId}</td>
+                <td>
+                  {u.secondFactor ? 'On' : 'Off'}{' '}
+                  {u.secondFactor && !own && (
+                    <button
+                      type="button"
+                      aria-label={`Reset the second factor of ${u.username}`}
+                      disabled={busy !== null}
+                      onClick={() => void resetSecondFactor(u)}
+                    >
+                      Reset
+                    </button>
+                  )}
+                </td>
                 <td>
                   <button
                     type="button"
