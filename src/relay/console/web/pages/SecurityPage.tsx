@@ -46,8 +46,12 @@ export function SecurityPage({ user }: { user: ConsoleUser }) {
     void act(async () => {
       await consoleApi.confirmSecondFactor({ body: { code } });
       setEnrolment(null);
-      // Required and now set up: the rest of the console opens.
-      if (setupNeeded) useConsole.getState().signedIn(await consoleApi.me());
+      // Required and now set up: the rest of the console opens, this page staying in view.
+      if (setupNeeded) {
+        const { go, signedIn } = useConsole.getState();
+        go('security');
+        signedIn(await consoleApi.me());
+      }
     }, 'Your second factor is on: signing in now asks for a code from your app.');
   };
   const disable = (event: FormEvent<HTMLFormElement>) => {
