@@ -18,7 +18,6 @@ import { AuditTrail } from './audit/audit-trail.js';
 import { SessionEvents } from './audit/session-events.js';
 import { createConsole } from './console/console.js';
 import { DEFAULT_CONSOLE_DIR } from './console/handler.js';
-import { consoleSecretBox, type SecretBox } from './console/secret-box.js';
 import { monotonicClock, systemClock, type Clock } from './clock.js';
 import { MachineTokens, type CredentialCheckStats } from './credentials/machine-tokens.js';
 import { openTokenMac } from './credentials/pepper.js';
@@ -153,7 +152,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const http = createServer();
   let key: Awaited<ReturnType<typeof loadSigningKey>>;
   let tokenMac: ReturnType<typeof openTokenMac>;
-  let consoleSecrets: SecretBox;
   try {
     tokenMac = openTokenMac({
       dataDir: opts.dataDir,
@@ -161,7 +159,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       ...(opts.tokenPepper === undefined ? {} : { fromEnv: opts.tokenPepper }),
     });
     key = await loadSigningKey(store);
-    consoleSecrets = consoleSecretBox(opts.dataDir);
     await listen(http, opts.port ?? DEFAULT_PORT, host);
   } catch (err) {
     store.close();
@@ -242,7 +239,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     clock,
     tokenMac,
     logger,
-    secrets: consoleSecrets,
     scrypt,
     publicUrl,
     webDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,

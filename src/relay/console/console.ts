@@ -1,6 +1,6 @@
 /**
  * The console as the relay serves it, assembled from its parts: users, sign-in sessions, the
- * login throttle and the sign-in alerts, second factors (their secrets sealed by `secrets`), the
+ * login throttle and the sign-in alerts, second factors (their secrets sealed under the pepper), the
  * one-time setup link (made only while there is no admin), the API and the pages. The server
  * registers its routes on the relay's HTTP app (every path under /console).
  */
@@ -20,7 +20,7 @@ import { ConsoleSessions } from './console-sessions.js';
 import type { DeviceDirectory } from './device-directory.js';
 import { registerConsolePages } from './handler.js';
 import { LoginThrottle } from './login-throttle.js';
-import type { SecretBox } from './secret-box.js';
+import { consoleSecretBox } from './secret-box.js';
 import { SecondFactors } from './second-factor.js';
 import { SetupToken } from './setup-token.js';
 import { recordSignInAlert } from './sign-in-api.js';
@@ -38,8 +38,6 @@ export interface ConsoleOptions {
   /** How session ids are kept (their MAC under the token pepper). */
   tokenMac: TokenMac;
   logger: RelayLogger;
-  /** Seals the console's secrets at rest (second factors): consoleSecretBox(dataDir). */
-  secrets: SecretBox;
   /** The cost of new password hashes. */
   scrypt: ScryptParams;
   publicUrl: string;
@@ -80,7 +78,7 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     sessions,
     throttle: new LoginThrottle(opts.clock),
     alerts: new SignInAlerts(opts.clock, (alert) => recordSignInAlert(opts.audit, opts.logger, alert)),
-    secondFactors: new SecondFactors(opts.store, opts.secrets, opts.clock, issuer),
+    secondFactors: new SecondFactors(opts.store, consoleSecretBox(opts.tokenMac), opts.clock, issuer),
     setupToken,
     logger: opts.logger,
     policy: opts.policy,

@@ -1,15 +1,13 @@
 /**
  * Secrets the console must be able to read back (TOTP secrets: the relay computes codes from
- * them, so a hash will not do) are kept sealed: AES-256-GCM under a key that lives outside the
- * database, in `<dataDir>/console-secrets.key` (32 random bytes, owner-only, made at the first
- * start), so a copy of relay.db alone, a backup or a leaked dump, holds no usable secret. Each
- * sealed value is bound to what it is for (`context`, e.g. the username), so it cannot be moved
- * to another row. `consoleSecretBox()` is the one place the key comes from: a relay-wide secret
- * file can replace it there.
+ * them, so a hash will not do) are kept sealed: AES-256-GCM under a key derived from the relay's
+ * token pepper (credentials/pepper.ts: a secret kept outside the database, in its owner-only
+ * file or the environment), so a copy of relay.db alone, a backup or a leaked dump, holds no
+ * usable secret. Each sealed value is bound to what it is for (`context`, e.g. the username), so
+ * it cannot be moved to another row. `consoleSecretBox()` is the one place the key comes from.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import type { TokenMac } from '../credentials/token-mac.js';
 
 export interface SecretBox {
   seal(plain: Buffer, context: string): Buffer;
@@ -17,30 +15,10 @@ export interface SecretBox {
   open(sealed: Buffer, context: string): Buffer;
 }
 
-export const CONSOLE_KEY_FILE = 'console-secrets.key';
-const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** The first byte of every sealed value: which scheme (and key) sealed it. */
 const VERSION = 1;
-
-/** The key file's key: made owner-only if absent, refused if anyone else may read it. */
-function loadKey(dataDir: string): Buffer {
-  const file = path.join(dataDir, CONSOLE_KEY_FILE);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  try {
-    // 'wx': two processes starting on the same data dir cannot both make one.
-    fs.writeFileSync(file, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  if (process.platform !== 'win32' && (fs.statSync(file).mode & 0o077) !== 0) {
-    throw new Error(`${file} may be read by others: make it the relay's own (chmod 600 ${file})`);
-  }
-  const key = fs.readFileSync(file);
-  if (key.length !== KEY_BYTES) throw new Error(`${file} is not a console key (expected ${KEY_BYTES} bytes)`);
-  return key;
-}
 
 export function aesGcmBox(key: Buffer): SecretBox {
   return {
@@ -63,7 +41,7 @@ export function aesGcmBox(key: Buffer): SecretBox {
   };
 }
 
-/** The console's secret box for a relay data dir. */
-export function consoleSecretBox(dataDir: string): SecretBox {
-  return aesGcmBox(loadKey(dataDir));
+/** The console's secret box: its key derived from the relay's token pepper for this purpose only. */
+export function consoleSecretBox(tokenMac: TokenMac): SecretBox {
+  return aesGcmBox(tokenMac.derivedKey('console secrets v1'));
 }

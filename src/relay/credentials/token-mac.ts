@@ -10,7 +10,7 @@
  * dummy value when there is no record: an unknown id and a known id with a wrong secret cost the
  * same. The counters say so (tests assert them; the relay's handle exposes them).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const PEPPER_BYTES = 32;
 export const MAC_BYTES = 32;
@@ -72,6 +72,15 @@ export class TokenMac {
   /** A copy of the counters so far. */
   stats(): TokenMacCounts {
     return { ...this.counts };
+  }
+
+  /**
+   * A key for another of the relay's secrets at rest (the console's second factors), derived
+   * from the pepper with HKDF-SHA-256 under its own `purpose`: never any token's MAC, and as
+   * absent from a copy of the database as the pepper itself.
+   */
+  derivedKey(purpose: string, bytes = 32): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.pepper, 'flxra relay derived key', purpose, bytes));
   }
 
   /** What a copy of the database may hold to tell this pepper from another (not a way to check tokens). */

@@ -199,7 +199,7 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE enrolment_tokens ADD COLUMN max_uses INTEGER;
    ALTER TABLE enrolment_tokens ADD COLUMN uses INTEGER NOT NULL DEFAULT 0`,
   // Console users' TOTP second factors: the secret in use and one waiting for its first code, both
-  // sealed (AES-256-GCM under a key kept outside the database, console/secret-box.ts), and the
+  // sealed (AES-256-GCM under a key derived from the token pepper, console/secret-box.ts), and the
   // last time step whose code was accepted (a code is good once). One row of console settings.
   `CREATE TABLE console_second_factors (
      username TEXT PRIMARY KEY,
