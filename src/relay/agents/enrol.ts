@@ -6,7 +6,7 @@
  */
 import { EnrolRequest, type EnrolResponse } from '../../shared/agent-protocol.js';
 import type { Clock } from '../clock.js';
-import { DeviceIdentity, type DeviceRegistry } from '../devices.js';
+import type { DeviceRegistry } from '../devices.js';
 import type { RelayLogger } from '../log.js';
 import { summarizeIssues } from '../validate.js';
 import type { EnrolmentTokens } from './enrolment-tokens.js';
@@ -35,15 +35,9 @@ export async function enrolAgent(deps: EnrolDeps, body: unknown): Promise<EnrolR
       code: 'bad-request',
       message: `invalid enrolment request: ${summarizeIssues(parsed.error)}`,
     };
+  // The host name is checked (and trimmed) by the schema, under the one rule the registry keeps
+  // names by (src/shared/names.ts): a name it takes, the registry takes, before a use is spent.
   const { enrolmentToken, hostname, os, agentVersion } = parsed.data;
-  // Checked before a use of the token is spent on it: the registry names devices in 200 characters.
-  if (!DeviceIdentity.shape.name.safeParse(hostname.trim()).success)
-    return {
-      ok: false,
-      status: 400,
-      code: 'bad-request',
-      message: 'invalid enrolment request: hostname: 1 to 200 characters',
-    };
   const scope = deps.tokens.use(enrolmentToken);
   // One answer for every kind of bad token (nothing to probe with); a used-up one is told so.
   if (!scope.ok) return { ok: false, status: 403, code: 'enrolment-refused', message: scope.message };
