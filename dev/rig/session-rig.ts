@@ -118,7 +118,7 @@ export async function startSessionRigOn<R extends RigRelay>(
     cleanups.push(() => keychain.delete('trusted-relay-keys'));
     const operator = (roles.operator = new OperatorController({
       defaultRelayUrl: relay.url,
-      loadToken: (relayUrl) => loadOperatorToken(relayUrl, {}, keychain),
+      loadToken: (relayUrl) => loadOperatorToken(relayUrl, null, keychain),
       saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
       trusted: new TrustedRelays(keychain),
       fetchRelayKey,

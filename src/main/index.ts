@@ -12,6 +12,7 @@ import {
   keytarCredentialStore,
   loadOperatorToken,
   operatorTokenAccount,
+  takeConfiguredOperatorToken,
 } from '../platform/credentials/credential-store.js';
 import { createHostRole } from './host/host-role.js';
 import { takeHostToken } from '../shared/host-token-env.js';
@@ -27,6 +28,8 @@ import { secureWebPreferences } from './security/web-preferences.js';
 const options = parseAppOptions(process.argv.slice(1), process.env);
 // Taken out of the environment at once: what this app starts from now on does not inherit it.
 const hostToken = takeHostToken(process.env);
+// FLXRA_OPERATOR_TOKEN belongs to the configured relay only: never sent to a relay a file names.
+const configuredOperatorToken = takeConfiguredOperatorToken(process.env, options.relayUrl);
 const activationFiles = new ActivationFileInbox();
 // A .flxra on the command line makes this launch an operator one, whatever else was asked.
 const openedWithFile = activationFiles.fromArgv(process.argv.slice(1), process.cwd());
@@ -98,7 +101,7 @@ async function startRole() {
   const keychain = keytarCredentialStore();
   const operator = new OperatorController({
     defaultRelayUrl: options.relayUrl,
-    loadToken: (relayUrl) => loadOperatorToken(relayUrl, process.env, keychain),
+    loadToken: (relayUrl) => loadOperatorToken(relayUrl, configuredOperatorToken, keychain),
     saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
     trusted: new TrustedRelays(keychain),
     fetchRelayKey,

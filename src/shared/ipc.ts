@@ -85,7 +85,8 @@ export type HostState =
 
 /** What the operator window shows. */
 export type OperatorState =
-  | { status: 'signed-out'; message?: string }
+  /** `relay`: the origin of the relay to sign in to (a token is only ever sent to its own relay). */
+  | { status: 'signed-out'; relay?: string; message?: string }
   | { status: 'idle'; operator: OperatorIdentity; message?: string }
   /** `deviceAway` (here and in active): the device lost its relay connection and is reconnecting. */
   | { status: 'waiting'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string; deviceAway?: true }

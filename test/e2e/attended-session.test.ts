@@ -190,10 +190,10 @@ test('an operator without a saved token pastes it once; a wrong one is refused a
   const rig = await startSessionRig(xvfb.display, { signedIn: false });
   t.after(() => rig.close());
   const page = rig.operator.page;
-  await page.getByText('No operator token is saved for').waitFor();
+  await page.getByText(`You are not signed in to the relay at ${rig.relay.url}`).waitFor();
   await page.getByLabel('Operator token').fill('flxra_op_nobody_notasecret');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('The relay did not accept your operator token').waitFor();
+  await page.getByText(`The relay at ${rig.relay.url} did not accept your operator token`).waitFor();
   assert.equal(
     await rig.operator.keychain.get(operatorTokenAccount(rig.relay.url)),
     null,

@@ -51,7 +51,7 @@ async function operatorApp(opts: { trusted?: boolean; signedIn?: boolean; now?: 
   const states: OperatorState[] = [];
   const controller = new OperatorController({
     defaultRelayUrl: relay.url,
-    loadToken: (url) => loadOperatorToken(url, {}, keychain),
+    loadToken: (url) => loadOperatorToken(url, null, keychain),
     saveToken: (url, token) => keychain.set(operatorTokenAccount(url), token),
     trusted,
     fetchRelayKey,

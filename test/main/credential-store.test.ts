@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { keytarCredentialStore, loadOperatorToken } from '../../src/platform/credentials/credential-store.js';
+import {
+  keytarCredentialStore,
+  loadOperatorToken,
+  takeConfiguredOperatorToken,
+} from '../../src/platform/credentials/credential-store.js';
 
 const run = promisify(execFile);
 
@@ -12,7 +16,7 @@ test('without a Secret Service the operator is told plainly, and nothing throws'
   delete process.env.DBUS_SESSION_BUS_ADDRESS;
   delete process.env.DISPLAY;
   try {
-    const result = await loadOperatorToken('http://127.0.0.1:7443', {}, keytarCredentialStore());
+    const result = await loadOperatorToken('http://127.0.0.1:7443', null, keytarCredentialStore());
     assert.equal(result.token, null);
     assert.match(result.reason, /No keychain \(Secret Service\) is running/);
   } finally {
@@ -21,13 +25,17 @@ test('without a Secret Service the operator is told plainly, and nothing throws'
   }
 });
 
-test('the environment variable wins over the keychain, for scripted set-ups', async () => {
-  const result = await loadOperatorToken(
-    'http://127.0.0.1:7443',
-    { FLXRA_OPERATOR_TOKEN: 'flxra_op_x_y' },
-    keytarCredentialStore(),
-  );
-  assert.deepEqual(result, { token: 'flxra_op_x_y', reason: '' });
+test('the environment variable wins over the keychain for its own relay only, and leaves the environment', async () => {
+  const env: Record<string, string | undefined> = { FLXRA_OPERATOR_TOKEN: 'flxra_op_x_y', OTHER: 'kept' };
+  const configured = takeConfiguredOperatorToken(env, 'http://127.0.0.1:7443/some/path');
+  assert.deepEqual(env, { OTHER: 'kept' });
+  assert.deepEqual(await loadOperatorToken('http://127.0.0.1:7443', configured, keytarCredentialStore()), {
+    token: 'flxra_op_x_y',
+    reason: '',
+  });
+  // Another origin (another port is another relay) gets nothing from it.
+  const other = await loadOperatorToken('http://127.0.0.1:7444', configured, keytarCredentialStore());
+  assert.equal(other.token, null);
 });
 
 test('with a Secret Service (gnome-keyring) a token is saved, read back and deleted', async () => {

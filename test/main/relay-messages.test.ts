@@ -235,7 +235,8 @@ test('against a real relay: a wrong operator token is refused with the unauthori
   await op.started;
   assert.deepEqual(op.session.state, {
     status: 'signed-out',
-    message: 'The relay did not accept your operator token. Ask your relay administrator for a new one.',
+    relay: relay.url,
+    message: `The relay at ${relay.url} did not accept your operator token. Ask its administrator for a new one.`,
   });
   assert.ok(op.logs.includes('[operator] the relay refused the operator token: invalid or revoked operator token'));
 });

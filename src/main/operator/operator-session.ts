@@ -5,6 +5,7 @@
  * after a network drop, and carries WebRTC signals between the viewer and the relay.
  */
 import { activationProblemMessage } from '../../shared/activation-file.js';
+import { signInToRelayMessage } from '../../platform/credentials/credential-store.js';
 import {
   readConnectRefusal,
   type AssistanceMode,
@@ -84,10 +85,7 @@ export class OperatorSession {
   /** Resolves once the relay has said who we are (or refused us). */
   start(): Promise<void> {
     if (!this.opts.token) {
-      this.setState({
-        status: 'signed-out',
-        message: this.opts.missingTokenReason ?? 'No operator token is set up for this relay.',
-      });
+      this.signedOut(this.opts.missingTokenReason ?? signInToRelayMessage(this.opts.relayUrl));
       return Promise.resolve();
     }
     const socket = connectToRelay(this.opts.relayUrl, { role: 'operator', token: this.opts.token });
@@ -142,10 +140,9 @@ export class OperatorSession {
         this.log(`the relay refused the operator token: ${refusal.message}`);
         socket.disconnect();
         this.assistance = null;
-        return this.setState({
-          status: 'signed-out',
-          message: 'The relay did not accept your operator token. Ask your relay administrator for a new one.',
-        });
+        return this.signedOut(
+          `The relay at ${this.origin} did not accept your operator token. Ask its administrator for a new one.`,
+        );
       }
       const reason = refusal?.message ?? err.message;
       // Inside a session a failed reconnect attempt changes nothing: the client keeps trying,
@@ -154,12 +151,11 @@ export class OperatorSession {
         if (refusal) retryAfterRefusal(socket, () => this.socket);
         return this.log(`reconnecting to the relay: ${reason}`);
       }
-      this.setState({
-        status: 'signed-out',
-        message: refusal
-          ? `The relay at ${this.opts.relayUrl} could not check your operator token just now (${reason}). Try again in a moment.`
-          : `Cannot reach the relay at ${this.opts.relayUrl}: ${reason}`,
-      });
+      this.signedOut(
+        refusal
+          ? `The relay at ${this.origin} could not check your operator token just now (${reason}). Try again in a moment.`
+          : `Cannot reach the relay at ${this.origin}: ${reason}`,
+      );
     });
     return started;
   }
@@ -281,6 +277,15 @@ export class OperatorSession {
   private me(): OperatorIdentity {
     if (!this.identity) throw new Error('not authenticated');
     return this.identity;
+  }
+
+  /** Not signed in to this relay: the window says which relay, and why. */
+  private signedOut(message: string): void {
+    this.setState({ status: 'signed-out', relay: this.origin, message });
+  }
+
+  private get origin(): string {
+    return new URL(this.opts.relayUrl).origin;
   }
 
   private setState(next: OperatorState): void {

@@ -41,29 +41,59 @@ export function keytarCredentialStore(service = 'flxra'): CredentialStore {
   };
 }
 
-/** The keychain account an operator token is kept under: one per relay. */
+/** The keychain account an operator token is kept under: one per relay origin (scheme, host, port). */
 export function operatorTokenAccount(relayUrl: string): string {
   return `operator-token@${new URL(relayUrl).origin}`;
 }
 
+/** The environment variable a scripted set-up puts the operator's token in. */
+export const OPERATOR_TOKEN_ENV = 'FLXRA_OPERATOR_TOKEN';
+
 /**
- * The operator's token for a relay: FLXRA_OPERATOR_TOKEN (for scripted set-ups), else the
- * keychain. Never throws: without a token the reason is what the operator window shows.
+ * A token configured for one relay outside the keychain (FLXRA_OPERATOR_TOKEN): it belongs to the
+ * relay the app was configured with (--relay, FLXRA_RELAY_URL), and to no other.
+ */
+export interface ConfiguredOperatorToken {
+  /** The origin of the relay it belongs to. */
+  relay: string;
+  token: string;
+}
+
+/**
+ * FLXRA_OPERATOR_TOKEN, bound to the configured relay's origin and taken out of `env`, so that
+ * nothing this app starts inherits it; null when it is not set.
+ */
+export function takeConfiguredOperatorToken(
+  env: Record<string, string | undefined>,
+  relayUrl: string,
+): ConfiguredOperatorToken | null {
+  const token = env[OPERATOR_TOKEN_ENV];
+  delete env[OPERATOR_TOKEN_ENV];
+  return token ? { relay: new URL(relayUrl).origin, token } : null;
+}
+
+/** What the operator is told when a relay has no token of its own on this machine. */
+export function signInToRelayMessage(relayUrl: string): string {
+  const origin = new URL(relayUrl).origin;
+  return `You are not signed in to the relay at ${origin}. Paste the operator token its administrator gave you; flxra never sends another relay's token to it.`;
+}
+
+/**
+ * The operator's token for one relay, looked up by that relay's origin only: the configured token
+ * when it belongs to this origin, else the keychain's entry for it. A token kept for another
+ * relay is never an answer, whichever relay an activation file names. Never throws: without a
+ * token the reason is what the operator window shows.
  */
 export async function loadOperatorToken(
   relayUrl: string,
-  env: NodeJS.ProcessEnv,
+  configured: ConfiguredOperatorToken | null,
   store: CredentialStore,
 ): Promise<{ token: string | null; reason: string }> {
-  if (env.FLXRA_OPERATOR_TOKEN) return { token: env.FLXRA_OPERATOR_TOKEN, reason: '' };
+  const origin = new URL(relayUrl).origin;
+  if (configured && configured.relay === origin) return { token: configured.token, reason: '' };
   try {
-    const token = await store.get(operatorTokenAccount(relayUrl));
-    return token
-      ? { token, reason: '' }
-      : {
-          token: null,
-          reason: `No operator token is saved for ${new URL(relayUrl).origin}. Ask your relay administrator for one.`,
-        };
+    const token = await store.get(operatorTokenAccount(origin));
+    return token ? { token, reason: '' } : { token: null, reason: signInToRelayMessage(origin) };
   } catch (err) {
     return { token: null, reason: (err as Error).message };
   }

@@ -65,7 +65,7 @@ function JoinForm({ notice }: { notice?: string }) {
 }
 
 /** Not signed in: why, and where to paste the token the relay administrator gave. */
-function SignIn({ message }: { message?: string }) {
+function SignIn({ relay, message }: { relay?: string; message?: string }) {
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const submit = (e: FormEvent) => {
@@ -81,7 +81,7 @@ function SignIn({ message }: { message?: string }) {
   };
   return (
     <form className="card" onSubmit={submit} data-testid="signed-out">
-      <h1>Not connected to the relay</h1>
+      <h1>{relay ? `Not connected to ${relay}` : 'Not connected to the relay'}</h1>
       <p role="status">{message ?? 'Connecting…'}</p>
       <label htmlFor="operator-token">Operator token</label>
       <input
@@ -96,7 +96,8 @@ function SignIn({ message }: { message?: string }) {
         Sign in
       </button>
       <p className="muted">
-        Your relay administrator gives you this token once. flxra keeps it in your system keychain.
+        {relay ? `The administrator of ${relay}` : 'Your relay administrator'} gives you this token once. flxra keeps it
+        in your system keychain for that relay only.
       </p>
     </form>
   );
@@ -165,7 +166,12 @@ export function OperatorApp() {
 
   switch (session.status) {
     case 'signed-out':
-      return <SignIn {...(session.message ? { message: session.message } : {})} />;
+      return (
+        <SignIn
+          {...(session.relay ? { relay: session.relay } : {})}
+          {...(session.message ? { message: session.message } : {})}
+        />
+      );
     case 'idle':
       return (
         <main className="page">
