@@ -3,9 +3,20 @@
  * handlers, input injection, security policy) to Electron's windows, ipcMain and capture.
  * Everything with logic lives elsewhere and is tested under plain Node.
  */
-import { app, BrowserWindow, desktopCapturer, ipcMain, screen, session, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  desktopCapturer,
+  ipcMain,
+  net,
+  protocol,
+  screen,
+  session,
+  type WebContents,
+} from 'electron';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { invokeChannels, type DisplayInfo, type EventChannel, type EventPayloads } from '../shared/ipc.js';
 import { parseAppOptions } from './app-options.js';
 import {
@@ -24,6 +35,16 @@ import { fetchRelayKey, TrustedRelays } from './activation/trusted-relays.js';
 import { OperatorController } from './operator/operator-controller.js';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
 import { secureWebPreferences } from './security/web-preferences.js';
+import {
+  APP_BASE,
+  APP_SCHEME,
+  appContentType,
+  appFilePath,
+  appPageUrl,
+  isAppRequest,
+} from './security/app-protocol.js';
+import { permissionAllowed } from './security/permissions.js';
+import type { HostSession } from './host/host-session.js';
 
 const options = parseAppOptions(process.argv.slice(1), process.env);
 // Taken out of the environment at once: what this app starts from now on does not inherit it.
@@ -35,17 +56,68 @@ const activationFiles = new ActivationFileInbox();
 const openedWithFile = activationFiles.fromArgv(process.argv.slice(1), process.cwd());
 const role = openedWithFile ? 'operator' : options.role;
 const rendererDir = path.join(__dirname, '../renderer');
-const rendererBase = new URL(`file://${rendererDir}/`).href;
+/** The pages are served as flxra://app/… (security/app-protocol.ts), never from file://. */
+const rendererBase = APP_BASE;
 let mainWindow: BrowserWindow | null = null;
+/** Set once the host role runs: the permission handlers ask it whether capture is allowed. */
+let hostRole: HostSession | undefined;
 
 function emit<E extends EventChannel>(channel: E, payload: EventPayloads[E]): void {
   mainWindow?.webContents.send(channel, payload);
 }
 
+/** No navigation (in any frame), no redirect, no webview, no new window: the pages stay the app's. */
 function lockDown(contents: WebContents): void {
   contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-frame-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
+/** flxra://app/<file>: a file of the built renderer folder, with the CSP header; nothing else. */
+async function serveAppFile(request: Request): Promise<Response> {
+  const file = appFilePath(rendererDir, request.url);
+  const missing = () => new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } });
+  if (!file) return missing();
+  const found = await net.fetch(pathToFileURL(file).href).catch(() => null);
+  if (!found?.ok) return missing();
+  return new Response(found.body, {
+    headers: {
+      'content-type': appContentType(file),
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+    },
+  });
+}
+
+/** The session's handlers: permissions, devices, what may be loaded at all, the CSP header. */
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  const context = { captureAllowed: () => hostRole?.captureAllowed() ?? false };
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(
+      permissionAllowed(
+        {
+          permission,
+          requestingUrl: details.requestingUrl,
+          mediaTypes: 'mediaTypes' in details ? details.mediaTypes : undefined,
+        },
+        context,
+      ),
+    ),
+  );
+  ses.setPermissionCheckHandler((_wc, permission, _origin, details) =>
+    permissionAllowed({ permission, requestingUrl: details.requestingUrl, mediaType: details.mediaType }, context),
+  );
+  ses.setDevicePermissionHandler(() => false);
+  // No remote content: a window loads the app's own files and nothing else.
+  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAppRequest(details.url) }));
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
 }
 
 async function startRole() {
@@ -96,6 +168,7 @@ async function startRole() {
         },
       );
     });
+    hostRole = host;
     return { host };
   }
   const keychain = keytarCredentialStore();
@@ -123,16 +196,16 @@ app.on('open-file', (event, filePath) => {
 
 app.enableSandbox();
 app.on('web-contents-created', (_event, contents) => lockDown(contents));
+// Before ready: the pages' own scheme, standard (relative URLs, an origin for 'self') and secure.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 app
   .whenReady()
   .then(async () => {
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({
-        responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
-      });
-    });
+    protocol.handle(APP_SCHEME, serveAppFile);
+    hardenSession();
 
     const roles = await startRole();
     const handlers = createIpcHandlers(roles);
@@ -150,7 +223,7 @@ app
       title: isHost ? 'flxra — remote assistance' : 'flxra operator',
       webPreferences: secureWebPreferences(path.join(__dirname, '../preload/index.cjs')),
     });
-    await mainWindow.loadFile(path.join(rendererDir, isHost ? 'host.html' : 'operator.html'));
+    await mainWindow.loadURL(appPageUrl(isHost ? 'host' : 'operator'));
     roles.host?.start();
     if (roles.operator) {
       const operator = roles.operator;

@@ -1,6 +1,7 @@
 /**
- * One CSP for the app's pages: main sends it as a header, and the renderer build writes it
- * into each page's <meta>, so a page loaded from file:// (where headers do not apply) has it too.
+ * One CSP for the app's pages: main sends it as a header (flxra://app/, src/main/security/
+ * app-protocol.ts), and the renderer build writes it into each page's <meta>, so a page served
+ * any other way (the tests' Chromium) has it too.
  * The pages load only their own scripts and styles. WebRTC media and data flow through
  * RTCPeerConnection, which CSP's connect-src does not govern; the pages fetch nothing.
  */

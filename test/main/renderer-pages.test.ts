@@ -1,6 +1,7 @@
 /**
  * The built app pages (out/renderer, made by `npm run build`) carry the strict CSP themselves,
- * since a page loaded from file:// gets no headers, and hold no inline script it would block.
+ * besides the header flxra://app/ sends it with (and wherever else they are served, as in the
+ * tests' Chromium), and hold no inline script it would block.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
