@@ -9,7 +9,7 @@ import type { HostSession } from '../src/main/host/host-session.js';
 import { DEFAULT_SCRYPT, hashSecret, verifySecret } from '../src/relay/secret-hash.js';
 import { generatePassword } from '../src/relay/assistances/password.js';
 import { verifyActivation } from '../src/main/activation/verify-activation.js';
-import { fetchRelayKey } from '../src/main/activation/trusted-relays.js';
+import { fetchRelayKey } from '../src/main/activation/relay-keys.js';
 import { activationToken } from '../dev/rig/relay.js';
 import { decodeProtectedHeader } from 'jose';
 import { connectLatencyUnderStorm, tokenCheckCost } from './credentials.js';

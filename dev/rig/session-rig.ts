@@ -14,7 +14,8 @@ import {
   operatorTokenAccount,
   type CredentialStore,
 } from '../../src/platform/credentials/credential-store.js';
-import { fetchRelayKey, TrustedRelays } from '../../src/main/activation/trusted-relays.js';
+import { fetchRelayKeys } from '../../src/main/activation/relay-keys.js';
+import { TrustedRelays } from '../../src/main/activation/trusted-relays.js';
 import type { UserSession } from '../../src/shared/user-sessions.js';
 import { DEFAULT_VERIFICATION, type VerificationPolicy } from '../../src/shared/verification-policy.js';
 import type { HostState, OperatorState } from '../../src/shared/ipc.js';
@@ -121,7 +122,7 @@ export async function startSessionRigOn<R extends RigRelay>(
       loadToken: (relayUrl) => loadOperatorToken(relayUrl, null, keychain),
       saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
       trusted: new TrustedRelays(keychain),
-      fetchRelayKey,
+      fetchRelayKeys,
       emit: (channel, payload) => {
         if (channel === 'operator:state') operatorStates.push(payload as OperatorState);
         operatorPage.emit(channel, payload);

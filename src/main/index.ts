@@ -31,7 +31,8 @@ import { readVerificationEnv } from '../shared/verification-policy.js';
 import { createUserSessionReader } from '../platform/user-sessions/index.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
 import { ActivationFileInbox } from './activation/file-open.js';
-import { fetchRelayKey, TrustedRelays } from './activation/trusted-relays.js';
+import { fetchRelayKeys } from './activation/relay-keys.js';
+import { TrustedRelays } from './activation/trusted-relays.js';
 import { OperatorController } from './operator/operator-controller.js';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
 import { secureWebPreferences } from './security/web-preferences.js';
@@ -177,7 +178,7 @@ async function startRole() {
     loadToken: (relayUrl) => loadOperatorToken(relayUrl, configuredOperatorToken, keychain),
     saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
     trusted: new TrustedRelays(keychain),
-    fetchRelayKey,
+    fetchRelayKeys,
     emit,
     log: console.log,
   });

@@ -1,13 +1,13 @@
 /**
  * The relay command: `serve` runs the relay, `operator add|list|remove` and `device
- * add|list|remove` manage the registries, `key fingerprint` prints what administrators publish.
+ * add|list|remove` manage the registries, `keys fingerprint|list|rotate|revoke` the signing keys
+ * (cli-keys.ts; `key fingerprint` still works).
  * Run as `tsx src/relay/cli.ts <command>` (`npm start` serves). What people need goes to stdout,
  * logs go to stderr as JSON lines (level from FLXRA_RELAY_LOG_LEVEL, default info).
  */
-import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseName } from '../shared/names.js';
-import { loadSigningKey } from './activation/keys.js';
+import { keys } from './cli-keys.js';
+import { DEFAULT_DATA, UsageError, dataDir, dataOption, parse, withStore } from './cli-support.js';
 import { EnrolmentTokens, MAX_ENROLMENT_USES } from './agents/enrolment-tokens.js';
 import { systemClock } from './clock.js';
 import { MachineTokens } from './credentials/machine-tokens.js';
@@ -18,10 +18,7 @@ import { LIMIT_OPTIONS, LIMITS_USAGE, serveLimits } from './limits/serve-options
 import { createLogger, isLogLevel } from './log.js';
 import { OperatorRegistry } from './operators.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
-import { openSqliteStore } from './store/sqlite-store.js';
 import type { RelayStore } from './store/store.js';
-
-const DEFAULT_DATA = './.flxra-relay';
 
 const USAGE = `usage:
   relay serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA}]
@@ -34,7 +31,9 @@ ${LIMITS_USAGE}
   relay device add --name <name> [--data <dir>]
   relay device list [--data <dir>]
   relay device remove <id> [--data <dir>]
-  relay key fingerprint [--data <dir>]
+  relay keys fingerprint|list [--data <dir>]
+  relay keys rotate [--data <dir>]
+  relay keys revoke <key id> [--data <dir>]
   relay enrolment create --group <report group> [--env <environment id>] [--days 7] [--uses 1] [--data <dir>]
   relay enrolment revoke <id> [--data <dir>]
 (FLXRA_RELAY_HOST, FLXRA_RELAY_PORT, FLXRA_RELAY_DATA, FLXRA_RELAY_PUBLIC_URL, FLXRA_RELAY_ENV,
@@ -44,28 +43,10 @@ FLXRA_RELAY_MAX_QUEUED_KB and FLXRA_RELAY_MAX_UNAUTHENTICATED_PER_ADDRESS those 
 (authenticated clients are never limited by address; docs/architecture.md, "Limits"); ${PEPPER_ENV},
 when set, is the token pepper instead of the data folder's token-pepper file, for every command alike)`;
 
-/** A mistake in how the command was called: exit code 2 with the usage. */
-class UsageError extends Error {}
-
-const dataOption = { data: { type: 'string' } } as const;
-
-function dataDir(value: string | undefined): string {
-  return path.resolve(value ?? process.env.FLXRA_RELAY_DATA ?? DEFAULT_DATA);
-}
-
 function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65_535) throw new UsageError(`invalid port "${text}" (0-65535)`);
   return port;
-}
-
-/** parseArgs throws TypeErrors for unknown or malformed options; they are usage errors. */
-function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
 }
 
 async function serve(args: string[]): Promise<void> {
@@ -314,26 +295,6 @@ It allows ${issued.uses === 1 ? 'one device' : `${issued.uses} devices`} until i
   }
 }
 
-/** The key is created here if the relay never ran, so the fingerprint can be published first. */
-async function key(args: string[]): Promise<void> {
-  const [action, ...rest] = args;
-  if (action !== 'fingerprint')
-    throw new UsageError(action ? `unknown key command "${action}"` : 'missing key command');
-  const { values } = parse({ args: rest, options: dataOption, strict: true, allowPositionals: false });
-  const signingKey = await withStore(values.data, (store) => loadSigningKey(store));
-  console.log(`key id:      ${signingKey.kid}
-fingerprint: ${signingKey.fingerprint}`);
-}
-
-async function withStore<T>(data: string | undefined, use: (store: RelayStore) => Promise<T>): Promise<T> {
-  const store = openSqliteStore(dataDir(data));
-  try {
-    return await use(store);
-  } finally {
-    store.close();
-  }
-}
-
 /** The token pepper of the data folder (or FLXRA_RELAY_TOKEN_PEPPER), as the relay itself uses it. */
 function tokenMac(store: RelayStore, data: string | undefined): TokenMac {
   const fromEnv = process.env[PEPPER_ENV];
@@ -365,7 +326,8 @@ async function main(argv: string[]): Promise<void> {
     case 'device':
       return device(rest);
     case 'key':
-      return key(rest);
+    case 'keys':
+      return keys(rest);
     case 'enrolment':
       return enrolment(rest);
     default:

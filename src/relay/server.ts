@@ -8,7 +8,8 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { isIPv6, type AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { AGENT_NAMESPACE } from '../shared/agent-protocol.js';
-import { loadSigningKey, relayKeys } from './activation/keys.js';
+import { ActivationKeys } from './activation/keys.js';
+import { KeySetPublisher } from './activation/key-set.js';
 import { openAgents } from './agents/index.js';
 import type { EnrolmentTokens } from './agents/enrolment-tokens.js';
 import type { AgentRegistry } from './agents/registry.js';
@@ -102,8 +103,10 @@ export interface RelayHandle {
   port: number;
   /** What activation files name as the relay. */
   publicUrl: string;
-  /** formatFingerprint of the activation signing key, as administrators publish it. */
-  keyFingerprint: string;
+  /** formatFingerprint of the active signing key, as administrators publish it (it changes with a rotation). */
+  readonly keyFingerprint: string;
+  /** The signing keys: rotate and revoke (as `relay keys` does), on the relay's clock. */
+  signingKeys: ActivationKeys;
   operators: OperatorRegistry;
   devices: DeviceRegistry;
   /**
@@ -150,7 +153,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   });
   const store = openSqliteStore(opts.dataDir);
   const http = createServer();
-  let key: Awaited<ReturnType<typeof loadSigningKey>>;
+  const activationLifetimeMs = opts.activationLifetimeMs ?? 15 * MINUTE;
+  // Read from the store on every use: `relay keys rotate|revoke` on the same data dir apply at once.
+  const key = new ActivationKeys(store, clock, { activationLifetimeMs });
   let tokenMac: ReturnType<typeof openTokenMac>;
   try {
     tokenMac = openTokenMac({
@@ -158,7 +163,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       store,
       ...(opts.tokenPepper === undefined ? {} : { fromEnv: opts.tokenPepper }),
     });
-    key = await loadSigningKey(store);
+    await key.signing();
     await listen(http, opts.port ?? DEFAULT_PORT, host);
   } catch (err) {
     store.close();
@@ -222,7 +227,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       publicUrl,
       environment,
       relayName,
-      activationLifetimeMs: opts.activationLifetimeMs ?? 15 * MINUTE,
+      activationLifetimeMs,
       graceMs: opts.assistanceGraceMs ?? 15 * MINUTE,
       hostGraceMs: opts.hostGraceMs ?? MINUTE,
       unconnectedLifetimeMs: opts.unconnectedLifetimeMs ?? 15 * MINUTE,
@@ -260,7 +265,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   registerOperatorApi(web.app, {
     operators,
     assistances,
-    keys: relayKeys(publicUrl, key),
+    keys: new KeySetPublisher(publicUrl, key, clock),
     deliver,
     enrol: agents.enrol,
   });
@@ -311,7 +316,10 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     url,
     port,
     publicUrl,
-    keyFingerprint: key.fingerprint,
+    get keyFingerprint() {
+      return key.activeFingerprint() ?? '';
+    },
+    signingKeys: key,
     operators,
     devices,
     setupUrl: relayConsole.setupUrl,

@@ -55,6 +55,7 @@ export type ActivationProblem =
   | { kind: 'tampered' }
   | { kind: 'expired'; expiredAt: number }
   | { kind: 'untrusted-relay'; relay: string; keyId: string }
+  | { kind: 'revoked-key'; relay: string; keyId: string }
   | { kind: 'used' };
 
 export function activationProblemMessage(p: ActivationProblem): string {
@@ -69,6 +70,8 @@ export function activationProblemMessage(p: ActivationProblem): string {
       return `This activation file expired on ${new Date(p.expiredAt * 1000).toISOString().replace('T', ' ').slice(0, 16)} UTC. Request a new assistance.`;
     case 'untrusted-relay':
       return `This activation file comes from a relay you have not trusted yet (${p.relay}). Check its key fingerprint before trusting it.`;
+    case 'revoked-key':
+      return `This activation file was signed with a key its relay (${p.relay}) has revoked. Do not use it; request a new assistance.`;
     case 'used':
       return 'This activation file has already been used. Activation files work once; request a new assistance.';
   }

@@ -152,6 +152,7 @@ export const RelayErrorCode = z.enum([
   'forbidden',
   'unauthorized',
   'activation-invalid', // not signed by this relay, or not an activation
+  'activation-revoked', // signed with a key the relay revoked
   'activation-expired',
   'activation-used', // its nonce was consumed already
   'not-your-activation', // issued to another operator

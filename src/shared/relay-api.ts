@@ -30,18 +30,66 @@ export const AssistanceResponse = z.object({
 });
 export type AssistanceResponse = z.infer<typeof AssistanceResponse>;
 
+const PublicJwk = z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string().max(64) });
+
+/** The JWS `typ` of the signed key set, so that no other document a relay key signs passes for one. */
+export const KEY_SET_JWS_TYPE = 'flxra-keyset+jws';
+
+/**
+ * The key set a relay announces, signed (JWS JSON, one signature per key) by its active key and
+ * by every retired key still vouching: an app that trusts any of them learns the others from it.
+ */
+export const KeySetClaims = z.object({
+  v: z.literal(1),
+  /** The relay's origin. */
+  relay: z.string().max(512),
+  iat: z.number().int(),
+  /** The keys to trust for this relay: the active one and the retired ones still vouching. */
+  keys: z
+    .array(
+      z.object({
+        kid: z.string().max(128),
+        jwk: PublicJwk,
+        status: z.enum(['active', 'retired']),
+        /** Retired keys: the files they signed are accepted until then (seconds). */
+        verifiesUntil: z.number().int().optional(),
+      }),
+    )
+    .min(1)
+    .max(32),
+  /** Keys revoked: files they signed are refused, and they vouch for nothing. */
+  revoked: z.array(z.string().max(128)).max(256),
+});
+export type KeySetClaims = z.infer<typeof KeySetClaims>;
+
+/** A JWS in the general JSON serialisation (RFC 7515 §7.2.1), protected headers only. */
+export const GeneralJws = z.object({
+  payload: z.string().max(64 * 1024),
+  signatures: z
+    .array(z.object({ protected: z.string().max(1024), signature: z.string().max(256) }))
+    .min(1)
+    .max(32),
+});
+export type GeneralJws = z.infer<typeof GeneralJws>;
+
 /** GET /.well-known/flxra-keys: the relay's public signing keys. */
 export const RelayKeys = z.object({
   relay: z.string(),
+  /** The keys that verify activation files now: the active one, and retired ones whose files may still be valid. */
   keys: z.array(
     z.object({
       kid: z.string(),
       /** Public Ed25519 key as a JWK (kty OKP, crv Ed25519, x). */
-      jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
+      jwk: PublicJwk,
       /** formatFingerprint of the JWK thumbprint. */
       fingerprint: z.string(),
+      status: z.enum(['active', 'retired']).optional(),
     }),
   ),
+  /** Keys revoked (for people; apps believe only keySet). */
+  revoked: z.array(z.object({ kid: z.string(), revokedAt: z.string() })).optional(),
+  /** The signed key set (KeySetClaims), what apps adopt once a key they trust has signed it. */
+  keySet: GeneralJws.optional(),
 });
 export type RelayKeys = z.infer<typeof RelayKeys>;
 

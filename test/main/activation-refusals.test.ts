@@ -9,7 +9,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fetchRelayKey, TrustedRelays } from '../../src/main/activation/trusted-relays.js';
+import { fetchRelayKey, fetchRelayKeys } from '../../src/main/activation/relay-keys.js';
+import { TrustedRelays } from '../../src/main/activation/trusted-relays.js';
 import {
   keytarCredentialStore,
   loadOperatorToken,
@@ -54,7 +55,7 @@ async function operatorApp(opts: { trusted?: boolean; signedIn?: boolean; now?: 
     loadToken: (url) => loadOperatorToken(url, null, keychain),
     saveToken: (url, token) => keychain.set(operatorTokenAccount(url), token),
     trusted,
-    fetchRelayKey,
+    fetchRelayKeys,
     emit: (channel, payload) => void (channel === 'operator:state' && states.push(payload as OperatorState)),
     ...(opts.now ? { now: opts.now } : {}),
   });

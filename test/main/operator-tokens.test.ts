@@ -11,7 +11,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fetchRelayKey, TrustedRelays } from '../../src/main/activation/trusted-relays.js';
+import { fetchRelayKeys } from '../../src/main/activation/relay-keys.js';
+import { TrustedRelays } from '../../src/main/activation/trusted-relays.js';
 import { OperatorController } from '../../src/main/operator/operator-controller.js';
 import {
   keytarCredentialStore,
@@ -62,7 +63,7 @@ async function operatorApp(t: { after: (fn: () => Promise<void>) => void }, opts
     loadToken: (url) => loadOperatorToken(url, configured, keychain),
     saveToken: (url, token) => keychain.set(operatorTokenAccount(url), token),
     trusted: new TrustedRelays(keychain),
-    fetchRelayKey,
+    fetchRelayKeys,
     emit: (channel, payload) => void (channel === 'operator:state' && states.push(payload as OperatorState)),
   });
   t.after(async () => {

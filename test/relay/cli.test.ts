@@ -206,7 +206,8 @@ describe('relay CLI', () => {
       [['device', 'add', '--name', '  '], /invalid --name: a name cannot be empty or only spaces/],
       [['enrolment', 'create', '--group', 'g'.repeat(256)], /invalid --group: a name has at most 255 characters/],
       [['device', 'remove', 'a', 'b'], /device remove needs exactly one device id/],
-      [['key', 'rotate'], /unknown key command "rotate"/],
+      [['keys', 'spin'], /unknown keys command "spin"/],
+      [['keys', 'revoke'], /keys revoke needs exactly one key id/],
     ];
     // Three at a time: each is a Node start-up, and nine at once on two busy cores can outlast the timeout.
     const results: Awaited<ReturnType<typeof run>>[] = [];

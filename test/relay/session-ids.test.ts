@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SessionId } from '../../src/shared/protocol.js';
-import { loadSigningKey } from '../../src/relay/activation/keys.js';
+import { ActivationKeys } from '../../src/relay/activation/keys.js';
 import type { AgentHosts } from '../../src/relay/assistances/agent-hosts.js';
 import { AssistanceLifecycles } from '../../src/relay/assistances/lifecycles.js';
 import { Assistances } from '../../src/relay/assistances/service.js';
@@ -68,7 +68,7 @@ describe('assistance session IDs', () => {
         agentHosts: NO_AGENTS,
         sessionObserver: UNOBSERVED,
         lifecycles: new AssistanceLifecycles({ store, logger }),
-        key: await loadSigningKey(store),
+        key: new ActivationKeys(store, clock, { activationLifetimeMs: 60_000 }),
         clock,
         logger,
         newSessionId: () => draws.shift()!,

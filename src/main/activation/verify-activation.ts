@@ -1,7 +1,7 @@
 /**
- * Checks an activation file before anything connects: its envelope, that a trusted relay
- * signed it, that it was not altered, and that it has not expired. Whether its nonce is
- * still unused only the relay knows; it says so when the file is opened.
+ * Checks an activation file before anything connects: its envelope, that a trusted relay signed
+ * it with a key it has not revoked, that it was not altered, and that it has not expired. Whether
+ * its nonce is still unused only the relay knows; it says so when the file is opened.
  */
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import {
@@ -30,15 +30,17 @@ function unverifiedClaims(token: string): ActivationClaims | null {
   }
 }
 
-export async function verifyActivation(
+/**
+ * What a file says of itself before anything is verified: its token, the relay it names and the
+ * key it claims; only to know whose keys to look at (the signature then proves it), or why it is
+ * no activation file at all.
+ */
+export function peekActivation(
   text: string,
-  trusted: TrustedKeyLookup,
-  nowMs: number,
-): Promise<VerifiedActivation> {
+): { ok: true; token: string; relay: string; kid: string } | { ok: false; problem: ActivationProblem } {
   const envelope = parseActivationEnvelope(text);
   if (!envelope.ok) return envelope;
   const { token } = envelope;
-
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(token);
@@ -48,12 +50,23 @@ export async function verifyActivation(
   if (header.typ !== ACTIVATION_JWS_TYPE || header.alg !== 'EdDSA' || typeof header.kid !== 'string') {
     return { ok: false, problem: { kind: 'corrupt', detail: 'not a flxra activation token' } };
   }
-  // The relay named inside says whose key to check with; the signature then proves it.
   const claimed = unverifiedClaims(token);
   if (!claimed) return { ok: false, problem: { kind: 'tampered' } };
-  const key = await trusted.find(claimed.relay, header.kid);
-  if (!key)
-    return { ok: false, problem: { kind: 'untrusted-relay', relay: new URL(claimed.relay).origin, keyId: header.kid } };
+  return { ok: true, token, relay: new URL(claimed.relay).origin, kid: header.kid };
+}
+
+export async function verifyActivation(
+  text: string,
+  trusted: TrustedKeyLookup,
+  nowMs: number,
+): Promise<VerifiedActivation> {
+  const peeked = peekActivation(text);
+  if (!peeked.ok) return peeked;
+  const { token, relay, kid } = peeked;
+  // The relay named inside says whose key to check with; the signature then proves it.
+  const key = await trusted.find(relay, kid);
+  if (!key) return { ok: false, problem: { kind: 'untrusted-relay', relay, keyId: kid } };
+  if (key.revokedAt !== undefined) return { ok: false, problem: { kind: 'revoked-key', relay, keyId: kid } };
 
   let claims: ActivationClaims;
   try {

@@ -1,7 +1,8 @@
 /**
  * Everything the operator's app does, for the IPC handlers: the relay session (by default the
- * configured relay; an activation file brings its own), opening `.flxra` files (verify, trust,
- * password) and cleaning up after them: the file is deleted when its session ends.
+ * configured relay; an activation file brings its own), opening `.flxra` files (the relay's
+ * current keys learnt through the ones trusted, verify, trust, password) and cleaning up after
+ * them: the file is deleted when its session ends.
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import {
@@ -11,8 +12,10 @@ import {
 } from '../../shared/activation-file.js';
 import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
 import type { PeerSignal, SessionId } from '../../shared/protocol.js';
-import type { TrustedRelayKey } from '../activation/trusted-relays.js';
-import { verifyActivation, type TrustedKeyLookup } from '../activation/verify-activation.js';
+import type { RelayKeys } from '../../shared/relay-api.js';
+import { keyToTrust, verifyKeySet } from '../activation/relay-keys.js';
+import type { KeyToTrust, TrustedRelays } from '../activation/trusted-relays.js';
+import { peekActivation, verifyActivation, type TrustedKeyLookup } from '../activation/verify-activation.js';
 import { OperatorSession } from './operator-session.js';
 
 export interface OperatorControllerOptions {
@@ -21,8 +24,9 @@ export interface OperatorControllerOptions {
   loadToken: (relayUrl: string) => Promise<{ token: string | null; reason: string }>;
   /** Keeps a token the relay accepted (in the OS keychain). */
   saveToken: (relayUrl: string, token: string) => Promise<void>;
-  trusted: TrustedKeyLookup & { trust(key: Omit<TrustedRelayKey, 'trustedAt'>): Promise<void> };
-  fetchRelayKey: (relay: string, kid: string) => Promise<Omit<TrustedRelayKey, 'trustedAt'>>;
+  trusted: TrustedKeyLookup & Pick<TrustedRelays, 'trust' | 'vouchers' | 'adopt'>;
+  /** A relay's published keys (relay-keys.ts fetchRelayKeys). */
+  fetchRelayKeys: (relay: string) => Promise<RelayKeys>;
   emit: <E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]) => void;
   now?: () => number;
   log?: (message: string) => void;
@@ -32,7 +36,7 @@ interface OpenFile {
   path: string;
   text: string;
   /** Set while the operator is asked to trust the file's relay. */
-  pendingTrust?: Omit<TrustedRelayKey, 'trustedAt'>;
+  pendingTrust?: KeyToTrust;
   /** Set once the file's session started, so that its end deletes the file. */
   sessionId?: SessionId;
 }
@@ -114,25 +118,40 @@ export class OperatorController {
 
   private async continueFile(): Promise<void> {
     const file = this.file!;
+    const peeked = peekActivation(file.text);
+    if (!peeked.ok) {
+      this.file = null;
+      return this.refuseProblem(peeked.problem);
+    }
+    const published = await this.learnKeys(peeked.relay);
+    // Said by the relay itself, even where no key this app trusts signed it: it can only refuse.
+    if (!(published instanceof Error) && published.revoked?.some((k) => k.kid === peeked.kid)) {
+      this.file = null;
+      return this.refuseProblem({ kind: 'revoked-key', relay: peeked.relay, keyId: peeked.kid });
+    }
     const verified = await verifyActivation(file.text, this.opts.trusted, this.now());
     if (!verified.ok) {
       if (verified.problem.kind !== 'untrusted-relay') {
         this.file = null;
         return this.refuseProblem(verified.problem);
       }
+      const { relay, keyId } = verified.problem;
+      let key: KeyToTrust | 'revoked';
       try {
-        file.pendingTrust = await this.opts.fetchRelayKey(verified.problem.relay, verified.problem.keyId);
+        if (published instanceof Error) throw published;
+        key = await keyToTrust(published, relay, keyId);
       } catch (err) {
         this.file = null;
         return this.refuse(
           `${activationProblemMessage(verified.problem)} Its key could not be fetched: ${(err as Error).message}.`,
         );
       }
-      return this.setOwn({
-        status: 'trust-relay',
-        relay: file.pendingTrust.relay,
-        fingerprint: file.pendingTrust.fingerprint,
-      });
+      if (key === 'revoked') {
+        this.file = null;
+        return this.refuseProblem({ kind: 'revoked-key', relay, keyId });
+      }
+      file.pendingTrust = key;
+      return this.setOwn({ status: 'trust-relay', relay: key.relay, fingerprint: key.fingerprint });
     }
     const { claims, token } = verified;
     const session = await this.useRelay(claims.relay);
@@ -144,6 +163,25 @@ export class OperatorController {
     } catch (err) {
       this.refuse((err as Error).message);
     }
+  }
+
+  /**
+   * What the file's relay publishes now. Its key set is adopted when a key this app trusts for it
+   * signed it: keys rotated in since, revocations. Best effort: without an answer, the keys already
+   * trusted decide (and the relay, when the file is opened).
+   */
+  private async learnKeys(relay: string): Promise<RelayKeys | Error> {
+    let published: RelayKeys;
+    try {
+      published = await this.opts.fetchRelayKeys(relay);
+    } catch (err) {
+      this.opts.log?.(`could not read the keys of ${relay}: ${(err as Error).message}`);
+      return err as Error;
+    }
+    const vouched = await verifyKeySet(published, relay, await this.opts.trusted.vouchers(relay));
+    if (vouched && (await this.opts.trusted.adopt(relay, vouched.claims, vouched.vouchedBy)))
+      this.opts.log?.(`learnt the current keys of ${relay} from its key ${vouched.vouchedBy}`);
+    return published;
   }
 
   /**

@@ -49,6 +49,8 @@ function refusalMessage(error: RelayError, sessionId: string): string {
       return activationProblemMessage({ kind: 'used' });
     case 'activation-invalid':
       return 'The relay did not accept this activation file as one it signed. Request a new assistance.';
+    case 'activation-revoked':
+      return 'This activation file was signed with a key its relay has revoked. Do not use it; request a new assistance.';
     case 'activation-expired':
       return 'This activation file has expired. Request a new assistance.';
     case 'not-your-activation':

@@ -11,7 +11,7 @@ import { ActivationClaims, activationFileContent, ACTIVATION_VERSION } from '../
 import type { OperatorIdentity, SessionId } from '../../shared/protocol.js';
 import type { AssistanceRequest, AssistanceResponse } from '../../shared/relay-api.js';
 import { chooseDynamicMode, type DynamicChoice, type UserSession } from '../../shared/user-sessions.js';
-import type { SigningKey } from '../activation/keys.js';
+import type { ActivationKeys } from '../activation/keys.js';
 import { signActivation } from '../activation/sign.js';
 import { operatorActor, RELAY_ACTOR, type AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
@@ -43,7 +43,8 @@ export type CreateResult =
 export interface IssueDeps {
   store: RelayStore;
   devices: DeviceRegistry;
-  key: SigningKey;
+  /** The relay's signing keys (the active one signs, those still verifying check). */
+  key: ActivationKeys;
   clock: Clock;
   logger: RelayLogger;
   settings: Pick<

@@ -8,7 +8,7 @@
  */
 import type { ActivationClaims } from '../../shared/activation-file.js';
 import type { AccessMode, ClientEventPayload, RelayErrorCode, SessionId } from '../../shared/protocol.js';
-import type { SigningKey } from '../activation/keys.js';
+import type { ActivationKeys } from '../activation/keys.js';
 import { verifyActivation } from '../activation/sign.js';
 import { operatorActor, type AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
@@ -46,7 +46,8 @@ const RESUME = 'session:resume';
 
 export interface OpeningDeps {
   store: RelayStore;
-  key: SigningKey;
+  /** The relay's signing keys (the active one signs, those still verifying check). */
+  key: ActivationKeys;
   clock: Clock;
   logger: RelayLogger;
   /** Checked again when a file is opened: it may have changed since the file was issued. */
@@ -69,11 +70,19 @@ export class Opening {
   async open(sender: Sender, payload: OpenPayload): Promise<Outgoing[]> {
     if (sender.role !== 'operator')
       return [relayError(sender.conn, 'forbidden', OPEN, 'only operators open assistances')];
-    const claims = await verifyActivation(this.deps.key, payload.activation);
-    if (!claims)
+    const checked = await verifyActivation(this.deps.key, payload.activation);
+    if (!checked.ok)
       return [
-        relayError(sender.conn, 'activation-invalid', OPEN, 'this is not an activation file signed by this relay'),
+        checked.reason === 'revoked'
+          ? relayError(
+              sender.conn,
+              'activation-revoked',
+              OPEN,
+              'this activation file was signed with a key this relay revoked',
+            )
+          : relayError(sender.conn, 'activation-invalid', OPEN, 'this is not an activation file signed by this relay'),
       ];
+    const { claims } = checked;
     if (this.deps.clock.now() >= claims.exp * 1000) {
       return [
         relayError(

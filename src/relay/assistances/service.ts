@@ -17,7 +17,7 @@
 import type { ClientEventPayload, EndReason, OperatorIdentity, SessionId } from '../../shared/protocol.js';
 import type { AssistanceRequest } from '../../shared/relay-api.js';
 import type { UserSession } from '../../shared/user-sessions.js';
-import type { SigningKey } from '../activation/keys.js';
+import type { ActivationKeys } from '../activation/keys.js';
 import { RELAY_ACTOR, type AuditActor, type AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import type { DeviceIdentity, DeviceRegistry } from '../devices.js';
@@ -43,7 +43,8 @@ export type { CreateResult, RequestChannel } from './issue.js';
 export interface AssistanceDeps {
   store: RelayStore;
   devices: DeviceRegistry;
-  key: SigningKey;
+  /** The relay's signing keys (the active one signs, those still verifying check). */
+  key: ActivationKeys;
   clock: Clock;
   logger: RelayLogger;
   settings: AssistanceSettings;

@@ -22,7 +22,8 @@ export const ASSISTANCES_PATH = `${API_PREFIX}/assistances`;
 export interface ApiDeps {
   operators: OperatorRegistry;
   assistances: Assistances;
-  keys: RelayKeys;
+  /** What RELAY_KEYS_PATH answers (src/relay/activation/key-set.ts). */
+  keys: { published(): Promise<RelayKeys> };
   /** Delivers what an API call has to tell connected clients (the device's assistance:prepared). */
   deliver: (out: Outgoing[]) => void;
   /** POST /api/v1/enrol: a device's agent enrols with an enrolment token (src/relay/agents/enrol.ts). */
@@ -30,7 +31,7 @@ export interface ApiDeps {
 }
 
 export function registerOperatorApi(app: ZodApp, deps: ApiDeps): void {
-  app.get(RELAY_KEYS_PATH, async (_request, reply) => sendJson(reply, 200, deps.keys));
+  app.get(RELAY_KEYS_PATH, async (_request, reply) => sendJson(reply, 200, await deps.keys.published()));
   refuseOtherMethods(app, RELAY_KEYS_PATH, ['GET']);
 
   // The operator is known before the body is even read: no token, no parsing.

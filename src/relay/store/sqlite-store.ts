@@ -11,7 +11,8 @@ import { sqliteAuditLog } from './sqlite-audit.js';
 import { consoleStatements } from './sqlite-console.js';
 import { secureDataDir } from './data-dir.js';
 import { changes, column, group, name, nullable, saltedHashFields, sqliteTable } from './sqlite-table.js';
-import type { DeviceRecord, OperatorRecord, RelayStore, SigningKeyRecord } from './store.js';
+import { signingKeyStatements } from './sqlite-signing-keys.js';
+import type { DeviceRecord, OperatorRecord, RelayStore } from './store.js';
 
 /**
  * Schema changes, in order; never edit one that has shipped, append a new one. The index + 1 of
@@ -212,6 +213,22 @@ export const MIGRATIONS: readonly string[] = [
      require_second_factor INTEGER NOT NULL,
      updated_at TEXT NOT NULL
    ) STRICT`,
+  // Several signing keys: one active, retired ones (ms on the clock of whoever rotated) and revoked
+  // ones. The public half is kept apart, so that the private half can be forgotten (NULL).
+  `CREATE TABLE signing_keys_v2 (
+     kid TEXT PRIMARY KEY,
+     public_jwk TEXT NOT NULL,
+     private_jwk TEXT,
+     created_at TEXT NOT NULL,
+     retired_at INTEGER,
+     revoked_at INTEGER
+   ) STRICT;
+   INSERT INTO signing_keys_v2 (kid, public_jwk, private_jwk, created_at)
+     SELECT kid, json_object('kty', 'OKP', 'crv', 'Ed25519', 'x', json_extract(private_jwk, '$.x')),
+            private_jwk, created_at
+     FROM signing_keys ORDER BY created_at, rowid;
+   DROP TABLE signing_keys;
+   ALTER TABLE signing_keys_v2 RENAME TO signing_keys`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -270,16 +287,8 @@ export function openSqliteStore(dataDir: string): RelayStore {
   const upgradeDevice = upgradeToken('devices');
   const getPepper = db.prepare('SELECT fingerprint FROM token_pepper WHERE id = 1').pluck();
   const insertFirstPepper = db.prepare('INSERT OR IGNORE INTO token_pepper (id, fingerprint) VALUES (1, ?)');
-  const signingKeys = sqliteTable<SigningKeyRecord>(db, 'signing_keys', {
-    kid: column(),
-    privateJwk: column(),
-    createdAt: column(),
-  });
   const removeOperator = changes(db, 'DELETE FROM operators WHERE id = ?');
   const removeDevice = changes(db, 'DELETE FROM devices WHERE id = ?');
-  const getSigningKey = signingKeys.one('SELECT * FROM signing_keys ORDER BY created_at, rowid LIMIT 1');
-  // One statement, so that two processes creating the first key at once still keep only one.
-  const insertFirstKey = signingKeys.insert({ where: 'NOT EXISTS (SELECT 1 FROM signing_keys)' });
   const insertOperator = operators.insert();
   const insertDevice = devices.insert();
 
@@ -299,11 +308,7 @@ export function openSqliteStore(dataDir: string): RelayStore {
       insertFirstPepper.run(fingerprint);
       return getPepper.get() as Buffer;
     },
-    getSigningKey: () => getSigningKey(),
-    addFirstSigningKey(r) {
-      insertFirstKey(r);
-      return getSigningKey()!;
-    },
+    ...signingKeyStatements(db),
     ...assistanceStatements(db),
     ...consoleStatements(db),
     audit: sqliteAuditLog(db),

@@ -50,15 +50,28 @@ export interface DeviceRecord extends StoredToken {
   createdAt: string;
 }
 
-/** The relay's Ed25519 activation signing key. */
+/**
+ * One of the relay's Ed25519 signing keys (activation files, and the key set it publishes). One
+ * is active (signs); a retired one verifies what it signed until that expires and vouches for its
+ * successors; a revoked one is refused at once. Times are ms since the epoch.
+ */
 export interface SigningKeyRecord {
   /** RFC 7638 thumbprint of the public key. */
   kid: string;
-  /** The private key as a JSON JWK. */
-  privateJwk: string;
+  /** The public key as a JSON JWK (kty OKP, crv Ed25519, x). */
+  publicJwk: string;
+  /** The private key as a JSON JWK; null once it can sign nothing any more (revoked, or past vouching). */
+  privateJwk: string | null;
   /** ISO 8601. */
   createdAt: string;
+  /** When a newer key replaced it for signing; null while it is the active key. */
+  retiredAt: number | null;
+  /** When it was revoked; null unless it was. */
+  revokedAt: number | null;
 }
+
+/** What a revocation did. */
+export type RevokeResult = 'revoked' | 'already-revoked' | 'unknown';
 
 /**
  * An assistance: what the relay must still know after a restart (the file's nonce once used,
@@ -183,9 +196,24 @@ export interface RelayStore {
   /** Stores it unless one is stored already; returns the one kept. */
   addFirstTokenPepperFingerprint(fingerprint: Buffer): Buffer;
 
-  getSigningKey(): SigningKeyRecord | null;
-  /** Stores the key unless one exists already (a relay and the CLI may race); returns the one kept. */
+  /** Every signing key, oldest first. */
+  listSigningKeys(): SigningKeyRecord[];
+  /** The key that signs now: the newest neither retired nor revoked; null on a new store. */
+  activeSigningKey(): SigningKeyRecord | null;
+  /**
+   * Stores the key unless an active one exists already (a relay and the CLI may race); returns the
+   * active one kept.
+   */
   addFirstSigningKey(record: SigningKeyRecord): SigningKeyRecord;
+  /** In one transaction: the active key retired at `at`, `next` the active one. */
+  rotateSigningKey(next: SigningKeyRecord, at: number): void;
+  /**
+   * In one transaction: the key revoked at `at` and its private half forgotten; when it was the
+   * active key, `replacement` becomes the active one.
+   */
+  revokeSigningKey(kid: string, at: number, replacement: SigningKeyRecord): RevokeResult;
+  /** Forgets the private half of keys retired before `before` (they sign nothing any more); how many. */
+  forgetRetiredPrivateKeys(before: number): number;
 
   insertAssistance(record: AssistanceRecord): void;
   getAssistance(sessionId: string): AssistanceRecord | null;
