@@ -26,7 +26,7 @@ import type { AssistanceRecord } from '../store/store.js';
 import { assistanceStatus } from './assistance-status.js';
 import type { DeviceDirectory, DirectoryDevice } from './device-directory.js';
 import type { RelayCounters } from '../../shared/relay-counters.js';
-import { registerConsoleRoutes, type ConsoleCall, type ConsoleHandlers } from './routes.js';
+import { registerConsoleRoutes, type ConsoleHandlers } from './routes.js';
 import { signInHandlers, type SignInDeps } from './sign-in-api.js';
 import type { ConsoleUsers } from './users.js';
 
