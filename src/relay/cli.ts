@@ -171,7 +171,7 @@ This token will not be shown again: the relay keeps only a hash of it. Give it t
         process.exitCode = 1;
         return;
       }
-      console.log(`operator ${id} removed (connections already open stay up until they disconnect)`);
+      console.log(`operator ${id} removed (a relay running on this data folder drops its connections and ends its assistances)`);
       return;
     }
     default:
@@ -224,7 +224,7 @@ This token will not be shown again: the relay keeps only a hash of it. Configure
         process.exitCode = 1;
         return;
       }
-      console.log(`device ${id} removed (a host already connected stays up until it disconnects)`);
+      console.log(`device ${id} removed (a relay running on this data folder drops its connections and ends its assistances)`);
       return;
     }
     default:

@@ -16,6 +16,7 @@ import type { Assistances } from './assistances/service.js';
 import { authenticate, type ClientData, type Registries } from './auth.js';
 import type { ClientGuard } from './limits/connections.js';
 import type { RelayLogger } from './log.js';
+import type { Revocations } from './revocation.js';
 import { relayError, type ConnId, type Outgoing, type Sender } from './messages.js';
 import { parseClientEvent, shownEventName, type ClientCommand } from './validate.js';
 
@@ -25,6 +26,8 @@ type RelaySocket = Socket<ClientToRelayEvents, RelayToClientEvents, Record<strin
 export interface ClientDeps {
   registries: Registries;
   assistances: Assistances;
+  /** Re-checks, before each event is acted on, that the operator or device behind the socket is still registered. */
+  revocations: Pick<Revocations, 'gone'>;
   logger: RelayLogger;
   /** Per-address room for anonymous hosts, the event rate, what waits for slow readers (limits/connections.ts). */
   guard: ClientGuard;
@@ -162,6 +165,8 @@ export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messa
       if (!gate(shown)) return;
       inTurn(
         () => {
+          // Removed since its handshake: revoked now (the socket is dropped), the event not acted on.
+          if (deps.revocations.gone(data)) return [];
           const parsed = parseClientEvent(event, payload);
           if (!parsed.ok)
             return [

@@ -41,7 +41,7 @@ export class DeviceRegistry {
     return this.store.listDevices().map(({ id, name, createdAt }) => ({ id, name, createdAt }));
   }
 
-  /** False when there was no such device. A host already connected with its token stays up. */
+  /** False when there was no such device. Its open connections are the relay's to drop (revocation.ts). */
   remove(id: string): boolean {
     return this.store.removeDevice(id);
   }

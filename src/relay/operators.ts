@@ -39,9 +39,14 @@ export class OperatorRegistry {
       .map(({ id, name, organisation, createdAt }) => ({ id, name, organisation, createdAt }));
   }
 
-  /** False when there was no such operator. Connections already authenticated stay up. */
+  /** False when there was no such operator. Its open connections are the relay's to drop (revocation.ts). */
   remove(id: string): boolean {
     return this.store.removeOperator(id);
+  }
+
+  /** Whether the operator is still registered (the relay re-checks open connections with it). */
+  has(id: string): boolean {
+    return this.store.getOperator(id) !== null;
   }
 
   /**

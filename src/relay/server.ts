@@ -31,6 +31,7 @@ import { ClientGuard } from './limits/connections.js';
 import { LogLimiter } from './limits/log-limiter.js';
 import { resolveLimits, type RelayLimits } from './limits/settings.js';
 import { createLogger, type RelayLogger } from './log.js';
+import { Revocations } from './revocation.js';
 import type { Outgoing } from './messages.js';
 import { errorMessage, serveClients, type RelayServer } from './client-sockets.js';
 import { OperatorRegistry } from './operators.js';
@@ -198,6 +199,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     hostExited: (sessionId, deviceId) =>
       assistances.finish(sessionId, 'host-closed', { kind: 'device', id: deviceId, name: deviceId }),
     agentPresence: (sessionIds, present) => lifecycles.side(sessionIds, 'agent', present),
+    // Acting on an agent's event re-checks that its device is still enrolled.
+    deviceGone: (deviceId) => revocations.gone({ deviceId }),
     onEnrolled: ({ deviceId, hostname, reportGroup, agentVersion }) =>
       audit.record({
         actor: { kind: 'device', id: deviceId, name: hostname },
@@ -248,14 +251,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     publicUrl,
     webDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
     deliver,
-    revokeOperator(operatorId, by) {
-      operators.remove(operatorId);
-      deliver(assistances.endForRevokedOperator(operatorId, by));
-      for (const socket of io.sockets.sockets.values()) {
-        if (socket.data.role === 'operator' && socket.data.operator.id === operatorId) socket.disconnect(true);
-      }
-      logger.info('operator revoked', { operator: operatorId });
-    },
+    revokeOperator: (operatorId, by) => revocations.revokeOperator(operatorId, by),
     counters: () => counters(),
   });
 
@@ -279,12 +275,24 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   });
   guard.attach(io.engine);
   agents.hub.attach(io.of(AGENT_NAMESPACE));
+  // Removed operators and devices lose their connections and assistances, whoever removed them.
+  const revocations = new Revocations({
+    operators,
+    devices,
+    assistances,
+    store,
+    namespaces: () => [io.of('/'), io.of(AGENT_NAMESPACE)],
+    deliver,
+    logger,
+  });
+  revocations.watch();
 
   /** Set by close(): what connections leave behind is no longer written down (the next run carries on). */
   let stopping = false;
   const clients = serveClients(io, {
     registries: { operators, devices, hostTokens: agents.hub, hostResumes: assistances },
     assistances,
+    revocations,
     logger,
     guard,
     stopping: () => stopping,
@@ -332,6 +340,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        revocations.stop();
         clearInterval(logRotation);
         stopping = true;
         agents.hub.close();

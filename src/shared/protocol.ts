@@ -61,6 +61,7 @@ export const EndReason = z.enum([
   'agent-restarted', // the device's agent, which started the host, lost its connection to the relay
   'policy-changed', // an administrator changed the policy so that the device may have no assistance at all
   'operator-revoked', // an administrator removed the operator's access
+  'device-removed', // an administrator removed the device from the relay
   'host-lost', // the device lost its connection to the relay and did not come back within the grace period
   'host-closed', // flxra was closed on the device (its process ended), not a network drop
   'host-failed', // the device could not start the assistance's host

@@ -77,6 +77,8 @@ export interface AgentHubDeps {
   disconnectHost: (conn: ConnId) => void;
   /** The running assistances of an agent whose connection dropped (false) or that came back (true). */
   agentPresence: (sessionIds: SessionId[], present: boolean) => void;
+  /** Whether the device was removed since the agent's handshake (then revoked: its event is not acted on). */
+  deviceGone: (deviceId: string) => boolean;
 }
 
 export class AgentHub implements AgentHosts {
@@ -301,6 +303,7 @@ export class AgentHub implements AgentHosts {
 
   private handle(socket: AgentSocket, event: string, payload: unknown): void {
     const { deviceId } = socket.data;
+    if (this.deps.deviceGone(deviceId)) return;
     const shown = shownEventName(event);
     const refuse = (code: string, message: string) => {
       this.deps.logger.warn('agent refused', { socket: socket.id, event: shown, code, message });

@@ -43,6 +43,7 @@ export interface AgentsOptions {
   disconnectHost: (conn: ConnId) => void;
   hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];
   agentPresence: (sessionIds: SessionId[], present: boolean) => void;
+  deviceGone: (deviceId: string) => boolean;
   onEnrolled?: EnrolDeps['onEnrolled'];
 }
 
@@ -73,6 +74,7 @@ export function openAgents(opts: AgentsOptions): Agents {
     disconnectHost: opts.disconnectHost,
     hostExited: opts.hostExited,
     agentPresence: opts.agentPresence,
+    deviceGone: opts.deviceGone,
   });
   return {
     enrolment,

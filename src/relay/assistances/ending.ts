@@ -66,6 +66,13 @@ export class Endings {
     });
   }
 
+  /** The device was removed from the relay: its assistances end now. */
+  endForRemovedDevice(deviceId: string, removedBy: AuditActor): Outgoing[] {
+    return this.endRunning(removedBy, (record) =>
+      record.deviceId === deviceId ? { reason: 'device-removed', detail: {} } : null,
+    );
+  }
+
   /** The operator's access was revoked (their console account removed): what was issued to them ends now. */
   endForRevokedOperator(operatorId: string, revokedBy: AuditActor): Outgoing[] {
     return this.endRunning(revokedBy, (record) =>

@@ -181,6 +181,16 @@ export class Assistances {
     return this.endings.endForRevokedOperator(operatorId, revokedBy);
   }
 
+  /** The device was removed from the relay: its assistances end now. */
+  endForRemovedDevice(deviceId: string, removedBy: AuditActor): Outgoing[] {
+    return this.endings.endForRemovedDevice(deviceId, removedBy);
+  }
+
+  /** The device an assistance is for, if the relay knows the assistance. */
+  deviceOf(sessionId: SessionId): string | null {
+    return this.deps.store.getAssistance(sessionId)?.deviceId ?? null;
+  }
+
   /**
    * The one way an assistance ends, whatever ended it: over for good in the store (the record
    * stays, with its used file and lock, until its file has expired), its host stopped by its

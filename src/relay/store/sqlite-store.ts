@@ -313,6 +313,7 @@ export function openSqliteStore(dataDir: string): RelayStore {
     ...consoleStatements(db),
     audit: sqliteAuditLog(db),
     agents: agentStatements(db),
+    externalChanges: () => db.pragma('data_version', { simple: true }) as number,
     close() {
       // Idempotent: a relay's close() and a failed start may both get here.
       if (db.open) db.close();

@@ -296,5 +296,11 @@ export interface RelayStore {
   /** Device agents: enrolment tokens and the devices they report. */
   readonly agents: AgentStore;
 
+  /**
+   * Changes whenever another connection to the database (the relay command run beside a running
+   * relay: `relay device remove`) committed something since it was last asked: SQLite's data_version.
+   */
+  externalChanges(): number;
+
   close(): void;
 }

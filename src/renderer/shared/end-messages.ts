@@ -25,6 +25,8 @@ export function operatorEndMessage(reason: EndReason): string {
       return 'An administrator changed the policy: remote assistance is no longer allowed on this device, so the assistance ended.';
     case 'operator-revoked':
       return 'An administrator removed your access, so the assistance ended.';
+    case 'device-removed':
+      return 'An administrator removed the device from the relay, so the assistance ended.';
     case 'host-lost':
       return 'The device lost its connection to the relay and did not come back in time, so the assistance ended.';
     case 'host-closed':
@@ -60,6 +62,8 @@ export function hostEndMessage(reason: EndReason, operatorName?: string): string
       return 'Remote assistance was switched off for this device by your organisation, so the session ended.';
     case 'operator-revoked':
       return `${who} no longer has access to remote assistance, so the session ended.`;
+    case 'device-removed':
+      return 'This computer was removed from remote assistance by your organisation, so the session ended.';
     case 'host-lost':
       return 'This computer lost its connection to the relay for too long, so the session ended.';
     case 'host-closed':
