@@ -52,12 +52,14 @@ function bridgeScript(): Promise<string> {
 /**
  * Debian's Chromium with the flags measured on this rig (shared/notes/desktop-test-rig.md), on
  * an X display when it is to capture one (the host page), else without one (the console page).
+ * `home`: the HOME it runs with, e.g. one whose NSS database trusts a test CA (dev/rig/test-ca.ts).
  */
-export async function launchChromium(display?: string): Promise<Browser> {
+export async function launchChromium(display?: string, opts: { home?: string } = {}): Promise<Browser> {
+  const env = { ...(display ? { DISPLAY: display } : {}), ...(opts.home ? { HOME: opts.home } : {}) };
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    ...(display ? { env: { ...process.env, DISPLAY: display } } : {}),
+    ...(Object.keys(env).length > 0 ? { env: { ...process.env, ...env } } : {}),
     args: [
       '--no-sandbox',
       '--disable-gpu',

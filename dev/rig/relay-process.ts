@@ -3,7 +3,8 @@
  * the tests that must stop or kill it outright and start it again on the same data folder and
  * address, as a service manager would. The operator and devices are registered with the same
  * command (`relay operator add`, `relay device add`); assistances are requested over its HTTP
- * API. Its output, stdout and stderr, is kept line by line.
+ * API. Its output, stdout and stderr, is kept line by line. With `tls` it serves HTTPS/WSS
+ * (`--tls-cert`, `--tls-key`; certificates from dev/rig/test-ca.ts), and its `url` is https.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -25,9 +26,13 @@ export interface RelayProcess {
   /** Every line the relay wrote, across its runs. */
   lines: string[];
   addDevice(name: string): Promise<{ id: string; token: string }>;
+  /** `relay enrolment create --group <group>`: a token device agents enrol with. */
+  enrolmentToken(group: string): Promise<string>;
   requestAssistance(request: AssistanceRequest): Promise<AssistanceResponse>;
   /** Signals the running relay and waits for it to exit. */
   kill(signal: NodeJS.Signals): Promise<void>;
+  /** Signals the running relay and goes on (SIGHUP: it rereads its certificate). */
+  signal(signal: NodeJS.Signals): void;
   /** Starts it again on the same data folder and port; resolves once it listens. */
   start(): Promise<void>;
   /** Stops it (if running) and removes its data folder. */
@@ -54,10 +59,16 @@ function field(output: string, name: string): string {
   return match[1]!;
 }
 
-export async function startRelayProcess(): Promise<RelayProcess> {
+export interface RelayProcessOptions {
+  /** The certificate and key files it serves TLS with. */
+  tls?: { cert: string; key: string };
+}
+
+export async function startRelayProcess(opts: RelayProcessOptions = {}): Promise<RelayProcess> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-relay-process-'));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const tlsArgs = opts.tls ? ['--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key] : [];
   const operatorToken = field(
     await command(dataDir, 'operator', 'add', '--name', 'Ada Lovelace', '--org', 'Help Desk'),
     'token',
@@ -67,7 +78,7 @@ export async function startRelayProcess(): Promise<RelayProcess> {
   let exited: Promise<void> = Promise.resolve();
 
   const start = async (): Promise<void> => {
-    const started = spawn(process.execPath, [...CLI, 'serve', '--port', String(port), '--data', dataDir], {
+    const started = spawn(process.execPath, [...CLI, 'serve', '--port', String(port), '--data', dataDir, ...tlsArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;
@@ -111,6 +122,9 @@ export async function startRelayProcess(): Promise<RelayProcess> {
       const output = await command(dataDir, 'device', 'add', '--name', name);
       return { id: field(output, 'id'), token: field(output, 'token') };
     },
+    async enrolmentToken(group) {
+      return field(await command(dataDir, 'enrolment', 'create', '--group', group), 'token');
+    },
     async requestAssistance(request) {
       const response = await fetch(`${url}${API_PREFIX}/assistances`, {
         method: 'POST',
@@ -122,6 +136,9 @@ export async function startRelayProcess(): Promise<RelayProcess> {
       return AssistanceResponse.parse(await response.json());
     },
     kill,
+    signal(signal) {
+      child?.kill(signal);
+    },
     start,
     async close() {
       await kill('SIGTERM');

@@ -13,6 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultConfigPath } from './config.js';
+import { secureRelayUrl } from '../shared/relay-url.js';
 import { defaultStateDir } from './state.js';
 
 export type LauncherKind = 'electron' | 'chromium';
@@ -75,8 +76,9 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (values.relay !== undefined && !URL.canParse(values.relay))
-    throw new UsageError(`--relay "${values.relay}" is not a URL`);
+  // https only, but for a relay on this computer (src/shared/relay-url.ts).
+  const relay = values.relay === undefined ? undefined : secureRelayUrl(values.relay);
+  if (relay && !relay.ok) throw new UsageError(`--relay: ${relay.message}`);
   const tokenFrom = values['enroll-file'];
   if (tokenFrom !== undefined && values.relay === undefined)
     throw new UsageError('--enroll-file needs --relay: the relay to enrol with');
@@ -85,7 +87,7 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   if (launcher !== 'electron' && launcher !== 'chromium')
     throw new UsageError(`--launcher "${launcher}": electron or chromium`);
   return {
-    ...(values.relay !== undefined ? { relayUrl: values.relay } : {}),
+    ...(relay ? { relayUrl: relay.url } : {}),
     ...(tokenFrom !== undefined ? { enrolmentTokenFrom: tokenFrom } : {}),
     stateDir: values['state-dir'] ?? defaultStateDir(),
     launcher,

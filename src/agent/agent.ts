@@ -19,6 +19,7 @@ import {
 } from '../shared/agent-protocol.js';
 import { readConnectRefusal } from '../shared/protocol.js';
 import { onCheckedEvent } from '../shared/checked-events.js';
+import { describeConnectionFailure } from '../shared/relay-certificate.js';
 import type { HostLauncher } from './launcher/launcher.js';
 import type { VerificationPolicy } from '../shared/verification-policy.js';
 import { backoffDelay } from './backoff.js';
@@ -68,7 +69,8 @@ export class Agent {
       // Only the relay's own refusal of the credential is final; "unavailable" and network errors are retried.
       const refusal = readConnectRefusal(err);
       if (refusal?.code === 'unauthorized') return this.opts.onRefused(refusal.message);
-      this.opts.log(`cannot reach the relay: ${refusal?.message ?? err.message}`);
+      // A certificate problem is said as one (and retried: its administrator may be renewing it).
+      this.opts.log(`cannot reach the relay: ${refusal?.message ?? describeConnectionFailure(err)}`);
       this.retry();
     });
     socket.on('disconnect', (reason) => {

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import type { CredentialStore } from '../platform/credentials/credential-store.js';
+import { secureRelayUrl } from '../shared/relay-url.js';
 import { agentTokenAccount } from './credentials.js';
 import { AGENT_VERSION, describeOs } from './device-info.js';
 import { enrol } from './enrol.js';
@@ -56,6 +57,9 @@ export async function storedEnrolment(
     throw new EnrolmentProblem(
       `This device is not enrolled yet (no state in ${stateDir}). Run the agent once with --relay <url> --enroll-file <file holding an enrolment token>.`,
     );
+  // Enrolled before relays had to be https: the agent does not go on in plain text.
+  const stored = secureRelayUrl(state.relayUrl);
+  if (!stored.ok) throw new EnrolmentProblem(`${stored.message} Enrol the device again with its https:// address.`);
   if (relayUrl !== undefined && new URL(relayUrl).origin !== new URL(state.relayUrl).origin) {
     throw new EnrolmentProblem(
       `This device is enrolled with ${state.relayUrl}, not ${relayUrl}. To move it, enrol it again with --enroll-file.`,

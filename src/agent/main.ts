@@ -2,9 +2,9 @@
  * The device agent's program: arguments, enrolment, the agent itself, signals and exit codes. The
  * product's entry (cli.ts) runs it with the installed app's launcher; the development entry
  * (dev/chromium-host/agent.ts) adds the Chromium launcher for tests and the demo. Exit codes: 2
- * for a usage mistake, 3 when someone must act (no keychain, not enrolled, credential refused, a
- * damaged configuration file), 1
- * for anything else, which a service manager may retry.
+ * for a usage mistake (a plain-http relay elsewhere than this computer too), 3 when someone must
+ * act (no keychain, not enrolled, credential or the relay's certificate refused, a damaged
+ * configuration file), 1 for anything else, which a service manager may retry.
  */
 import { CredentialStoreUnavailable } from '../platform/credentials/credential-store.js';
 import type { HostLauncher } from './launcher/launcher.js';
@@ -14,7 +14,7 @@ import { AgentConfigProblem, describeVerification, readAgentConfig } from './con
 import { AGENT_USAGE, parseAgentArgs, UsageError, type AgentArgs, type LauncherKind } from './agent-args.js';
 import { openAgentKeychain } from './credentials.js';
 import { AGENT_VERSION, readReport } from './device-info.js';
-import { EnrolmentRefused } from './enrol.js';
+import { EnrolmentRefused, RelayCertificateRefused } from './enrol.js';
 import { enrolDevice, EnrolmentProblem, storedEnrolment } from './enrolment.js';
 import { readEnrolmentToken } from './enrolment-token-input.js';
 
@@ -88,7 +88,8 @@ export function runAgent(argv: string[], launchers: LauncherFactories): void {
       err instanceof CredentialStoreUnavailable ||
       err instanceof AgentConfigProblem ||
       err instanceof EnrolmentProblem ||
-      err instanceof EnrolmentRefused
+      err instanceof EnrolmentRefused ||
+      err instanceof RelayCertificateRefused
     ) {
       console.error(`flxra agent: ${message}`);
       process.exitCode = 3;

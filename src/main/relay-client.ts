@@ -3,7 +3,9 @@
  * websocket only (devices never listen on a port; wss on 443 passes proxies and firewalls),
  * and the one way it listens: every payload the relay sends is checked against the contract
  * (src/shared/protocol.ts) before a handler sees it. The relay is trusted for what it says, not
- * for the shape of its messages.
+ * for the shape of its messages. Only https/wss relays are reached, plain http only on this
+ * computer (src/shared/relay-url.ts); a certificate this computer does not trust fails the
+ * connection, and describeConnectionFailure says why in the sessions' messages.
  */
 import { io, type Socket } from 'socket.io-client';
 import { onCheckedEvent } from '../shared/checked-events.js';
@@ -14,6 +16,7 @@ import {
   type RelayEventName,
   type RelayEventPayload,
 } from '../shared/protocol.js';
+import { secureRelayUrl } from '../shared/relay-url.js';
 
 /** What arrives from the relay before it is checked: unknown until onRelayEvent has parsed it. */
 type UncheckedRelayEvents = { [E in RelayEventName]: (payload: unknown) => void };
@@ -22,14 +25,17 @@ export type RelaySocket = Socket<UncheckedRelayEvents, ClientToRelayEvents>;
 
 /**
  * `auth` is read again at each (re)connection when it is a function: a host's credential changes
- * once it is in an assistance (its resume token replaces the one-time token).
+ * once it is in an assistance (its resume token replaces the one-time token). Throws for a relay
+ * address the rule refuses: the sessions check it first, to say so in their state.
  */
 export function connectToRelay(
   relayUrl: string,
   auth: HandshakeAuth | (() => HandshakeAuth),
   opts: { reconnection?: boolean } = {},
 ): RelaySocket {
-  return io(relayUrl, {
+  const checked = secureRelayUrl(relayUrl);
+  if (!checked.ok) throw new Error(checked.message);
+  return io(checked.url, {
     auth: typeof auth === 'function' ? (cb: (data: object) => void) => cb(auth()) : auth,
     transports: ['websocket'],
     reconnection: opts.reconnection ?? true,

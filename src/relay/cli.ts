@@ -15,6 +15,7 @@ import { openTokenMac, PEPPER_ENV } from './credentials/pepper.js';
 import type { TokenMac } from './credentials/token-mac.js';
 import { DeviceRegistry } from './devices.js';
 import { LIMIT_OPTIONS, LIMITS_USAGE, serveLimits } from './limits/serve-options.js';
+import { serveTlsFiles, TLS_OPTIONS, TLS_USAGE } from './tls-serve-options.js';
 import { createLogger, isLogLevel } from './log.js';
 import { OperatorRegistry } from './operators.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
@@ -25,6 +26,7 @@ const USAGE = `usage:
               [--public-url <url operators reach>] [--env <environment id>] [--name <relay name>]
               [--host-grace <seconds a device has to reconnect into its assistance, 60>]
 ${LIMITS_USAGE}
+${TLS_USAGE}
   relay operator add --name <name> --org <organisation> [--data <dir>]
   relay operator list [--data <dir>]
   relay operator remove <id> [--data <dir>]
@@ -38,10 +40,11 @@ ${LIMITS_USAGE}
   relay enrolment revoke <id> [--data <dir>]
 (FLXRA_RELAY_HOST, FLXRA_RELAY_PORT, FLXRA_RELAY_DATA, FLXRA_RELAY_PUBLIC_URL, FLXRA_RELAY_ENV,
 FLXRA_RELAY_NAME and FLXRA_RELAY_HOST_GRACE set the defaults of --host, --port, --data, --public-url,
---env, --name and --host-grace; FLXRA_RELAY_TRUSTED_PROXIES, FLXRA_RELAY_EVENTS_PER_SECOND,
-FLXRA_RELAY_MAX_QUEUED_KB and FLXRA_RELAY_MAX_UNAUTHENTICATED_PER_ADDRESS those of the limits
-(authenticated clients are never limited by address; docs/architecture.md, "Limits"); ${PEPPER_ENV},
-when set, is the token pepper instead of the data folder's token-pepper file, for every command alike)`;
+--env, --name and --host-grace; FLXRA_RELAY_TLS_CERT and FLXRA_RELAY_TLS_KEY those of --tls-cert and
+--tls-key; FLXRA_RELAY_TRUSTED_PROXIES, FLXRA_RELAY_EVENTS_PER_SECOND, FLXRA_RELAY_MAX_QUEUED_KB and
+FLXRA_RELAY_MAX_UNAUTHENTICATED_PER_ADDRESS those of the limits (authenticated clients are never
+limited by address; docs/architecture.md, "Limits"); ${PEPPER_ENV}, when set, is the token pepper
+instead of the data folder's token-pepper file, for every command alike)`;
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -60,6 +63,7 @@ async function serve(args: string[]): Promise<void> {
       name: { type: 'string' },
       'host-grace': { type: 'string' },
       ...LIMIT_OPTIONS,
+      ...TLS_OPTIONS,
       ...dataOption,
     },
     strict: true,
@@ -76,13 +80,16 @@ async function serve(args: string[]): Promise<void> {
   const environment = values.env ?? process.env.FLXRA_RELAY_ENV;
   const name = values.name ?? process.env.FLXRA_RELAY_NAME;
   let limits: ReturnType<typeof serveLimits>;
+  let tlsFiles: ReturnType<typeof serveTlsFiles>;
   try {
     limits = serveLimits(values);
+    tlsFiles = serveTlsFiles(values);
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   // Only serving needs the server (socket.io, the HTTP stack): the other commands start faster without.
   const { startRelay } = await import('./server.js');
+  const { readTlsFiles } = await import('./tls.js');
   const relay = await startRelay({
     host: values.host ?? process.env.FLXRA_RELAY_HOST ?? DEFAULT_HOST,
     port,
@@ -94,8 +101,23 @@ async function serve(args: string[]): Promise<void> {
     ...(hostGrace === undefined ? {} : { hostGraceMs: Number(hostGrace) * 1000 }),
     ...(process.env[PEPPER_ENV] === undefined ? {} : { tokenPepper: process.env[PEPPER_ENV] }),
     limits,
+    ...(tlsFiles ? { tls: await readTlsFiles(tlsFiles) } : {}),
   });
   console.log(`flxra relay listening on ${relay.url} (data: ${data})`);
+  for (const warning of relay.warnings) console.log(`warning: ${warning}`);
+  // A renewed certificate (certbot's deploy hook, `systemctl reload`) is taken without a restart.
+  if (tlsFiles)
+    process.on('SIGHUP', () => {
+      readTlsFiles(tlsFiles)
+        .then((tls) => relay.reloadTls(tls))
+        .then(
+          () => console.log(`TLS certificate reloaded from ${tlsFiles.cert}`),
+          (err: unknown) =>
+            console.error(
+              `flxra relay: kept the current certificate: ${err instanceof Error ? err.message : String(err)}`,
+            ),
+        );
+    });
   console.log(`activation key fingerprint: ${relay.keyFingerprint}`);
   // Printed here only, once per start while no administrator exists; never logged.
   if (relay.setupUrl) console.log(`Set up the first administrator: ${relay.setupUrl}`);

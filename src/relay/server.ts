@@ -4,7 +4,7 @@
  * and its store, and hands the default namespace's clients to client-sockets.ts and the agents'
  * namespace to the agent hub; close() stops it so that the next run carries on.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { isIPv6, type AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { AGENT_NAMESPACE } from '../shared/agent-protocol.js';
@@ -41,6 +41,7 @@ import { DEFAULT_SCRYPT } from './secret-hash.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { ScryptParams } from './store/store.js';
 import type { RelayCounters } from '../shared/relay-counters.js';
+import { createRelayServer, reloadTls, transportWarnings, type RelayTls } from './tls.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT };
 
@@ -96,10 +97,12 @@ export interface RelayOptions {
   limits?: Partial<RelayLimits>;
   /** Where the limits' time comes from (real, monotonic time by default); tests inject theirs. */
   limitClock?: Clock;
+  /** Serve HTTPS and WSS with this certificate and key (src/relay/tls.ts); plain http without. */
+  tls?: RelayTls;
 }
 
 export interface RelayHandle {
-  /** http://host:port actually listened on (the real port when 0 was asked). */
+  /** http(s)://host:port actually listened on (the real port when 0 was asked). */
   url: string;
   port: number;
   /** What activation files name as the relay. */
@@ -125,6 +128,10 @@ export interface RelayHandle {
   credentialChecks(): CredentialCheckStats;
   /** What the relay counts of its clients' load (sockets, queued bytes, refusals, log lines left out). */
   counters(): RelayCounters;
+  /** What looks wrong in how it is reached (plain http on the network, its certificate), as logged at start. */
+  warnings: string[];
+  /** Takes a renewed certificate and key (`relay serve` on SIGHUP); refused by a relay serving plain http. */
+  reloadTls(tls: RelayTls): void;
   /** Expires, now by the relay's clock, every assistance whose time is up (the relay also does so every 10 s). */
   sweep(): Promise<void>;
   /** Disconnects every client, stops listening and closes the store. Safe to call twice. */
@@ -152,8 +159,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     environment,
     relayName,
   });
+  const http = createRelayServer(opts.tls);
   const store = openSqliteStore(opts.dataDir);
-  const http = createServer();
   const activationLifetimeMs = opts.activationLifetimeMs ?? 15 * MINUTE;
   // Read from the store on every use: `relay keys rotate|revoke` on the same data dir apply at once.
   const key = new ActivationKeys(store, clock, { activationLifetimeMs });
@@ -171,7 +178,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
-  const url = `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${isIPv6(host) ? `[${host}]` : host}:${port}`;
   const publicUrl = opts.publicUrl ?? url;
 
   const machineTokens = new MachineTokens(tokenMac);
@@ -313,6 +320,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   await consoleRoutes;
   await web.ready();
   logger.info('listening', { url, publicUrl });
+  const warnings = transportWarnings({ host, tls: opts.tls, publicUrl, now: clock.now() });
+  for (const warning of warnings) logger.warn(warning);
 
   function counters(): RelayCounters {
     const sockets = [...io.of('/').sockets.values(), ...io.of(AGENT_NAMESPACE).sockets.values()];
@@ -331,6 +340,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     operators,
     devices,
     setupUrl: relayConsole.setupUrl,
+    warnings,
+    reloadTls: (tls) => reloadTls(http, tls),
     audit,
     enrolment: agents.enrolment,
     agents: agents.registry,

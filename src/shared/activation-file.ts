@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { Name } from './names.js';
 import { AssistanceMode, RequestedMode, SessionId } from './protocol.js';
+import { relayUrlProblemMessage, type RelayUrlProblem } from './relay-url.js';
 
 export { AssistanceMode, RequestedMode };
 
@@ -56,6 +57,8 @@ export type ActivationProblem =
   | { kind: 'expired'; expiredAt: number }
   | { kind: 'untrusted-relay'; relay: string; keyId: string }
   | { kind: 'revoked-key'; relay: string; keyId: string }
+  /** The relay it names is one flxra does not connect to (plain http to another computer). */
+  | { kind: 'insecure-relay'; problem: RelayUrlProblem }
   | { kind: 'used' };
 
 export function activationProblemMessage(p: ActivationProblem): string {
@@ -72,6 +75,8 @@ export function activationProblemMessage(p: ActivationProblem): string {
       return `This activation file comes from a relay you have not trusted yet (${p.relay}). Check its key fingerprint before trusting it.`;
     case 'revoked-key':
       return `This activation file was signed with a key its relay (${p.relay}) has revoked. Do not use it; request a new assistance.`;
+    case 'insecure-relay':
+      return `This activation file names a relay flxra does not connect to. ${relayUrlProblemMessage(p.problem)}`;
     case 'used':
       return 'This activation file has already been used. Activation files work once; request a new assistance.';
   }

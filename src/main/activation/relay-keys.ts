@@ -8,12 +8,22 @@
 import { calculateJwkThumbprint, generalVerify, importJWK, type JWSHeaderParameters } from 'jose';
 import { formatFingerprint } from '../../shared/activation-file.js';
 import { KEY_SET_JWS_TYPE, KeySetClaims, RELAY_KEYS_PATH, RelayKeys } from '../../shared/relay-api.js';
+import { describeConnectionFailure } from '../../shared/relay-certificate.js';
+import { secureRelayUrl } from '../../shared/relay-url.js';
 import type { KeyToTrust, TrustedRelayKey } from './trusted-relays.js';
 
 /** GET <relay origin>RELAY_KEYS_PATH, checked against its schema. */
 export async function fetchRelayKeys(relay: string): Promise<RelayKeys> {
-  const origin = new URL(relay).origin;
-  const response = await fetch(`${origin}${RELAY_KEYS_PATH}`, { signal: AbortSignal.timeout(10_000) });
+  // Never over plain http to another computer (src/shared/relay-url.ts).
+  const checked = secureRelayUrl(relay);
+  if (!checked.ok) throw new Error(checked.message);
+  const origin = new URL(checked.url).origin;
+  let response: Response;
+  try {
+    response = await fetch(`${origin}${RELAY_KEYS_PATH}`, { signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    throw new Error(`cannot reach the relay at ${origin}: ${describeConnectionFailure(err)}`, { cause: err });
+  }
   if (!response.ok) throw new Error(`the relay at ${origin} answered ${response.status} for its keys`);
   return RelayKeys.parse(await response.json());
 }

@@ -10,6 +10,7 @@ import {
   parseActivationEnvelope,
   type ActivationProblem,
 } from '../../shared/activation-file.js';
+import { checkRelayUrl } from '../../shared/relay-url.js';
 import type { TrustedRelayKey } from './trusted-relays.js';
 
 export type VerifiedActivation =
@@ -33,7 +34,7 @@ function unverifiedClaims(token: string): ActivationClaims | null {
 /**
  * What a file says of itself before anything is verified: its token, the relay it names and the
  * key it claims; only to know whose keys to look at (the signature then proves it), or why it is
- * no activation file at all.
+ * no activation file at all, or one naming a relay flxra does not connect to (plain http elsewhere).
  */
 export function peekActivation(
   text: string,
@@ -52,6 +53,9 @@ export function peekActivation(
   }
   const claimed = unverifiedClaims(token);
   if (!claimed) return { ok: false, problem: { kind: 'tampered' } };
+  // Before anything reaches out to it, for its keys or a session.
+  const relay = checkRelayUrl(claimed.relay);
+  if (!relay.ok) return { ok: false, problem: { kind: 'insecure-relay', problem: relay.problem } };
   return { ok: true, token, relay: new URL(claimed.relay).origin, kid: header.kid };
 }
 

@@ -38,6 +38,9 @@ import {
   type ActiveState,
   type Step,
 } from './words-check.js';
+import { UserSessionsReport } from './user-sessions-report.js';
+import { describeConnectionFailure } from '../../shared/relay-certificate.js';
+import { secureRelayUrl } from '../../shared/relay-url.js';
 
 /** The slice of the input controller the session needs (see input/input-controller.ts). */
 export interface SessionInput {
@@ -73,14 +76,13 @@ export interface HostSessionOptions {
 }
 
 export const CONSENT_TIMEOUT_MS = 60_000;
-/** How often an enrolled device refreshes its user-session report. */
-export const USER_SESSIONS_REFRESH_MS = 30_000;
 
 export class HostSession {
   private socket: RelaySocket | null = null;
   private current: HostState = { status: 'connecting' };
   private consentTimer: ReturnType<typeof setTimeout> | null = null;
-  private reportTimer: ReturnType<typeof setInterval> | null = null;
+  /** An enrolled device's user sessions, reported while the relay knows it (user-sessions-report.ts). */
+  private readonly report: UserSessionsReport;
   /** The assistance whose policy lets the operator hear the device's sound, if one does. */
   private audioSession: SessionId | null = null;
   /** How this host comes back into its assistance after a dropped connection (from assistance:prepared). */
@@ -95,7 +97,10 @@ export class HostSession {
   /** Connections of this session whose words the user confirmed: the same two pages, reconnected. */
   private verifiedConnections = new Set<string>();
 
-  constructor(private readonly opts: HostSessionOptions) {}
+  constructor(private readonly opts: HostSessionOptions) {
+    const send = (sessions: UserSession[]) => this.socket?.emit('device:user-sessions', { sessions });
+    this.report = new UserSessionsReport(opts.userSessions, send, (line) => this.log(line));
+  }
 
   get state(): HostState {
     return this.current;
@@ -113,6 +118,9 @@ export class HostSession {
 
   start(): void {
     const { deviceName, deviceToken, hostToken } = this.opts;
+    // Never over plain http to another computer: the user reads why nothing connects.
+    const checked = secureRelayUrl(this.opts.relayUrl);
+    if (!checked.ok) return this.setState({ status: 'connecting', message: checked.message });
     // Read at every (re)connection: inside an assistance the resume token is the credential.
     const auth = (): HandshakeAuth =>
       this.resume
@@ -124,7 +132,7 @@ export class HostSession {
       onRelayEvent(socket, event, (line) => this.log(line), handler);
     on('host:ready', ({ sessionId }) => {
       this.setState({ status: 'ready', sessionId });
-      if (deviceToken) this.startReportingUserSessions();
+      if (deviceToken) this.report.start();
     });
     // The user is told who asked before anything else happens (consent or banner come later).
     on('assistance:prepared', ({ sessionId, operator, mode, audio, hostResumeToken }) => {
@@ -180,7 +188,7 @@ export class HostSession {
         // In an assistance: keep trying while the relay cannot be reached or check the token.
         if (refusal?.code !== 'unauthorized') {
           if (refusal) retryAfterRefusal(socket, () => this.socket);
-          return this.log(`reconnecting to the relay: ${refusal?.message ?? err.message}`);
+          return this.log(`reconnecting to the relay: ${refusal?.message ?? describeConnectionFailure(err)}`);
         }
         // Refused: the relay no longer knows this host's assistance.
         this.resume = null;
@@ -193,7 +201,7 @@ export class HostSession {
       if (refusal?.code === 'unavailable') retryAfterRefusal(socket, () => this.socket);
       const message = refusal
         ? `The relay refused this device (${refusal.code}): ${refusal.message}`
-        : `Cannot reach the relay: ${err.message}`;
+        : `Cannot reach the relay: ${describeConnectionFailure(err)}`;
       this.setState({ status: 'connecting', message });
     });
     socket.on('disconnect', (reason) => {
@@ -313,24 +321,11 @@ export class HostSession {
 
   stop(): void {
     this.clearConsentTimer();
-    if (this.reportTimer) clearInterval(this.reportTimer);
-    this.reportTimer = null;
+    this.report.stop();
     this.opts.input.setEnabled(false);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
-  }
-
-  private startReportingUserSessions(): void {
-    const read = this.opts.userSessions;
-    if (!read || this.reportTimer) return;
-    const report = () =>
-      read()
-        .then((sessions) => this.socket?.emit('device:user-sessions', { sessions }))
-        .catch((err: Error) => this.log(`cannot read user sessions: ${err.message}`));
-    void report();
-    this.reportTimer = setInterval(() => void report(), USER_SESSIONS_REFRESH_MS);
-    this.reportTimer.unref?.();
   }
 
   private onJoinRequest(sessionId: SessionId, operator: OperatorIdentity): void {

@@ -142,9 +142,8 @@ export class OperatorController {
         key = await keyToTrust(published, relay, keyId);
       } catch (err) {
         this.file = null;
-        return this.refuse(
-          `${activationProblemMessage(verified.problem)} Its key could not be fetched: ${(err as Error).message}.`,
-        );
+        const why = (err as Error).message.replace(/\.?$/, '.');
+        return this.refuse(`${activationProblemMessage(verified.problem)} Its key could not be fetched: ${why}`);
       }
       if (key === 'revoked') {
         this.file = null;

@@ -16,6 +16,8 @@ import {
   type SessionId,
 } from '../../shared/protocol.js';
 import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
+import { describeConnectionFailure } from '../../shared/relay-certificate.js';
+import { secureRelayUrl } from '../../shared/relay-url.js';
 import { connectToRelay, onRelayEvent, retryAfterRefusal, type RelaySocket } from '../relay-client.js';
 
 export interface OperatorSessionOptions {
@@ -86,6 +88,12 @@ export class OperatorSession {
 
   /** Resolves once the relay has said who we are (or refused us). */
   start(): Promise<void> {
+    // Whichever way the address came (configuration, activation file), never over plain http to another computer.
+    const checked = secureRelayUrl(this.opts.relayUrl);
+    if (!checked.ok) {
+      this.setState({ status: 'signed-out', message: checked.message });
+      return Promise.resolve();
+    }
     if (!this.opts.token) {
       this.signedOut(this.opts.missingTokenReason ?? signInToRelayMessage(this.opts.relayUrl));
       return Promise.resolve();
@@ -146,7 +154,7 @@ export class OperatorSession {
           `The relay at ${this.origin} did not accept your operator token. Ask its administrator for a new one.`,
         );
       }
-      const reason = refusal?.message ?? err.message;
+      const reason = refusal?.message ?? describeConnectionFailure(err);
       // Inside a session a failed reconnect attempt changes nothing: the client keeps trying,
       // and the session resumes when the relay answers again.
       if (['waiting', 'active', 'password'].includes(this.current.status)) {
