@@ -163,7 +163,7 @@ test('command line: enrolment reads its token from a file or stdin and needs a r
   assert.deepEqual(
     parseAgentArgs([
       '--relay',
-      'http://r:1',
+      'https://r:1',
       '--enroll-file',
       '/etc/flxra/enrolment-token',
       '--state-dir',
@@ -176,7 +176,7 @@ test('command line: enrolment reads its token from a file or stdin and needs a r
       '/c/agent.json',
     ]),
     {
-      relayUrl: 'http://r:1',
+      relayUrl: 'https://r:1',
       enrolmentTokenFrom: '/etc/flxra/enrolment-token',
       stateDir: '/s',
       launcher: 'chromium',
@@ -185,14 +185,14 @@ test('command line: enrolment reads its token from a file or stdin and needs a r
       utmpPath: '/u',
     },
   );
-  assert.equal(parseAgentArgs(['--relay', 'http://r:1', '--enroll-file', '-']).enrolmentTokenFrom, '-');
+  assert.equal(parseAgentArgs(['--relay', 'https://r:1', '--enroll-file', '-']).enrolmentTokenFrom, '-');
   assert.equal(parseAgentArgs(['--state-dir', '/s']).launcher, 'electron');
   assert.throws(() => parseAgentArgs(['--enroll-file', '/t']), /--enroll-file needs --relay/);
   // The token itself on the command line, in any spelling: refused, saying why and what to do instead.
   for (const argv of [
-    ['--relay', 'http://r:1', '--enroll', 'flxra_enrol_x'],
-    ['--relay', 'http://r:1', '--enroll=flxra_enrol_x'],
-    ['--relay', 'http://r:1', '--enroll'],
+    ['--relay', 'https://r:1', '--enroll', 'flxra_enrol_x'],
+    ['--relay', 'https://r:1', '--enroll=flxra_enrol_x'],
+    ['--relay', 'https://r:1', '--enroll'],
   ]) {
     assert.throws(
       () => parseAgentArgs(argv),
@@ -202,6 +202,9 @@ test('command line: enrolment reads its token from a file or stdin and needs a r
   }
   assert.match(TOKEN_ON_COMMAND_LINE, /process's arguments.*--enroll-file <file>.*--enroll-file -/);
   assert.throws(() => parseAgentArgs(['--relay', 'not a url']), UsageError);
+  // Plain http only to this computer (test/tls/relay-url.test.ts has the rule).
+  assert.throws(() => parseAgentArgs(['--relay', 'http://r:1']), /--relay: flxra will not connect to http:\/\/r:1/);
+  assert.equal(parseAgentArgs(['--relay', 'ws://127.0.0.1:1']).relayUrl, 'http://127.0.0.1:1');
   assert.throws(() => parseAgentArgs(['--launcher', 'firefox']), UsageError);
   assert.throws(() => parseAgentArgs(['--port', '80']), UsageError);
 });

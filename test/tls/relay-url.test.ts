@@ -116,9 +116,8 @@ describe('certificate failures in words', () => {
 });
 
 describe("the relay's warnings at start", () => {
-  const now = Date.now();
-
   it('warns of plain http on a network address unless an https public URL says a TLS proxy is in front', () => {
+    const now = Date.now();
     const [warning, ...more] = transportWarnings({
       host: '0.0.0.0',
       tls: undefined,
@@ -146,6 +145,8 @@ describe("the relay's warnings at start", () => {
     const ca = await createTestCa();
     try {
       const tls = await ca.tls();
+      // After the certificate was made: it is valid from the second it was issued.
+      const now = Date.now();
       assert.deepEqual(transportWarnings({ host: '127.0.0.1', tls, publicUrl: 'https://127.0.0.1:7443', now }), []);
       assert.deepEqual(transportWarnings({ host: '0.0.0.0', tls, publicUrl: 'https://localhost:7443', now }), []);
       assert.deepEqual(transportWarnings({ host: '0.0.0.0', tls, publicUrl: 'https://relay.example.org', now }), [
