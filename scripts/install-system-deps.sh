@@ -12,6 +12,8 @@ packages=(
   chromium
   # a Secret Service for keytar at run time
   gnome-keyring dbus-x11
+  # certutil: the TLS tests make Chromium trust their test CA through an NSS database
+  libnss3-tools
 )
 
 missing=()

@@ -43,6 +43,7 @@ test("the session's environment: its user, display, X authority and session bus;
   const base = {
     PATH: '/usr/bin:/bin',
     LANG: 'fr_FR.UTF-8',
+    NODE_EXTRA_CA_CERTS: '/etc/flxra/org-ca.pem',
     HOME: '/root',
     FLXRA_AGENT_SECRET: 'x',
     XAUTHORITY: '/root/.Xauthority',
@@ -58,6 +59,8 @@ test("the session's environment: its user, display, X authority and session bus;
     {
       PATH: '/usr/bin:/bin',
       LANG: 'fr_FR.UTF-8',
+      // The relay's certificate is checked by the host as by the agent (docs/deployment.md).
+      NODE_EXTRA_CA_CERTS: '/etc/flxra/org-ca.pem',
       HOME: '/home/alice',
       USER: 'alice',
       LOGNAME: 'alice',
@@ -71,6 +74,7 @@ test("the session's environment: its user, display, X authority and session bus;
   assert.deepEqual(sessionEnvironment(account, ':0', { base, exists: present(['/home/alice/.Xauthority']) }), {
     PATH: '/usr/bin:/bin',
     LANG: 'fr_FR.UTF-8',
+    NODE_EXTRA_CA_CERTS: '/etc/flxra/org-ca.pem',
     HOME: '/home/alice',
     USER: 'alice',
     LOGNAME: 'alice',

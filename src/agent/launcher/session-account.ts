@@ -53,7 +53,11 @@ export function lookUpAccount(name: string, lookup: PasswdLookup = getent): Sess
 }
 
 export interface SessionEnvironmentOptions {
-  /** The agent's environment: only the locale and PATH are carried over, never its secrets. */
+  /**
+   * The agent's environment: only the locale, PATH and the extra authorities the relay's
+   * certificate is checked against (NODE_EXTRA_CA_CERTS, a file's path) are carried over,
+   * never its secrets.
+   */
   base: NodeJS.ProcessEnv;
   /** Where logind puts per-user runtime folders. */
   runtimeRoot?: string;
@@ -74,7 +78,8 @@ export function sessionEnvironment(
     USER: account.name,
     LOGNAME: account.name,
   };
-  for (const key of ['LANG', 'LC_ALL', 'LANGUAGE', 'TZ'] as const) {
+  // The host reaches the same relay as the agent: it trusts its certificate the same way.
+  for (const key of ['LANG', 'LC_ALL', 'LANGUAGE', 'TZ', 'NODE_EXTRA_CA_CERTS'] as const) {
     if (opts.base[key] !== undefined) env[key] = opts.base[key];
   }
   if (display) env.DISPLAY = display;
