@@ -7,6 +7,7 @@
  * from a test CA made for the run (dev/rig/test-ca.ts), trusted through the clients' `ca` option.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -14,6 +15,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
 import { enrol, RelayCertificateRefused } from '../../src/agent/enrol.js';
 import { fetchRelayKey, fetchRelayKeys } from '../../src/main/activation/relay-keys.js';
@@ -82,6 +84,32 @@ describe('a relay with a certificate', () => {
         .on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message)),
     );
     assert.match(plain, /ECONNRESET|socket hang up/);
+  });
+
+  it("the app's operator session signs in over wss on a computer that trusts the relay's authority", async () => {
+    // Node reads NODE_EXTRA_CA_CERTS at start only: the app's own code runs in a process started with it.
+    const script = `
+      import { OperatorSession } from './src/main/operator/operator-session.ts';
+      const session = new OperatorSession({ relayUrl: process.argv[1], token: process.argv[2], emit: () => {} });
+      await session.start();
+      console.log(JSON.stringify(session.state));
+      session.stop();`;
+    const run = (env: NodeJS.ProcessEnv) =>
+      promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script, relay.url, relay.operatorToken],
+        { env, timeout: 20_000 },
+      ).then(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!) as OperatorState);
+    const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
+    const trusting = await run({ ...env, NODE_EXTRA_CA_CERTS: ca.caFile });
+    assert.equal(trusting.status, 'idle', JSON.stringify(trusting));
+    assert.equal(trusting.status === 'idle' && trusting.operator.name, 'Ada Lovelace');
+    const distrusting = await run(env);
+    assert.equal(distrusting.status, 'signed-out');
+    assert.match(
+      distrusting.status === 'signed-out' ? (distrusting.message ?? '') : '',
+      /the relay's certificate is not trusted by this computer \(unable to verify the first certificate\)/,
+    );
   });
 
   it('takes a renewed certificate without a restart, and keeps serving its own when the new one is broken', async () => {
