@@ -89,7 +89,7 @@ async function serve(args: string[]): Promise<void> {
   }
   // Only serving needs the server (socket.io, the HTTP stack): the other commands start faster without.
   const { startRelay } = await import('./server.js');
-  const { readTlsFiles } = await import('./tls.js');
+  const { readTlsFiles, reloadTlsFiles } = await import('./tls.js');
   const relay = await startRelay({
     host: values.host ?? process.env.FLXRA_RELAY_HOST ?? DEFAULT_HOST,
     port,
@@ -106,18 +106,7 @@ async function serve(args: string[]): Promise<void> {
   console.log(`flxra relay listening on ${relay.url} (data: ${data})`);
   for (const warning of relay.warnings) console.log(`warning: ${warning}`);
   // A renewed certificate (certbot's deploy hook, `systemctl reload`) is taken without a restart.
-  if (tlsFiles)
-    process.on('SIGHUP', () => {
-      readTlsFiles(tlsFiles)
-        .then((tls) => relay.reloadTls(tls))
-        .then(
-          () => console.log(`TLS certificate reloaded from ${tlsFiles.cert}`),
-          (err: unknown) =>
-            console.error(
-              `flxra relay: kept the current certificate: ${err instanceof Error ? err.message : String(err)}`,
-            ),
-        );
-    });
+  if (tlsFiles) process.on('SIGHUP', () => void reloadTlsFiles(tlsFiles, relay));
   console.log(`activation key fingerprint: ${relay.keyFingerprint}`);
   // Printed here only, once per start while no administrator exists; never logged.
   if (relay.setupUrl) console.log(`Set up the first administrator: ${relay.setupUrl}`);

@@ -109,6 +109,16 @@ export interface TlsFiles {
   key: string;
 }
 
+/** Rereads the files into the running relay (SIGHUP), saying on stdout or stderr how it went. */
+export async function reloadTlsFiles(files: TlsFiles, relay: { reloadTls(tls: RelayTls): void }): Promise<void> {
+  try {
+    relay.reloadTls(await readTlsFiles(files));
+    console.log(`TLS certificate reloaded from ${files.cert}`);
+  } catch (err) {
+    console.error(`flxra relay: kept the current certificate: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 export async function readTlsFiles(files: TlsFiles): Promise<RelayTls> {
   const read = async (what: string, file: string) => {
     try {

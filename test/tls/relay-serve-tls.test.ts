@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import { agentTokenAccount, AGENT_KEYCHAIN_SERVICE } from '../../src/agent/credentials.js';
 import { keytarCredentialStore } from '../../src/platform/credentials/credential-store.js';
 import { startRelayProcess, type RelayProcess } from '../../dev/rig/relay-process.js';
+import { until } from '../../dev/rig/until.js';
 import { createTestCa, type TestCa } from '../../dev/rig/test-ca.js';
 import { PRODUCT_AGENT_BUNDLE, startAgent, type AgentProcess } from '../agent/agent-process.js';
 
@@ -47,12 +48,11 @@ function agent(args: string[], env: NodeJS.ProcessEnv): AgentProcess {
   return started;
 }
 
-async function until(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** A file holding an enrolment token, as an administrator hands it over (`--enroll-file`). */
+async function tokenFile(token: string): Promise<string> {
+  const file = path.join(dir, `enrolment-${agents.length}`);
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return file;
 }
 
 before(async () => {
@@ -78,13 +78,18 @@ test('the agent enrols over https and connects over wss to `relay serve --tls-ce
   assert.match(relay.url, /^https:\/\/127\.0\.0\.1:\d+$/);
   assert.ok(relay.lines.some((l) => l.startsWith(`flxra relay listening on ${relay.url}`)));
   assert.ok(!relay.lines.some((l) => l.startsWith('warning:')), relay.lines.join('\n'));
-  const token = await relay.enrolmentToken('Kiosks');
-  const trusting = agent(['--relay', relay.url, '--enroll', token], { ...baseEnv(), NODE_EXTRA_CA_CERTS: ca.caFile });
+  const token = await tokenFile(await relay.enrolmentToken('Kiosks'));
+  const trusting = agent(['--relay', relay.url, '--enroll-file', token], {
+    ...baseEnv(),
+    NODE_EXTRA_CA_CERTS: ca.caFile,
+  });
   // The first keychain write may create the test keyring's collection: allow for a slow machine.
   const [, deviceId] = (await trusting.waitFor(/ready as device (\w+)/, { timeoutMs: 20_000 })) as [string, string];
   devices.push(deviceId);
   assert.ok(trusting.lines.includes(`[agent] connected to ${relay.url}`), trusting.lines.join('\n'));
-  await until('the relay logs the agent', () => relay.lines.some((l) => l.includes('"agent connected"')));
+  await until('logged the agent', () => relay.lines.some((l) => l.includes('"agent connected"')), {
+    timeoutMs: 10_000,
+  });
 
   // Run again, as the service would, on a computer that no longer trusts the relay's authority.
   await trusting.killAll();
@@ -106,8 +111,8 @@ test('the agent enrols over https and connects over wss to `relay serve --tls-ce
 });
 
 test('an agent that does not trust the certificate cannot enrol, and says why (exit 3)', async () => {
-  const token = await relay.enrolmentToken('Kiosks');
-  const refused = agent(['--relay', relay.url, '--enroll', token], baseEnv());
+  const token = await tokenFile(await relay.enrolmentToken('Kiosks'));
+  const refused = agent(['--relay', relay.url, '--enroll-file', token], baseEnv());
   assert.deepEqual(await refused.exited, { code: 3, signal: null });
   assert.ok(
     refused.lines.includes(
@@ -118,7 +123,10 @@ test('an agent that does not trust the certificate cannot enrol, and says why (e
 });
 
 test('a plain-http relay on another computer is refused before anything connects (exit 2)', async () => {
-  const refused = agent(['--relay', 'http://10.255.0.1:7443', '--enroll', 'x'.repeat(40)], baseEnv());
+  const refused = agent(
+    ['--relay', 'http://10.255.0.1:7443', '--enroll-file', await tokenFile('x'.repeat(40))],
+    baseEnv(),
+  );
   assert.deepEqual(await refused.exited, { code: 2, signal: null });
   assert.match(
     refused.lines[0] ?? '',
@@ -132,14 +140,16 @@ test('SIGHUP: the relay takes its renewed certificate without a restart; a broke
   await copyFile(renewed.key, served.key);
   const from = relay.lines.length;
   relay.signal('SIGHUP');
-  await until('the reload', () => relay.lines.slice(from).includes(`TLS certificate reloaded from ${served.cert}`));
+  await until('reloaded its certificate', () =>
+    relay.lines.slice(from).includes(`TLS certificate reloaded from ${served.cert}`),
+  );
   const serial = new X509Certificate(await readFile(renewed.cert)).serialNumber;
   assert.equal(await ca.servedSerial(relay.port), serial);
 
   await copyFile(ca.selfSigned.key, served.key); // the renewed certificate with a key of another
   const again = relay.lines.length;
   relay.signal('SIGHUP');
-  await until('the refusal', () =>
+  await until('refused the broken pair', () =>
     relay.lines
       .slice(again)
       .includes(

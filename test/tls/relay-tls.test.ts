@@ -37,6 +37,7 @@ import { RELAY_KEYS_PATH } from '../../src/shared/relay-api.js';
 import { DEFAULT_VERIFICATION } from '../../src/shared/verification-policy.js';
 import { captureLogger, startTestRelay, TEST_SCRYPT, type TestRelay } from '../../dev/rig/relay.js';
 import { createTestCa, type TestCa } from '../../dev/rig/test-ca.js';
+import { until } from '../../dev/rig/until.js';
 
 const UNTRUSTED =
   /the relay's certificate is not trusted by this computer \(self-signed certificate\)\. Its administrator needs a certificate from an authority this computer trusts/;
@@ -165,15 +166,14 @@ describe('a relay whose certificate this computer does not trust', () => {
     });
     host.start();
     try {
-      const deadline = Date.now() + 3_000;
-      while (!states.some((s) => s.status === 'connecting' && s.message) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
-      const shown = states.find((s) => s.status === 'connecting' && s.message) as { message: string } | undefined;
-      assert.match(
-        shown?.message ?? 'nothing shown',
-        /^Cannot reach the relay: the relay's certificate is not trusted/,
+      const shown = await until(
+        'showed why it cannot connect',
+        () =>
+          states.find((s): s is { status: 'connecting'; message: string } => s.status === 'connecting' && !!s.message),
+        { seen: () => states },
       );
-      assert.match(shown!.message, UNTRUSTED);
+      assert.match(shown.message, /^Cannot reach the relay: the relay's certificate is not trusted/);
+      assert.match(shown.message, UNTRUSTED);
     } finally {
       host.stop();
     }
