@@ -62,6 +62,8 @@ function field(output: string, name: string): string {
 export interface RelayProcessOptions {
   /** The certificate and key files it serves TLS with. */
   tls?: { cert: string; key: string };
+  /** More environment for `relay serve` (FLXRA_RELAY_LOG_LEVEL, say). */
+  env?: Record<string, string>;
 }
 
 export async function startRelayProcess(opts: RelayProcessOptions = {}): Promise<RelayProcess> {
@@ -80,6 +82,7 @@ export async function startRelayProcess(opts: RelayProcessOptions = {}): Promise
   const start = async (): Promise<void> => {
     const started = spawn(process.execPath, [...CLI, 'serve', '--port', String(port), '--data', dataDir, ...tlsArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
     });
     child = started;
     exited = new Promise((resolve) => started.once('exit', () => resolve()));
