@@ -13,7 +13,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK
 import { formatFingerprint } from '../../shared/activation-file.js';
 import type { RelayKeys } from '../../shared/relay-api.js';
 import type { Clock } from '../clock.js';
-import type { RelayStore, RevokeResult, SigningKeyRecord } from '../store/store.js';
+import type { RevokeResult, SigningKeyRecord, SigningKeyStore } from '../store/store.js';
 
 type PublicJwk = RelayKeys['keys'][number]['jwk'];
 
@@ -48,15 +48,7 @@ export type KeyState =
 export type VerifyingKey =
   { ok: true; key: SigningKey; notAfter?: number } | { ok: false; refusal: 'unknown' | 'revoked' };
 
-export type SigningKeyStore = Pick<
-  RelayStore,
-  | 'listSigningKeys'
-  | 'activeSigningKey'
-  | 'addFirstSigningKey'
-  | 'rotateSigningKey'
-  | 'revokeSigningKey'
-  | 'forgetRetiredPrivateKeys'
->;
+export type { SigningKeyStore } from '../store/store.js';
 
 export interface KeyRingSettings {
   /** How long an activation file is accepted: a retired key verifies this long after its retirement. */

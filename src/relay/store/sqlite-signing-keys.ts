@@ -5,21 +5,11 @@
  */
 import type Database from 'better-sqlite3';
 import { changes, column, sqliteTable } from './sqlite-table.js';
-import type { RelayStore, SigningKeyRecord } from './store.js';
-
-type SigningKeyStatements = Pick<
-  RelayStore,
-  | 'listSigningKeys'
-  | 'activeSigningKey'
-  | 'addFirstSigningKey'
-  | 'rotateSigningKey'
-  | 'revokeSigningKey'
-  | 'forgetRetiredPrivateKeys'
->;
+import type { SigningKeyRecord, SigningKeyStore } from './store.js';
 
 const ACTIVE = 'retired_at IS NULL AND revoked_at IS NULL';
 
-export function signingKeyStatements(db: Database.Database): SigningKeyStatements {
+export function signingKeyStatements(db: Database.Database): SigningKeyStore {
   const keys = sqliteTable<SigningKeyRecord>(db, 'signing_keys', {
     kid: column(),
     publicJwk: column(),

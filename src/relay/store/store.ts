@@ -304,3 +304,14 @@ export interface RelayStore {
 
   close(): void;
 }
+
+/** The store's signing keys, as the activation keys (activation/keys.ts) use them. */
+export type SigningKeyStore = Pick<
+  RelayStore,
+  | 'listSigningKeys'
+  | 'activeSigningKey'
+  | 'addFirstSigningKey'
+  | 'rotateSigningKey'
+  | 'revokeSigningKey'
+  | 'forgetRetiredPrivateKeys'
+>;
