@@ -10,12 +10,9 @@ import { createIpcHandlers, type IpcHandlers } from '../../src/main/ipc/handlers
 import { OperatorController } from '../../src/main/operator/operator-controller.js';
 import {
   keytarCredentialStore,
-  loadOperatorToken,
   operatorTokenAccount,
   type CredentialStore,
 } from '../../src/platform/credentials/credential-store.js';
-import { fetchRelayKeys } from '../../src/main/activation/relay-keys.js';
-import { TrustedRelays } from '../../src/main/activation/trusted-relays.js';
 import type { UserSession } from '../../src/shared/user-sessions.js';
 import { DEFAULT_VERIFICATION, type VerificationPolicy } from '../../src/shared/verification-policy.js';
 import type { HostState, OperatorState } from '../../src/shared/ipc.js';
@@ -25,6 +22,7 @@ import { createHostRole } from '../../src/main/host/host-role.js';
 import { launchChromium, openRendererPage, serveRenderer } from '../chromium-host/renderer-harness.js';
 import { RTC_PROBE } from './page-probes.js';
 import { startTestRelay, type TestRelay } from './relay.js';
+import { keychainOperatorParts } from '../../src/main/operator/keychain-operator.js';
 
 /** What the rig needs of a relay: the in-process test relay, or one running as its own process (relay-process.ts). */
 export interface RigRelay {
@@ -119,10 +117,7 @@ export async function startSessionRigOn<R extends RigRelay>(
     cleanups.push(() => keychain.delete('trusted-relay-keys'));
     const operator = (roles.operator = new OperatorController({
       defaultRelayUrl: relay.url,
-      loadToken: (relayUrl) => loadOperatorToken(relayUrl, null, keychain),
-      saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
-      trusted: new TrustedRelays(keychain),
-      fetchRelayKeys,
+      ...keychainOperatorParts(keychain),
       emit: (channel, payload) => {
         if (channel === 'operator:state') operatorStates.push(payload as OperatorState);
         operatorPage.emit(channel, payload);

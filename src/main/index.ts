@@ -19,20 +19,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { invokeChannels, type DisplayInfo, type EventChannel, type EventPayloads } from '../shared/ipc.js';
 import { parseAppOptions } from './app-options.js';
-import {
-  keytarCredentialStore,
-  loadOperatorToken,
-  operatorTokenAccount,
-  takeConfiguredOperatorToken,
-} from '../platform/credentials/credential-store.js';
+import { keytarCredentialStore, takeConfiguredOperatorToken } from '../platform/credentials/credential-store.js';
 import { createHostRole } from './host/host-role.js';
 import { takeHostToken } from '../shared/host-token-env.js';
 import { readVerificationEnv } from '../shared/verification-policy.js';
 import { createUserSessionReader } from '../platform/user-sessions/index.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
 import { ActivationFileInbox } from './activation/file-open.js';
-import { fetchRelayKeys } from './activation/relay-keys.js';
-import { TrustedRelays } from './activation/trusted-relays.js';
 import { OperatorController } from './operator/operator-controller.js';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
 import { secureWebPreferences } from './security/web-preferences.js';
@@ -46,6 +39,7 @@ import {
 } from './security/app-protocol.js';
 import { permissionAllowed } from './security/permissions.js';
 import type { HostSession } from './host/host-session.js';
+import { keychainOperatorParts } from './operator/keychain-operator.js';
 
 const options = parseAppOptions(process.argv.slice(1), process.env);
 // Taken out of the environment at once: what this app starts from now on does not inherit it.
@@ -175,10 +169,7 @@ async function startRole() {
   const keychain = keytarCredentialStore();
   const operator = new OperatorController({
     defaultRelayUrl: options.relayUrl,
-    loadToken: (relayUrl) => loadOperatorToken(relayUrl, configuredOperatorToken, keychain),
-    saveToken: (relayUrl, token) => keychain.set(operatorTokenAccount(relayUrl), token),
-    trusted: new TrustedRelays(keychain),
-    fetchRelayKeys,
+    ...keychainOperatorParts(keychain, { configured: configuredOperatorToken }),
     emit,
     log: console.log,
   });

@@ -9,19 +9,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fetchRelayKey, fetchRelayKeys } from '../../src/main/activation/relay-keys.js';
+import { fetchRelayKey } from '../../src/main/activation/relay-keys.js';
 import { TrustedRelays } from '../../src/main/activation/trusted-relays.js';
-import {
-  keytarCredentialStore,
-  loadOperatorToken,
-  operatorTokenAccount,
-} from '../../src/platform/credentials/credential-store.js';
+import { keytarCredentialStore, operatorTokenAccount } from '../../src/platform/credentials/credential-store.js';
 import { OperatorController } from '../../src/main/operator/operator-controller.js';
 import type { OperatorState } from '../../src/shared/ipc.js';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
 import { connectClient, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { parseActivationEnvelope } from '../../src/shared/activation-file.js';
+import { keychainOperatorParts } from '../../src/main/operator/keychain-operator.js';
 
 let relay: TestRelay;
 let dir: string;
@@ -52,10 +49,7 @@ async function operatorApp(opts: { trusted?: boolean; signedIn?: boolean; now?: 
   const states: OperatorState[] = [];
   const controller = new OperatorController({
     defaultRelayUrl: relay.url,
-    loadToken: (url) => loadOperatorToken(url, null, keychain),
-    saveToken: (url, token) => keychain.set(operatorTokenAccount(url), token),
-    trusted,
-    fetchRelayKeys,
+    ...keychainOperatorParts(keychain, { trusted }),
     emit: (channel, payload) => void (channel === 'operator:state' && states.push(payload as OperatorState)),
     ...(opts.now ? { now: opts.now } : {}),
   });

@@ -15,13 +15,10 @@ import { decodeProtectedHeader } from 'jose';
 import { fetchRelayKey, fetchRelayKeys, verifyKeySet } from '../../src/main/activation/relay-keys.js';
 import { TrustedRelays, type KeyToTrust } from '../../src/main/activation/trusted-relays.js';
 import { OperatorController } from '../../src/main/operator/operator-controller.js';
-import {
-  keytarCredentialStore,
-  loadOperatorToken,
-  operatorTokenAccount,
-} from '../../src/platform/credentials/credential-store.js';
+import { keytarCredentialStore, operatorTokenAccount } from '../../src/platform/credentials/credential-store.js';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
 import { activationToken, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
+import { keychainOperatorParts } from '../../src/main/operator/keychain-operator.js';
 
 let relay: TestRelay;
 let other: TestRelay;
@@ -53,10 +50,7 @@ async function operatorApp(t: { after: (fn: () => Promise<void>) => void }, pinn
   const logs: string[] = [];
   const controller = new OperatorController({
     defaultRelayUrl: relay.url,
-    loadToken: (url) => loadOperatorToken(url, null, keychain),
-    saveToken: (url, token) => keychain.set(operatorTokenAccount(url), token),
-    trusted,
-    fetchRelayKeys,
+    ...keychainOperatorParts(keychain, { trusted }),
     emit: () => undefined,
     log: (line) => void logs.push(line),
   });

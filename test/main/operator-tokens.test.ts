@@ -11,18 +11,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fetchRelayKeys } from '../../src/main/activation/relay-keys.js';
-import { TrustedRelays } from '../../src/main/activation/trusted-relays.js';
 import { OperatorController } from '../../src/main/operator/operator-controller.js';
 import {
   keytarCredentialStore,
-  loadOperatorToken,
   operatorTokenAccount,
   takeConfiguredOperatorToken,
 } from '../../src/platform/credentials/credential-store.js';
 import type { OperatorState } from '../../src/shared/ipc.js';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
 import { connectClient, startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
+import { keychainOperatorParts } from '../../src/main/operator/keychain-operator.js';
 
 let first: TestRelay;
 let second: TestRelay;
@@ -60,10 +58,7 @@ async function operatorApp(t: { after: (fn: () => Promise<void>) => void }, opts
   const states: OperatorState[] = [];
   const controller = new OperatorController({
     defaultRelayUrl: first.url,
-    loadToken: (url) => loadOperatorToken(url, configured, keychain),
-    saveToken: (url, token) => keychain.set(operatorTokenAccount(url), token),
-    trusted: new TrustedRelays(keychain),
-    fetchRelayKeys,
+    ...keychainOperatorParts(keychain, { configured }),
     emit: (channel, payload) => void (channel === 'operator:state' && states.push(payload as OperatorState)),
   });
   t.after(async () => {

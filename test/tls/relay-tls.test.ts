@@ -24,11 +24,7 @@ import { HostSession } from '../../src/main/host/host-session.js';
 import { OperatorController } from '../../src/main/operator/operator-controller.js';
 import { OperatorSession } from '../../src/main/operator/operator-session.js';
 import { connectToRelay } from '../../src/main/relay-client.js';
-import {
-  keytarCredentialStore,
-  loadOperatorToken,
-  operatorTokenAccount,
-} from '../../src/platform/credentials/credential-store.js';
+import { keytarCredentialStore, operatorTokenAccount } from '../../src/platform/credentials/credential-store.js';
 import { startRelay } from '../../src/relay/server.js';
 import { TlsSetupError } from '../../src/relay/tls.js';
 import { parseActivationEnvelope } from '../../src/shared/activation-file.js';
@@ -38,6 +34,7 @@ import { DEFAULT_VERIFICATION } from '../../src/shared/verification-policy.js';
 import { captureLogger, startTestRelay, TEST_SCRYPT, type TestRelay } from '../../dev/rig/relay.js';
 import { createTestCa, type TestCa } from '../../dev/rig/test-ca.js';
 import { until } from '../../dev/rig/until.js';
+import { keychainOperatorParts } from '../../src/main/operator/keychain-operator.js';
 
 const UNTRUSTED =
   /the relay's certificate is not trusted by this computer \(self-signed certificate\)\. Its administrator needs a certificate from an authority this computer trusts/;
@@ -254,10 +251,7 @@ describe('plain http to another computer', () => {
       await keychain.set(operatorTokenAccount(relay.url), relay.operatorToken);
       const controller = new OperatorController({
         defaultRelayUrl: relay.url,
-        loadToken: (url) => loadOperatorToken(url, null, keychain),
-        saveToken: (url, token) => keychain.set(operatorTokenAccount(url), token),
-        trusted,
-        fetchRelayKeys,
+        ...keychainOperatorParts(keychain, { trusted }),
         emit: () => undefined,
       });
       await controller.start();
