@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { Name } from './names.js';
-import { AssistanceMode, RequestedMode, SessionId } from './protocol.js';
+import { ActivationToken, AssistanceMode, RequestedMode, SessionId } from './protocol.js';
 import { relayUrlProblemMessage, type RelayUrlProblem } from './relay-url.js';
 
 export { AssistanceMode, RequestedMode };
@@ -21,7 +21,7 @@ export const ACTIVATION_MAX_BYTES = 16 * 1024;
 export const ActivationEnvelope = z.object({
   format: z.literal(ACTIVATION_FORMAT),
   version: z.number().int().positive(),
-  token: z.string().min(1).max(ACTIVATION_MAX_BYTES),
+  token: ActivationToken,
 });
 export type ActivationEnvelope = z.infer<typeof ActivationEnvelope>;
 

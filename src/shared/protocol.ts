@@ -69,6 +69,18 @@ export const EndReason = z.enum([
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 
+/**
+ * A JWS in compact form, in canonical base64url: three parts of the URL-safe alphabet only. Base64
+ * decoders skip what is not in it (a space, a line break), so without this the same signed file
+ * could be presented in many spellings.
+ */
+/** (At most 16 KiB: an activation file is a few hundred bytes.) */
+export const ActivationToken = z
+  .string()
+  .min(1)
+  .max(16 * 1024)
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'not a compact JWS in base64url');
+
 /** How a client introduces itself in the socket.io handshake (`auth`). */
 export const HandshakeAuth = z.discriminatedUnion('role', [
   z.object({

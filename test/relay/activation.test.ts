@@ -138,6 +138,9 @@ describe('activation files', () => {
       assert.equal(await refusal(op, [header, flip(payload, 10), signature].join('.')), 'activation-invalid');
       assert.equal(await refusal(op, [header, payload, flip(signature, 5)].join('.')), 'activation-invalid');
       assert.equal(await refusal(op, 'not-a-jws'), 'activation-invalid');
+      // The same signed bytes spelt otherwise (base64 decoders skip a space): one spelling only.
+      const spaced = [header, payload, `${signature.slice(0, 10)} ${signature.slice(10)}`].join('.');
+      assert.equal(await refusal(op, spaced), 'activation-invalid');
     });
 
     it('refuses the same claims signed by another key, and the relay key signing something not typed as an activation', async () => {

@@ -7,7 +7,13 @@
  * back-off. Kept apart because it is the part an attacker holding a file talks to.
  */
 import type { ActivationClaims } from '../../shared/activation-file.js';
-import type { AccessMode, ClientEventPayload, RelayErrorCode, SessionId } from '../../shared/protocol.js';
+import {
+  ActivationToken,
+  type AccessMode,
+  type ClientEventPayload,
+  type RelayErrorCode,
+  type SessionId,
+} from '../../shared/protocol.js';
 import type { ActivationKeys } from '../activation/keys.js';
 import { verifyActivation } from '../activation/sign.js';
 import { operatorActor, type AuditTrail } from '../audit/audit-trail.js';
@@ -70,7 +76,11 @@ export class Opening {
   async open(sender: Sender, payload: OpenPayload): Promise<Outgoing[]> {
     if (sender.role !== 'operator')
       return [relayError(sender.conn, 'forbidden', OPEN, 'only operators open assistances')];
-    const checked = await verifyActivation(this.deps.key, payload.activation);
+    // One spelling of a signed file only: base64 decoders would skip a space or a line break in it.
+    const canonical = ActivationToken.safeParse(payload.activation).success;
+    const checked = canonical
+      ? await verifyActivation(this.deps.key, payload.activation)
+      : ({ ok: false, reason: 'invalid' } as const);
     if (!checked.ok)
       return [
         checked.reason === 'revoked'
