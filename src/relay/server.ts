@@ -159,7 +159,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     environment,
     relayName,
   });
-  const http = createRelayServer(opts.tls);
+  const http = createRelayServer(opts.tls, limits.headersTimeoutMs);
   const store = openSqliteStore(opts.dataDir);
   const activationLifetimeMs = opts.activationLifetimeMs ?? 15 * MINUTE;
   // Read from the store on every use: `relay keys rotate|revoke` on the same data dir apply at once.

@@ -29,11 +29,20 @@ function opensslReason(err: unknown): string {
   return message.replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/i, '');
 }
 
-/** The server socket.io and fastify attach to: https when given a certificate. */
-export function createRelayServer(tls: RelayTls | undefined): HttpServer {
-  if (!tls) return createHttpServer();
+/**
+ * The server socket.io and fastify attach to: https when given a certificate. A client that
+ * trickles its request (slowloris) is cut off after `headersTimeoutMs` (RelayLimits), the
+ * timeouts checked every second rather than Node's 30 s.
+ */
+export function createRelayServer(tls: RelayTls | undefined, headersTimeoutMs: number): HttpServer {
+  const timeouts = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: 3 * headersTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+  };
+  if (!tls) return createHttpServer(timeouts);
   try {
-    return createHttpsServer({ cert: tls.cert, key: tls.key });
+    return createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key });
   } catch (err) {
     throw new TlsSetupError(`the relay's TLS certificate and key cannot be used: ${opensslReason(err)}`, {
       cause: err,

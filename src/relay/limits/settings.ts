@@ -23,6 +23,11 @@ export interface RelayLimits {
   maxUnauthenticatedPerAddress: number;
   /** How long a connection may stay without joining a namespace before it is closed. */
   pendingTimeoutMs: number;
+  /**
+   * How long an HTTP request's headers may take to arrive (the whole request: three times as long):
+   * a client that trickles them (slowloris) holds its connection for seconds, not Node's minutes.
+   */
+  headersTimeoutMs: number;
   /** Lines of one message the log takes per window; the rest are counted and summarised. */
   logLinesPerWindow: number;
   logWindowMs: number;
@@ -41,6 +46,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxQueuedBytes: 1024 * 1024,
   maxUnauthenticatedPerAddress: 32,
   pendingTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
   logLinesPerWindow: 200,
   logWindowMs: 10_000,
   trustedProxies: [],
@@ -55,6 +61,7 @@ export function resolveLimits(changes: Partial<RelayLimits> = {}): RelayLimits {
     'maxQueuedBytes',
     'maxUnauthenticatedPerAddress',
     'pendingTimeoutMs',
+    'headersTimeoutMs',
     'logLinesPerWindow',
     'logWindowMs',
   ] as const) {
