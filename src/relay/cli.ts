@@ -182,7 +182,9 @@ This token will not be shown again: the relay keeps only a hash of it. Give it t
         process.exitCode = 1;
         return;
       }
-      console.log(`operator ${id} removed (a relay running on this data folder drops its connections and ends its assistances)`);
+      console.log(
+        `operator ${id} removed (a relay running on this data folder drops its connections and ends its assistances)`,
+      );
       return;
     }
     default:
@@ -235,7 +237,9 @@ This token will not be shown again: the relay keeps only a hash of it. Configure
         process.exitCode = 1;
         return;
       }
-      console.log(`device ${id} removed (a relay running on this data folder drops its connections and ends its assistances)`);
+      console.log(
+        `device ${id} removed (a relay running on this data folder drops its connections and ends its assistances)`,
+      );
       return;
     }
     default:
