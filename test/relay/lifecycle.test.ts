@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  INITIAL_STATE,
   PHASES,
+  UNUSED_ASSISTANCE,
   stateName,
   step,
   type LifecycleEvent,
@@ -200,17 +200,6 @@ function record(sessionId: string): AssistanceRecord {
     createdAt: 0,
     activationExpiresAt: 60_000,
     expiresAt: 60_000,
-    nonceUsedAt: null,
-    resumeHash: null,
-    failures: 0,
-    lastFailureAt: null,
-    lockedAt: null,
-    endedAt: null,
-    endReason: null,
-    hostResumeHash: null,
-    hostAwayUntil: null,
-    deviceName: null,
-    accessMode: null,
-    lifecycle: INITIAL_STATE,
+    ...UNUSED_ASSISTANCE,
   };
 }

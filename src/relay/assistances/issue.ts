@@ -25,7 +25,7 @@ import type { RelayStore } from '../store/store.js';
 import type { AgentHostRequest, AgentHosts } from './agent-hosts.js';
 import type { Finish } from './ending.js';
 import type { HostPlace } from './host-place.js';
-import { INITIAL_STATE } from './lifecycle.js';
+import { UNUSED_ASSISTANCE } from './lifecycle.js';
 import type { AssistanceLifecycles } from './lifecycles.js';
 import { generatePassword, normalizePassword } from './password.js';
 import type { DevicePresence } from './presence.js';
@@ -166,18 +166,7 @@ export class Issuer {
       createdAt: now,
       activationExpiresAt: exp * 1000,
       expiresAt: now + settings.unconnectedLifetimeMs,
-      nonceUsedAt: null,
-      resumeHash: null,
-      failures: 0,
-      lastFailureAt: null,
-      lockedAt: null,
-      endedAt: null,
-      endReason: null,
-      hostResumeHash: null,
-      hostAwayUntil: null,
-      deviceName: null,
-      accessMode: null,
-      lifecycle: INITIAL_STATE,
+      ...UNUSED_ASSISTANCE,
     });
     lifecycles.begin(sessionId);
     const prepared = {

@@ -79,6 +79,22 @@ export type StepResult = { ok: true; state: LifecycleState } | { ok: false; refu
 
 export const INITIAL_STATE: LifecycleState = { phase: 'requested', away: [], endedFrom: null };
 
+/** What a new assistance's record holds besides what its request decided: nothing used, nobody in yet. */
+export const UNUSED_ASSISTANCE = {
+  nonceUsedAt: null,
+  resumeHash: null,
+  failures: 0,
+  lastFailureAt: null,
+  lockedAt: null,
+  endedAt: null,
+  endReason: null,
+  hostResumeHash: null,
+  hostAwayUntil: null,
+  deviceName: null,
+  accessMode: null,
+  lifecycle: INITIAL_STATE,
+} as const;
+
 /** Phases in which the host is in its session and the file may be opened. */
 const OPENABLE: readonly Phase[] = ['ready', 'declined'];
 const ADMITTED: readonly Phase[] = ['active', 'released'];
