@@ -259,6 +259,11 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     webDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
     deliver,
     revokeOperator: (operatorId, by) => revocations.revokeOperator(operatorId, by),
+    removeDevice(deviceId, by) {
+      if (!devices.has(deviceId)) return false;
+      revocations.revokeDevice(deviceId, by);
+      return true;
+    },
     counters: () => counters(),
   });
 

@@ -21,6 +21,7 @@ export const AuditAction = z.enum([
   'user.removed', // a console user; their operator identity stays in the registry
   'user.role-changed',
   'device.enrolled',
+  'device.removed', // by an administrator in the console: its connections dropped, its assistances ended
   'user.second-factor-changed', // turned on or off by the user, or reset by an administrator
   'console.security-changed', // an administrator required second factors, or stopped requiring them
   'sign-in.alert', // repeated failed sign-ins from one address or against one account

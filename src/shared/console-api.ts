@@ -317,6 +317,14 @@ export const CONSOLE_ROUTES = {
     what: 'role change',
     response: ChangedUserResponse,
   },
+  /** An enrolled device leaves the relay: its token dies, its connections drop, its assistances end. */
+  removeDevice: {
+    method: 'DELETE',
+    path: '/devices/:deviceId',
+    access: 'admin',
+    params: z.object({ deviceId: z.string().min(1).max(64) }),
+    response: Empty,
+  },
   removeUser: {
     method: 'DELETE',
     path: '/users/:username',

@@ -374,4 +374,16 @@ describe('the console in Chromium', () => {
       await context.close();
     }
   });
+
+  it('lets an administrator remove a device, after confirming: it leaves the list', async () => {
+    await selectDevice('lab-01');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Remove this device' }).click();
+    await page.getByRole('status').filter({ hasText: 'lab-01 was removed.' }).waitFor();
+    await deviceRow('lab-01').waitFor({ state: 'detached' });
+    assert.equal(
+      relay.handle.audit.query({ action: 'device.removed', deviceId: agents['lab-01']!.deviceId }).length,
+      1,
+    );
+  });
 });

@@ -18,6 +18,7 @@ import {
 } from '../../dev/rig/relay.js';
 import { until } from '../../dev/rig/until.js';
 import { onlineAgent, runningAssistance } from '../agent/fake-agents.js';
+import { firstAdmin } from '../fixtures/console.js';
 import type { SessionId } from '../../src/shared/protocol.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -97,5 +98,21 @@ describe('revocation', () => {
     assert.deepEqual(await op.next('session:ended'), { sessionId, reason: 'device-removed' });
     await until('the agent and its host dropped', () => agent.client.socket.disconnected && host.socket.disconnected);
     assert.deepEqual(ended(sessionId), ['device-removed']);
+  });
+
+  it('an administrator removes a device in the console: gone from its list, its agent and host drop, its assistance ends', async (t) => {
+    const admin = await firstAdmin(relay);
+    const agent = await onlineAgent(t, relay);
+    const { host, op, sessionId } = await runningAssistance(t, relay, agent);
+    assert.equal((await admin.call('DELETE', `/devices/${agent.deviceId}`)).status, 200);
+    assert.deepEqual(await op.next('session:ended'), { sessionId, reason: 'device-removed' });
+    await until('the agent and its host dropped', () => agent.client.socket.disconnected && host.socket.disconnected);
+    const listed = (await admin.call('GET', '/devices')).body as { devices: Array<{ deviceId: string }> };
+    assert.deepEqual(
+      listed.devices.map((d) => d.deviceId),
+      [],
+    );
+    assert.equal(relay.handle.audit.query({ action: 'device.removed' }).length, 1);
+    assert.equal((await admin.call('DELETE', `/devices/${agent.deviceId}`)).status, 404, 'once');
   });
 });

@@ -40,6 +40,8 @@ export interface ConsoleApiDeps extends SignInDeps {
   deliver(out: Outgoing[]): void;
   /** Revokes an operator identity's app token, ends what was issued to it and drops its live connections. */
   revokeOperator(operatorId: string, by: AuditActor): void;
+  /** Removes an enrolled device the same way (revocation.ts); false when there is no such device. */
+  removeDevice(deviceId: string, by: AuditActor): boolean;
   /** The relay's counters of its clients' load (RelayHandle.counters()). */
   counters(): RelayCounters;
 }
@@ -159,6 +161,14 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
 
     removeUser({ params }, { signedIn: { user: admin } }) {
       return removeUser(deps, admin, params.username.toLowerCase());
+    },
+
+    removeDevice({ params: { deviceId } }, { signedIn: { user: admin } }) {
+      const actor: AuditActor = { kind: admin.role, id: admin.username, name: admin.name };
+      if (!deps.removeDevice(deviceId, actor))
+        throw new ApiFailure(404, 'not-found', `no device ${deviceId} is enrolled on this relay`);
+      deps.audit.record({ actor, action: 'device.removed', deviceId, result: 'ok' });
+      return {};
     },
   };
 }

@@ -46,6 +46,7 @@ export interface ConsoleOptions {
   deliver: (out: Outgoing[]) => void;
   /** Revokes an operator identity's app token, ends what was issued to it and drops its live connections. */
   revokeOperator: (operatorId: string, by: AuditActor) => void;
+  removeDevice: (deviceId: string, by: AuditActor) => boolean;
   /** The relay's counters of its clients' load, for admins. */
   counters: () => RelayCounters;
 }
@@ -89,6 +90,7 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     audit: opts.audit,
     deliver: opts.deliver,
     revokeOperator: opts.revokeOperator,
+    removeDevice: opts.removeDevice,
     counters: opts.counters,
   };
   return {

@@ -289,6 +289,7 @@ export function openSqliteStore(dataDir: string): RelayStore {
   const insertFirstPepper = db.prepare('INSERT OR IGNORE INTO token_pepper (id, fingerprint) VALUES (1, ?)');
   const removeOperator = changes(db, 'DELETE FROM operators WHERE id = ?');
   const removeDevice = changes(db, 'DELETE FROM devices WHERE id = ?');
+  const removeAgentDevice = changes(db, 'DELETE FROM agent_devices WHERE device_id = ?');
   const insertOperator = operators.insert();
   const insertDevice = devices.insert();
 
@@ -301,7 +302,11 @@ export function openSqliteStore(dataDir: string): RelayStore {
     insertDevice: (r) => void insertDevice(r),
     getDevice: devices.one('SELECT * FROM devices WHERE id = ?'),
     listDevices: devices.all('SELECT * FROM devices ORDER BY created_at, rowid'),
-    removeDevice: (id) => removeDevice(id) > 0,
+    // The device and what its agent reported go together: a removed device is listed nowhere.
+    removeDevice: db.transaction((id: string) => {
+      removeAgentDevice(id);
+      return removeDevice(id) > 0;
+    }),
     upgradeDeviceToken: (id, tokenMac) => void upgradeDevice(tokenMac, id),
     getTokenPepperFingerprint: () => (getPepper.get() as Buffer | undefined) ?? null,
     addFirstTokenPepperFingerprint(fingerprint) {

@@ -88,7 +88,7 @@ function Shell({ user, page, restricted }: { user: ConsoleUser; page: Page; rest
       </header>
       <main>
         {user.role === 'admin' && !restricted && <SignInAlertsBanner />}
-        {shown === 'devices' && <DevicesPage />}
+        {shown === 'devices' && <DevicesPage admin={user.role === 'admin'} />}
         {shown === 'sessions' && <SessionsPage />}
         {shown === 'audit' && <AuditPage />}
         {shown === 'policy' && <PolicyPage />}

@@ -6,9 +6,10 @@ import { AssistancePanel } from './AssistancePanel';
 
 export const LIST_POLL_MS = 3_000;
 
-export function DevicesPage() {
+export function DevicesPage({ admin }: { admin: boolean }) {
   const { value, error } = usePolled(() => consoleApi.devices(), LIST_POLL_MS);
   const [selected, setSelected] = useState<string | null>(null);
+  const [removal, setRemoval] = useState<string | null>(null);
   const devices = value?.devices ?? [];
   const device = devices.find((d) => d.deviceId === selected) ?? null;
   return (
@@ -78,6 +79,28 @@ export function DevicesPage() {
           availability={device.availability}
         />
       )}
+      {device && admin && (
+        <p>
+          <button
+            className="danger"
+            onClick={() => {
+              // Its token dies at once: the device must enrol again to come back.
+              if (!window.confirm(`Remove ${device.hostname}? Its assistances end now and it must enrol again.`))
+                return;
+              consoleApi.removeDevice({ params: { deviceId: device.deviceId } }).then(
+                () => {
+                  setSelected(null);
+                  setRemoval(`${device.hostname} was removed.`);
+                },
+                (err: unknown) => setRemoval(err instanceof Error ? err.message : String(err)),
+              );
+            }}
+          >
+            Remove this device
+          </button>
+        </p>
+      )}
+      {removal && <p role="status">{removal}</p>}
     </section>
   );
 }
