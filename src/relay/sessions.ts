@@ -10,8 +10,8 @@
  * ends. A host that closed its connection on purpose (flxra was quit) is gone, not away. The
  * table tells the assistance layer what happens to those sessions through AssistanceHooks.
  *
- * Identities given here must come from the relay's registry (the server passes what the
- * handshake verified), so nothing a client claims about itself ever reaches the other side.
+ * Identities given here come from the relay's registry (what the handshake verified): nothing a
+ * client claims about itself reaches the other side.
  *
  * The types, the hooks' contract and the pure rules are in session-model.ts; how an operator
  * comes into one session (consent asked and given, password, back after a drop) is admission.ts.
@@ -219,24 +219,10 @@ export class SessionTable {
     return session?.assistance ? readmit(session, sender, this.observer) : null;
   }
 
-  /** An assistance is over for good: its session goes, the host service stops, and an operator still in it is told. */
-  expire(sessionId: SessionId): Outgoing[] {
-    const session = this.sessions.get(sessionId);
-    if (!session?.assistance) return [];
-    this.forget(session);
-    this.operatorOut(session, 'expired');
-    this.observer.gone(sessionId);
-    const out: Outgoing[] = [];
-    if (session.hostConn !== null)
-      out.push({ to: session.hostConn, event: 'assistance:expired', payload: { sessionId } });
-    if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, 'expired'));
-    return out;
-  }
-
   /**
-   * An assistance ended for a reason both sides are told: its session goes, and the host (unless
-   * away) and an operator still in it get session:ended. The assistance layer's finish() is the
-   * only caller: it also ends the assistance in the store, the hub and the audit trail.
+   * An assistance is over: its session goes; the host (unless away) and an operator still in it get
+   * session:ended, or the host assistance:expired when its time ran out (its service stops). The
+   * only caller is finish(), which also ends it in the store, the hub and the audit trail.
    */
   endAssistance(sessionId: SessionId, reason: EndReason): Outgoing[] {
     const session = this.sessions.get(sessionId);
@@ -245,7 +231,12 @@ export class SessionTable {
     this.operatorOut(session, reason);
     this.observer.gone(sessionId);
     const out: Outgoing[] = [];
-    if (session.hostConn !== null) out.push(ended(session.hostConn, sessionId, reason));
+    if (session.hostConn !== null)
+      out.push(
+        reason === 'expired'
+          ? { to: session.hostConn, event: 'assistance:expired', payload: { sessionId } }
+          : ended(session.hostConn, sessionId, reason),
+      );
     if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, reason));
     return out;
   }

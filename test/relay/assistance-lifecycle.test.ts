@@ -252,7 +252,7 @@ describe('an assistance session', () => {
     assert.deepEqual(table.endAssistance(SID, 'policy-changed'), [], 'once');
     prepare();
     table.disconnect(HOST);
-    assert.deepEqual(events(table.expire(SID)), [], 'nobody to tell: the host is away, no operator');
+    assert.deepEqual(events(table.endAssistance(SID, 'expired')), [], 'nobody to tell: the host is away, no operator');
     assert.equal(table.hostAway(SID), false);
   });
 });

@@ -214,7 +214,7 @@ export class Assistances {
       result: 'ok',
       ...(expired ? {} : { detail: { reason, ...detail } }),
     });
-    return expired ? this.sessions.expire(sessionId) : this.sessions.endAssistance(sessionId, reason);
+    return this.sessions.endAssistance(sessionId, reason);
   }
 
   /** Unique among live sessions (the table checks those) and among assistances the store remembers. */
