@@ -15,7 +15,7 @@ import type { EnrolmentTokens } from './agents/enrolment-tokens.js';
 import type { AgentRegistry } from './agents/registry.js';
 import { AssistanceLifecycles } from './assistances/lifecycles.js';
 import { Assistances, checkActivationNames } from './assistances/service.js';
-import { AuditTrail } from './audit/audit-trail.js';
+import { AuditTrail, RELAY_ACTOR } from './audit/audit-trail.js';
 import { SessionEvents } from './audit/session-events.js';
 import { createConsole } from './console/console.js';
 import { DEFAULT_CONSOLE_DIR } from './console/handler.js';
@@ -185,6 +185,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const operators = new OperatorRegistry(store, machineTokens);
   const devices = new DeviceRegistry(store, machineTokens);
   const audit = new AuditTrail(store.audit, clock, logger);
+  // A relay that ran on this data before (its heartbeat, or its start in the trail) is restarting.
+  const restarted = store.lastAlive() !== null || audit.query({ action: 'relay.started', limit: 1 }).length > 0;
   const policy = new PolicySettingsStore(store);
   // Each assistance's state has one owner, which the session table, the hub and the ends all move.
   const lifecycles = new AssistanceLifecycles({ store, logger });
@@ -199,7 +201,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     heartbeatMs: opts.agentHeartbeatMs,
     hostStartTimeoutMs: opts.hostStartTimeoutMs,
     agentGraceMs: opts.agentGraceMs,
-    endAssistances: (sessionIds) => assistances.endForAgent(sessionIds),
+    endAssistances: (sessionIds, reason) => assistances.endForAgent(sessionIds, reason),
     deliver,
     disconnectHost: (conn) => io.sockets.sockets.get(conn)?.disconnect(true),
     // The agent saw the host's process end: not a network drop, so no grace.
@@ -243,6 +245,13 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       unconnectedLifetimeMs: opts.unconnectedLifetimeMs ?? 15 * MINUTE,
       scrypt,
     },
+  });
+  // Recorded as the relay's own doing: what ends because of a restart says so too (relay-restarted).
+  audit.record({
+    actor: RELAY_ACTOR,
+    action: 'relay.started',
+    result: 'ok',
+    detail: restarted ? { restart: true, assistancesCarriedOver: assistances.carriedOver } : { restart: false },
   });
   const relayConsole = createConsole({
     store,

@@ -13,7 +13,7 @@ export const AuditAction = z.enum([
   'password.failed',
   'assistance.locked',
   'assistance.expired',
-  'assistance.ended', // ended by an administrator's change (policy, an operator's access revoked)
+  'assistance.ended', // ended before its time: by an administrator (the console's End, policy, access revoked), its device or the relay
   'tool.used',
   'policy.changed',
   'user.signed-in',
@@ -25,6 +25,7 @@ export const AuditAction = z.enum([
   'user.second-factor-changed', // turned on or off by the user, or reset by an administrator
   'console.security-changed', // an administrator required second factors, or stopped requiring them
   'sign-in.alert', // repeated failed sign-ins from one address or against one account
+  'relay.started', // the relay process started: its first start, or a restart (detail.restart) on the same data
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -17,7 +17,7 @@ import {
 } from './console-security.js';
 import { Name } from './names.js';
 import { Policy, PolicyOverride, Role } from './policy.js';
-import { RequestedMode, SessionId } from './protocol.js';
+import { EndReason, RequestedMode, SessionId } from './protocol.js';
 import { AssistanceResponse } from './relay-api.js';
 import { RelayCounters } from './relay-counters.js';
 import { UserSession } from './user-sessions.js';
@@ -152,6 +152,25 @@ export const ConsoleAssistance = z.object({
 });
 export type ConsoleAssistance = z.infer<typeof ConsoleAssistance>;
 
+/**
+ * GET /console/api/assistances: the live and recent assistances, newest first (the relay forgets
+ * one that is over once its file has expired); an admin sees all, an operator theirs. `live`:
+ * not over yet (an admin may end it: POST /console/api/assistances/:sessionId/end).
+ */
+export const ListedAssistance = ConsoleAssistance.extend({
+  deviceName: z.string(),
+  operator: z.object({ id: z.string(), name: z.string() }),
+  live: z.boolean(),
+  /** Why it ended, once over. */
+  endReason: EndReason.nullable(),
+  /** ISO 8601. */
+  requestedAt: z.string(),
+  endedAt: z.string().nullable(),
+});
+export type ListedAssistance = z.infer<typeof ListedAssistance>;
+/** The most assistances the list answers. */
+export const MAX_LISTED_ASSISTANCES = 200;
+
 /** GET/PUT /console/api/policy (PUT: admin only) */
 export const PolicySettings = z.object({ product: Policy, groups: z.record(Name, PolicyOverride) });
 export type PolicySettings = z.infer<typeof PolicySettings>;
@@ -271,6 +290,20 @@ export const CONSOLE_ROUTES = {
     what: 'assistance request',
     status: 201,
     response: AssistanceResponse,
+  },
+  assistances: {
+    method: 'GET',
+    path: '/assistances',
+    access: 'signed-in',
+    response: z.object({ assistances: z.array(ListedAssistance) }),
+  },
+  /** Ends a live assistance (ended-by-admin: both sides are told); 409 when it is over already. */
+  endAssistance: {
+    method: 'POST',
+    path: '/assistances/:sessionId/end',
+    access: 'admin',
+    params: z.object({ sessionId: z.string() }),
+    response: Empty,
   },
   assistance: {
     method: 'GET',

@@ -66,6 +66,8 @@ export const EndReason = z.enum([
   'host-closed', // flxra was closed on the device (its process ended), not a network drop
   'host-failed', // the device could not start the assistance's host
   'superseded', // a new assistance was requested for the device before anyone was in this one
+  'ended-by-admin', // an administrator ended it from the console's Assistances page
+  'relay-restarted', // the relay restarted and the device's side of it did not come back (its agent, its host)
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 

@@ -93,5 +93,17 @@ export const RelayKeys = z.object({
 });
 export type RelayKeys = z.infer<typeof RelayKeys>;
 
-/** Errors come back as { error: { code, message } } with a 4xx status. */
-export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+/**
+ * One invalid field of a refused body: where (its path in the body: ['product', 'minAgentVersion',
+ * 'dynamic']) and why, in words, so that a form shows it next to that field.
+ */
+export const FieldIssue = z.object({ path: z.array(z.string()), message: z.string() });
+export type FieldIssue = z.infer<typeof FieldIssue>;
+
+/**
+ * Errors come back as { error: { code, message } } with a 4xx status; a body refused by its
+ * schema also lists its invalid fields.
+ */
+export const ApiError = z.object({
+  error: z.object({ code: z.string(), message: z.string(), fields: z.array(FieldIssue).optional() }),
+});

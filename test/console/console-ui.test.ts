@@ -3,7 +3,7 @@
  * agents enrolled and report through the relay's agent protocol: setup from the printed link,
  * sign-in, the devices' live status, the policy page, each assistance type requested with its
  * result (password and .flxra download; the attended state following a real host's consent
- * through the relay), disabled types with their reasons, the Sessions view, and the audit rows
+ * through the relay), disabled types with their reasons, the Signed-in users page, and the audit rows
  * with their exports, and a user's role changed and the user removed on the Users page. Needs
  * `npm run build:console`.
  */
@@ -254,8 +254,8 @@ describe('the console in Chromium', () => {
     await agents['ws-01']!.nextHost();
   });
 
-  it('offers the Sessions view, where unattended is for devices, not sessions', async () => {
-    await nav('Sessions');
+  it('offers the Signed-in users page, where unattended is for devices, not sessions', async () => {
+    await nav('Signed-in users');
     await page.getByRole('radio', { name: 'Select alice on ws-01' }).check();
     assert.equal(await typeButton('Unattended').isDisabled(), true);
     assert.match(
@@ -270,17 +270,21 @@ describe('the console in Chromium', () => {
   it('shows the audit rows and exports them as CSV and JSON', async () => {
     await nav('Audit');
     const table = page.getByRole('table', { name: 'Audit trail' });
+    // In words; the exports keep the codes.
     for (const action of [
-      'user.signed-in',
-      'policy.changed',
-      'assistance.requested',
-      'consent.decided',
-      'connection.started',
-      'connection.ended',
+      'Signed in to the console',
+      'Policy changed',
+      'Assistance requested',
+      'User answered the consent request',
+      'Operator connected',
+      'Operator disconnected',
     ]) {
       await table.getByRole('cell', { name: action, exact: true }).first().waitFor();
     }
-    await waitForText(table.getByRole('row').filter({ hasText: 'consent.decided' }).first(), 'allowed-control');
+    await waitForText(
+      table.getByRole('row').filter({ hasText: 'User answered the consent request' }).first(),
+      'allowed-control',
+    );
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export CSV' }).click(),
@@ -366,7 +370,7 @@ describe('the console in Chromium', () => {
       assert.equal((await api.call('PATCH', '/users/carol', { role: 'operator' })).status, 200);
       // Her next call (the page polls the trail) is refused: the page asks who she is now.
       await carol.getByRole('heading', { name: 'Devices' }).waitFor({ timeout: 15_000 });
-      assert.deepEqual(await links.allTextContents(), ['Devices', 'Sessions', 'Security']);
+      assert.deepEqual(await links.allTextContents(), ['Devices', 'Signed-in users', 'Assistances', 'Security']);
 
       assert.equal((await api.call('DELETE', '/users/carol')).status, 200);
       await carol.getByRole('heading', { name: 'Sign in to the flxra console' }).waitFor({ timeout: 15_000 });

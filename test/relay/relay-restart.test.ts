@@ -158,8 +158,16 @@ test("after a restart, an agent-started assistance whose agent never comes back 
   const host = await connectClient(relay.url, hostAuth(sessionId, hostResumeToken));
   t.after(() => host.close());
   await host.next('host:resumed');
-  // No agent comes back: the host is told, and it is audited.
-  assert.deepEqual(await host.next('session:ended'), { sessionId, reason: 'agent-restarted' });
+  // No agent comes back: the host is told that the relay's restart ended it (the agent never
+  // restarted), and it is audited so, after the relay's own restart.
+  assert.deepEqual(await host.next('session:ended'), { sessionId, reason: 'relay-restarted' });
   const [row] = relay.handle.audit.query({ action: 'assistance.ended', limit: 1 });
-  assert.equal(row?.detail.reason, 'agent-restarted');
+  assert.equal(row?.detail.reason, 'relay-restarted');
+  assert.deepEqual(row?.actor, { kind: 'relay', id: 'relay', name: 'relay' });
+  const starts = relay.handle.audit.query({ action: 'relay.started' });
+  assert.deepEqual(
+    starts.map((s) => s.detail),
+    [{ restart: true, assistancesCarriedOver: 1 }, { restart: false }],
+    'the first start, then the restart that carried the assistance over',
+  );
 });

@@ -32,7 +32,7 @@ import {
   type AgentToRelayEvents,
   type RelayToAgentEvents,
 } from '../../shared/agent-protocol.js';
-import { connectRefusalError, type SessionId } from '../../shared/protocol.js';
+import { connectRefusalError, type EndReason, type SessionId } from '../../shared/protocol.js';
 import type { AgentDeviceState, AgentHostRequest, AgentHosts } from '../assistances/agent-hosts.js';
 import type { DeviceRegistry } from '../devices.js';
 import type { ClientGuard } from '../limits/connections.js';
@@ -44,6 +44,9 @@ import { ANY_INSTANCE, awayGraceMs, type AgentAssistance, type AwayAgent } from 
 
 export { awayGraceMs } from './hub-model.js';
 import type { AgentRegistry } from './registry.js';
+
+/** Why the assistances of an agent that is gone end. */
+export type AgentGoneReason = Extract<EndReason, 'agent-restarted' | 'relay-restarted'>;
 
 interface AgentData {
   deviceId: string;
@@ -68,8 +71,11 @@ export interface AgentHubDeps {
   agentGraceMs: number;
   /** The same after its side closed the connection ('transport close'): a dead agent or a reconnecting one. */
   closedGraceMs: number;
-  /** Ends assistances whose agent is gone: the messages to deliver (session:ended to both sides). */
-  endAssistances: (sessionIds: SessionId[]) => Outgoing[];
+  /**
+   * Ends assistances whose agent is gone: the messages to deliver (session:ended to both sides).
+   * 'relay-restarted' when it did not come back after the relay restarted, which is no agent restart.
+   */
+  endAssistances: (sessionIds: SessionId[], reason: AgentGoneReason) => Outgoing[];
   deliver: (out: Outgoing[]) => void;
   /** The host of an assistance ended (its process exited): the assistance is over (host-closed). */
   hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];
@@ -131,7 +137,11 @@ export class AgentHub implements AgentHosts {
     if (this.away.has(deviceId)) return;
     const timer = setTimeout(() => {
       this.away.delete(deviceId);
-      this.agentGone(conn, 'assistances ended: their agent did not come back after the relay restarted');
+      this.agentGone(
+        conn,
+        'assistances ended: their agent did not come back after the relay restarted',
+        'relay-restarted',
+      );
     }, this.deps.agentGraceMs);
     timer.unref();
     this.away.set(deviceId, { instanceId: ANY_INSTANCE, conn, timer, stops: [] });
@@ -353,7 +363,7 @@ export class AgentHub implements AgentHosts {
   }
 
   /** The agent of that connection is gone: its pending hosts fail, its running ones' assistances end. */
-  private agentGone(agentConn: ConnId, why: string): void {
+  private agentGone(agentConn: ConnId, why: string, reason: AgentGoneReason = 'agent-restarted'): void {
     // Taken before the pending ones fail (failing clears their pending state).
     const started = [...this.assistances].filter(([, a]) => a.agentConn === agentConn && a.pending === null);
     this.failPending(agentConn);
@@ -362,7 +372,7 @@ export class AgentHub implements AgentHosts {
     const hosts = started.flatMap(([, a]) => (a.hostConn === null ? [] : [a.hostConn]));
     if (running.length === 0) return;
     this.deps.logger.info(why, { count: running.length });
-    this.deps.deliver(this.deps.endAssistances(running));
+    this.deps.deliver(this.deps.endAssistances(running, reason));
     // Told why; its one-time token is spent, so its connection has nothing left to do.
     for (const conn of hosts) this.deps.disconnectHost(conn);
   }

@@ -13,7 +13,7 @@ import type { SessionId } from '../../shared/protocol.js';
 import { enrolAgent, type EnrolDeps, type EnrolResult } from './enrol.js';
 import { EnrolmentTokens } from './enrolment-tokens.js';
 import { HostTokens } from './host-tokens.js';
-import { AgentHub } from './hub.js';
+import { AgentHub, type AgentHubDeps } from './hub.js';
 import { AgentRegistry } from './registry.js';
 import type { AgentStore } from './agent-store.js';
 
@@ -38,7 +38,7 @@ export interface AgentsOptions {
   hostStartTimeoutMs?: number;
   agentGraceMs?: number;
   agentClosedGraceMs?: number;
-  endAssistances: (sessionIds: SessionId[]) => Outgoing[];
+  endAssistances: AgentHubDeps['endAssistances'];
   deliver: (out: Outgoing[]) => void;
   disconnectHost: (conn: ConnId) => void;
   hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];

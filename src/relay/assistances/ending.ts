@@ -47,9 +47,12 @@ export class Endings {
     return out;
   }
 
-  /** The device's agent disconnected: these assistances end, and both sides are told why. */
-  endForAgent(sessionIds: SessionId[]): Outgoing[] {
-    return sessionIds.flatMap((sessionId) => this.deps.finish(sessionId, 'agent-restarted', RELAY_ACTOR));
+  /**
+   * The device's agent disconnected (or, after a relay restart, never came back): these
+   * assistances end, and both sides are told why.
+   */
+  endForAgent(sessionIds: SessionId[], reason: EndReason = 'agent-restarted'): Outgoing[] {
+    return sessionIds.flatMap((sessionId) => this.deps.finish(sessionId, reason, RELAY_ACTOR));
   }
 
   /**

@@ -40,7 +40,8 @@ export function carryOverRunning(deps: CarryOverDeps): number {
   for (const record of store.runningAssistances()) {
     const { sessionId } = record;
     if (!record.hostResumeHash || record.deviceName === null) {
-      finish(sessionId, 'host-failed', RELAY_ACTOR);
+      // Its agent's request to start the host died with the last run: the restart ended it.
+      finish(sessionId, 'relay-restarted', RELAY_ACTOR);
       continue;
     }
     const admitted = record.resumeHash !== null && record.accessMode !== null;

@@ -31,6 +31,7 @@ import type { AgentHosts } from './agent-hosts.js';
 import { Endings } from './ending.js';
 import { HostPlace } from './host-place.js';
 import { Issuer, type CreateResult, type RequestChannel } from './issue.js';
+import { isOver } from './lifecycle.js';
 import type { AssistanceLifecycles } from './lifecycles.js';
 import { Opening } from './opening.js';
 import { carryOverRunning } from './restart.js';
@@ -64,6 +65,8 @@ export interface AssistanceDeps {
 
 export class Assistances {
   readonly sessions: SessionTable;
+  /** How many assistances the last run left running were carried over this start. */
+  readonly carriedOver: number;
   private readonly presence = new DevicePresence();
   private readonly hosts: HostPlace;
   private readonly endings: Endings;
@@ -110,7 +113,7 @@ export class Assistances {
     const expireIfDue = (record: AssistanceRecord) => endings.expireIfDue(record);
     this.opening = new Opening({ store, key, clock, logger, policy, audit, sessions, lifecycles, expireIfDue });
     // What the last run left running goes on: both sides come back by themselves (restart.ts).
-    carryOverRunning({ store, clock, logger, settings, sessions, agentHosts, lifecycles, finish });
+    this.carriedOver = carryOverRunning({ store, clock, logger, settings, sessions, agentHosts, lifecycles, finish });
   }
 
   deviceConnected(conn: ConnId, device: DeviceIdentity): void {
@@ -166,9 +169,19 @@ export class Assistances {
     return this.endings.sweep();
   }
 
-  /** The device's agent disconnected: these assistances end, and both sides are told why. */
-  endForAgent(sessionIds: SessionId[]): Outgoing[] {
-    return this.endings.endForAgent(sessionIds);
+  /** The device's agent disconnected (or did not come back after a relay restart): these assistances end. */
+  endForAgent(sessionIds: SessionId[], reason: EndReason = 'agent-restarted'): Outgoing[] {
+    return this.endings.endForAgent(sessionIds, reason);
+  }
+
+  /**
+   * An administrator ends it from the console (the Assistances page's End): through finish(),
+   * both sides told, audited with the administrator as actor. Null when it is over already or unknown.
+   */
+  endByAdmin(sessionId: SessionId, admin: AuditActor): Outgoing[] | null {
+    const state = this.deps.lifecycles.state(sessionId);
+    if (state === null || isOver(state)) return null;
+    return this.finish(sessionId, 'ended-by-admin', admin);
   }
 
   /** The policy changed: assistances on devices where it now allows none end at once. */

@@ -23,6 +23,7 @@ import { ApiFailure, JSON_HEADERS } from '../http/json.js';
 import type { Outgoing } from '../messages.js';
 import type { PolicySettingsStore } from '../policy/policy-settings.js';
 import type { AssistanceRecord } from '../store/store.js';
+import { endAssistance, listAssistances, type AssistanceListDeps } from './assistance-list.js';
 import { assistanceStatus } from './assistance-status.js';
 import type { DeviceDirectory, DirectoryDevice } from './device-directory.js';
 import type { RelayCounters } from '../../shared/relay-counters.js';
@@ -30,7 +31,7 @@ import { registerConsoleRoutes, type ConsoleHandlers } from './routes.js';
 import { signInHandlers, type SignInDeps } from './sign-in-api.js';
 import type { ConsoleUsers } from './users.js';
 
-export interface ConsoleApiDeps extends SignInDeps {
+export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps {
   policy: PolicySettingsStore;
   devices: DeviceDirectory;
   assistances: Assistances;
@@ -71,6 +72,13 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
       if (!result.ok) throw new ApiFailure(result.status, result.code, result.message);
       deps.deliver(result.out);
       return result.response;
+    },
+
+    assistances: (_, { signedIn: { user } }) => ({ assistances: listAssistances(deps, user) }),
+
+    endAssistance({ params: { sessionId } }, { signedIn: { user } }) {
+      deps.deliver(endAssistance(deps.assistances, sessionId, actor(user)));
+      return {};
     },
 
     assistance({ params: { sessionId } }, { signedIn: { user } }) {

@@ -87,6 +87,8 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     assistances: opts.assistances,
     // Its lifecycle state is in its record, written by its one owner at each change.
     assistance: (sessionId) => opts.store.getAssistance(sessionId),
+    recentAssistances: (limit) => opts.store.recentAssistances(limit),
+    operatorName: (operatorId) => opts.store.getOperator(operatorId)?.name ?? null,
     audit: opts.audit,
     deliver: opts.deliver,
     revokeOperator: opts.revokeOperator,

@@ -9,7 +9,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import type { ApiError } from '../../shared/relay-api.js';
+import type { ApiError, FieldIssue } from '../../shared/relay-api.js';
 import type { RelayLogger } from '../log.js';
 import { MAX_NESTING, nestedTooDeep } from '../validate.js';
 
@@ -37,14 +37,16 @@ export class ApiFailure extends Error {
      * sign-ins), whose source logs what matters once instead.
      */
     readonly quiet = false,
+    /** A body refused by its schema: each invalid field, for a form to show next to it. */
+    readonly fields?: FieldIssue[],
   ) {
     super(message);
   }
 }
 
 /** How a refusal travels: the one JSON shape of every error answer. */
-export function errorBody(code: string, message: string): z.infer<typeof ApiError> {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, fields?: FieldIssue[]): z.infer<typeof ApiError> {
+  return { error: { code, message, ...(fields === undefined ? {} : { fields }) } };
 }
 
 /** Headers every JSON answer carries: answers may hold a one-time password, so no cache may keep them. */
@@ -121,7 +123,7 @@ export function installJsonApi(app: FastifyInstance, logger: RelayLogger): void 
     const fields = { method: request.method, path: shownPath(request.url) };
     if (failure) {
       if (!failure.quiet) logger.warn('api refused', { ...fields, status: failure.status, code: failure.code });
-      return sendJson(reply, failure.status, errorBody(failure.code, failure.message), failure.headers);
+      return sendJson(reply, failure.status, errorBody(failure.code, failure.message, failure.fields), failure.headers);
     }
     logger.error('api failed', { ...fields, error: err instanceof Error ? err.message : String(err) });
     if (reply.sent) return reply;
@@ -138,17 +140,27 @@ export function installJsonApi(app: FastifyInstance, logger: RelayLogger): void 
 /** Path segments can be keys the client chose (report group names): shown shortened. */
 const MAX_SHOWN_SEGMENT = 40;
 
+type ValidationIssue = { instancePath: string; keyword: string; message?: string; params: object };
+
 /** One validation issue for people: where, and why (a record key's own issues rather than "Invalid key"). */
-function issueText(issue: { instancePath: string; keyword: string; message?: string; params: object }): string {
-  const at = issue.instancePath
+function issueText(issue: ValidationIssue): string {
+  const { path, message } = fieldIssue(issue);
+  const at = path
+    .map((segment) => (segment.length > MAX_SHOWN_SEGMENT ? `${segment.slice(0, MAX_SHOWN_SEGMENT)}…` : segment))
+    .join('.');
+  return (at ? `${at}: ` : '') + message;
+}
+
+/** The issue as the field it is about (path segments in full: a form matches them) and why. */
+function fieldIssue(issue: ValidationIssue): FieldIssue {
+  const path = issue.instancePath
     .replace(/^\//, '')
     .split('/')
     .filter(Boolean)
-    .map((segment) => (segment.length > MAX_SHOWN_SEGMENT ? `${segment.slice(0, MAX_SHOWN_SEGMENT)}…` : segment))
-    .join('.');
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   const inner = issue.keyword === 'invalid_key' ? (issue.params as { issues?: Array<{ message: string }> }).issues : [];
-  const why = inner?.length ? inner.map((i) => i.message).join('; ') : (issue.message ?? 'invalid');
-  return (at ? `${at}: ` : '') + why;
+  const message = inner?.length ? inner.map((i) => i.message).join('; ') : (issue.message ?? 'invalid');
+  return { path, message };
 }
 
 /** The refusal an error stands for, or null for a failure of the relay itself (500). */
@@ -158,10 +170,14 @@ function asFailure(err: FastifyError, request: FastifyRequest): ApiFailure | nul
     const issues = err.validation.map(issueText).join('; ');
     // Path and query parameters name themselves ("invalid username: …"); bodies are named by the route.
     const what = request.routeOptions.config.what ?? 'request';
+    const body = err.validationContext === 'body';
     return new ApiFailure(
       400,
       'bad-request',
-      err.validationContext === 'body' ? `invalid ${what}: ${issues}` : `invalid ${issues}`,
+      body ? `invalid ${what}: ${issues}` : `invalid ${issues}`,
+      {},
+      false,
+      body ? err.validation.map(fieldIssue) : undefined,
     );
   }
   switch (err.code) {

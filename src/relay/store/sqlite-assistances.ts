@@ -12,6 +12,7 @@ type AssistanceStatements = Pick<
   | 'dueAssistances'
   | 'hostsAwayTooLong'
   | 'runningAssistances'
+  | 'recentAssistances'
   | 'markAlive'
   | 'lastAlive'
   | 'purgeAssistances'
@@ -51,6 +52,7 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
     'SELECT session_id FROM assistances WHERE ended_at IS NULL AND host_away_until <= ? ORDER BY host_away_until',
   );
   const running = assistances.all('SELECT * FROM assistances WHERE ended_at IS NULL ORDER BY created_at');
+  const recent = assistances.all('SELECT * FROM assistances ORDER BY created_at DESC, rowid DESC LIMIT ?');
   const alive = db.prepare(
     'INSERT INTO relay_heartbeat (id, alive_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET alive_at = excluded.alive_at',
   );
@@ -76,6 +78,7 @@ export function assistanceStatements(db: Database.Database): AssistanceStatement
       return (awayTooLong.all(now) as Array<{ session_id: string }>).map((r) => r.session_id);
     },
     runningAssistances: () => running(),
+    recentAssistances: (limit) => recent(limit),
     markAlive: (at) => void alive.run(at),
     lastAlive: () => (lastAlive.get() as { alive_at: number } | undefined)?.alive_at ?? null,
     purgeAssistances: (now) => purge(now),

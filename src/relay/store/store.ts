@@ -224,6 +224,8 @@ export interface RelayStore {
   hostsAwayTooLong(now: number): string[];
   /** Assistances not over yet (at startup: what a restart must carry on). */
   runningAssistances(): AssistanceRecord[];
+  /** The newest `limit` assistances it still holds, running or over (until purged), newest first. */
+  recentAssistances(limit: number): AssistanceRecord[];
   /**
    * The relay says it is running at `at` (the sweep does, every few seconds), so that how long it
    * was down is known after a crash.

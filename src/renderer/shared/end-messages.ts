@@ -35,6 +35,10 @@ export function operatorEndMessage(reason: EndReason): string {
       return 'The device could not start the assistance.';
     case 'superseded':
       return 'A new assistance was requested for this device, so this one ended.';
+    case 'ended-by-admin':
+      return 'An administrator ended this assistance from the console.';
+    case 'relay-restarted':
+      return 'The relay restarted and the device did not come back in time, so the assistance ended.';
   }
 }
 
@@ -72,5 +76,9 @@ export function hostEndMessage(reason: EndReason, operatorName?: string): string
       return 'The remote assistance could not start on this computer.';
     case 'superseded':
       return 'A new remote assistance was requested, so this one ended.';
+    case 'ended-by-admin':
+      return 'An administrator of your organisation ended the remote assistance.';
+    case 'relay-restarted':
+      return 'The remote assistance service restarted and this computer did not reconnect in time, so the session ended.';
   }
 }

@@ -6,6 +6,7 @@
 import { useEffect } from 'react';
 import type { ConsoleUser } from '../../../shared/console-api';
 import { consoleApi, onAccessChanged } from './api';
+import { AssistancesPage } from './pages/AssistancesPage';
 import { AuditPage } from './pages/AuditPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { LoginPage } from './pages/LoginPage';
@@ -15,6 +16,8 @@ import { SessionsPage } from './pages/SessionsPage';
 import { SetupPage } from './pages/SetupPage';
 import { SignInAlertsBanner } from './pages/SignInAlertsBanner';
 import { UsersPage } from './pages/UsersPage';
+import { useReachability } from './reachability';
+import { RelayBanner } from './RelayBanner';
 import { useConsole, type Page } from './store';
 
 export function App() {
@@ -33,15 +36,26 @@ export function App() {
     void whoAmI();
   }, []);
 
-  if (page === 'setup') return <SetupPage />;
-  if (user === undefined) return <p className="loading">Loading…</p>;
-  if (user === null) return <LoginPage />;
-  return <Shell user={user} page={setupNeeded ? 'security' : page} restricted={setupNeeded} />;
+  return (
+    <>
+      <RelayBanner />
+      {page === 'setup' ? (
+        <SetupPage />
+      ) : user === undefined ? (
+        <p className="loading">Loading…</p>
+      ) : user === null ? (
+        <LoginPage />
+      ) : (
+        <Shell user={user} page={setupNeeded ? 'security' : page} restricted={setupNeeded} />
+      )}
+    </>
+  );
 }
 
 const NAV: Array<{ page: Page; label: string; adminOnly: boolean }> = [
   { page: 'devices', label: 'Devices', adminOnly: false },
-  { page: 'sessions', label: 'Sessions', adminOnly: false },
+  { page: 'sessions', label: 'Signed-in users', adminOnly: false },
+  { page: 'assistances', label: 'Assistances', adminOnly: false },
   { page: 'audit', label: 'Audit', adminOnly: true },
   { page: 'policy', label: 'Policy', adminOnly: true },
   { page: 'users', label: 'Users', adminOnly: true },
@@ -50,6 +64,7 @@ const NAV: Array<{ page: Page; label: string; adminOnly: boolean }> = [
 
 function Shell({ user, page, restricted }: { user: ConsoleUser; page: Page; restricted: boolean }) {
   const go = useConsole((s) => s.go);
+  const unreachable = useReachability((s) => s.unreachable);
   const links = NAV.filter((n) => (restricted ? n.page === 'security' : !n.adminOnly || user.role === 'admin'));
   // Signed in: the sign-in page, or an admin page for an operator, shows the devices.
   const shown = links.some((n) => n.page === page) ? page : 'devices';
@@ -86,10 +101,12 @@ function Shell({ user, page, restricted }: { user: ConsoleUser; page: Page; rest
           </button>
         </span>
       </header>
-      <main>
+      {/* While the relay cannot be reached, what the page last had is shown as such (styles.css). */}
+      <main className={unreachable ? 'stale' : undefined}>
         {user.role === 'admin' && !restricted && <SignInAlertsBanner />}
         {shown === 'devices' && <DevicesPage admin={user.role === 'admin'} />}
         {shown === 'sessions' && <SessionsPage />}
+        {shown === 'assistances' && <AssistancesPage admin={user.role === 'admin'} />}
         {shown === 'audit' && <AuditPage />}
         {shown === 'policy' && <PolicyPage />}
         {shown === 'users' && <UsersPage />}

@@ -14,13 +14,16 @@ import {
   type ConsoleRoute,
   type ConsoleRouteName,
 } from '../../../shared/console-api';
-import { ApiError } from '../../../shared/relay-api';
+import { ApiError, type FieldIssue } from '../../../shared/relay-api';
+import { relayResponded } from './reachability';
 
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** A refused body's invalid fields, each where and why, for a form to show next to it. */
+    readonly fields: FieldIssue[] = [],
   ) {
     super(message);
   }
@@ -70,7 +73,7 @@ async function send(name: ConsoleRouteName, input: RawRequest = {}): Promise<unk
   const headers: Record<string, string> = {};
   if (input.body !== undefined) headers['content-type'] = 'application/json';
   if (route.method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
-  const response = await fetch(consolePath(route, input.params, input.query), {
+  const response = await reach(consolePath(route, input.params, input.query), {
     method: route.method,
     headers,
     credentials: 'same-origin',
@@ -89,10 +92,23 @@ async function send(name: ConsoleRouteName, input: RawRequest = {}): Promise<unk
       response.status,
       code,
       error.success ? error.data.error.message : `the relay answered ${response.status}`,
+      error.success ? (error.data.error.fields ?? []) : [],
     );
   }
   // The relay sends every answer through this route's response schema.
   return json;
+}
+
+/** fetch, telling reachability.ts whether the relay answered; no answer is an ApiFailure of status 0. */
+async function reach(url: string, init: RequestInit): Promise<Response> {
+  try {
+    const response = await fetch(url, init);
+    relayResponded(response.status);
+    return response;
+  } catch {
+    relayResponded(null);
+    throw new ApiFailure(0, 'unreachable', 'the relay cannot be reached');
+  }
 }
 
 export function message(err: unknown): string {

@@ -1,6 +1,10 @@
-/** A value fetched now and again every few seconds while the component is shown: the lists' "live" status. */
+/**
+ * A value fetched now and again every few seconds while the component is shown: the lists' "live"
+ * status. An unreachable relay is no error of the page's: the banner above every page says it
+ * (reachability.ts), and the value stays as last known.
+ */
 import { useEffect, useState } from 'react';
-import { message } from './api';
+import { ApiFailure, message } from './api';
 
 export function usePolled<T>(
   load: () => Promise<T>,
@@ -18,7 +22,7 @@ export function usePolled<T>(
           setValue(v);
           setError(null);
         },
-        (err: unknown) => live && setError(message(err)),
+        (err: unknown) => live && setError(err instanceof ApiFailure && err.status === 0 ? null : message(err)),
       );
     void tick();
     const timer = setInterval(() => void tick(), everyMs);

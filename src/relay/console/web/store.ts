@@ -6,8 +6,20 @@ import { create } from 'zustand';
 import type { ConsoleUser, LoginResponse } from '../../../shared/console-api';
 import { setCsrfToken } from './api';
 
-export type Page = 'setup' | 'login' | 'devices' | 'sessions' | 'audit' | 'policy' | 'users' | 'security';
-const PAGES: readonly Page[] = ['setup', 'login', 'devices', 'sessions', 'audit', 'policy', 'users', 'security'];
+/** 'sessions' is the page of the devices' signed-in users. */
+export type Page =
+  'setup' | 'login' | 'devices' | 'sessions' | 'assistances' | 'audit' | 'policy' | 'users' | 'security';
+const PAGES: readonly Page[] = [
+  'setup',
+  'login',
+  'devices',
+  'sessions',
+  'assistances',
+  'audit',
+  'policy',
+  'users',
+  'security',
+];
 const BASE = '/console/';
 
 function pageOf(pathname: string): Page {

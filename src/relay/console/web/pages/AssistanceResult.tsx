@@ -9,20 +9,10 @@ import { formatSessionId, type RequestedMode } from '../../../../shared/protocol
 import type { AssistanceResponse } from '../../../../shared/relay-api';
 import { ApiFailure, consoleApi } from '../api';
 import { usePolled } from '../polling';
+import { LastKnown } from '../RelayBanner';
+import { STATUS_WORDS } from '../words';
 
 const STATUS_POLL_MS = 1_500;
-
-const STATUS_WORDS: Record<AssistanceStatus, string> = {
-  'waiting-for-operator': 'Waiting for the operator to open the file',
-  'waiting-for-consent': 'Waiting for the user’s consent',
-  declined: 'Declined by the user',
-  connected: 'Connected',
-  'device-reconnecting': 'The device is reconnecting…',
-  'operator-reconnecting': 'The operator’s app is reconnecting…',
-  ended: 'Ended',
-  expired: 'Expired',
-  locked: 'Locked: too many wrong passwords',
-};
 
 export function AssistanceResult({ requested, response }: { requested: RequestedMode; response: AssistanceResponse }) {
   const { sessionId, mode, modeReason, password, activation, expiresAt } = response;
@@ -52,6 +42,7 @@ export function AssistanceResult({ requested, response }: { requested: Requested
         <dt>State</dt>
         <dd role="status" aria-label="Assistance state">
           {value ? STATUS_WORDS[value.status] : 'Checking…'}
+          {value && <LastKnown />}
         </dd>
         <dt>File valid until</dt>
         <dd>{new Date(expiresAt).toLocaleString()}</dd>

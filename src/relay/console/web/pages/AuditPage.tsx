@@ -1,7 +1,13 @@
-/** The audit trail (newest first, polled) and its exports, which the browser downloads with the session cookie. */
+/**
+ * The audit trail (newest first, polled) in words: what happened ("Assistance ended"), who did it
+ * ("Alice Admin, admin", a device by its host name, "the relay"), why an assistance ended; and its
+ * exports, which keep the codes and which the browser downloads with the session cookie.
+ */
 import { CONSOLE_ROUTES, consolePath } from '../../../../shared/console-api';
 import { consoleApi } from '../api';
+import { EndReason } from '../../../../shared/protocol';
 import { usePolled } from '../polling';
+import { actionWords, actorWords, END_WORDS } from '../words';
 
 const SHOWN = 200;
 const AUDIT_POLL_MS = 5_000;
@@ -55,10 +61,8 @@ export function AuditPage() {
           {entries.map((e) => (
             <tr key={e.id}>
               <td>{new Date(e.at).toLocaleString()}</td>
-              <td>
-                {e.actor.name} <span className="muted">({e.actor.kind})</span>
-              </td>
-              <td>{e.action}</td>
+              <td title={e.actor.id}>{actorWords(e.actor, (id) => hostname.get(id))}</td>
+              <td title={e.action}>{actionWords(e)}</td>
               <td title={e.deviceId ?? undefined}>
                 {e.deviceId === null ? '' : (hostname.get(e.deviceId) ?? e.deviceId)}
               </td>
@@ -66,7 +70,7 @@ export function AuditPage() {
               <td>{e.result}</td>
               <td className="detail">
                 {Object.entries(e.detail)
-                  .map(([k, v]) => `${k}: ${String(v)}`)
+                  .map(([k, v]) => `${k}: ${detailWords(k, v)}`)
                   .join('; ')}
               </td>
             </tr>
@@ -76,4 +80,10 @@ export function AuditPage() {
       <p className="muted">The latest {SHOWN} entries; the exports hold all of them. The trail is append-only.</p>
     </section>
   );
+}
+
+/** An end reason in words; every other detail as the relay recorded it. */
+function detailWords(key: string, value: string | number | boolean): string {
+  const reason = key === 'reason' ? EndReason.safeParse(value) : null;
+  return reason?.success ? END_WORDS[reason.data] : String(value);
 }

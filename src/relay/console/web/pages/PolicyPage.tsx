@@ -1,28 +1,23 @@
 /**
  * The remote-assistance policy (admins): the product level, which applies to every report group,
  * and per report group the settings that override it. Saved as a whole; the relay enforces it
- * on every request from then on.
+ * on every request from then on. Each setting says what it does (policy-help.ts), and what the
+ * relay refuses of it is shown next to it, naming it in words.
  */
 import { useEffect, useState } from 'react';
 import type { PolicySettings } from '../../../../shared/console-api';
 import { Role, type Policy, type PolicyOverride } from '../../../../shared/policy';
 import { RequestedMode } from '../../../../shared/protocol';
-import { consoleApi, message } from '../api';
-
-type Field = keyof Policy;
-const FIELDS: Array<{ field: Field; label: string }> = [
-  { field: 'remoteAssistance', label: 'Remote assistance' },
-  { field: 'allowedTypes', label: 'Allowed types' },
-  { field: 'adminToolsRoles', label: 'Roles that may use the admin tools' },
-  { field: 'audioRedirection', label: 'Audio redirection' },
-  { field: 'minAgentVersion', label: 'Minimum agent version' },
-];
+import type { FieldIssue } from '../../../../shared/relay-api';
+import { ApiFailure, consoleApi, message } from '../api';
+import { FIELDS, FieldHelp, FieldErrors, issuesAt, type Field } from './policy-help';
 
 export function PolicyPage() {
   const [settings, setSettings] = useState<PolicySettings | null>(null);
   const [knownGroups, setKnownGroups] = useState<string[]>([]);
   const [newGroup, setNewGroup] = useState('');
   const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
+  const [issues, setIssues] = useState<FieldIssue[]>([]);
   useEffect(() => {
     consoleApi.policy().then(setSettings, (err: unknown) => setNote({ error: true, text: message(err) }));
     consoleApi.devices().then(
@@ -40,11 +35,17 @@ export function PolicyPage() {
   };
   const save = async () => {
     setNote(null);
+    setIssues([]);
     try {
       setSettings(await consoleApi.putPolicy({ body: settings }));
       setNote({ error: false, text: 'Policy saved: the relay applies it from now on.' });
     } catch (err) {
-      setNote({ error: true, text: message(err) });
+      const fields = err instanceof ApiFailure ? err.fields : [];
+      setIssues(fields);
+      setNote({
+        error: true,
+        text: fields.length > 0 ? 'The policy was not saved: see the settings marked below.' : message(err),
+      });
     }
   };
   const groupsWithout = knownGroups.filter((g) => !Object.hasOwn(settings.groups, g));
@@ -60,6 +61,7 @@ export function PolicyPage() {
             field={field}
             label={label}
             policy={settings.product}
+            issues={issuesAt(issues, ['product', field])}
             onChange={(product) => setSettings({ ...settings, product })}
           />
         ))}
@@ -70,6 +72,7 @@ export function PolicyPage() {
           group={group}
           product={settings.product}
           override={override}
+          issues={issuesAt(issues, ['groups', group])}
           onChange={(o) => setGroup(group, o)}
         />
       ))}
@@ -114,11 +117,13 @@ function GroupOverride({
   group,
   product,
   override,
+  issues,
   onChange,
 }: {
   group: string;
   product: Policy;
   override: PolicyOverride;
+  issues: FieldIssue[];
   onChange: (o: PolicyOverride | null) => void;
 }) {
   const effective: Policy = { ...product, ...override };
@@ -147,6 +152,7 @@ function GroupOverride({
               field={field}
               label={label}
               policy={effective}
+              issues={issuesAt(issues, [field])}
               disabled={!overridden}
               onChange={(p) => onChange({ ...override, [field]: p[field] })}
             />
@@ -166,12 +172,26 @@ function PolicyField(props: {
   field: Field;
   label: string;
   policy: Policy;
+  /** What the relay refused of this setting, paths below it. */
+  issues: FieldIssue[];
   disabled?: boolean;
   onChange: (p: Policy) => void;
 }) {
-  const { scope, field, label, policy, disabled, onChange } = props;
-  const id = `${scope}-${field}`.replace(/\s+/g, '_');
+  const id = `${props.scope}-${props.field}`.replace(/\s+/g, '_');
+  return (
+    <div className="policy-field">
+      <PolicyInputs {...props} id={id} />
+      <FieldHelp id={`${id}-help`} field={props.field} />
+      <FieldErrors id={`${id}-errors`} field={props.field} label={props.label} issues={props.issues} />
+    </div>
+  );
+}
+
+function PolicyInputs(props: Parameters<typeof PolicyField>[0] & { id: string }) {
+  const { id, scope, field, label, policy, disabled, issues, onChange } = props;
   const where = scope === 'product' ? '' : ` (${scope})`;
+  // Described by the setting's help and by what the relay refused of it.
+  const describedBy = `${id}-help${issues.length > 0 ? ` ${id}-errors` : ''}`;
   switch (field) {
     case 'remoteAssistance':
     case 'audioRedirection':
@@ -182,6 +202,8 @@ function PolicyField(props: {
             type="checkbox"
             disabled={disabled}
             checked={policy[field]}
+            aria-describedby={describedBy}
+            aria-invalid={issues.length > 0 || undefined}
             onChange={(e) => onChange({ ...policy, [field]: e.target.checked })}
           />
           {label} enabled{where}
@@ -194,6 +216,7 @@ function PolicyField(props: {
           options={RequestedMode.options}
           chosen={policy.allowedTypes}
           disabled={disabled}
+          describedBy={describedBy}
           onChange={(allowedTypes) => onChange({ ...policy, allowedTypes })}
         />
       );
@@ -204,6 +227,7 @@ function PolicyField(props: {
           options={Role.options}
           chosen={policy.adminToolsRoles}
           disabled={disabled}
+          describedBy={describedBy}
           onChange={(adminToolsRoles) => onChange({ ...policy, adminToolsRoles })}
         />
       );
@@ -219,6 +243,8 @@ function PolicyField(props: {
               <input
                 id={`${id}-${kind}`}
                 disabled={disabled}
+                aria-describedby={describedBy}
+                aria-invalid={issues.some((i) => i.path[0] === kind) || undefined}
                 value={policy.minAgentVersion[kind]}
                 onChange={(e) =>
                   onChange({ ...policy, minAgentVersion: { ...policy.minAgentVersion, [kind]: e.target.value } })
@@ -236,10 +262,11 @@ function Choices<T extends string>(props: {
   options: readonly T[];
   chosen: readonly T[];
   disabled?: boolean;
+  describedBy: string;
   onChange: (chosen: T[]) => void;
 }) {
   return (
-    <fieldset className="choices" disabled={props.disabled}>
+    <fieldset className="choices" disabled={props.disabled} aria-describedby={props.describedBy}>
       <legend>{props.legend}</legend>
       {props.options.map((option) => (
         <label key={option} className="inline">

@@ -1,4 +1,4 @@
-/** User sessions across devices (polled); select one for remote assistance at session level. */
+/** The devices' signed-in users, each user session (polled); select one for remote assistance at session level. */
 import { useState } from 'react';
 import type { ConsoleUserSession } from '../../../../shared/console-api';
 import { consoleApi } from '../api';
@@ -14,15 +14,15 @@ export function SessionsPage() {
   const row = rows.find((r) => keyOf(r) === selected) ?? null;
   return (
     <section aria-labelledby="sessions-title">
-      <h1 id="sessions-title">Sessions</h1>
+      <h1 id="sessions-title">Signed-in users</h1>
       {error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
-      {value && rows.length === 0 && <p>No device reports a user session.</p>}
+      {value && rows.length === 0 && <p>No device reports a signed-in user.</p>}
       {rows.length > 0 && (
-        <table aria-label="User sessions">
+        <table aria-label="Signed-in users">
           <thead>
             <tr>
               <th scope="col">Select</th>
