@@ -14,6 +14,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { API_PREFIX, AssistanceResponse, type AssistanceRequest } from '../../src/shared/relay-api.js';
+import { seedRigPolicy, type RigPolicy } from './rig-policy.js';
 
 const CLI = ['--import', 'tsx', 'src/relay/cli.ts'];
 const run = promisify(execFile);
@@ -64,6 +65,8 @@ export interface RelayProcessOptions {
   tls?: { cert: string; key: string };
   /** More environment for `relay serve` (FLXRA_RELAY_LOG_LEVEL, say). */
   env?: Record<string, string>;
+  /** The policy it starts with: every type (the default), or a new installation's. */
+  policy?: RigPolicy;
 }
 
 export async function startRelayProcess(opts: RelayProcessOptions = {}): Promise<RelayProcess> {
@@ -75,6 +78,8 @@ export async function startRelayProcess(opts: RelayProcessOptions = {}): Promise
     await command(dataDir, 'operator', 'add', '--name', 'Ada Lovelace', '--org', 'Help Desk'),
     'token',
   );
+  // Every assistance type allowed, as the rig's relays have it (rig-policy.ts).
+  seedRigPolicy(dataDir, opts.policy);
   const lines: string[] = [];
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();

@@ -25,7 +25,11 @@ export type Policy = z.infer<typeof Policy>;
 export const PolicyOverride = Policy.partial();
 export type PolicyOverride = z.infer<typeof PolicyOverride>;
 
-/** The specification's defaults: versions 23.7 and 24.9.2, audio off. */
+/**
+ * The specification's defaults: every type, versions 23.7 and 24.9.2, audio off. What relays
+ * installed before unattended was off by default keep (a migration saved it for them,
+ * store/sqlite-store.ts), and what the test rig's relays start with.
+ */
 export const DEFAULT_POLICY: Policy = {
   remoteAssistance: true,
   allowedTypes: ['attended', 'unattended', 'dynamic'],
@@ -33,6 +37,13 @@ export const DEFAULT_POLICY: Policy = {
   audioRedirection: false,
   minAgentVersion: { remoteAssistance: '23.7', dynamic: '24.9.2' },
 };
+
+/**
+ * What a new installation starts with: attended only. Nobody is let onto a device without the
+ * user's consent until an administrator allows unattended (or dynamic, which is unattended when
+ * nobody is signed in at the device).
+ */
+export const NEW_INSTALLATION_POLICY: Policy = { ...DEFAULT_POLICY, allowedTypes: ['attended'] };
 
 export function effectivePolicy(product: Policy, group?: PolicyOverride): Policy {
   return { ...product, ...(group ?? {}) };

@@ -69,7 +69,7 @@ describe('policy enforced at the relay', () => {
     return devices.find((d) => d.hostname === hostname)!.availability[mode].reason;
   }
 
-  it('starts from the specification’s defaults: everything on, audio off, 23.7 and 24.9.2', async () => {
+  it('starts from the specification’s defaults, as the rig saves them: everything on, audio off, 23.7 and 24.9.2', async () => {
     const answer = await admin.call('GET', '/policy');
     assert.deepEqual(answer.body, { product: DEFAULT_POLICY, groups: {} });
     assert.equal(DEFAULT_POLICY.audioRedirection, false);

@@ -13,9 +13,11 @@ export function assistanceStatus(record: AssistanceRecord): AssistanceStatus {
     case 'ended':
     case 'expired':
       // After someone was in, the connection ended; otherwise it ended unused, unless the user's
-      // refusal was the last thing that happened.
+      // refusal was the last thing that happened: by its time running out, or ended by someone
+      // or something (an administrator, its device removed…), as its end reason tells.
       if (record.nonceUsedAt !== null) return 'ended';
-      return endedFrom === 'declined' ? 'declined' : 'expired';
+      if (endedFrom === 'declined') return 'declined';
+      return phase === 'expired' ? 'expired' : 'ended';
     case 'released':
       return 'ended';
     default:

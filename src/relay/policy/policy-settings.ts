@@ -1,14 +1,15 @@
 /**
  * The remote-assistance policy as the relay keeps it: the product level and the report groups'
  * overrides, in the store, read on every use so that a change made through one relay (or the
- * console) applies at once, also on relays sharing the store. Never set means the
- * specification's defaults (DEFAULT_POLICY: audio off, versions 23.7 and 24.9.2).
+ * console) applies at once, also on relays sharing the store. Never set means a new
+ * installation's (NEW_INSTALLATION_POLICY: attended only, audio off, versions 23.7 and 24.9.2);
+ * relays installed before that was the default had theirs saved by a migration.
  */
 import { PolicySettings } from '../../shared/console-api.js';
-import { DEFAULT_POLICY, effectivePolicy, type Policy } from '../../shared/policy.js';
+import { effectivePolicy, NEW_INSTALLATION_POLICY, type Policy } from '../../shared/policy.js';
 import type { RelayStore } from '../store/store.js';
 
-const DEFAULT_SETTINGS: PolicySettings = { product: DEFAULT_POLICY, groups: {} };
+const DEFAULT_SETTINGS: PolicySettings = { product: NEW_INSTALLATION_POLICY, groups: {} };
 
 export class PolicySettingsStore {
   constructor(private readonly store: RelayStore) {}

@@ -229,6 +229,17 @@ export const MIGRATIONS: readonly string[] = [
      FROM signing_keys ORDER BY created_at, rowid;
    DROP TABLE signing_keys;
    ALTER TABLE signing_keys_v2 RENAME TO signing_keys`,
+  // New installations start with unattended off (NEW_INSTALLATION_POLICY). A relay already in
+  // use (anyone or anything registered, anything audited) that never saved a policy keeps the
+  // one it had: the specification's defaults (DEFAULT_POLICY as it was then), saved now.
+  `INSERT INTO policy_settings (id, settings, updated_at)
+     SELECT 1,
+            '{"product":{"remoteAssistance":true,"allowedTypes":["attended","unattended","dynamic"],"adminToolsRoles":["admin"],"audioRedirection":false,"minAgentVersion":{"remoteAssistance":"23.7","dynamic":"24.9.2"}},"groups":{}}',
+            strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+     WHERE NOT EXISTS (SELECT 1 FROM policy_settings)
+       AND (EXISTS (SELECT 1 FROM operators) OR EXISTS (SELECT 1 FROM devices)
+            OR EXISTS (SELECT 1 FROM console_users) OR EXISTS (SELECT 1 FROM agent_devices)
+            OR EXISTS (SELECT 1 FROM audit_log))`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

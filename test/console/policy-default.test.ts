@@ -1,0 +1,70 @@
+/**
+ * Unattended is off by default for new installations: a fresh relay's policy allows attended
+ * assistance only, refusing unattended and dynamic in words, until an administrator allows them;
+ * a relay already in use that never saved a policy keeps what it had (the specification's
+ * defaults, every type), saved by the migration that brought the new default.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { PolicySettings } from '../../src/shared/console-api.js';
+import { DEFAULT_POLICY, NEW_INSTALLATION_POLICY } from '../../src/shared/policy.js';
+import { SCHEMA_VERSION } from '../../src/relay/store/sqlite-store.js';
+import { ApiRefusal, startTestRelay, TestClock, type TestRelay } from '../../dev/rig/relay.js';
+import { firstAdmin } from '../fixtures/console.js';
+import { enrolScriptedAgent } from '../fixtures/scripted-agent.js';
+
+describe('the policy a relay starts with', () => {
+  let dataDir: string;
+  let relay: TestRelay | undefined;
+  beforeEach(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-policy-default-'));
+  });
+  afterEach(async () => {
+    await relay?.close();
+    relay = undefined;
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('on a new installation: attended only; unattended is refused in words until an administrator allows it', async () => {
+    relay = await startTestRelay({ dataDir, policy: 'new-installation' });
+    const admin = await firstAdmin(relay);
+    const policy = PolicySettings.parse((await admin.call('GET', '/policy')).body);
+    assert.deepEqual(policy, { product: NEW_INSTALLATION_POLICY, groups: {} });
+    assert.deepEqual(policy.product.allowedTypes, ['attended']);
+    const agent = await enrolScriptedAgent(relay, { hostname: 'ws-01', reportGroup: 'Office' });
+
+    await assert.rejects(relay.requestAssistance({ deviceId: agent.deviceId, mode: 'unattended' }), (err) => {
+      assert.ok(err instanceof ApiRefusal);
+      assert.equal(err.status, 403);
+      assert.match(err.message, /Unattended assistance is not enabled for report group Office/);
+      return true;
+    });
+    const allowed = { ...policy.product, allowedTypes: ['attended', 'unattended'] };
+    assert.equal((await admin.call('PUT', '/policy', { product: allowed, groups: {} })).status, 200);
+    const answered = relay.requestAssistance({ deviceId: agent.deviceId, mode: 'unattended' });
+    await agent.nextHost();
+    assert.equal((await answered).mode, 'unattended');
+  });
+
+  it('on a relay in use that never saved a policy: it keeps every type after the upgrade', async () => {
+    const clock = new TestClock();
+    // A relay of the previous version, in use (its operator registered), its policy never saved.
+    relay = await startTestRelay({ dataDir, clock, policy: 'new-installation' });
+    await relay.close();
+    const db = new Database(path.join(dataDir, 'relay.db'));
+    db.prepare('DELETE FROM policy_settings').run();
+    db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION - 1);
+    db.close();
+
+    relay = await startTestRelay({ dataDir, clock, policy: 'new-installation' });
+    const admin = await firstAdmin(relay);
+    assert.deepEqual(PolicySettings.parse((await admin.call('GET', '/policy')).body), {
+      product: DEFAULT_POLICY,
+      groups: {},
+    });
+  });
+});
