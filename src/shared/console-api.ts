@@ -17,7 +17,8 @@ import {
 } from './console-security.js';
 import { Name } from './names.js';
 import { Policy, PolicyOverride, Role } from './policy.js';
-import { EndReason, RequestedMode, SessionId } from './protocol.js';
+import { ConsoleAssistance, ListedAssistance } from './console-assistances.js';
+import { RequestedMode } from './protocol.js';
 import { AssistanceResponse } from './relay-api.js';
 import { RelayCounters } from './relay-counters.js';
 import { UserSession } from './user-sessions.js';
@@ -131,45 +132,13 @@ export const ConsoleAssistanceRequest = z.object({
   userSessionId: z.string().min(1).max(64).optional(),
 });
 
-/** GET /console/api/assistances/:sessionId: what the operator's console shows about it. */
-export const AssistanceStatus = z.enum([
-  'waiting-for-operator',
-  'waiting-for-consent',
-  'declined',
-  'connected',
-  'device-reconnecting',
-  'operator-reconnecting',
-  'ended',
-  'expired',
-  'locked',
-]);
-export type AssistanceStatus = z.infer<typeof AssistanceStatus>;
-export const ConsoleAssistance = z.object({
-  sessionId: SessionId,
-  deviceId: z.string(),
-  mode: z.enum(['attended', 'unattended']),
-  status: AssistanceStatus,
-});
-export type ConsoleAssistance = z.infer<typeof ConsoleAssistance>;
-
-/**
- * GET /console/api/assistances: the live and recent assistances, newest first (the relay forgets
- * one that is over once its file has expired); an admin sees all, an operator theirs. `live`:
- * not over yet (an admin may end it: POST /console/api/assistances/:sessionId/end).
- */
-export const ListedAssistance = ConsoleAssistance.extend({
-  deviceName: z.string(),
-  operator: z.object({ id: z.string(), name: z.string() }),
-  live: z.boolean(),
-  /** Why it ended, once over. */
-  endReason: EndReason.nullable(),
-  /** ISO 8601. */
-  requestedAt: z.string(),
-  endedAt: z.string().nullable(),
-});
-export type ListedAssistance = z.infer<typeof ListedAssistance>;
-/** The most assistances the list answers. */
-export const MAX_LISTED_ASSISTANCES = 200;
+// An assistance as the console shows it: console-assistances.ts.
+export {
+  AssistanceStatus,
+  ConsoleAssistance,
+  ListedAssistance,
+  MAX_LISTED_ASSISTANCES,
+} from './console-assistances.js';
 
 /** GET/PUT /console/api/policy (PUT: admin only) */
 export const PolicySettings = z.object({ product: Policy, groups: z.record(Name, PolicyOverride) });

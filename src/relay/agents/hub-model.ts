@@ -4,7 +4,13 @@
  * waits for and for how long (awayGraceMs: the hub's opening comment says why).
  */
 import type { ConnId } from '../messages.js';
-import type { SessionId } from '../../shared/protocol.js';
+import type { EndReason, SessionId } from '../../shared/protocol.js';
+
+/**
+ * Why the assistances of an agent that is gone end: its own restart, or, after the relay's
+ * restart, its not coming back (no agent restart: the relay's, as the audit says).
+ */
+export type AgentGoneReason = Extract<EndReason, 'agent-restarted' | 'relay-restarted'>;
 
 /** An assistance whose host an agent was asked to start. */
 export interface AgentAssistance {

@@ -32,7 +32,7 @@ import {
   type AgentToRelayEvents,
   type RelayToAgentEvents,
 } from '../../shared/agent-protocol.js';
-import { connectRefusalError, type EndReason, type SessionId } from '../../shared/protocol.js';
+import { connectRefusalError, type SessionId } from '../../shared/protocol.js';
 import type { AgentDeviceState, AgentHostRequest, AgentHosts } from '../assistances/agent-hosts.js';
 import type { DeviceRegistry } from '../devices.js';
 import type { ClientGuard } from '../limits/connections.js';
@@ -40,13 +40,10 @@ import type { RelayLogger } from '../log.js';
 import type { ConnId, Outgoing } from '../messages.js';
 import { MAX_NESTING, nestedTooDeep, shownEventName, summarizeIssues } from '../validate.js';
 import type { HostBinding, HostTokens } from './host-tokens.js';
-import { ANY_INSTANCE, awayGraceMs, type AgentAssistance, type AwayAgent } from './hub-model.js';
+import { ANY_INSTANCE, awayGraceMs, type AgentAssistance, type AgentGoneReason, type AwayAgent } from './hub-model.js';
 
 export { awayGraceMs } from './hub-model.js';
 import type { AgentRegistry } from './registry.js';
-
-/** Why the assistances of an agent that is gone end. */
-export type AgentGoneReason = Extract<EndReason, 'agent-restarted' | 'relay-restarted'>;
 
 interface AgentData {
   deviceId: string;
@@ -71,10 +68,7 @@ export interface AgentHubDeps {
   agentGraceMs: number;
   /** The same after its side closed the connection ('transport close'): a dead agent or a reconnecting one. */
   closedGraceMs: number;
-  /**
-   * Ends assistances whose agent is gone: the messages to deliver (session:ended to both sides).
-   * 'relay-restarted' when it did not come back after the relay restarted, which is no agent restart.
-   */
+  /** Ends assistances whose agent is gone: the messages to deliver (session:ended to both sides). */
   endAssistances: (sessionIds: SessionId[], reason: AgentGoneReason) => Outgoing[];
   deliver: (out: Outgoing[]) => void;
   /** The host of an assistance ended (its process exited): the assistance is over (host-closed). */
@@ -137,11 +131,8 @@ export class AgentHub implements AgentHosts {
     if (this.away.has(deviceId)) return;
     const timer = setTimeout(() => {
       this.away.delete(deviceId);
-      this.agentGone(
-        conn,
-        'assistances ended: their agent did not come back after the relay restarted',
-        'relay-restarted',
-      );
+      const why = 'assistances ended: their agent did not come back after the relay restarted';
+      this.agentGone(conn, why, 'relay-restarted');
     }, this.deps.agentGraceMs);
     timer.unref();
     this.away.set(deviceId, { instanceId: ANY_INSTANCE, conn, timer, stops: [] });

@@ -20,7 +20,7 @@ const HELP: Record<Field, string> = {
   remoteAssistance:
     'Whether operators may request remote assistance on these devices at all. Switching it off also ends the assistances running on them.',
   allowedTypes:
-    'Which kinds operators may request: attended (the user at the device is asked for consent), unattended (nobody needs to be there: opened with a one-time password) and dynamic (attended when someone is signed in at the device, else unattended).',
+    'Which kinds operators may request: attended (the user at the device is asked for consent), unattended (nobody needs to be there: opened with a one-time password) and dynamic (attended when someone is signed in at the device, else unattended). A new installation allows attended only.',
   adminToolsRoles:
     'Who may use the admin tools during an assistance: the Flexxible Tools on the device (command prompt, PowerShell, registry editor and task manager), which run with the agent’s rights.',
   audioRedirection:
