@@ -19,6 +19,7 @@ import { AuditTrail, RELAY_ACTOR } from './audit/audit-trail.js';
 import { SessionEvents } from './audit/session-events.js';
 import { createConsole } from './console/console.js';
 import { DEFAULT_CONSOLE_DIR } from './console/handler.js';
+import { PasswordCheck, type PasswordCheckStats } from './console/password-check.js';
 import { monotonicClock, systemClock, type Clock } from './clock.js';
 import { MachineTokens, type CredentialCheckStats } from './credentials/machine-tokens.js';
 import { openTokenMac } from './credentials/pepper.js';
@@ -126,6 +127,8 @@ export interface RelayHandle {
   agents: AgentRegistry;
   /** What the checks of machine tokens have cost so far: HMACs, comparisons, old scrypt rows. */
   credentialChecks(): CredentialCheckStats;
+  /** What judging new console passwords has cost so far: dictionary loads, checks, the longest scored. */
+  passwordChecks(): PasswordCheckStats;
   /** What the relay counts of its clients' load (sockets, queued bytes, refusals, log lines left out). */
   counters(): RelayCounters;
   /** What looks wrong in how it is reached (plain http on the network, its certificate), as logged at start. */
@@ -253,6 +256,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     result: 'ok',
     detail: restarted ? { restart: true, assistancesCarriedOver: assistances.carriedOver } : { restart: false },
   });
+  const passwords = new PasswordCheck();
   const relayConsole = createConsole({
     store,
     operators,
@@ -264,6 +268,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     tokenMac,
     logger,
     scrypt,
+    passwords,
     publicUrl,
     webDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
     deliver,
@@ -360,6 +365,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     enrolment: agents.enrolment,
     agents: agents.registry,
     credentialChecks: () => machineTokens.stats(),
+    passwordChecks: () => passwords.stats(),
     counters,
     sweep,
     close() {

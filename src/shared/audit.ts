@@ -23,6 +23,7 @@ export const AuditAction = z.enum([
   'device.enrolled',
   'device.removed', // by an administrator in the console: its connections dropped, its assistances ended
   'user.second-factor-changed', // turned on or off by the user, or reset by an administrator
+  'user.password-changed', // changed by the user, or reset to a temporary one by an administrator
   'console.security-changed', // an administrator required second factors, or stopped requiring them
   'sign-in.alert', // repeated failed sign-ins from one address or against one account
   'relay.started', // the relay process started: its first start, or a restart (detail.restart) on the same data

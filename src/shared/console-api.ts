@@ -15,6 +15,7 @@ import {
   SignInAlerts,
   TotpCode,
 } from './console-security.js';
+import { Password, PasswordChangeRequest, PasswordResetRequest, PasswordResetResponse } from './console-passwords.js';
 import { Name } from './names.js';
 import { Policy, PolicyOverride, Role } from './policy.js';
 import { ConsoleAssistance, ListedAssistance } from './console-assistances.js';
@@ -29,7 +30,6 @@ export const CONSOLE_API = '/console/api';
 export const Username = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a username is 1 to 64 letters, digits, dots, dashes or underscores');
-export const Password = z.string().min(12, 'a password has at least 12 characters').max(256);
 
 /** GET /console/api/setup: whether the first admin is still to be made (the page then asks for the link). */
 export const SetupState = z.object({ needed: z.boolean() });
@@ -63,6 +63,8 @@ export const LoginResponse = z.object({
   csrfToken: z.string(),
   /** An administrator requires a second factor and this user has none: only its setup is open. */
   secondFactorSetupNeeded: z.boolean(),
+  /** An administrator reset this user's password: only its change is open until they choose one. */
+  passwordChangeNeeded: z.boolean(),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 /** Setup signs the new admin in; the token for the flxra app of its new operator identity is shown once. */
@@ -85,7 +87,7 @@ export const NewUserRequest = z.object({
 });
 export const NewUserResponse = z.object({ user: ConsoleUser, operatorToken: z.string().optional() });
 /** GET /console/api/users (admin only): each user, and whether they have a second factor. */
-export const ListedConsoleUser = ConsoleUser.extend({ secondFactor: z.boolean() });
+export const ListedConsoleUser = ConsoleUser.extend({ secondFactor: z.boolean(), passwordChangeNeeded: z.boolean() });
 export type ListedConsoleUser = z.infer<typeof ListedConsoleUser>;
 export type NewUserResponse = z.infer<typeof NewUserResponse>;
 
@@ -160,6 +162,8 @@ export const AuditQuery = z.object({
 });
 
 const Empty = z.object({});
+/** Open before anything else is: signing out, who is signed in, and changing one's password. */
+const BEFORE_ALL = { beforeSecondFactor: true, beforePasswordChange: true } as const;
 
 /** One console route: what the relay dispatches on and what the page's client is typed by. */
 export interface ConsoleRoute {
@@ -180,6 +184,8 @@ export interface ConsoleRoute {
    * one and they have none); every other signed-in route answers them 403 until they have.
    */
   beforeSecondFactor?: true;
+  /** Open to a user whose password was reset, who must change it first (403 `password-change` elsewhere). */
+  beforePasswordChange?: true;
   response: z.ZodType;
 }
 
@@ -203,8 +209,17 @@ export const CONSOLE_ROUTES = {
     what: 'sign-in',
     response: LoginResponse,
   },
-  logout: { method: 'POST', path: '/logout', access: 'signed-in', beforeSecondFactor: true, response: Empty },
-  me: { method: 'GET', path: '/me', access: 'signed-in', beforeSecondFactor: true, response: LoginResponse },
+  logout: { method: 'POST', path: '/logout', access: 'signed-in', ...BEFORE_ALL, response: Empty },
+  me: { method: 'GET', path: '/me', access: 'signed-in', ...BEFORE_ALL, response: LoginResponse },
+  changePassword: {
+    method: 'POST',
+    path: '/me/password',
+    access: 'signed-in',
+    ...BEFORE_ALL,
+    body: PasswordChangeRequest,
+    what: 'password change',
+    response: Empty,
+  },
   secondFactor: {
     method: 'GET',
     path: '/me/second-factor',
@@ -333,6 +348,16 @@ export const CONSOLE_ROUTES = {
     access: 'admin',
     params: z.object({ username: Username }),
     response: Empty,
+  },
+  /** Another user's forgotten password: a temporary one they must change at their next sign-in. */
+  resetPassword: {
+    method: 'POST',
+    path: '/users/:username/password',
+    access: 'admin',
+    params: z.object({ username: Username }),
+    body: PasswordResetRequest,
+    what: 'password reset',
+    response: PasswordResetResponse,
   },
   /** Another user's lost authenticator: their second factor is removed (they set up a new one). */
   resetSecondFactor: {

@@ -436,6 +436,7 @@ describe('changing and removing console users', () => {
         hash: Buffer.alloc(32),
         scrypt: { N: 1024, r: 8, p: 1 },
         createdAt: new Date().toISOString(),
+        mustChangePassword: false,
       });
       store.insertConsoleUser(user('a1', 'admin'));
       store.insertConsoleUser(user('a2', 'admin'));

@@ -4,7 +4,7 @@
  * header, the admin role and a required second factor before a handler runs, and validates
  * bodies and parameters). Sign-in and its security are sign-in-api.ts's; here the devices,
  * sessions and assistances, and admin-only: the policy's changes, the audit trail and the users
- * (list, add, change role, remove). Refusals are ApiError JSON, as on the operators' API.
+ * (list, add, change role, reset a password, remove). Refusals are ApiError JSON, as on the operators' API.
  * Nothing here logs or audits a password or token.
  */
 import {
@@ -28,8 +28,8 @@ import { assistanceStatus } from './assistance-status.js';
 import type { DeviceDirectory, DirectoryDevice } from './device-directory.js';
 import type { RelayCounters } from '../../shared/relay-counters.js';
 import { registerConsoleRoutes, type ConsoleHandlers } from './routes.js';
-import { signInHandlers, type SignInDeps } from './sign-in-api.js';
-import type { ConsoleUsers } from './users.js';
+import { passwordAudit, signInHandlers, type SignInDeps } from './sign-in-api.js';
+import { temporaryPassword, type ConsoleUsers } from './users.js';
 
 export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps {
   policy: PolicySettingsStore;
@@ -132,12 +132,18 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
 
     users() {
       const withSecondFactor = deps.secondFactors.enabledUsers();
-      return { users: deps.users.list().map((u) => ({ ...u, secondFactor: withSecondFactor.has(u.username) })) };
+      return {
+        users: deps.users.list().map((u) => ({
+          ...u,
+          secondFactor: withSecondFactor.has(u.username),
+          passwordChangeNeeded: deps.users.passwordChangeNeeded(u.username),
+        })),
+      };
     },
 
     async createUser({ body }, { signedIn: { user: admin } }) {
       const result = await deps.users.create(body, admin);
-      if (!result.ok) throw new ApiFailure(409, result.code, result.message);
+      if (!result.ok) throw new ApiFailure(result.code === 'weak-password' ? 400 : 409, result.code, result.message);
       deps.audit.record({
         actor: actor(admin),
         action: 'user.created',
@@ -165,6 +171,20 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
         });
       }
       return { user };
+    },
+
+    async resetPassword({ params, body }, { signedIn: { user: admin } }) {
+      const username = params.username.toLowerCase();
+      if (username === admin.username) {
+        throw new ApiFailure(409, 'own-account', 'change your own password on your security page');
+      }
+      const password = body.password ?? temporaryPassword();
+      const result = await deps.users.setPassword(username, password, true);
+      if (!result.ok) throw new ApiFailure(result.code === 'no-such-user' ? 404 : 400, result.code, result.message);
+      // Whoever is signed in as them (perhaps whoever made the reset necessary) is out at once.
+      const ended = deps.sessions.endAllOf(username);
+      passwordAudit(deps, admin, username, 'reset', 'ok', ended);
+      return body.password === undefined ? { password } : {};
     },
 
     removeUser({ params }, { signedIn: { user: admin } }) {

@@ -95,9 +95,12 @@ export class ConsoleSessions {
     this.store.removeConsoleSession(this.idHash(id));
   }
 
-  /** Ends every session of the user (removed from the console); how many there were. */
-  endAllOf(username: string): number {
-    return this.store.removeConsoleSessionsOf(username);
+  /**
+   * Ends every session of the user (removed, or their password reset); with `exceptId`, all but
+   * that one (the user changed their password there). How many there were.
+   */
+  endAllOf(username: string, exceptId?: string): number {
+    return this.store.removeConsoleSessionsOf(username, exceptId === undefined ? undefined : this.idHash(exceptId));
   }
 
   /** Forgets every expired session (at start, and at each sign-in); how many there were. */

@@ -20,6 +20,7 @@ import { ConsoleSessions } from './console-sessions.js';
 import type { DeviceDirectory } from './device-directory.js';
 import { registerConsolePages } from './handler.js';
 import { LoginThrottle } from './login-throttle.js';
+import type { PasswordCheck } from './password-check.js';
 import { consoleSecretBox } from './secret-box.js';
 import { SecondFactors } from './second-factor.js';
 import { SetupToken } from './setup-token.js';
@@ -40,6 +41,8 @@ export interface ConsoleOptions {
   logger: RelayLogger;
   /** The cost of new password hashes. */
   scrypt: ScryptParams;
+  /** How new passwords are judged (its dictionaries load on the first one). */
+  passwords: PasswordCheck;
   publicUrl: string;
   /** The built pages. */
   webDir: string;
@@ -59,7 +62,7 @@ export interface RelayConsole {
 }
 
 export function createConsole(opts: ConsoleOptions): RelayConsole {
-  const users = new ConsoleUsers(opts.store, opts.operators, opts.scrypt);
+  const users = new ConsoleUsers(opts.store, opts.operators, opts.scrypt, opts.passwords);
   const setupToken = new SetupToken();
   // A restart while there is still no admin issues a new link and the last one dies with the
   // old process (the token is in memory only): `relay serve` prints the new one.

@@ -113,7 +113,9 @@ export function registerConsoleRoutes(app: ZodApp, auth: ConsoleAuth, handlers: 
  * The signed-in user of a request, or a 401. For state-changing calls (any but GET) the CSRF
  * header must match the session's token (HEAD is a GET); admin routes need an admin; while the
  * administrators require a second factor the user has not set up, only the routes marked
- * `beforeSecondFactor` are open (403 `second-factor-setup` elsewhere). The user is read again on
+ * `beforeSecondFactor` are open (403 `second-factor-setup` elsewhere), and while the user's
+ * password is a temporary one an administrator set, only those marked `beforePasswordChange`
+ * (403 `password-change`). The user is read again on
  * every call, so a changed role, a removal or the new requirement applies at once.
  */
 function signedIn(auth: ConsoleAuth, request: FastifyRequest, route: ConsoleRoute): SignedIn {
@@ -123,6 +125,13 @@ function signedIn(auth: ConsoleAuth, request: FastifyRequest, route: ConsoleRout
   const safe = request.method === 'GET' || request.method === 'HEAD';
   if (!safe && !ConsoleSessions.csrfMatches(found.session, request.headers[CSRF_HEADER])) {
     throw new ApiFailure(403, 'csrf', `this call needs the ${CSRF_HEADER} header of the signed-in page`);
+  }
+  if (!route.beforePasswordChange && auth.users.passwordChangeNeeded(user.username)) {
+    throw new ApiFailure(
+      403,
+      'password-change',
+      'an administrator reset your password: choose a new one on your security page first',
+    );
   }
   if (!route.beforeSecondFactor && auth.secondFactors.setupNeeded(user.username)) {
     throw new ApiFailure(

@@ -1,6 +1,7 @@
 /**
  * The console API's sign-in routes (handlers of the route table, dispatched by routes.ts): the
- * first admin's setup, sign-in and sign-out, who is signed in, each user's own TOTP second factor,
+ * first admin's setup, sign-in and sign-out, who is signed in, each user's own password change
+ * (with their current password, throttled like a sign-in) and TOTP second factor,
  * an administrator's reset of someone else's, the "require a second factor" setting and the
  * alerts for repeated failed sign-ins. Sign-in failures slow down their address and their
  * account-and-address pair (login-throttle.ts), never the account for everyone; every wrong
@@ -37,6 +38,7 @@ type SignInRoutes =
   | 'login'
   | 'logout'
   | 'me'
+  | 'changePassword'
   | 'secondFactor'
   | 'beginSecondFactor'
   | 'confirmSecondFactor'
@@ -54,6 +56,7 @@ export function signInHandlers(deps: SignInDeps): Pick<ConsoleHandlers, SignInRo
     user,
     csrfToken,
     secondFactorSetupNeeded: secondFactors.setupNeeded(user.username),
+    passwordChangeNeeded: users.passwordChangeNeeded(user.username),
   });
   /** A wrong password or code (the throttle counted it already): the alerts and the audit trail hear of it. */
   const failed = (call: ConsoleCall, username: string, via: string): void => {
@@ -104,7 +107,7 @@ export function signInHandlers(deps: SignInDeps): Pick<ConsoleHandlers, SignInRo
         );
       }
       const made = await users.createFirstAdmin(body);
-      if (!made) throw new ApiFailure(410, 'setup-done', 'the first administrator exists already: sign in instead');
+      if (!made.ok) throw new ApiFailure(made.code === 'setup-done' ? 410 : 400, made.code, made.message);
       deps.setupToken.consume();
       const { id, session } = deps.sessions.start(made.user.username);
       call.reply.setCookie(SESSION_COOKIE, id, deps.sessions.cookieOptions());
@@ -151,6 +154,32 @@ export function signInHandlers(deps: SignInDeps): Pick<ConsoleHandlers, SignInRo
     },
 
     me: (_input, { signedIn: { user, session } }) => signedInAnswer(user, session.csrfToken),
+
+    async changePassword({ body: { currentPassword, newPassword } }, call) {
+      const { user, sessionId } = call.signedIn;
+      // A stolen session guessing the password is slowed down like a sign-in, before any hash runs.
+      refuseWhileWaiting(call, user.username);
+      const attempt = deps.throttle.attempt(user.username, call.address);
+      if (!(await users.verify(user.username, currentPassword))) {
+        deps.alerts.attempt(call.address, user.username, 'failed');
+        passwordAudit(deps, user, user.username, 'changed', 'failed');
+        throw new ApiFailure(
+          400,
+          'wrong-password',
+          'your current password is not right: enter the one you signed in with',
+        );
+      }
+      attempt.forgive();
+      if (newPassword.normalize('NFC') === currentPassword.normalize('NFC')) {
+        throw new ApiFailure(400, 'weak-password', 'the new password is your current one: choose another');
+      }
+      const result = await users.setPassword(user.username, newPassword, false);
+      if (!result.ok) throw new ApiFailure(result.code === 'no-such-user' ? 404 : 400, result.code, result.message);
+      // Whoever else signed in as this user (someone who knew the old password) is out; this page stays.
+      const ended = deps.sessions.endAllOf(user.username, sessionId);
+      passwordAudit(deps, user, user.username, 'changed', 'ok', ended);
+      return {};
+    },
 
     secondFactor: (_input, { signedIn: { user } }) => ({
       enabled: secondFactors.enabled(user.username),
@@ -271,6 +300,23 @@ function signInAudit(deps: SignInDeps, call: ConsoleCall, user: ConsoleUser | nu
     action: 'user.signed-in',
     result,
     detail: { via, address: call.address },
+  });
+}
+
+/** A password changed by its user or reset by an administrator; never the password itself. */
+export function passwordAudit(
+  deps: Pick<SignInDeps, 'audit'>,
+  by: ConsoleUser,
+  username: string,
+  change: 'changed' | 'reset',
+  result: 'ok' | 'failed',
+  signInsEnded = 0,
+): void {
+  deps.audit.record({
+    actor: actor(by),
+    action: 'user.password-changed',
+    result,
+    detail: { username, change, ...(result === 'ok' ? { signInsEnded } : { reason: 'wrong current password' }) },
   });
 }
 

@@ -3,14 +3,18 @@
  * identity of the operator registry (so that the audit trail and the activation files name the
  * same operator whether an assistance was requested from the console or from the app). There is
  * no default user and no default password: the first admin comes from the one-time setup link.
- * Passwords are kept only as salted scrypt hashes.
+ * Every password set here is judged first (password-check.ts: length, and not easy to guess with
+ * the account's own words); passwords are kept only as salted scrypt hashes. A password an
+ * administrator reset is temporary: the user must change it at the next sign-in.
  */
+import { randomInt } from 'node:crypto';
 import type { ConsoleUser } from '../../shared/console-api.js';
 import { Name } from '../../shared/names.js';
 import type { Role } from '../../shared/policy.js';
 import type { OperatorIdentity } from '../../shared/protocol.js';
 import type { OperatorRegistry } from '../operators.js';
 import { hashSecret, verifySecret } from '../secret-hash.js';
+import type { PasswordCheck, PasswordVerdict } from './password-check.js';
 import type { ConsoleUserRecord, RelayStore, SaltedHash, ScryptParams } from '../store/store.js';
 
 export interface NewUser {
@@ -26,7 +30,32 @@ export type CreateUserResult =
       user: ConsoleUser;
       /** Set when a new operator identity was made: its app token, shown once. */ operatorToken?: string;
     }
-  | { ok: false; code: 'username-taken' | 'unknown-operator'; message: string };
+  | { ok: false; code: 'username-taken' | 'unknown-operator' | 'weak-password'; message: string };
+
+export type FirstAdminResult =
+  | { ok: true; user: ConsoleUser; operatorToken: string }
+  | { ok: false; code: 'setup-done' | 'weak-password'; message: string };
+
+/** A new password stored, or why not. */
+export type SetPasswordResult =
+  { ok: true; user: ConsoleUser } | { ok: false; code: 'no-such-user' | 'weak-password'; message: string };
+
+const SETUP_DONE = {
+  ok: false,
+  code: 'setup-done',
+  message: 'the first administrator exists already: sign in instead',
+} as const;
+
+/** Letters and digits nobody mistakes for one another (no 0/o, 1/l/i). */
+const TEMPORARY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** A temporary password the relay makes: 16 random characters in groups of four, about 79 bits. */
+export function temporaryPassword(): string {
+  const groups = Array.from({ length: 4 }, () =>
+    Array.from({ length: 4 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join(''),
+  );
+  return groups.join('-');
+}
 
 /** A removal or role change: the user as it was before, or why it was refused. */
 export type ChangeUserResult =
@@ -50,6 +79,7 @@ export class ConsoleUsers {
     private readonly store: RelayStore,
     private readonly operators: OperatorRegistry,
     private readonly scrypt: ScryptParams,
+    private readonly passwords: PasswordCheck,
   ) {}
 
   needsFirstAdmin(): boolean {
@@ -57,18 +87,18 @@ export class ConsoleUsers {
   }
 
   /** The first admin and its new operator identity; null when an admin exists already. */
-  async createFirstAdmin(
-    input: Omit<NewUser, 'role'> & { organisation: string },
-  ): Promise<{ user: ConsoleUser; operatorToken: string } | null> {
-    if (!this.needsFirstAdmin()) return null;
+  async createFirstAdmin(input: Omit<NewUser, 'role'> & { organisation: string }): Promise<FirstAdminResult> {
+    if (!this.needsFirstAdmin()) return SETUP_DONE;
+    const verdict = await this.judge(input.password, [input.username, input.name, input.organisation]);
+    if (!verdict.ok) return verdict;
     const { identity, token } = await this.operators.add({ name: input.name, organisation: input.organisation });
     const record = await this.record({ ...input, role: 'admin' }, identity.id);
     // Another setup request may have won while the hashes ran: then this operator identity is not needed.
     if (!this.store.insertConsoleUser(record, { onlyIfNoAdmin: true })) {
       this.operators.remove(identity.id);
-      return null;
+      return SETUP_DONE;
     }
-    return { user: shown(record), operatorToken: token };
+    return { ok: true, user: shown(record), operatorToken: token };
   }
 
   /** A user acting as an existing operator, or as a new one in the creating admin's organisation. */
@@ -78,15 +108,14 @@ export class ConsoleUsers {
     if (this.store.getConsoleUser(username)) return taken;
     let operatorId = input.operatorId;
     let operatorToken: string | undefined;
-    if (operatorId !== undefined) {
-      if (!this.store.getOperator(operatorId))
-        return {
-          ok: false,
-          code: 'unknown-operator',
-          message: `no operator ${operatorId} is registered on this relay`,
-        };
-    } else {
-      const organisation = this.operatorOf(creator)?.organisation ?? input.name;
+    const existing = operatorId === undefined ? null : this.store.getOperator(operatorId);
+    if (operatorId !== undefined && !existing) {
+      return { ok: false, code: 'unknown-operator', message: `no operator ${operatorId} is registered on this relay` };
+    }
+    const organisation = existing?.organisation ?? this.operatorOf(creator)?.organisation ?? input.name;
+    const verdict = await this.judge(input.password, [username, input.name, organisation]);
+    if (!verdict.ok) return verdict;
+    if (operatorId === undefined) {
       const issued = await this.operators.add({ name: input.name, organisation });
       operatorId = issued.identity.id;
       operatorToken = issued.token;
@@ -150,6 +179,27 @@ export class ConsoleUsers {
     return { ok: true, before, after: this.get(name) };
   }
 
+  /**
+   * Stores a new password for the user once it passes the check (with their own words). Temporary:
+   * set by an administrator, to be changed at the next sign-in; otherwise that requirement ends.
+   * The caller ends the user's console sessions as fits (all, or all but the one asking).
+   */
+  async setPassword(username: string, password: string, temporary: boolean): Promise<SetPasswordResult> {
+    const record = this.store.getConsoleUser(username.toLowerCase());
+    const missing = { ok: false, code: 'no-such-user', message: `there is no console user ${username}` } as const;
+    if (!record) return missing;
+    const user = shown(record);
+    const verdict = await this.judge(password, [user.username, user.name, this.operatorOf(user)?.organisation ?? '']);
+    if (!verdict.ok) return verdict;
+    const hashed = await hashSecret(normalizePassword(password), this.scrypt);
+    return this.store.setConsoleUserPassword(user.username, hashed, temporary) ? { ok: true, user } : missing;
+  }
+
+  /** An administrator reset the user's password: only its change is open to them until they make it. */
+  passwordChangeNeeded(username: string): boolean {
+    return this.store.getConsoleUser(username.toLowerCase())?.mustChangePassword ?? false;
+  }
+
   get(username: string): ConsoleUser | null {
     const record = this.store.getConsoleUser(username.toLowerCase());
     return record ? shown(record) : null;
@@ -176,6 +226,10 @@ export class ConsoleUsers {
     return record ? { id: record.id, name: record.name, organisation: record.organisation } : null;
   }
 
+  private judge(password: string, accountWords: string[]): Promise<PasswordVerdict> {
+    return this.passwords.check(normalizePassword(password), accountWords);
+  }
+
   private async record(input: NewUser, operatorId: string): Promise<ConsoleUserRecord> {
     const hashed = await hashSecret(normalizePassword(input.password), this.scrypt);
     return {
@@ -185,6 +239,7 @@ export class ConsoleUsers {
       operatorId,
       ...hashed,
       createdAt: new Date().toISOString(),
+      mustChangePassword: false,
     };
   }
 }

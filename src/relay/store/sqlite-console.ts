@@ -4,7 +4,7 @@
  * settings and the policy settings.
  */
 import type Database from 'better-sqlite3';
-import { changes, column, name, saltedHashFields, sqliteTable } from './sqlite-table.js';
+import { changes, column, name, saltedHashFields, sqliteTable, type FieldSpec } from './sqlite-table.js';
 import type { ConsoleSessionRecord, ConsoleUserRecord, RelayStore, SecondFactorRecord } from './store.js';
 
 type ConsoleStatements = Pick<
@@ -15,6 +15,7 @@ type ConsoleStatements = Pick<
   | 'countConsoleAdmins'
   | 'removeConsoleUser'
   | 'setConsoleUserRole'
+  | 'setConsoleUserPassword'
   | 'insertConsoleSession'
   | 'getConsoleSession'
   | 'touchConsoleSession'
@@ -42,8 +43,10 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
     operatorId: column(),
     ...saltedHashFields(),
     createdAt: column(),
+    mustChangePassword: flag(),
   });
   const insertUser = users.insert();
+  const setPassword = users.update(['salt', 'hash', 'scrypt', 'mustChangePassword'], ['username']);
   // Only when no admin exists yet: two setup requests racing cannot both make the first admin.
   const insertFirstAdmin = users.insert({ where: "NOT EXISTS (SELECT 1 FROM console_users WHERE role = 'admin')" });
   const countAdmins = db.prepare("SELECT count(*) AS n FROM console_users WHERE role = 'admin'");
@@ -64,6 +67,7 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
   const rekeySession = changes(db, 'UPDATE console_sessions SET id_hash = ? WHERE id_hash = ?');
   const removeSession = changes(db, 'DELETE FROM console_sessions WHERE id_hash = ?');
   const removeSessionsOf = changes(db, 'DELETE FROM console_sessions WHERE username = ?');
+  const removeSessionsBut = changes(db, 'DELETE FROM console_sessions WHERE username = ? AND id_hash <> ?');
   const purgeSessions = changes(
     db,
     'DELETE FROM console_sessions WHERE last_seen < @lastSeenBefore OR created_at < @createdBefore',
@@ -126,12 +130,15 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
     },
     removeConsoleUser: (username) => removeUserAndSessions(username),
     setConsoleUserRole: (username, role) => setRole({ username, role }) > 0,
+    setConsoleUserPassword: (username, hashed, mustChangePassword) =>
+      setPassword({ username, ...hashed, mustChangePassword }).changes > 0,
     insertConsoleSession: (r) => void insertSession(r),
     getConsoleSession: sessions.one('SELECT * FROM console_sessions WHERE id_hash = ?'),
     touchConsoleSession: (idHash, lastSeen) => void touchSession({ idHash, lastSeen }),
     rekeyConsoleSession: (from, to) => void rekeySession(to, from),
     removeConsoleSession: (idHash) => removeSession(idHash) > 0,
-    removeConsoleSessionsOf: (username) => removeSessionsOf(username),
+    removeConsoleSessionsOf: (username, except) =>
+      except === undefined ? removeSessionsOf(username) : removeSessionsBut(username, except),
     purgeConsoleSessions: (cutoffs) => purgeSessions(cutoffs),
     getSecondFactor: factors.one('SELECT * FROM console_second_factors WHERE username = ?'),
     secondFactorUsers: () => (factorUsers.all() as Array<{ username: string }>).map((r) => r.username),
@@ -152,5 +159,17 @@ export function consoleStatements(db: Database.Database): ConsoleStatements {
     putPolicySettings(settings) {
       putPolicy.run({ settings, updated_at: new Date().toISOString() });
     },
+  };
+}
+
+/** A boolean in an INTEGER column (0 or 1). */
+function flag(): FieldSpec<boolean> {
+  return (field) => {
+    const plain = column<number>()(field);
+    return {
+      ...plain,
+      read: (row) => plain.read(row) === 1,
+      write: (value, params) => plain.write(value ? 1 : 0, params),
+    };
   };
 }

@@ -240,6 +240,8 @@ export const MIGRATIONS: readonly string[] = [
        AND (EXISTS (SELECT 1 FROM operators) OR EXISTS (SELECT 1 FROM devices)
             OR EXISTS (SELECT 1 FROM console_users) OR EXISTS (SELECT 1 FROM agent_devices)
             OR EXISTS (SELECT 1 FROM audit_log))`,
+  // A console user whose password an administrator reset must choose a new one at the next sign-in.
+  `ALTER TABLE console_users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

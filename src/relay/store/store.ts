@@ -145,6 +145,8 @@ export interface ConsoleUserRecord extends SaltedHash {
   operatorId: string;
   /** ISO 8601. */
   createdAt: string;
+  /** The password is a temporary one an administrator set: the user must change it before anything else. */
+  mustChangePassword: boolean;
 }
 
 /**
@@ -256,6 +258,8 @@ export interface RelayStore {
    * the same statement).
    */
   setConsoleUserRole(username: string, role: Role): boolean;
+  /** A new password hash, temporary (to be changed at the next sign-in) or not; false when no such user. */
+  setConsoleUserPassword(username: string, hash: SaltedHash, mustChange: boolean): boolean;
 
   insertConsoleSession(record: ConsoleSessionRecord): void;
   getConsoleSession(idHash: Buffer): ConsoleSessionRecord | null;
@@ -265,8 +269,8 @@ export interface RelayStore {
   rekeyConsoleSession(from: Buffer, to: Buffer): void;
   /** Ends one session (sign-out); false when there was none. */
   removeConsoleSession(idHash: Buffer): boolean;
-  /** Ends every session of the user; how many there were. */
-  removeConsoleSessionsOf(username: string): number;
+  /** Ends every session of the user but the one `except` names (by its idHash); how many there were. */
+  removeConsoleSessionsOf(username: string, except?: Buffer): number;
   /** Forgets the sessions last used before `lastSeenBefore` or made before `createdBefore`; how many. */
   purgeConsoleSessions(cutoffs: { lastSeenBefore: number; createdBefore: number }): number;
 

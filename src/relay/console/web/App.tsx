@@ -1,6 +1,7 @@
 /**
  * The console's frame: who is signed in decides between setup, sign-in and the pages; a user the
- * administrators require a second factor of, who has none yet, sees only its setup. Admins see
+ * administrators require a second factor of, who has none yet, sees only its setup, and one whose
+ * password an administrator reset sees only the form that changes it. Admins see
  * the sign-in alerts above every page.
  */
 import { useEffect } from 'react';
@@ -23,7 +24,7 @@ import { useConsole, type Page } from './store';
 export function App() {
   const user = useConsole((s) => s.user);
   const page = useConsole((s) => s.page);
-  const setupNeeded = useConsole((s) => s.secondFactorSetupNeeded);
+  const setupNeeded = useConsole((s) => s.secondFactorSetupNeeded || s.passwordChangeNeeded);
   useEffect(() => {
     const { signedIn, signedOut } = useConsole.getState();
     const whoAmI = () =>

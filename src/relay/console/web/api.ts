@@ -83,8 +83,10 @@ async function send(name: ConsoleRouteName, input: RawRequest = {}): Promise<unk
   if (!response.ok) {
     const error = ApiError.safeParse(json);
     const code = error.success ? error.data.error.code : 'unknown';
-    // 403 second-factor-setup: the administrators now require a second factor this user lacks.
-    const lostAccess = response.status === 403 && (code === 'forbidden' || code === 'second-factor-setup');
+    // 403 second-factor-setup: the administrators now require a second factor this user lacks;
+    // password-change: an administrator reset this user's password.
+    const lostAccess =
+      response.status === 403 && ['forbidden', 'second-factor-setup', 'password-change'].includes(code);
     if ((response.status === 401 || lostAccess) && !SIGN_IN_ROUTES.includes(name)) {
       accessChanged?.(response.status);
     }

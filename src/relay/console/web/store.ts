@@ -1,6 +1,6 @@
 /**
- * The console's state: who is signed in (and whether they must set up a second factor before
- * anything else), and which page is shown (the URL's path under /console).
+ * The console's state: who is signed in (and whether they must change a reset password or set up
+ * a second factor before anything else), and which page is shown (the URL's path under /console).
  */
 import { create } from 'zustand';
 import type { ConsoleUser, LoginResponse } from '../../../shared/console-api';
@@ -32,6 +32,8 @@ interface ConsoleStore {
   user: ConsoleUser | null | undefined;
   /** The administrators require a second factor and this user has none yet. */
   secondFactorSetupNeeded: boolean;
+  /** An administrator reset this user's password: they must choose a new one first. */
+  passwordChangeNeeded: boolean;
   page: Page;
   signedIn: (answer: LoginResponse) => void;
   signedOut: () => void;
@@ -41,10 +43,11 @@ interface ConsoleStore {
 export const useConsole = create<ConsoleStore>((set) => ({
   user: undefined,
   secondFactorSetupNeeded: false,
+  passwordChangeNeeded: false,
   page: pageOf(location.pathname),
-  signedIn: ({ user, csrfToken, secondFactorSetupNeeded }) => {
+  signedIn: ({ user, csrfToken, secondFactorSetupNeeded, passwordChangeNeeded }) => {
     setCsrfToken(csrfToken);
-    set({ user, secondFactorSetupNeeded });
+    set({ user, secondFactorSetupNeeded, passwordChangeNeeded });
   },
   signedOut: () => {
     setCsrfToken(null);

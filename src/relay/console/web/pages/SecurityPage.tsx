@@ -1,14 +1,17 @@
 /**
- * The signed-in user's security: their TOTP second factor (set up from an otpauth:// link or its
+ * The signed-in user's security: their password (ChangePasswordPanel.tsx), their TOTP second factor (set up from an otpauth:// link or its
  * secret typed into an authenticator app, on only once a code it shows is accepted; turned off
  * with a current code unless the administrators require one), and for admins the setting that
- * requires one from every console user. A user who must set one up first sees only this page.
+ * requires one from every console user. A user who must set one up first sees only this page; one
+ * whose password an administrator reset sees only the change of their password.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ConsoleUser } from '../../../../shared/console-api';
 import type { SecondFactorEnrolment, SecondFactorStatus } from '../../../../shared/console-security';
 import { consoleApi, message } from '../api';
+import { CopyButton } from '../CopyButton';
 import { useConsole } from '../store';
+import { ChangePasswordPanel } from './ChangePasswordPanel';
 import { Field, formText } from './SetupPage';
 
 /** "JBSW Y3DP …": easier to type from the screen. */
@@ -17,6 +20,19 @@ function grouped(secret: string): string {
 }
 
 export function SecurityPage({ user }: { user: ConsoleUser }) {
+  const passwordChangeNeeded = useConsole((s) => s.passwordChangeNeeded);
+  if (passwordChangeNeeded) {
+    return (
+      <section aria-labelledby="security-title">
+        <h1 id="security-title">Security</h1>
+        <ChangePasswordPanel />
+      </section>
+    );
+  }
+  return <SecuritySettings user={user} />;
+}
+
+function SecuritySettings({ user }: { user: ConsoleUser }) {
   const setupNeeded = useConsole((s) => s.secondFactorSetupNeeded);
   const [status, setStatus] = useState<SecondFactorStatus | null>(null);
   const [enrolment, setEnrolment] = useState<SecondFactorEnrolment | null>(null);
@@ -96,10 +112,14 @@ export function SecurityPage({ user }: { user: ConsoleUser }) {
             <p>
               <a href={enrolment.uri} aria-label="Setup link" className="secret">
                 {enrolment.uri}
-              </a>
+              </a>{' '}
+              <CopyButton text={enrolment.uri} label="Copy link" />
             </p>
-            <p className="secret" aria-label="Secret">
-              {grouped(enrolment.secret)}
+            <p>
+              <span className="secret" aria-label="Secret">
+                {grouped(enrolment.secret)}
+              </span>{' '}
+              <CopyButton text={enrolment.secret} label="Copy secret" />
             </p>
             <Field name="code" label="Code from your app" autoComplete="one-time-code" inputMode="numeric" />
             <button type="submit" className="primary" disabled={busy}>
@@ -120,6 +140,7 @@ export function SecurityPage({ user }: { user: ConsoleUser }) {
           {note.text}
         </p>
       )}
+      {!setupNeeded && <ChangePasswordPanel />}
       {user.role === 'admin' && !setupNeeded && <RequireSecondFactor />}
     </section>
   );

@@ -1,14 +1,18 @@
 /**
  * Console users (admins only): the list, each user's role and removal (after a confirmation on
  * the page; never the signed-in admin's own account), and a new user, acting as an existing
- * operator or a new one. Whether each has a second factor, and its reset (a lost phone) for others.
+ * operator or a new one. Whether each has a second factor, and its reset (a lost phone) for others;
+ * a forgotten password's reset (ResetPasswordPanel.tsx). The new operator's app token has a Copy button.
  */
 import { useState, type FormEvent } from 'react';
 import type { ConsoleUser, NewUserResponse } from '../../../../shared/console-api';
 import type { Role } from '../../../../shared/policy';
 import { consoleApi, message } from '../api';
+import { CopyButton } from '../CopyButton';
 import { usePolled } from '../polling';
 import { useConsole } from '../store';
+import { NewPasswordFields, newPassword, passwordRefusal } from './PasswordFields';
+import { ResetPasswordPanel } from './ResetPasswordPanel';
 import { Field, formText } from './SetupPage';
 
 const ROLE_NAMES: Record<Role, string> = { admin: 'Administrator', operator: 'Operator' };
@@ -17,6 +21,9 @@ export function UsersPage() {
   const [version, setVersion] = useState(0);
   const { value } = usePolled(() => consoleApi.users(), 30_000, String(version));
   const [error, setError] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  /** The user whose password is being reset. */
+  const [resetting, setResetting] = useState<ConsoleUser | null>(null);
   const [created, setCreated] = useState<NewUserResponse | null>(null);
   const me = useConsole((s) => s.user);
   /** The user whose removal waits for confirmation. */
@@ -56,6 +63,9 @@ export function UsersPage() {
     const form = new FormData(formElement);
     const operatorId = formText(form, 'operatorId').trim();
     setError(null);
+    const chosen = newPassword(form);
+    if ('refusal' in chosen) return setRefusal(chosen.refusal);
+    setRefusal(null);
     try {
       setCreated(
         await consoleApi.createUser({
@@ -64,7 +74,7 @@ export function UsersPage() {
             name: formText(form, 'name'),
             // The form's select offers the roles only; the relay checks it all the same.
             role: formText(form, 'role') as Role,
-            password: formText(form, 'password'),
+            password: chosen.password,
             ...(operatorId ? { operatorId } : {}),
           },
         }),
@@ -72,7 +82,9 @@ export function UsersPage() {
       formElement.reset();
       setVersion((v) => v + 1);
     } catch (err) {
-      setError(message(err));
+      const weak = passwordRefusal(err);
+      if (weak) setRefusal(weak);
+      else setError(message(err));
     }
   };
   return (
@@ -126,12 +138,26 @@ export function UsersPage() {
                   )}
                 </td>
                 <td>
+                  {u.passwordChangeNeeded && <span className="muted">Must change password. </span>}
+                  <button
+                    type="button"
+                    aria-label={`Reset the password of ${u.username}`}
+                    disabled={disabled}
+                    onClick={() => {
+                      setNote(null);
+                      setRemoving(null);
+                      setResetting(u);
+                    }}
+                  >
+                    Reset password
+                  </button>{' '}
                   <button
                     type="button"
                     aria-label={`Remove ${u.username}`}
                     disabled={disabled}
                     onClick={() => {
                       setNote(null);
+                      setResetting(null);
                       setRemoving(u);
                     }}
                   >
@@ -144,6 +170,16 @@ export function UsersPage() {
           })}
         </tbody>
       </table>
+      {resetting && (
+        <ResetPasswordPanel
+          key={resetting.username}
+          user={resetting}
+          onClose={(changed) => {
+            setResetting(null);
+            if (changed) setVersion((v) => v + 1);
+          }}
+        />
+      )}
       {removing && (
         <section className="panel" aria-labelledby="remove-title">
           <h2 id="remove-title">
@@ -180,13 +216,7 @@ export function UsersPage() {
             <option value="admin">Administrator</option>
           </select>
         </p>
-        <Field
-          name="password"
-          label="Initial password (at least 12 characters)"
-          type="password"
-          autoComplete="new-password"
-          minLength={12}
-        />
+        <NewPasswordFields label="Initial password" refusal={refusal} />
         <Field
           name="operatorId"
           label="Existing operator id (empty: a new operator)"
@@ -210,8 +240,11 @@ export function UsersPage() {
           {created.operatorToken && (
             <>
               <p>Their operator token for the flxra app:</p>
-              <p className="secret" aria-label="Operator token">
-                {created.operatorToken}
+              <p>
+                <span className="secret" aria-label="Operator token">
+                  {created.operatorToken}
+                </span>{' '}
+                <CopyButton text={created.operatorToken} />
               </p>
               <p className="notice">It is not shown again: give it to them now.</p>
             </>
