@@ -93,7 +93,7 @@ export function ResetPasswordPanel({ user, onClose }: { user: ConsoleUser; onClo
       )}
       <p className="actions">
         <button type="submit" className="danger" disabled={busy}>
-          Reset the password of {user.username}
+          Yes, reset the password of {user.username}
         </button>
         <button type="button" onClick={() => onClose(false)}>
           Cancel
