@@ -117,6 +117,23 @@ test('no secret that passed through the relay, right or wrong, is in anything it
   const cookie = /=([^;]+)/.exec(signedIn.headers.get('set-cookie') ?? '')?.[1];
   assert.ok(cookie, 'a session cookie');
   secrets.set('console session cookie', decodeURIComponent(cookie));
+  // A changed password, a new user's, and a temporary one the relay made in a reset.
+  const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
+  const asAdmin = { cookie: `flxra_console=${cookie}`, 'x-flxra-csrf': csrfToken };
+  const changedPassword = 'quiet meadow lantern 58';
+  secrets.set('changed console password', changedPassword);
+  const changed = await post(
+    `${CONSOLE_API}/me/password`,
+    { currentPassword: password, newPassword: changedPassword },
+    asAdmin,
+  );
+  assert.equal(changed.status, 200, await changed.clone().text());
+  const userPassword = 'copper thistle orbit 23';
+  secrets.set("a new user's password", userPassword);
+  const user = { username: 'olivia', name: 'Olivia', role: 'operator', password: userPassword };
+  assert.equal((await post(`${CONSOLE_API}/users`, user, asAdmin)).status, 201);
+  const reset = await post(`${CONSOLE_API}/users/olivia/password`, {}, asAdmin);
+  secrets.set('temporary console password', ((await reset.json()) as { password: string }).password);
 
   for (const client of [back, hostBack, agent]) client.close();
   await until('the relay logged the clients leaving', () => relay.lines.some((l) => l.includes('agent disconnected')));

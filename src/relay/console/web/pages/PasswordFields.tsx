@@ -37,7 +37,7 @@ export function NewPasswordFields({
         />
       </p>
       {refusal ? (
-        <p className="error" role="alert" id={said} aria-label="Password refused">
+        <p className="error" role="alert" id={said}>
           {refusal}
         </p>
       ) : (
