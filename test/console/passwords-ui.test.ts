@@ -118,8 +118,8 @@ describe('passwords in Chromium', () => {
       .getByText('Must change password')
       .waitFor();
 
-    // Her open page is signed out at its next call.
-    await nav(oliviaPage).filter({ hasText: 'Sessions' }).click();
+    // Her open page is signed out at its next call (a poll may come first; a reload is one for sure).
+    await oliviaPage.reload();
     await oliviaPage.getByRole('heading', { name: 'Sign in to the flxra console' }).waitFor();
     await oliviaPage.getByLabel('Username').fill('olivia');
     await oliviaPage.getByLabel('Password').fill(temporary);

@@ -168,15 +168,14 @@ test('a revoked key is refused at once; a revoked active key is replaced; nothin
 test('a relay.db from before key rotation upgrades with its one key, still active and the same', async (t) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-keys-upgrade-'));
   t.after(() => fs.rm(dir, { recursive: true, force: true }));
-  openSqliteStore(dir).close();
-  // Back to the earlier schema: the one-key table, with a key as the earlier relay stored it.
+  // The earlier schema, as a relay of that version left it (the one-key table), with its key.
   const key = await newKeyRecord(new Date());
   const index = MIGRATIONS.findIndex((m) => m.includes('signing_keys_v2'));
   const db = new Database(path.join(dir, 'relay.db'));
-  db.exec(`DROP TABLE signing_keys;
-    CREATE TABLE signing_keys (kid TEXT PRIMARY KEY, private_jwk TEXT NOT NULL, created_at TEXT NOT NULL) STRICT`);
+  db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+  for (const sql of MIGRATIONS.slice(0, index)) db.exec(sql);
+  db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(index);
   db.prepare('INSERT INTO signing_keys VALUES (?, ?, ?)').run(key.kid, key.privateJwk, key.createdAt);
-  db.prepare('UPDATE schema_version SET version = ?').run(index);
   db.close();
 
   const store = openSqliteStore(dir);

@@ -86,7 +86,7 @@ export class ConsoleUsers {
     return this.store.countConsoleAdmins() === 0;
   }
 
-  /** The first admin and its new operator identity; null when an admin exists already. */
+  /** The first admin and its new operator identity; refused when an admin exists already or the password is weak. */
   async createFirstAdmin(input: Omit<NewUser, 'role'> & { organisation: string }): Promise<FirstAdminResult> {
     if (!this.needsFirstAdmin()) return SETUP_DONE;
     const verdict = await this.judge(input.password, [input.username, input.name, input.organisation]);
