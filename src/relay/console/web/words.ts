@@ -60,6 +60,7 @@ export const ACTION_WORDS: Record<AuditAction, string> = {
   'device.enrolled': 'Device enrolled',
   'device.removed': 'Device removed',
   'user.second-factor-changed': 'Second factor changed',
+  'user.password-changed': 'Password changed or reset',
   'console.security-changed': 'Console security changed',
   'sign-in.alert': 'Repeated failed sign-ins',
   'relay.started': 'Relay started',
