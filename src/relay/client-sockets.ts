@@ -95,6 +95,8 @@ export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messa
         return assistances.open(sender, command.payload);
       case 'session:resume':
         return assistances.resume(sender, command.payload);
+      case 'assistance:decline':
+        return assistances.decline(sender, command.payload.sessionId);
       case 'device:user-sessions':
         return assistances.reportUserSessions(sender, command.payload.sessions);
       default:

@@ -21,7 +21,7 @@ export type Outgoing = {
   [E in RelayEventName]: { to: ConnId; event: E; payload: RelayEventPayload<E> };
 }[RelayEventName];
 
-type ErrorDetails = Pick<RelayEventPayload<'relay:error'>, 'attemptsLeft' | 'retryAfterMs'>;
+type ErrorDetails = Pick<RelayEventPayload<'relay:error'>, 'attemptsLeft' | 'retryAfterMs' | 'endReason'>;
 
 export function relayError(
   to: ConnId,

@@ -2,7 +2,7 @@
  * Input events the operator's viewer sends to the host over the WebRTC data channel, and the
  * display descriptions the host sends back. Coordinates are normalised (0..1) within one
  * display, named by id, so the protocol already works for several displays. The verification
- * words' exchange travels there too.
+ * words' exchange travels there too, and the host's word that its capture stopped.
  */
 import { z } from 'zod';
 import { SasHex } from './sas.js';
@@ -67,6 +67,8 @@ export type SasMessage = z.infer<typeof SasMessage>;
 export const ChannelMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('input'), event: InputEvent }),
   z.object({ kind: z.literal('displays'), displays: z.array(DisplayInfo).max(16) }),
+  /** host → operator: the device's screen capture stopped (the user stopped sharing, the source went away). */
+  z.object({ kind: z.literal('capture-stopped') }),
   ...SasMessage.options,
 ]);
 export type ChannelMessage = z.infer<typeof ChannelMessage>;

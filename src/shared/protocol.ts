@@ -68,6 +68,7 @@ export const EndReason = z.enum([
   'superseded', // a new assistance was requested for the device before anyone was in this one
   'ended-by-admin', // an administrator ended it from the console's Assistances page
   'relay-restarted', // the relay restarted and the device's side of it did not come back (its agent, its host)
+  'request-declined', // the user pressed Decline on the request notice, before any operator was let in
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 
@@ -152,6 +153,11 @@ export const clientEvents = {
   }),
   /** operator → relay: back after a network drop, with the resume token from session:admitted. */
   'session:resume': z.object({ sessionId: SessionId, resumeToken: z.string().min(16).max(256) }),
+  /**
+   * host → relay: the user declined the assistance from its request notice ("remote assistance was
+   * requested by …"), before anyone was let in: it ends, and its operator is told.
+   */
+  'assistance:decline': z.object({ sessionId: SessionId }),
   /** enrolled device host → relay: its user sessions, on connect and whenever they change. */
   'device:user-sessions': z.object({ sessions: UserSessionList }),
 } as const;
@@ -241,6 +247,8 @@ export const relayEvents = {
     event: z.string().optional(),
     attemptsLeft: z.number().int().optional(),
     retryAfterMs: z.number().int().optional(),
+    /** With session-expired: how the assistance really ended, so that the app never reports a timeout that did not happen. */
+    endReason: EndReason.optional(),
   }),
 } as const;
 export type RelayEventName = keyof typeof relayEvents;

@@ -11,6 +11,7 @@ import {
   ActivationToken,
   type AccessMode,
   type ClientEventPayload,
+  type EndReason,
   type RelayErrorCode,
   type SessionId,
 } from '../../shared/protocol.js';
@@ -49,6 +50,13 @@ const ADMISSION_REFUSALS: Record<LifecycleRefusalCode, RelayErrorCode> = {
   'wrong-phase': 'session-busy',
 };
 const RESUME = 'session:resume';
+
+/** An assistance that is over, refused with how it really ended (a decline is not a timeout). */
+function endedRefusal(conn: ConnId, event: string, reason: EndReason | null): Outgoing {
+  return relayError(conn, 'session-expired', event, 'this assistance is over; request a new one', {
+    ...(reason ? { endReason: reason } : {}),
+  });
+}
 
 export interface OpeningDeps {
   store: RelayStore;
@@ -123,7 +131,8 @@ export class Opening {
       return [relayError(sender.conn, 'forbidden', RESUME, 'this resume token is not valid for you in this session')];
     }
     const expiry = this.deps.expireIfDue(record);
-    if (expiry || record.endedAt !== null) return [...(expiry ?? []), over];
+    if (expiry) return [...expiry, endedRefusal(sender.conn, RESUME, 'expired')];
+    if (record.endedAt !== null) return [endedRefusal(sender.conn, RESUME, record.endReason)];
     const out = this.deps.sessions.resume(sender, sessionId);
     if (!out) return [over];
     this.deps.store.updateAssistance(sessionId, { expiresAt: null });
@@ -196,7 +205,8 @@ export class Opening {
     if (record.lockedAt !== null)
       return refuse('locked', 'too many wrong passwords: this assistance is locked; request a new one');
     const expiry = this.deps.expireIfDue(record);
-    if (expiry || record.endedAt !== null) return refuse('session-expired', over, expiry ?? []);
+    if (expiry) return { refused: [...expiry, endedRefusal(conn, OPEN, 'expired')] };
+    if (record.endedAt !== null) return { refused: [endedRefusal(conn, OPEN, record.endReason)] };
     return { record };
   }
 

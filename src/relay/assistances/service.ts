@@ -154,6 +154,20 @@ export class Assistances {
     return this.opening.resume(sender, payload);
   }
 
+  /**
+   * assistance:decline: the user declined from the request notice. Only the assistance's own host
+   * connection may; it ends through finish() (the operator, if in, told; a file opened later is
+   * refused saying so), audited as the user's doing.
+   */
+  decline(sender: Sender, sessionId: SessionId): Outgoing[] {
+    if (sender.role !== 'host' || this.sessions.assistanceOfHost(sender.conn) !== sessionId)
+      return [
+        relayError(sender.conn, 'not-in-session', 'assistance:decline', `not the host of assistance ${sessionId}`),
+      ];
+    const deviceId = this.deviceOf(sessionId) ?? `session ${sessionId}`;
+    return this.finish(sessionId, 'request-declined', { kind: 'user', id: deviceId, name: 'user at the device' });
+  }
+
   /** For the handshake of a host back from a dropped connection: whether its resume token is valid. */
   hostResumeValid(sessionId: SessionId, token: string): { deviceId: string; deviceName: string } | null {
     return this.hosts.hostResumeValid(sessionId, token);

@@ -28,7 +28,7 @@ export function operatorEndMessage(reason: EndReason): string {
     case 'device-removed':
       return 'An administrator removed the device from the relay, so the assistance ended.';
     case 'host-lost':
-      return 'The device lost its connection to the relay and did not come back in time, so the assistance ended.';
+      return 'The device went offline: it lost its connection to the relay and did not come back in time, so the assistance ended.';
     case 'host-closed':
       return 'flxra was closed on the device, so the assistance ended.';
     case 'host-failed':
@@ -39,6 +39,8 @@ export function operatorEndMessage(reason: EndReason): string {
       return 'An administrator ended this assistance from the console.';
     case 'relay-restarted':
       return 'The relay restarted and the device did not come back in time, so the assistance ended.';
+    case 'request-declined':
+      return 'The user declined the assistance when they were told of the request, before you connected. Nothing was shared.';
   }
 }
 
@@ -80,5 +82,10 @@ export function hostEndMessage(reason: EndReason, operatorName?: string): string
       return 'An administrator of your organisation ended the remote assistance.';
     case 'relay-restarted':
       return 'The remote assistance service restarted and this computer did not reconnect in time, so the session ended.';
+    case 'request-declined':
+      return `You declined the remote assistance; ${who} was told.`;
   }
 }
+
+/** What the host window says under every end: the user may close it (it closes by itself soon). */
+export const NOTHING_SHARED = 'Nothing is shared any more; you can close this window.';
