@@ -6,7 +6,8 @@
  *
  * Started by the Chromium launcher (launcher.ts) as `node --import tsx dev/chromium-host/host.ts --relay
  * <url>`, with DISPLAY, FLXRA_HOST_TOKEN and FLXRA_VERIFICATION in its environment. It runs until it is stopped
- * (SIGTERM), its assistance expires, or its connection is gone for good (its agent went away).
+ * (SIGTERM), or its window closes itself once nothing is shared any more (window-close.ts): after
+ * its session ended or its assistance expired, or once its connection is gone for good.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,6 @@ import { createHostRole } from '../../src/main/host/host-role.js';
 import { createIpcHandlers, type IpcHandlers } from '../../src/main/ipc/handlers.js';
 import { takeHostToken } from '../../src/shared/host-token-env.js';
 import { readVerificationEnv } from '../../src/shared/verification-policy.js';
-import type { HostState } from '../../src/shared/ipc.js';
 import { reportShownScreens } from './shown-screens.js';
 
 const { values } = parseArgs({ options: { relay: { type: 'string' } }, strict: true });
@@ -24,13 +24,6 @@ const hostToken = takeHostToken(process.env);
 if (!values.relay || !display || !hostToken) {
   console.error('chromium-host: needs --relay <url>, DISPLAY and FLXRA_HOST_TOKEN');
   process.exit(2);
-}
-
-/** How long an over host waits before exiting: long enough for its last screen to be reported. */
-const SHOWN_FOR_MS = 1_000;
-
-function isOver(state: HostState): boolean {
-  return state.status === 'ended' && state.final === true;
 }
 
 const cleanups: Array<() => unknown> = [];
@@ -45,7 +38,13 @@ async function shutdown(code: number): Promise<never> {
   }
   process.exit(code);
 }
-process.once('SIGTERM', () => void shutdown(0));
+/** How long a stopped host waits for its session's end to show (the agent allows 10 s). */
+const STOPPED_WAIT_MS = 1_000;
+/** Set once the host exists: whether its window is showing its last screen, due to close. */
+let closing = () => false;
+// The agent stops the host as its assistance ends: the last screen stays until the window closes itself.
+// Its session:ended may arrive a moment after the agent's stop: that moment is waited for.
+process.once('SIGTERM', () => setTimeout(() => (closing() ? undefined : void shutdown(0)), STOPPED_WAIT_MS));
 process.once('SIGINT', () => void shutdown(0));
 
 try {
@@ -68,15 +67,17 @@ try {
     verification: readVerificationEnv(process.env),
     // The page is headless: flxra has no window of its own on this desktop to keep input out of.
     input: { display },
-    emit: (channel, payload) => {
-      page.emit(channel, payload);
-      // A host started for one assistance whose connection is gone for good (its agent went
-      // away) has nothing left to do once it has shown why: headless, nobody would close it.
-      if (channel === 'host:state' && isOver(payload as HostState)) setTimeout(() => void shutdown(0), SHOWN_FOR_MS);
+    emit: (channel, payload) => page.emit(channel, payload),
+    // Once nothing is shared any more the page says so, and the "window" closes itself: recorded, then the host exits.
+    window: {
+      close: () => {
+        console.log('[host] window closed: nothing is shared any more');
+        void shutdown(0);
+      },
     },
-    onDeactivated: () => void shutdown(0),
     log: (message) => console.log(message),
   });
+  closing = () => role.window.pending;
   cleanups.push(() => role.close());
   const host = role.session;
   table.handlers = createIpcHandlers({ host });

@@ -34,7 +34,17 @@ export interface RigRelay {
 export interface SessionRig<R extends RigRelay = TestRelay> {
   relay: R;
   browser: Browser;
-  host: { session: HostSession; input: HostInputController; page: Page; deviceId?: string; states: HostState[] };
+  host: {
+    session: HostSession;
+    input: HostInputController;
+    page: Page;
+    deviceId?: string;
+    states: HostState[];
+    /** The window's close-by-itself timer, which the test fires (window-close.ts); the delay it was set with. */
+    closeTimer: { pending(): number | null; fire(): void };
+    /** Whether the host window closed itself (the page is then closed, as Electron closes the window). */
+    windowClosed(): boolean;
+  };
   /** `states`: every state the operator window was shown, in order. */
   operator: { controller: OperatorController; page: Page; keychain: CredentialStore; states: OperatorState[] };
   close(): Promise<void>;
@@ -51,6 +61,10 @@ export interface SessionRigOptions {
   operatorNow?: () => number;
   /** The device's setting for the verification words (as its agent would pass it); not required by default. */
   verification?: VerificationPolicy;
+  /** How long the consent window waits before denying by itself (60 s by default). */
+  consentTimeoutMs?: number;
+  /** How long the operator's viewer says "reconnecting" before "the relay is unreachable" (20 s by default). */
+  operatorRelayGraceMs?: number;
 }
 
 /** The rig on a relay of its own (a fresh in-process test relay, closed with the rig). */
@@ -91,6 +105,8 @@ export async function startSessionRigOn<R extends RigRelay>(
     for (const p of [hostPage, operatorPage]) await p.page.addInitScript({ content: RTC_PROBE });
 
     const hostStates: HostState[] = [];
+    let closeTimer: { fire: () => void; ms: number } | null = null;
+    let windowClosed = false;
     const operatorStates: OperatorState[] = [];
     const device = opts.enrolled ? await relay.addDevice('test-desktop') : undefined;
     const hostRole = await createHostRole({
@@ -99,12 +115,27 @@ export async function startSessionRigOn<R extends RigRelay>(
       ...(device ? { deviceToken: device.token } : {}),
       userSessions: async () => opts.userSessions ?? [],
       verification: opts.verification ?? DEFAULT_VERIFICATION,
+      ...(opts.consentTimeoutMs !== undefined ? { consentTimeoutMs: opts.consentTimeoutMs } : {}),
       emit: (channel, payload) => {
         if (channel === 'host:state') hostStates.push(payload as HostState);
         hostPage.emit(channel, payload);
       },
       // The host page runs headless here, so flxra has no window of its own on this desktop.
       input: { display },
+      // The window's close: the test fires the timer; closing closes the page and is recorded.
+      window: {
+        timer: (fire, ms) => {
+          const timer = { fire, ms };
+          closeTimer = timer;
+          return () => {
+            if (closeTimer === timer) closeTimer = null;
+          };
+        },
+        close: () => {
+          windowClosed = true;
+          void hostPage.page.close().catch(() => undefined);
+        },
+      },
     });
     cleanups.push(() => hostRole.close());
     const host = (roles.host = hostRole.session);
@@ -123,6 +154,7 @@ export async function startSessionRigOn<R extends RigRelay>(
         operatorPage.emit(channel, payload);
       },
       ...(opts.operatorNow ? { now: opts.operatorNow } : {}),
+      ...(opts.operatorRelayGraceMs !== undefined ? { relayGraceMs: opts.operatorRelayGraceMs } : {}),
     }));
     cleanups.push(() => operator.stop());
 
@@ -138,6 +170,15 @@ export async function startSessionRigOn<R extends RigRelay>(
         page: hostPage.page,
         ...(device ? { deviceId: device.id } : {}),
         states: hostStates,
+        closeTimer: {
+          pending: () => closeTimer?.ms ?? null,
+          fire: () => {
+            const timer = closeTimer;
+            closeTimer = null;
+            timer?.fire();
+          },
+        },
+        windowClosed: () => windowClosed,
       },
       operator: { controller: operator, page: operatorPage.page, keychain, states: operatorStates },
       close,

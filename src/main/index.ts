@@ -119,7 +119,7 @@ async function startRole() {
   if (role === 'host') {
     const windows = process.platform === 'win32';
     const userSessions = createUserSessionReader();
-    const { session: host } = await createHostRole({
+    const { session: host, window: hostWindow } = await createHostRole({
       relayUrl: options.relayUrl,
       deviceName: os.hostname(),
       // Set by whoever starts the host for an enrolled device (the agent); never on a command line.
@@ -129,8 +129,9 @@ async function startRole() {
       // The device's own setting, from its agent (a damaged one stops the app: see below).
       verification: readVerificationEnv(process.env),
       userSessions: () => userSessions.list(),
-      onDeactivated: () => app.quit(),
       emit,
+      // Once nothing is shared any more the window says so and closes itself; closing it quits the host.
+      window: { close: () => mainWindow?.close() },
       log: console.log,
       input: {
         // Windows: displays from Electron's screen (DIPs), mapped to physical pixels by the injector.
@@ -164,6 +165,9 @@ async function startRole() {
       );
     });
     hostRole = host;
+    // The agent stops the host as its assistance ends: the last screen still shows until the window closes itself.
+    // (Its session:ended may arrive a moment after the agent's stop: that moment is waited for.)
+    process.once('SIGTERM', () => setTimeout(() => (hostWindow.pending ? undefined : app.quit()), 1_000));
     return { host };
   }
   const keychain = keytarCredentialStore();

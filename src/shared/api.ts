@@ -21,6 +21,8 @@ export function createApi(t: Transport) {
       answerConsent: (decision: ConsentDecision) => t.invoke('host:consent', { decision }),
       setMode: (mode: AccessMode) => t.invoke('host:set-mode', { mode }),
       endSession: () => t.invoke('host:end', null),
+      /** Decline on the request notice: the assistance ends before anyone is let in. */
+      decline: () => t.invoke('host:decline', null),
       sendSignal: (signal: PeerSignal) => t.invoke('host:signal', { signal }),
       injectInput: (event: InputEvent) => t.invoke('host:input', { event }),
       getDisplays: () => t.invoke('host:displays', null),

@@ -83,13 +83,33 @@ export type HostState =
   /** The assistance is over for good: the host service stops. */
   | { status: 'deactivated'; sessionId: SessionId };
 
+/** The operator app's relay connection dropped at `since` (epoch ms); `unreachable`: for longer than its grace. */
+export interface RelayLost {
+  since: number;
+  /** The relay's origin, as the viewer names it. */
+  relay: string;
+  unreachable?: true;
+}
+
 /** What the operator window shows. */
 export type OperatorState =
   /** `relay`: the origin of the relay to sign in to (a token is only ever sent to its own relay). */
   | { status: 'signed-out'; relay?: string; message?: string }
   | { status: 'idle'; operator: OperatorIdentity; message?: string }
-  /** `deviceAway` (here and in active): the device lost its relay connection and is reconnecting. */
-  | { status: 'waiting'; operator: OperatorIdentity; sessionId: SessionId; deviceName: string; deviceAway?: true }
+  /**
+   * `deviceAway` (here and in active): the device lost its relay connection and is reconnecting,
+   * since `awaySince`. `relayLost`: this app lost its own relay connection (it keeps trying);
+   * `unreachable` once it has tried for longer than its grace period.
+   */
+  | {
+      status: 'waiting';
+      operator: OperatorIdentity;
+      sessionId: SessionId;
+      deviceName: string;
+      deviceAway?: true;
+      awaySince?: number;
+      relayLost?: RelayLost;
+    }
   | {
       status: 'active';
       operator: OperatorIdentity;
@@ -97,6 +117,8 @@ export type OperatorState =
       deviceName: string;
       mode: AccessMode;
       deviceAway?: true;
+      awaySince?: number;
+      relayLost?: RelayLost;
     }
   | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason }
   /** An activation file names a relay not trusted yet: the operator compares its fingerprint. */
@@ -112,6 +134,8 @@ export const invokeChannels = {
   'host:consent': z.object({ decision: ConsentDecision }),
   'host:set-mode': z.object({ mode: AccessMode }),
   'host:end': z.null(),
+  /** The user's Decline on the request notice: the assistance ends before anyone is let in. */
+  'host:decline': z.null(),
   'host:signal': z.object({ signal: PeerSignal }),
   'host:input': z.object({ event: InputEvent }),
   'host:displays': z.null(),
@@ -137,6 +161,7 @@ export interface InvokeResults {
   'host:consent': void;
   'host:set-mode': void;
   'host:end': void;
+  'host:decline': void;
   'host:signal': void;
   'host:input': void;
   'host:displays': DisplayInfo[];

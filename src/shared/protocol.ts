@@ -247,7 +247,7 @@ export const relayEvents = {
     event: z.string().optional(),
     attemptsLeft: z.number().int().optional(),
     retryAfterMs: z.number().int().optional(),
-    /** With session-expired: how the assistance really ended, so that the app never reports a timeout that did not happen. */
+    /** With session-expired: how the assistance really ended (the app never reports a timeout that did not happen). */
     endReason: EndReason.optional(),
   }),
 } as const;

@@ -337,7 +337,7 @@ test('unattended, then the agent is killed: the operator and the user are told w
   assert.deepEqual(ended, { sessionId, reason: 'agent-restarted' });
   // The host outlives the agent (it writes to the same output) and shows the user why, for good.
   await agent.waitFor(
-    /shown host-over,host-ended: The device's agent restarted, so the assistance ended\. You can close this window\./,
+    /shown host-over,host-ended,nothing-shared: The device's agent restarted, so the assistance ended\. Nothing is shared any more; you can close this window\./,
     { from, timeoutMs: 10_000 },
   );
   const userMs = performance.now() - killed;
@@ -346,7 +346,8 @@ test('unattended, then the agent is killed: the operator and the user are told w
   assert.ok(operatorMs >= 4_900 && operatorMs < 6_500, `the operator told after the 5 s wait (${operatorMs} ms)`);
   assert.ok(userMs >= operatorMs && userMs < 7_000, `the user shown right after (${userMs} ms)`);
   await until('offline', () => relay.handle.agents.get(deviceId)?.online === false);
-  // Headless, nobody would close it: having shown why, the host leaves by itself.
+  // Having shown why for a few seconds, its window closes itself and the host leaves.
+  await agent.waitFor(/window closed: nothing is shared any more/, { from });
   await until('the orphaned host gone', () => !running(hostPid));
 
   // Restarted, it resumes nothing: the assistance is over, and no host starts until asked.

@@ -27,8 +27,11 @@ export interface SpawnLauncherOptions {
   log: (line: string) => void;
 }
 
-/** How long a host has to exit after SIGTERM (closing its window, its browser) before it is killed. */
-const STOP_GRACE_MS = 3_000;
+/**
+ * How long a host has to exit after SIGTERM before it is killed: its window shows the session's
+ * end for a few seconds before it closes itself (src/main/host/window-close.ts, CLOSE_AFTER_MS).
+ */
+const STOP_GRACE_MS = 10_000;
 
 interface Running {
   child: ChildProcess;

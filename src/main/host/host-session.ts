@@ -25,9 +25,8 @@ import {
 } from '../../shared/protocol.js';
 import type { DisplayInfo, InputEvent } from '../../shared/input-events.js';
 import type { UserSession } from '../../shared/user-sessions.js';
-import type { EventPayloads, HostState } from '../../shared/ipc.js';
+import type { HostState } from '../../shared/ipc.js';
 import type { SasWords } from '../../shared/sas.js';
-import type { VerificationPolicy } from '../../shared/verification-policy.js';
 import { connectToRelay, onRelayEvent, retryAfterRefusal, type RelaySocket } from '../relay-client.js';
 import {
   connectionOpened,
@@ -41,41 +40,9 @@ import {
 import { UserSessionsReport } from './user-sessions-report.js';
 import { describeConnectionFailure } from '../../shared/relay-certificate.js';
 import { secureRelayUrl } from '../../shared/relay-url.js';
+import { CONSENT_TIMEOUT_MS, type HostSessionOptions } from './host-session-options.js';
 
-/** The slice of the input controller the session needs (see input/input-controller.ts). */
-export interface SessionInput {
-  setEnabled(enabled: boolean): void;
-  handle(event: InputEvent): unknown;
-  releaseAll(): void;
-}
-
-export interface HostSessionOptions {
-  relayUrl: string;
-  deviceName: string;
-  /** An enrolled device's token: assistances can then be requested for it, unattended too. */
-  deviceToken?: string;
-  /**
-   * Set when the device's agent started this host for one assistance: the relay's one-time token
-   * for it. Such a host lives for that assistance only, so it never reconnects: once its
-   * connection is gone, so is the assistance.
-   */
-  hostToken?: string;
-  /** The device's user sessions, reported to the relay for dynamic assistance. */
-  userSessions?: () => Promise<UserSession[]>;
-  /** The assistance is over for good (15 minutes after it ended): the host service stops. */
-  onDeactivated?: () => void;
-  input: SessionInput;
-  displays: () => DisplayInfo[];
-  /** The device's own setting (its agent's configuration), never the relay's: whether control needs the words. */
-  verification: VerificationPolicy;
-  /** Pushes an event to the host window. */
-  emit: <E extends 'host:state' | 'host:signal' | 'host:peer-reset'>(channel: E, payload: EventPayloads[E]) => void;
-  /** How long the consent window waits before denying by itself. */
-  consentTimeoutMs?: number;
-  log?: (message: string) => void;
-}
-
-export const CONSENT_TIMEOUT_MS = 60_000;
+export { CONSENT_TIMEOUT_MS, type HostSessionOptions, type SessionInput } from './host-session-options.js';
 
 export class HostSession {
   private socket: RelaySocket | null = null;
@@ -288,6 +255,17 @@ export class HostSession {
     this.log(`the user ended session ${s.sessionId}: the operator's verification words were different`);
     this.end();
     if (this.current.status === 'ended') this.setState({ ...this.current, wordsDiffered: true });
+  }
+
+  /**
+   * The user's Decline on the request notice, before anyone is let in: the relay ends the
+   * assistance (its operator is told) and this window says nothing is shared.
+   */
+  decline(): void {
+    const s = this.current;
+    if (s.status !== 'requested') return;
+    this.socket?.emit('assistance:decline', { sessionId: s.sessionId });
+    this.finish(s.sessionId, 'request-declined');
   }
 
   /** The user's End session: input stops and the operator is told at once. */

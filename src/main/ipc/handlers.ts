@@ -37,6 +37,7 @@ export function createIpcHandlers(roles: { host?: HostSession; operator?: Operat
     'host:consent': ({ decision }) => host().answerConsent(decision),
     'host:set-mode': ({ mode }) => host().setMode(mode),
     'host:end': () => host().end(),
+    'host:decline': () => host().decline(),
     'host:signal': ({ signal }) => host().sendSignal(signal),
     'host:input': ({ event }) => host().handleInput(event),
     'host:displays': () => host().displays(),

@@ -29,6 +29,8 @@ export interface OperatorControllerOptions {
   fetchRelayKeys: (relay: string) => Promise<RelayKeys>;
   emit: <E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]) => void;
   now?: () => number;
+  /** How long a relay connection lost inside a session reads "reconnecting" before "unreachable" (operator-session). */
+  relayGraceMs?: number;
   log?: (message: string) => void;
 }
 
@@ -215,6 +217,7 @@ export class OperatorController {
       token,
       missingTokenReason: reason,
       emit: (channel, payload) => this.fromSession(channel, payload),
+      ...(this.opts.relayGraceMs !== undefined ? { relayGraceMs: this.opts.relayGraceMs } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
     this.session = session;

@@ -26,8 +26,16 @@ export interface OperatorSessionOptions {
   token: string | null;
   missingTokenReason?: string;
   emit: <E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]) => void;
+  /**
+   * How long the viewer says "reconnecting" after this app lost the relay inside a session,
+   * before it says the relay is unreachable (it keeps trying either way). RELAY_GRACE_MS by default.
+   */
+  relayGraceMs?: number;
+  now?: () => number;
   log?: (message: string) => void;
 }
+
+export const RELAY_GRACE_MS = 20_000;
 
 /** An assistance opened from an activation file, kept in memory only for the session's life. */
 interface OpenedAssistance {
@@ -75,6 +83,8 @@ export class OperatorSession {
   /** The session ID last asked for, to name it in a refusal. */
   private pendingJoin: SessionId | null = null;
   private assistance: OpenedAssistance | null = null;
+  /** Runs while the relay connection is lost inside a session: its end makes it "unreachable". */
+  private relayGrace: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly opts: OperatorSessionOptions) {}
 
@@ -123,15 +133,16 @@ export class OperatorSession {
     // Waiting for consent too: the user is asked once the device is back.
     on('session:away', ({ sessionId }) => {
       const s = this.current;
-      if ((s.status === 'active' || s.status === 'waiting') && s.sessionId === sessionId)
-        this.setState({ ...s, deviceAway: true });
+      if ((s.status === 'active' || s.status === 'waiting') && s.sessionId === sessionId && !s.deviceAway)
+        this.setState({ ...s, deviceAway: true, awaySince: this.now() });
     });
     on('session:back', ({ sessionId }) => {
       const s = this.current;
       if ((s.status !== 'active' && s.status !== 'waiting') || s.sessionId !== sessionId || !s.deviceAway) return;
-      const { deviceAway: _, ...back } = s;
+      const { deviceAway: _, awaySince: __, ...back } = s;
       this.setState(back);
     });
+    socket.on('disconnect', (reason) => this.onRelayLost(reason));
     on('session:mode', ({ mode }) => {
       if (this.current.status === 'active') this.setState({ ...this.current, mode });
     });
@@ -220,15 +231,50 @@ export class OperatorSession {
   }
 
   stop(): void {
+    this.clearRelayGrace();
     this.leave();
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
   }
 
+  /** The relay connection dropped: inside a session the viewer says so, after the grace that it is unreachable. */
+  private onRelayLost(reason: string): void {
+    const s = this.current;
+    if ((s.status !== 'active' && s.status !== 'waiting') || s.relayLost) return;
+    this.log(`relay connection lost (${reason}); reconnecting`);
+    const since = this.now();
+    const relay = this.origin;
+    this.setState({ ...s, relayLost: { since, relay } });
+    this.clearRelayGrace();
+    this.relayGrace = setTimeout(() => {
+      this.relayGrace = null;
+      const now = this.current;
+      if ((now.status === 'active' || now.status === 'waiting') && now.relayLost?.since === since)
+        this.setState({ ...now, relayLost: { since, relay, unreachable: true } });
+    }, this.opts.relayGraceMs ?? RELAY_GRACE_MS);
+    this.relayGrace.unref?.();
+  }
+
+  private clearRelayGrace(): void {
+    if (this.relayGrace) clearTimeout(this.relayGrace);
+    this.relayGrace = null;
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
   private onReady(socket: RelaySocket, operator: OperatorIdentity): void {
     this.identity = operator;
-    const s = this.current;
+    this.clearRelayGrace();
+    let s = this.current;
+    // Reached again: whatever the session's state, the relay connection is back.
+    if ((s.status === 'waiting' || s.status === 'active') && s.relayLost) {
+      const { relayLost: _, ...back } = s;
+      this.setState(back);
+      s = back;
+    }
     // Back after a network drop inside a session: an assistance resumes with its token (no
     // new password or consent); a session joined by ID joins again and the relay, seeing the
     // same operator, admits it without a new consent if the user had already allowed it.
@@ -266,9 +312,11 @@ export class OperatorSession {
         });
       }
     }
-    if (error.event === 'session:resume') {
+    // An assistance that is over: how it really ended (a decline, say), never a timeout that did not happen.
+    if (error.event === 'session:resume' || (error.event === 'assistance:open' && error.endReason)) {
       this.assistance = null;
-      return this.setState({ status: 'ended', operator: this.identity, sessionId, reason: 'expired' });
+      const reason = error.endReason ?? 'expired';
+      return this.setState({ status: 'ended', operator: this.identity, sessionId, reason });
     }
     if (error.event === 'session:join' || error.event === 'assistance:open') {
       this.assistance = null;

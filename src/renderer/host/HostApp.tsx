@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { HostState } from '../../shared/ipc';
 import { formatSessionId } from '../../shared/protocol';
-import { hostEndMessage } from '../shared/end-messages';
+import { hostEndMessage, NOTHING_SHARED } from '../shared/end-messages';
 import { useHostStore } from './store';
 import { VerificationWords } from './VerificationWords';
 
@@ -27,6 +27,25 @@ function EndedNotice({ session }: { session: Extract<HostState, { status: 'ended
   );
 }
 
+/** The last screen, after any end: why it ended, that nothing is shared, and that the window closes by itself. */
+function NothingShared({ session }: { session: Extract<HostState, { status: 'ended' | 'deactivated' }> }) {
+  return (
+    <main className="card" data-testid="host-over">
+      {session.status === 'ended' ? (
+        <EndedNotice session={session} />
+      ) : (
+        <p className="notice" role="status" data-testid="host-ended">
+          {hostEndMessage('expired')}
+        </p>
+      )}
+      <p data-testid="nothing-shared">
+        <strong>{NOTHING_SHARED}</strong>
+      </p>
+      <p className="muted">This window closes by itself in a few seconds.</p>
+    </main>
+  );
+}
+
 export function HostApp() {
   const session = useHostStore((s) => s.session);
   const stream = useHostStore((s) => s.stream);
@@ -42,19 +61,8 @@ export function HostApp() {
         </main>
       );
     case 'ready':
-    case 'ended':
-      if (session.status === 'ended' && session.final) {
-        // Started for one assistance, which is over: nothing here can be joined any more.
-        return (
-          <main className="card" data-testid="host-over">
-            <EndedNotice session={session} />
-            <p className="muted">You can close this window.</p>
-          </main>
-        );
-      }
       return (
         <main className="card" data-testid="host-ready">
-          {session.status === 'ended' && <EndedNotice session={session} />}
           <h1>Ready for remote assistance</h1>
           <p>Give this session ID to your help desk:</p>
           <p className="session-id" data-testid="session-id">
@@ -63,6 +71,10 @@ export function HostApp() {
           <p className="muted">Nobody can see or control your screen unless you allow it.</p>
         </main>
       );
+    case 'ended':
+    case 'deactivated':
+      // Whatever ended it, nothing is shared now and nothing here can be joined: the window closes itself soon.
+      return <NothingShared session={session} />;
     case 'requested':
       // Shown before the operator connects: the user learns who asked, and what will happen.
       return (
@@ -77,7 +89,11 @@ export function HostApp() {
               : 'They can connect without asking; a banner shows while they are connected, and you can end it at any time.'}
             {session.audio ? ' Your organisation lets them hear your computer’s sound too.' : ''}
           </p>
-          <p className="muted">Session ID {formatSessionId(session.sessionId)}</p>
+          <div className="actions">
+            <button className="danger" onClick={() => void api().decline()}>
+              Decline
+            </button>
+          </div>
         </main>
       );
     case 'consent':
@@ -109,15 +125,6 @@ export function HostApp() {
           <Countdown deadline={session.deadline} />
         </main>
       );
-    case 'deactivated':
-      return (
-        <main className="card" data-testid="deactivated">
-          <h1>Remote assistance is over</h1>
-          <p className="muted">
-            This assistance service has stopped. Nobody can connect to this device through it any more.
-          </p>
-        </main>
-      );
     case 'active':
       return (
         <main className="indicator" role="status" data-testid="indicator">
@@ -140,6 +147,9 @@ export function HostApp() {
             </span>
           )}
           {stream === 'failed' && <span className="error">Screen sharing failed: {streamError}</span>}
+          {stream === 'stopped' && (
+            <span data-testid="capture-stopped">Your screen is not shared any more: the operator sees nothing.</span>
+          )}
           {session.reconnecting && (
             <span data-testid="host-reconnecting">Reconnecting to the relay… You can still end the session.</span>
           )}
@@ -151,7 +161,7 @@ export function HostApp() {
               <button onClick={() => void api().setMode('control')}>Allow control</button>
             )
           )}
-          <button className="danger" onClick={() => void api().endSession()}>
+          <button className="danger end-session" onClick={() => void api().endSession()}>
             End session
           </button>
         </main>

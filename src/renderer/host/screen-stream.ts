@@ -1,7 +1,8 @@
 /**
  * Streams the screen to the admitted operator. Nothing is captured and no track exists until
  * main reports an active session (the user allowed it); the moment the session leaves that
- * state, the peer is closed and the capture stopped.
+ * state, the peer is closed and the capture stopped. Should the capture stop by itself, the
+ * operator is told (a capture-stopped message on the data channel).
  *
  * Each connection's verification words are derived with the operator (src/shared/sas-exchange.ts)
  * and reported to main, which alone decides what they allow; a new connection is reported first
@@ -71,6 +72,20 @@ export function startScreenStreaming(api: FlxraApi): void {
     peer = p;
   };
 
+  /**
+   * The capture can stop under the session (the user stopped sharing, the source went away): the
+   * operator is told at once over the data channel, so that its viewer says so instead of showing
+   * a frozen picture as if it were live; this window says so too.
+   */
+  const watchCaptureEnd = (stream: MediaStream) => {
+    const [video] = stream.getVideoTracks();
+    video?.addEventListener('ended', () => {
+      if (capture !== stream) return;
+      peer?.send({ kind: 'capture-stopped' });
+      useHostStore.getState().setStream('stopped');
+    });
+  };
+
   const startCapture = async () => {
     if (starting || capture) return;
     starting = true;
@@ -86,6 +101,7 @@ export function startScreenStreaming(api: FlxraApi): void {
       });
       // Asked for, sound may still be missing: the system cannot share it (Linux, no loopback).
       useHostStore.getState().setSound(capture.getAudioTracks().length > 0);
+      watchCaptureEnd(capture);
       if (useHostStore.getState().session.status !== 'active') return stopAll();
       await openPeer();
     } catch (err) {

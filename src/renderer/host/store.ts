@@ -2,7 +2,8 @@
 import { create } from 'zustand';
 import type { HostState } from '../../shared/ipc';
 
-export type StreamStatus = 'off' | 'starting' | 'streaming' | 'failed';
+/** `stopped`: the capture ended under the session (the user stopped sharing); the operator was told. */
+export type StreamStatus = 'off' | 'starting' | 'streaming' | 'failed' | 'stopped';
 
 interface HostStore {
   session: HostState;

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { formatSessionId, parseSessionId } from '../../shared/protocol';
 import { operatorEndMessage } from '../shared/end-messages';
 import { useOperatorStore } from './store';
-import { hasSound, Viewer } from './Viewer';
+import { ActiveSession } from './ActiveSession';
 
 const api = () => window.flxra.operator;
 
@@ -13,18 +13,6 @@ function Alert({ text, testId }: { text?: string | null | undefined; testId?: st
     <p className="error" role="alert" data-testid={testId}>
       {text}
     </p>
-  );
-}
-
-/** The connection's verification words, which the operator reads out to the user (docs/security.md). */
-function OperatorWords() {
-  const verification = useOperatorStore((s) => s.verification);
-  if (!verification) return null;
-  if (!verification.ok) return <Alert text={verification.problem} testId="words-problem" />;
-  return (
-    <span data-testid="operator-words">
-      Read these words to the user: <strong className="words">{verification.words.join(' ')}</strong>
-    </span>
   );
 }
 
@@ -162,7 +150,6 @@ function PasswordPrompt(props: { sessionId: string; message?: string; retryAt?: 
 
 export function OperatorApp() {
   const session = useOperatorStore((s) => s.session);
-  const stream = useOperatorStore((s) => s.stream);
 
   switch (session.status) {
     case 'signed-out':
@@ -217,28 +204,6 @@ export function OperatorApp() {
         </main>
       );
     case 'active':
-      return (
-        <main className="viewer-page">
-          <header className="bar" data-testid="session-bar">
-            <span>
-              {session.deviceName} — session {formatSessionId(session.sessionId)} —{' '}
-              <span data-testid="access-mode">
-                {session.mode === 'control' ? 'You have control' : 'View only: the user has not given you control'}
-              </span>
-            </span>
-            {session.deviceAway ? (
-              <span data-testid="device-away" role="status">
-                The device is reconnecting…
-              </span>
-            ) : (
-              !stream && <span className="muted">Connecting to the screen…</span>
-            )}
-            <OperatorWords />
-            {hasSound(stream) && <span data-testid="sound-on">Sound on</span>}
-            <button onClick={() => void api().leave()}>Leave session</button>
-          </header>
-          <Viewer mode={session.mode} />
-        </main>
-      );
+      return <ActiveSession session={session} />;
   }
 }

@@ -1,8 +1,9 @@
-/** The operator window's state: the session as main reports it, and the remote screen. */
+/** The operator window's state: the session as main reports it, the remote screen and whether it arrives. */
 import { create } from 'zustand';
 import type { DisplayInfo } from '../../shared/input-events';
 import type { OperatorState } from '../../shared/ipc';
 import type { SasOutcome } from '../../shared/sas-exchange';
+import { NO_PICTURE, type Picture } from './connection-state';
 
 interface OperatorStore {
   session: OperatorState;
@@ -11,6 +12,9 @@ interface OperatorStore {
   displays: DisplayInfo[];
   /** The connection's verification words (or why there are none), once derived with the host. */
   verification: SasOutcome | null;
+  /** Whether the picture arrives (the peer, the host's word that its capture stopped): connection-state.ts. */
+  picture: Picture;
+  setPicture: (picture: Picture) => void;
   setSession(s: OperatorState): void;
   setStream: (stream: MediaStream | null) => void;
   setDisplays: (displays: DisplayInfo[]) => void;
@@ -22,6 +26,8 @@ export const useOperatorStore = create<OperatorStore>((set) => ({
   stream: null,
   displays: [],
   verification: null,
+  picture: NO_PICTURE,
+  setPicture: (picture) => set({ picture }),
   setSession: (session) => set({ session }),
   setStream: (stream) => set({ stream }),
   setDisplays: (displays) => set({ displays }),

@@ -19,6 +19,8 @@ export interface PeerHandlers {
   onMessage?(message: ChannelMessage): void;
   onClose?(): void;
   onError?(error: Error): void;
+  /** The connection's transport as ICE reports it: up, or down (it may come back, or close). */
+  onLink?(up: boolean): void;
 }
 
 export interface Peer {
@@ -77,6 +79,10 @@ export function createPeer(
     }
     const parsed = ChannelMessage.safeParse(json);
     if (parsed.success) handlers.onMessage?.(parsed.data);
+  });
+  peer.on('iceStateChange', (state: RTCIceConnectionState) => {
+    if (state === 'connected' || state === 'completed') handlers.onLink?.(true);
+    else if (state === 'disconnected' || state === 'failed' || state === 'closed') handlers.onLink?.(false);
   });
   peer.on('close', () => handlers.onClose?.());
   peer.on('error', (err: Error) => handlers.onError?.(err));
