@@ -174,8 +174,8 @@ test('deny leaves the operator with "declined" and no track', async (t) => {
   assert.equal(await rig.operator.page.evaluate(LIVE_TRACKS), 0);
   assert.equal(await rig.host.page.evaluate(LIVE_TRACKS), 0);
   assert.equal(await rig.host.page.evaluate('window.__flxraPeerConnections.length'), 0, 'the host never opened a peer');
-  // The device is still available for a later request, under the same ID.
-  await rig.host.page.getByTestId('session-id').waitFor();
+  // The user reads that nothing is shared (the window closes itself: host-end.test.ts).
+  await rig.host.page.getByTestId('nothing-shared').waitFor();
 });
 
 test('the operator is told when the device goes away', async (t) => {

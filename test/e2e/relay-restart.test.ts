@@ -94,6 +94,9 @@ test('the relay killed mid-session and restarted: the picture flows through the 
   const backMs = performance.now() - restarted;
   assert.equal(rig.operator.controller.state.status, 'active');
   assert.equal(rig.host.session.state.status, 'active');
+  // The viewer said it was reconnecting meanwhile, and says nothing once back.
+  assert.ok(rig.operator.states.some((s) => s.status === 'active' && s.relayLost && !s.relayLost.unreachable));
+  await op.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 5_000 });
 
   // After the restart the picture is live, input lands (a key paints the target), nothing was asked again.
   setRootColour(xvfb, '#aa3377');
