@@ -51,6 +51,7 @@ export function HostApp() {
   const stream = useHostStore((s) => s.stream);
   const streamError = useHostStore((s) => s.streamError);
   const sound = useHostStore((s) => s.sound);
+  const shareAgain = useHostStore((s) => s.shareAgain);
 
   switch (session.status) {
     case 'connecting':
@@ -148,7 +149,10 @@ export function HostApp() {
           )}
           {stream === 'failed' && <span className="error">Screen sharing failed: {streamError}</span>}
           {stream === 'stopped' && (
-            <span data-testid="capture-stopped">Your screen is not shared any more: the operator sees nothing.</span>
+            <>
+              <span data-testid="capture-stopped">Your screen is not shared any more: the operator sees nothing.</span>
+              <button onClick={shareAgain}>Share my screen again</button>
+            </>
           )}
           {session.reconnecting && (
             <span data-testid="host-reconnecting">Reconnecting to the relay… You can still end the session.</span>

@@ -111,6 +111,17 @@ export function startScreenStreaming(api: FlxraApi): void {
     }
   };
 
+  // The user shares again after the capture stopped: a fresh capture and a fresh peer (the operator's viewer follows).
+  useHostStore.setState({
+    shareAgain: () => {
+      if (useHostStore.getState().stream !== 'stopped') return;
+      closePeer();
+      capture?.getTracks().forEach((t) => t.stop());
+      capture = null;
+      void startCapture();
+    },
+  });
+
   const onSession = (s: HostState) => {
     useHostStore.getState().setSession(s);
     if (s.status === 'active') void startCapture();

@@ -11,6 +11,8 @@ interface HostStore {
   streamError?: string;
   /** Whether the capture has the device's sound (asked for only when the policy allows it). */
   sound: boolean;
+  /** Starts the capture again after it stopped under the session (set by screen-stream.ts). */
+  shareAgain: () => void;
   setSession(s: HostState): void;
   setStream(stream: StreamStatus, streamError?: string): void;
   setSound(sound: boolean): void;
@@ -20,6 +22,7 @@ export const useHostStore = create<HostStore>((set) => ({
   session: { status: 'connecting' },
   stream: 'off',
   sound: false,
+  shareAgain: () => undefined,
   setSession: (session) => set({ session }),
   setStream: (stream, streamError) => set({ stream, streamError }),
   setSound: (sound) => set({ sound }),
