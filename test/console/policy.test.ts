@@ -155,6 +155,8 @@ describe('policy enforced at the relay', () => {
       code: 'session-expired',
       event: 'assistance:open',
       message: 'this assistance is over; request a new one',
+      // How it really ended, for the operator's app to say (not that its time ran out).
+      endReason: 'policy-changed',
     });
     const [row] = relay.handle.audit.query({ sessionId: assistance.response.sessionId, action: 'assistance.ended' });
     assert.deepEqual(row?.detail, {
