@@ -39,6 +39,7 @@ export const END_WORDS: Record<EndReason, string> = {
   superseded: 'a new assistance was requested for the device',
   'ended-by-admin': 'an administrator ended it',
   'relay-restarted': 'the relay restarted and the device did not come back',
+  'request-declined': 'the user declined it when told of the request',
 };
 
 export const ACTION_WORDS: Record<AuditAction, string> = {
