@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { HostSession } from '../../src/main/host/host-session.js';
 import { createIpcHandlers, type IpcHandlers } from '../../src/main/ipc/handlers.js';
-import { OperatorController } from '../../src/main/operator/operator-controller.js';
+import { OperatorController, type DesktopParts } from '../../src/main/operator/operator-controller.js';
 import {
   keytarCredentialStore,
   operatorTokenAccount,
@@ -46,8 +46,37 @@ export interface SessionRig<R extends RigRelay = TestRelay> {
     windowClosed(): boolean;
   };
   /** `states`: every state the operator window was shown, in order. */
-  operator: { controller: OperatorController; page: Page; keychain: CredentialStore; states: OperatorState[] };
+  operator: {
+    controller: OperatorController;
+    page: Page;
+    keychain: CredentialStore;
+    states: OperatorState[];
+    desktop: RigDesktop;
+  };
   close(): Promise<void>;
+}
+
+/**
+ * The desktop's part the app's Electron lines play (DesktopParts): the test chooses what the
+ * "open" dialog answers next, and reads which addresses were opened in the system browser.
+ */
+export class RigDesktop implements DesktopParts {
+  private readonly choices: Array<string | null> = [];
+  readonly opened: string[] = [];
+
+  /** What the next "Open activation file…" dialog returns (null: the operator cancels it). */
+  choose(filePath: string | null): void {
+    this.choices.push(filePath);
+  }
+
+  pickActivationFile(): Promise<string | null> {
+    return Promise.resolve(this.choices.shift() ?? null);
+  }
+
+  openExternal(url: string): Promise<void> {
+    this.opened.push(url);
+    return Promise.resolve();
+  }
 }
 
 export interface SessionRigOptions {
@@ -146,9 +175,11 @@ export async function startSessionRigOn<R extends RigRelay>(
     if (opts.signedIn !== false) await keychain.set(operatorTokenAccount(relay.url), relay.operatorToken);
     cleanups.push(() => keychain.delete(operatorTokenAccount(relay.url)));
     cleanups.push(() => keychain.delete('trusted-relay-keys'));
+    const desktop = new RigDesktop();
     const operator = (roles.operator = new OperatorController({
       defaultRelayUrl: relay.url,
       ...keychainOperatorParts(keychain),
+      desktop,
       emit: (channel, payload) => {
         if (channel === 'operator:state') operatorStates.push(payload as OperatorState);
         operatorPage.emit(channel, payload);
@@ -180,7 +211,7 @@ export async function startSessionRigOn<R extends RigRelay>(
         },
         windowClosed: () => windowClosed,
       },
-      operator: { controller: operator, page: operatorPage.page, keychain, states: operatorStates },
+      operator: { controller: operator, page: operatorPage.page, keychain, states: operatorStates, desktop },
       close,
     };
   } catch (err) {

@@ -7,11 +7,13 @@ import {
   app,
   BrowserWindow,
   desktopCapturer,
+  dialog,
   ipcMain,
   net,
   protocol,
   screen,
   session,
+  shell,
   type WebContents,
 } from 'electron';
 import os from 'node:os';
@@ -40,6 +42,7 @@ import {
 import { permissionAllowed } from './security/permissions.js';
 import type { HostSession } from './host/host-session.js';
 import { keychainOperatorParts } from './operator/keychain-operator.js';
+import { ACTIVATION_EXTENSION } from '../shared/activation-file.js';
 
 const options = parseAppOptions(process.argv.slice(1), process.env);
 // Taken out of the environment at once: what this app starts from now on does not inherit it.
@@ -174,6 +177,21 @@ async function startRole() {
   const operator = new OperatorController({
     defaultRelayUrl: options.relayUrl,
     ...keychainOperatorParts(keychain, { configured: configuredOperatorToken }),
+    desktop: {
+      pickActivationFile: async () => {
+        const options = {
+          title: 'Open activation file',
+          properties: ['openFile' as const],
+          filters: [{ name: 'flxra activation files', extensions: [ACTIVATION_EXTENSION.slice(1)] }],
+        };
+        const picked = mainWindow
+          ? await dialog.showOpenDialog(mainWindow, options)
+          : await dialog.showOpenDialog(options);
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      },
+      // Only addresses the controller built from the configured relay (its console) reach here.
+      openExternal: (url) => shell.openExternal(url),
+    },
     emit,
     log: console.log,
   });

@@ -46,6 +46,12 @@ export const ActivationClaims = z.object({
   exp: z.number().int(),
   /** Single use: the relay consumes it at the first successful connection. */
   nonce: z.string().min(16).max(128),
+  /**
+   * The device it was issued for (its id and name, as the relay knows them): the app names it
+   * before anything connects and asks the relay again for the same device ("Ask again").
+   * Optional: files from older relays have none.
+   */
+  device: z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(128) }).optional(),
 });
 export type ActivationClaims = z.infer<typeof ActivationClaims>;
 
@@ -59,7 +65,9 @@ export type ActivationProblem =
   | { kind: 'revoked-key'; relay: string; keyId: string }
   /** The relay it names is one flxra does not connect to (plain http to another computer). */
   | { kind: 'insecure-relay'; problem: RelayUrlProblem }
-  | { kind: 'used' };
+  | { kind: 'used' }
+  /** The file named on disk is gone (opened once already, or moved). */
+  | { kind: 'missing'; fileName: string };
 
 export function activationProblemMessage(p: ActivationProblem): string {
   switch (p.kind) {
@@ -79,6 +87,8 @@ export function activationProblemMessage(p: ActivationProblem): string {
       return `This activation file names a relay flxra does not connect to. ${relayUrlProblemMessage(p.problem)}`;
     case 'used':
       return 'This activation file has already been used. Activation files work once; request a new assistance.';
+    case 'missing':
+      return `The file ${p.fileName} no longer exists. flxra deletes an activation file once its session ends; request a new assistance if you need one.`;
   }
 }
 

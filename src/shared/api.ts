@@ -45,6 +45,12 @@ export function createApi(t: Transport) {
       submitPassword: (password: string) => t.invoke('operator:password', { password }),
       /** The operator's relay token, pasted once; kept in the keychain when the relay accepts it. */
       signIn: (token: string) => t.invoke('operator:sign-in', { token }),
+      /** "Open activation file…": the system's file dialog, in main. */
+      openFile: () => t.invoke('operator:open-file', null),
+      /** A dropped `.flxra`: its name and bytes (base64), checked in main as a file from disk. */
+      openDropped: (name: string, base64: string) => t.invoke('operator:open-dropped', { name, base64 }),
+      openConsole: () => t.invoke('operator:open-console', null),
+      askAgain: () => t.invoke('operator:ask-again', null),
       onState: (cb: (s: EventPayloads['operator:state']) => void) => t.subscribe('operator:state', cb),
       onSignal: (cb: (s: EventPayloads['operator:signal']) => void) => t.subscribe('operator:signal', cb),
     },

@@ -15,6 +15,7 @@ import {
 } from './protocol.js';
 import { DisplayInfo, InputEvent } from './input-events.js';
 import { SasWords } from './sas.js';
+import { ACTIVATION_MAX_BYTES } from './activation-file.js';
 
 /**
  * The verification words of an active session, as the indicator shows them (docs/security.md).
@@ -91,15 +92,24 @@ export interface RelayLost {
   unreachable?: true;
 }
 
+/**
+ * A device the operator's last assistance was for, which "Ask again" requests a new assistance
+ * for (in one click, where the policy allows: the relay says when it does not).
+ */
+export interface AskAgain {
+  deviceName: string;
+}
+
 /** What the operator window shows. */
 export type OperatorState =
   /** `relay`: the origin of the relay to sign in to (a token is only ever sent to its own relay). */
   | { status: 'signed-out'; relay?: string; message?: string }
   | { status: 'idle'; operator: OperatorIdentity; message?: string }
   /**
-   * `deviceAway` (here and in active): the device lost its relay connection and is reconnecting,
+ * `deviceAway` (here and in active): the device lost its relay connection and is reconnecting,
    * since `awaySince`. `relayLost`: this app lost its own relay connection (it keeps trying);
    * `unreachable` once it has tried for longer than its grace period.
+   * `expiresAt` (ms since the epoch): when the request stops being answerable, for the countdown.
    */
   | {
       status: 'waiting';
@@ -109,6 +119,7 @@ export type OperatorState =
       deviceAway?: true;
       awaySince?: number;
       relayLost?: RelayLost;
+      expiresAt?: number;
     }
   | {
       status: 'active';
@@ -120,13 +131,23 @@ export type OperatorState =
       awaySince?: number;
       relayLost?: RelayLost;
     }
-  | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason }
+  | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason; again?: AskAgain }
   /** An activation file names a relay not trusted yet: the operator compares its fingerprint. */
   | { status: 'trust-relay'; relay: string; fingerprint: string }
-  /** Unattended: the one-time password is asked for. */
-  | { status: 'password'; sessionId: SessionId; message?: string; attemptsLeft?: number; retryAt?: number }
-  /** The activation file was refused: why, in the operator's words. */
-  | { status: 'refused'; message: string };
+  /** Unattended: the one-time password is asked for (the relay said the file is still unused). */
+  | {
+      status: 'password';
+      sessionId: SessionId;
+      deviceName?: string;
+      message?: string;
+      attemptsLeft?: number;
+      retryAt?: number;
+    }
+  /** The activation file (or a sign-in link, or Ask again) was refused: why, in the operator's words. */
+  | { status: 'refused'; message: string; again?: AskAgain };
+
+/** At most this many characters of base64 for a dropped file's bytes (ACTIVATION_MAX_BYTES, and a little). */
+export const DROPPED_FILE_MAX_BASE64 = Math.ceil((ACTIVATION_MAX_BYTES + 1) / 3) * 4;
 
 /** invoke channels: payload schema (validated in main) and the result type (documented by `Result`). */
 export const invokeChannels = {
@@ -152,6 +173,20 @@ export const invokeChannels = {
   'operator:trust-relay': z.object({ trust: z.boolean() }),
   'operator:password': z.object({ password: z.string().min(1).max(64) }),
   'operator:sign-in': z.object({ token: z.string().trim().min(1).max(512) }),
+  /** "Open activation file…": main shows the system's file dialog (no path crosses from the page). */
+  'operator:open-file': z.null(),
+  /** A `.flxra` dropped on the window: its name (for messages) and its bytes in base64, bounded. */
+  'operator:open-dropped': z.object({
+    name: z.string().min(1).max(255),
+    base64: z
+      .string()
+      .max(DROPPED_FILE_MAX_BASE64)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+  }),
+  /** Opens the configured relay's console in the system browser (main builds the URL; none comes from the page). */
+  'operator:open-console': z.null(),
+  /** A new assistance for the device of the last one (AskAgain), opened at once. */
+  'operator:ask-again': z.null(),
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]>;
@@ -175,6 +210,10 @@ export interface InvokeResults {
   'operator:trust-relay': void;
   'operator:password': void;
   'operator:sign-in': void;
+  'operator:open-file': void;
+  'operator:open-dropped': void;
+  'operator:open-console': void;
+  'operator:ask-again': void;
 }
 export type InvokeResult<C extends InvokeChannel> = InvokeResults[C];
 

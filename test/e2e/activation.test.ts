@@ -110,6 +110,8 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
 
   const op = rig.operator.page;
   await op.getByTestId('password-prompt').waitFor();
+  // The file names its device, checked by the relay as still unused before the password is asked.
+  assert.match((await op.getByTestId('unattended-bar').textContent()) ?? '', /test-desktop/);
   await op.getByLabel('One-time password').fill('wrong-wrong-wrong');
   await op.getByRole('button', { name: 'Connect' }).click();
   await op.getByText(/Wrong password\. 4 attempts left/).waitFor();
@@ -158,13 +160,16 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
   for (let i = 0; i < 50 && existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(existsSync(file), false, 'the .flxra file is deleted when its session ends');
 
-  // The same file again (a copy the operator kept) is refused: nothing is reusable.
+  // The same file again (a copy the operator kept) is refused: nothing is reusable, and the
+  // relay says so before any password is asked for.
   const copy = await download(response);
+  const shownBefore = rig.operator.states.length;
   await rig.operator.controller.openFile(copy);
-  await op.getByTestId('password-prompt').waitFor();
-  await op.getByLabel('One-time password').fill(response.password);
-  await op.getByRole('button', { name: 'Connect' }).click();
   await op.getByText('This activation file has already been used.', { exact: false }).waitFor();
+  assert.ok(
+    !rig.operator.states.slice(shownBefore).some((s) => s.status === 'password'),
+    'no password asked for a used file',
+  );
 });
 
 test('attended through its .flxra: the user is asked, then the operator sees the screen', async (t) => {

@@ -130,7 +130,10 @@ test('damaged, foreign and future files each say what they are', async (t) => {
   );
   assert.match(refusal(app.controller), /made for a newer flxra/);
   await app.controller.openFile(path.join(dir, 'missing.flxra'));
-  assert.match(refusal(app.controller), /cannot be read: ENOENT/);
+  assert.equal(
+    refusal(app.controller),
+    'The file missing.flxra no longer exists. flxra deletes an activation file once its session ends; request a new assistance if you need one.',
+  );
   // The app is still usable after every refusal.
   await app.controller.openFile(await fileWith(response.activation.content));
   assert.equal(app.controller.state.status, 'password');

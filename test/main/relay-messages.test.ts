@@ -250,7 +250,7 @@ test('against a real relay: a file opened while the device is reconnecting waits
   host.socket.io.engine.close(); // a network drop, not a quit: the device is away
   const op = operatorFor(t, relay.url, relay.operatorToken);
   await op.started;
-  op.session.openAssistance(activationToken(assistance), sessionId, 'attended');
+  void op.session.openAssistance(activationToken(assistance), sessionId, 'attended');
   const w = watcher(() => op.session.state);
   await w.until((s) => s.status === 'waiting' && s.deviceAway === true, 'waiting for a device away');
   const back = await connectClient(relay.url, {

@@ -199,6 +199,8 @@ describe('relay HTTP API', () => {
         iat,
         exp: Math.floor((before + 10 * 60_000) / 1000),
         nonce: undefined,
+        // Named so that the app can say which device before connecting, and ask again for it.
+        device: { id: host.deviceId, name: 'Reception PC' },
       },
     );
     assert.equal(Buffer.from(claims.nonce, 'base64url').length, 16, '128-bit nonce');

@@ -4,12 +4,8 @@
  * current keys learnt through the ones trusted, verify, trust, password) and cleaning up after
  * them: the file is deleted when its session ends.
  */
-import { readFile, rm, stat } from 'node:fs/promises';
-import {
-  ACTIVATION_MAX_BYTES,
-  activationProblemMessage,
-  type ActivationProblem,
-} from '../../shared/activation-file.js';
+import { rm } from 'node:fs/promises';
+import { activationProblemMessage, type ActivationProblem } from '../../shared/activation-file.js';
 import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
 import type { PeerSignal, SessionId } from '../../shared/protocol.js';
 import type { RelayKeys } from '../../shared/relay-api.js';
@@ -17,6 +13,22 @@ import { keyToTrust, verifyKeySet } from '../activation/relay-keys.js';
 import type { KeyToTrust, TrustedRelays } from '../activation/trusted-relays.js';
 import { peekActivation, verifyActivation, type TrustedKeyLookup } from '../activation/verify-activation.js';
 import { OperatorSession } from './operator-session.js';
+import { secureRelayUrl } from '../../shared/relay-url.js';
+import { decodeDroppedFile, readActivationPath, type ActivationInput } from '../activation/activation-input.js';
+import { againState, requestAgain, type AgainTarget } from './ask-again.js';
+
+/** What only the desktop app has: the system's file dialog and browser (Electron's lines in index.ts). */
+export interface DesktopParts {
+  /** The path the operator chose in the system's "open" dialog for `.flxra` files, or null. */
+  pickActivationFile(): Promise<string | null>;
+  /** Opens an https (or loopback http) URL in the system browser. */
+  openExternal(url: string): Promise<void>;
+}
+
+/** The relay's console, where the operator signs in with their console account. */
+export function consoleUrl(relayUrl: string): string {
+  return `${new URL(relayUrl).origin}/console/`;
+}
 
 export interface OperatorControllerOptions {
   defaultRelayUrl: string;
@@ -28,6 +40,8 @@ export interface OperatorControllerOptions {
   /** A relay's published keys (relay-keys.ts fetchRelayKeys). */
   fetchRelayKeys: (relay: string) => Promise<RelayKeys>;
   emit: <E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]) => void;
+  /** Absent where there is no desktop (the tests' controllers): the home screen's buttons say so. */
+  desktop?: DesktopParts;
   now?: () => number;
   /** How long a relay connection lost inside a session reads "reconnecting" before "unreachable" (operator-session). */
   relayGraceMs?: number;
@@ -35,8 +49,11 @@ export interface OperatorControllerOptions {
 }
 
 interface OpenFile {
-  path: string;
+  /** Where it is on disk, to delete it when its session ends; none for a dropped or fetched one. */
+  path?: string;
   text: string;
+  /** Unattended, fetched by Ask again: the password the relay gave with it. */
+  password?: string;
   /** Set while the operator is asked to trust the file's relay. */
   pendingTrust?: KeyToTrust;
   /** Set once the file's session started, so that its end deletes the file. */
@@ -47,11 +64,13 @@ export class OperatorController {
   private session: OperatorSession | null = null;
   private file: OpenFile | null = null;
   private own: OperatorState | null = null;
+  /** The device of the last assistance opened from a file, for Ask again. */
+  private again: AgainTarget | null = null;
 
   constructor(private readonly opts: OperatorControllerOptions) {}
 
   get state(): OperatorState {
-    return this.own ?? this.session?.state ?? { status: 'signed-out' };
+    return this.own ?? againState(this.session?.state ?? { status: 'signed-out' }, this.again);
   }
 
   async start(): Promise<void> {
@@ -59,25 +78,60 @@ export class OperatorController {
   }
 
   /**
-   * Opens a `.flxra` file (from argv, a second instance, or macOS open-file). Every refusal
-   * ends in a state that says why; nothing throws to the caller.
+   * Opens a `.flxra` file (from argv, a second instance, macOS open-file or the file dialog).
+   * Every refusal ends in a state that says why; nothing throws to the caller.
    */
   async openFile(path: string): Promise<void> {
-    if (['waiting', 'active', 'password'].includes(this.state.status)) {
-      return this.refuse('Finish the current session before opening another activation file.');
-    }
-    let text: string;
-    try {
-      if ((await stat(path)).size > ACTIVATION_MAX_BYTES)
-        return this.refuseProblem({ kind: 'corrupt', detail: 'too large' });
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      return this.refuse(
-        `The activation file cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`,
-      );
-    }
-    this.file = { path, text };
+    if (this.busy()) return this.refuse('Finish the current session before opening another activation file.');
+    await this.openInput(await readActivationPath(path), { path });
+  }
+
+  /** A `.flxra` dropped on the window: the renderer read its bytes; checked exactly as a file from disk. */
+  async openDropped(_name: string, base64: string): Promise<void> {
+    if (this.busy()) return this.refuse('Finish the current session before opening another activation file.');
+    await this.openInput(decodeDroppedFile(base64), {});
+  }
+
+  /** "Open activation file…": the system's dialog; nothing happens when the operator cancels it. */
+  async pickFile(): Promise<void> {
+    const desktop = this.opts.desktop;
+    if (!desktop) return this.refuse('This flxra has no file dialog; open the activation file from your files.');
+    const path = await desktop.pickActivationFile();
+    if (path) await this.openFile(path);
+  }
+
+  /** The configured relay's console, in the system browser: the only address this opens. */
+  async openConsole(): Promise<void> {
+    if (!this.opts.desktop) throw new Error('This flxra cannot open a browser.');
+    const checked = secureRelayUrl(this.opts.defaultRelayUrl);
+    if (!checked.ok) throw new Error(checked.message);
+    await this.opts.desktop.openExternal(consoleUrl(checked.url));
+  }
+
+  /**
+   * Ask again: a new assistance for the device of the last one, with this app's token for that
+   * relay, opened at once. Where the relay (its policy, the device) says no, the state says why.
+   */
+  async askAgain(): Promise<void> {
+    const target = this.again;
+    if (!target) throw new Error('There is no earlier assistance to ask again for.');
+    if (this.busy()) throw new Error('Finish the current session first.');
+    const { token } = await this.opts.loadToken(target.relay);
+    if (!token) return this.refuse(`Sign in to ${target.relay} again to ask for a new assistance.`, target);
+    const answer = await requestAgain(target, token);
+    if (!answer.ok) return this.refuse(answer.message, target);
+    this.file = { text: answer.content, ...(answer.password ? { password: answer.password } : {}) };
     await this.continueFile();
+  }
+
+  private async openInput(input: ActivationInput, from: { path?: string }): Promise<void> {
+    if (!input.ok) return this.refuse(input.message);
+    this.file = { ...from, text: input.text };
+    await this.continueFile();
+  }
+
+  private busy(): boolean {
+    return ['waiting', 'active', 'password'].includes(this.state.status);
   }
 
   async trustRelay(trust: boolean): Promise<void> {
@@ -93,6 +147,7 @@ export class OperatorController {
   }
 
   join(sessionId: SessionId): void {
+    this.again = null;
     this.requireSession().join(sessionId);
   }
 
@@ -159,8 +214,20 @@ export class OperatorController {
     if (session.state.status === 'signed-out') return; // its message says why
     file.sessionId = claims.sid;
     this.own = null;
+    this.again = claims.device
+      ? {
+          relay: new URL(claims.relay).origin,
+          deviceId: claims.device.id,
+          deviceName: claims.device.name,
+          mode: claims.requested,
+        }
+      : null;
     try {
-      session.openAssistance(token, claims.sid, claims.mode);
+      await session.openAssistance(token, claims.sid, claims.mode, {
+        expiresAt: claims.exp * 1000,
+        ...(claims.device ? { deviceName: claims.device.name } : {}),
+        ...(file.password ? { password: file.password } : {}),
+      });
     } catch (err) {
       this.refuse((err as Error).message);
     }
@@ -190,8 +257,7 @@ export class OperatorController {
    * keychain) only once the relay accepted it; a refused one leaves nothing behind.
    */
   async signIn(token: string): Promise<void> {
-    if (['waiting', 'active', 'password'].includes(this.state.status))
-      throw new Error('Finish the current session first.');
+    if (this.busy()) throw new Error('Finish the current session first.');
     const relayUrl = this.session?.relayUrl ?? this.opts.defaultRelayUrl;
     const session = await this.connect(relayUrl, { token, reason: '' });
     if (session.state.status === 'signed-out') return; // its message says why
@@ -231,6 +297,8 @@ export class OperatorController {
       const s = payload as OperatorState;
       // The specification: the activation file stays only for its session, then it is deleted.
       if (s.status === 'ended' && this.file?.sessionId) void this.deleteFile();
+      // Over, or refused by the relay: offered again for the same device where that makes sense.
+      return this.opts.emit('operator:state', againState(s, this.again));
     }
     this.opts.emit(channel, payload);
   }
@@ -238,7 +306,7 @@ export class OperatorController {
   private async deleteFile(): Promise<void> {
     const file = this.file;
     this.file = null;
-    if (!file) return;
+    if (!file?.path) return;
     await rm(file.path, { force: true }).catch((err: Error) =>
       this.opts.log?.(`could not delete ${file.path}: ${err.message}`),
     );
@@ -253,8 +321,8 @@ export class OperatorController {
     this.refuse(activationProblemMessage(problem));
   }
 
-  private refuse(message: string): void {
-    this.setOwn({ status: 'refused', message });
+  private refuse(message: string, again?: AgainTarget): void {
+    this.setOwn({ status: 'refused', message, ...(again ? { again: { deviceName: again.deviceName } } : {}) });
   }
 
   private setOwn(state: OperatorState): void {

@@ -42,11 +42,19 @@ interface OpenedAssistance {
   token: string;
   sessionId: SessionId;
   mode: AssistanceMode;
+  /** What the file says of itself: its device's name and when it stops being accepted (ms). */
+  deviceName?: string;
+  expiresAt?: number;
+  /** Unattended, asked for by this app (Ask again): the relay gave it the password with the file. */
+  password?: string;
   /** Given by the relay at the first admission; reconnects use it instead of the password. */
   resumeToken?: string;
 }
 
 type RelayError = RelayEventPayload<'relay:error'>;
+
+/** How long opening an assistance waits for the relay's first answer before the caller goes on. */
+const OPEN_ANSWER_MS = 10_000;
 
 /** What the relay's refusals mean to the operator. */
 function refusalMessage(error: RelayError, sessionId: string): string {
@@ -85,6 +93,8 @@ export class OperatorSession {
   private assistance: OpenedAssistance | null = null;
   /** Runs while the relay connection is lost inside a session: its end makes it "unreachable". */
   private relayGrace: ReturnType<typeof setTimeout> | null = null;
+  /** Set while an assistance:open awaits the relay's first answer. */
+  private answered: (() => void) | null = null;
 
   constructor(private readonly opts: OperatorSessionOptions) {}
 
@@ -120,13 +130,23 @@ export class OperatorSession {
       });
       socket.once('connect_error', () => resolve());
     });
-    on('session:waiting', ({ sessionId, deviceName }) =>
-      this.setState({ status: 'waiting', operator: this.me(), sessionId, deviceName }),
-    );
+    on('session:waiting', ({ sessionId, deviceName }) => {
+      const expiresAt = this.assistance?.sessionId === sessionId ? this.assistance.expiresAt : undefined;
+      this.setState({
+        status: 'waiting',
+        operator: this.me(),
+        sessionId,
+        deviceName,
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      });
+    });
     on('session:admitted', ({ sessionId, mode, resumeToken }) => {
       if (this.assistance && resumeToken) this.assistance.resumeToken = resumeToken;
+      // Unattended there was no waiting: the file named the device.
       const deviceName =
-        this.current.status === 'waiting' || this.current.status === 'active' ? this.current.deviceName : '';
+        this.current.status === 'waiting' || this.current.status === 'active'
+          ? this.current.deviceName
+          : (this.assistance?.deviceName ?? '');
       this.setState({ status: 'active', operator: this.me(), sessionId, deviceName, mode });
     });
     // The device lost its relay connection: it may come back (its peer may even carry on meanwhile).
@@ -188,15 +208,32 @@ export class OperatorSession {
   }
 
   /**
-   * Opens an assistance from a verified activation token. Attended: the user is asked at
-   * once. Unattended: the password comes first (submitPassword).
+   * Opens an assistance from a verified activation token. Attended: the user is asked at once.
+   * Unattended: the relay is asked first, without a password, whether the file is still good
+   * (a used one says so before anyone types), then the password (submitPassword); one the app
+   * was given with the file (Ask again) is sent at once.
    */
-  openAssistance(token: string, sessionId: SessionId, mode: AssistanceMode): void {
+  openAssistance(
+    token: string,
+    sessionId: SessionId,
+    mode: AssistanceMode,
+    about: Pick<OpenedAssistance, 'deviceName' | 'expiresAt' | 'password'> = {},
+  ): Promise<void> {
     this.requireIdle();
-    this.assistance = { token, sessionId, mode };
+    this.assistance = { token, sessionId, mode, ...about };
     this.pendingJoin = sessionId;
-    if (mode === 'unattended') this.setState({ status: 'password', sessionId });
-    else this.socket!.emit('assistance:open', { activation: token });
+    const password = mode === 'unattended' ? about.password : undefined;
+    // Settled by the relay's first answer (the next state), or given up on after a while.
+    const answered = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, OPEN_ANSWER_MS);
+      timer.unref?.();
+      this.answered = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.socket!.emit('assistance:open', { activation: token, ...(password ? { password } : {}) });
+    return answered;
   }
 
   submitPassword(password: string): void {
@@ -292,12 +329,19 @@ export class OperatorSession {
     this.log(`relay refused ${error.event ?? 'a message'}: ${error.code}: ${error.message}`);
     if (!this.identity) return;
     const sessionId = this.pendingJoin ?? '';
+    // The relay checked the file (unused, not locked, not over, allowed): now the password.
+    if (error.event === 'assistance:open' && error.code === 'password-required' && this.assistance) {
+      const { deviceName } = this.assistance;
+      return this.setState({ status: 'password', sessionId, ...(deviceName ? { deviceName } : {}) });
+    }
     if (error.event === 'assistance:open' && this.current.status === 'password') {
+      const deviceName = this.current.deviceName;
       if (error.code === 'wrong-password') {
         const left = error.attemptsLeft ?? 0;
         return this.setState({
           status: 'password',
           sessionId,
+          ...(deviceName ? { deviceName } : {}),
           attemptsLeft: left,
           message: `Wrong password. ${left} attempt${left === 1 ? '' : 's'} left before this assistance is locked.`,
         });
@@ -307,6 +351,7 @@ export class OperatorSession {
         return this.setState({
           status: 'password',
           sessionId,
+          ...(deviceName ? { deviceName } : {}),
           retryAt: Date.now() + wait,
           message: `Too many tries: wait ${Math.ceil(wait / 1000)} s before the next one.`,
         });
@@ -348,6 +393,8 @@ export class OperatorSession {
 
   private setState(next: OperatorState): void {
     this.current = next;
+    this.answered?.();
+    this.answered = null;
     this.opts.emit('operator:state', next);
   }
 

@@ -205,6 +205,7 @@ export class Issuer {
       iat,
       exp,
       nonce,
+      device: { id: deviceId, name: (host?.name ?? agent?.name ?? deviceId).slice(0, 128) },
     };
     const token = await signActivation(key, claims);
     const response: AssistanceResponse = {

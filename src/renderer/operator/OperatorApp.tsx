@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { formatSessionId, parseSessionId } from '../../shared/protocol';
+import { formatSessionId } from '../../shared/protocol';
 import { operatorEndMessage } from '../shared/end-messages';
 import { useOperatorStore } from './store';
 import { ActiveSession } from './ActiveSession';
+import { Home } from './Home';
+import { Waiting } from './Waiting';
 
 const api = () => window.flxra.operator;
 
@@ -13,42 +15,6 @@ function Alert({ text, testId }: { text?: string | null | undefined; testId?: st
     <p className="error" role="alert" data-testid={testId}>
       {text}
     </p>
-  );
-}
-
-function JoinForm({ notice }: { notice?: string }) {
-  const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const id = parseSessionId(text);
-    if (!id) return setError('A session ID is nine digits, as the user reads it from their screen.');
-    setError(null);
-    api()
-      .join(id)
-      .catch((err: Error) => setError(err.message));
-  };
-  return (
-    <form className="card" onSubmit={submit} data-testid="join-form">
-      {notice && (
-        <p className="notice" role="status" data-testid="operator-notice">
-          {notice}
-        </p>
-      )}
-      <label htmlFor="session-id">Session ID</label>
-      <input
-        id="session-id"
-        inputMode="numeric"
-        autoComplete="off"
-        placeholder="123 456 789"
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-      />
-      <button className="primary" type="submit">
-        Join
-      </button>
-      <Alert text={error} />
-    </form>
   );
 }
 
@@ -113,7 +79,7 @@ function TrustRelay({ relay, fingerprint }: { relay: string; fingerprint: string
   );
 }
 
-function PasswordPrompt(props: { sessionId: string; message?: string; retryAt?: number }) {
+function PasswordPrompt(props: { sessionId: string; deviceName?: string; message?: string; retryAt?: number }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
@@ -126,7 +92,10 @@ function PasswordPrompt(props: { sessionId: string; message?: string; retryAt?: 
   };
   return (
     <form className="card" onSubmit={submit} data-testid="password-prompt">
-      <h1>Unattended assistance — session {formatSessionId(props.sessionId)}</h1>
+      <h1 data-testid="unattended-bar">
+        Unattended assistance — {props.deviceName ? `${props.deviceName}, ` : ''}session{' '}
+        {formatSessionId(props.sessionId)}
+      </h1>
       <Alert text={props.message} testId="password-message" />
       <label htmlFor="password">One-time password</label>
       <input
@@ -161,19 +130,21 @@ export function OperatorApp() {
       );
     case 'idle':
       return (
-        <main className="page">
-          <header className="bar">
-            Signed in as {session.operator.name} ({session.operator.organisation})
-          </header>
-          <JoinForm {...(session.message ? { notice: session.message } : {})} />
-        </main>
+        <Home
+          notice={session.message}
+          header={
+            <header className="bar">
+              Signed in as {session.operator.name} ({session.operator.organisation})
+            </header>
+          }
+        />
       );
     case 'refused':
-      // Nothing is lost: the operator can still join by ID or open another file.
+      // Nothing is lost: the operator can still open another file, ask again or join by ID.
       return (
-        <main className="page" data-testid="refused">
-          <JoinForm notice={session.message} />
-        </main>
+        <div data-testid="refused">
+          <Home notice={session.message} again={session.again} />
+        </div>
       );
     case 'trust-relay':
       return <TrustRelay relay={session.relay} fingerprint={session.fingerprint} />;
@@ -181,28 +152,14 @@ export function OperatorApp() {
       return <PasswordPrompt {...session} />;
     case 'ended':
       return (
-        <main className="page">
-          <header className="bar">Signed in as {session.operator.name}</header>
-          <JoinForm notice={operatorEndMessage(session.reason)} />
-        </main>
+        <Home
+          notice={operatorEndMessage(session.reason)}
+          again={session.again}
+          header={<header className="bar">Signed in as {session.operator.name}</header>}
+        />
       );
     case 'waiting':
-      return (
-        <main className="card" data-testid="waiting">
-          <h1>Waiting for the user's consent…</h1>
-          {session.deviceAway ? (
-            <p data-testid="device-away" role="status">
-              {session.deviceName} (session {formatSessionId(session.sessionId)}) is reconnecting to the relay; its user
-              is asked once it is back.
-            </p>
-          ) : (
-            <p>
-              {session.deviceName} (session {formatSessionId(session.sessionId)}) is asking its user to allow you.
-            </p>
-          )}
-          <button onClick={() => void api().leave()}>Cancel</button>
-        </main>
-      );
+      return <Waiting session={session} />;
     case 'active':
       return <ActiveSession session={session} />;
   }
