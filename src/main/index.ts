@@ -27,7 +27,8 @@ import { takeHostToken } from '../shared/host-token-env.js';
 import { readVerificationEnv } from '../shared/verification-policy.js';
 import { createUserSessionReader } from '../platform/user-sessions/index.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
-import { ActivationFileInbox } from './activation/file-open.js';
+import { ActivationFileInbox, SignInLinkInbox } from './activation/file-open.js';
+import { APP_SIGN_IN_SCHEME } from '../shared/app-sign-in-link.js';
 import { OperatorController } from './operator/operator-controller.js';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
 import { secureWebPreferences } from './security/web-preferences.js';
@@ -50,9 +51,11 @@ const hostToken = takeHostToken(process.env);
 // FLXRA_OPERATOR_TOKEN belongs to the configured relay only: never sent to a relay a file names.
 const configuredOperatorToken = takeConfiguredOperatorToken(process.env, options.relayUrl);
 const activationFiles = new ActivationFileInbox();
-// A .flxra on the command line makes this launch an operator one, whatever else was asked.
+const signInLinks = new SignInLinkInbox();
+// A .flxra (or the console's sign-in link) on the command line makes this launch an operator one.
 const openedWithFile = activationFiles.fromArgv(process.argv.slice(1), process.cwd());
-const role = openedWithFile ? 'operator' : options.role;
+const openedWithLink = signInLinks.fromArgv(process.argv.slice(1));
+const role = openedWithFile || openedWithLink ? 'operator' : options.role;
 const rendererDir = path.join(__dirname, '../renderer');
 /** The pages are served as flxra://app/… (security/app-protocol.ts), never from file://. */
 const rendererBase = APP_BASE;
@@ -201,11 +204,18 @@ async function startRole() {
 // One app instance: a second launch (double-clicking another .flxra) forwards its file here.
 if (!app.requestSingleInstanceLock()) app.quit();
 app.on('second-instance', (_event, argv, cwd) => {
-  if (activationFiles.fromArgv(argv, cwd)) mainWindow?.focus();
+  const file = activationFiles.fromArgv(argv, cwd);
+  if (signInLinks.fromArgv(argv) || file) mainWindow?.focus();
 });
 app.on('open-file', (event, filePath) => {
   event.preventDefault();
   activationFiles.fromOpenFile(filePath);
+});
+// The console's "Connect the app" link (flxra://sign-in?…): the system hands it to this app.
+app.setAsDefaultProtocolClient(APP_SIGN_IN_SCHEME.slice(0, -1));
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  signInLinks.fromOpenUrl(url);
 });
 
 app.enableSandbox();
@@ -243,6 +253,7 @@ app
       const operator = roles.operator;
       await operator.start();
       activationFiles.ready((filePath) => operator.openFile(filePath));
+      signInLinks.ready((link) => operator.openSignInLink(link));
     }
     mainWindow.on('closed', () => {
       roles.host?.stop();

@@ -15,8 +15,14 @@ const PATTERNS: Record<TokenKind, RegExp> = {
 
 /** A fresh id and the token naming it (32 random bytes of secret). */
 export function issueBearerToken(kind: TokenKind): { id: string; token: string } {
-  const id = randomBytes(6).toString('hex');
-  return { id, token: `flxra_${kind}_${id}_${randomBytes(32).toString('base64url')}` };
+  return reissueBearerToken(kind, randomBytes(6).toString('hex'));
+}
+
+/** A new token (a fresh secret) for an id that exists already. */
+export function reissueBearerToken(kind: TokenKind, id: string): { id: string; token: string } {
+  const token = `flxra_${kind}_${id}_${randomBytes(32).toString('base64url')}`;
+  if (bearerTokenId(kind, token) !== id) throw new Error(`not a ${kind} token id: ${id}`);
+  return { id, token };
 }
 
 /** The id a well-formed token names, or null. */

@@ -5,7 +5,7 @@
  * leaked relay.db does not let anyone sign in, nor check a token offline.
  */
 import { OperatorIdentity } from '../shared/protocol.js';
-import { bearerTokenId, issueBearerToken } from './bearer-token.js';
+import { bearerTokenId, issueBearerToken, reissueBearerToken } from './bearer-token.js';
 import type { MachineTokens } from './credentials/machine-tokens.js';
 import type { RelayStore } from './store/store.js';
 
@@ -31,6 +31,19 @@ export class OperatorRegistry {
     const identity = OperatorIdentity.parse({ id, name: input.name.trim(), organisation: input.organisation.trim() });
     this.store.insertOperator({ ...identity, ...this.tokens.stored(token), createdAt: new Date().toISOString() });
     return { identity, token };
+  }
+
+  /**
+   * A new token for an existing operator identity, replacing its old one (which stops working for
+   * new connections); null when there is no such operator. The app signing in from the console.
+   */
+  reissue(id: string): IssuedOperator | null {
+    const record = this.store.getOperator(id);
+    if (!record) return null;
+    const { token } = reissueBearerToken('op', id);
+    const { tokenMac } = this.tokens.stored(token);
+    if (!tokenMac || !this.store.replaceOperatorToken(id, tokenMac)) return null;
+    return { identity: { id, name: record.name, organisation: record.organisation }, token };
   }
 
   list(): ListedOperator[] {

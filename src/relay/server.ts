@@ -257,7 +257,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     detail: restarted ? { restart: true, assistancesCarriedOver: assistances.carriedOver } : { restart: false },
   });
   const passwords = new PasswordCheck();
+  const keySet = new KeySetPublisher(publicUrl, key, clock);
   const relayConsole = createConsole({
+    signingKeys: keySet,
     store,
     operators,
     assistances,
@@ -287,7 +289,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   registerOperatorApi(web.app, {
     operators,
     assistances,
-    keys: new KeySetPublisher(publicUrl, key, clock),
+    keys: keySet,
     deliver,
     enrol: agents.enrol,
   });

@@ -27,6 +27,8 @@ export const AuditAction = z.enum([
   'console.security-changed', // an administrator required second factors, or stopped requiring them
   'sign-in.alert', // repeated failed sign-ins from one address or against one account
   'relay.started', // the relay process started: its first start, or a restart (detail.restart) on the same data
+  'app.sign-in-code', // a console user asked for a one-time code to sign the operator's app in
+  'app.signed-in', // the operator's app redeemed such a code (or tried to, with a wrong or used one)
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -165,6 +165,20 @@ const Empty = z.object({});
 /** Open before anything else is: signing out, who is signed in, and changing one's password. */
 const BEFORE_ALL = { beforeSecondFactor: true, beforePasswordChange: true } as const;
 
+/**
+ * POST /console/api/me/app-sign-in: the link that signs the operator's app in (it carries only
+ * the one-time code and the relay's origin), until when it works, and the relay's signing-key
+ * fingerprints, which the app shows too, to compare.
+ */
+export const AppSignInOffer = z.object({
+  link: z.string(),
+  relay: z.string(),
+  /** ms since the epoch. */
+  expiresAt: z.number().int(),
+  fingerprints: z.array(z.string()),
+});
+export type AppSignInOffer = z.infer<typeof AppSignInOffer>;
+
 /** One console route: what the relay dispatches on and what the page's client is typed by. */
 export interface ConsoleRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -378,6 +392,14 @@ export const CONSOLE_ROUTES = {
     response: ConsoleSecuritySettings,
   },
   signInAlerts: { method: 'GET', path: '/sign-in-alerts', access: 'admin', response: SignInAlerts },
+  /** "Connect the app": a one-time code, in a `flxra:` link, that signs the operator's app in as this user. */
+  appSignInCode: {
+    method: 'POST',
+    path: '/me/app-sign-in',
+    access: 'signed-in',
+    status: 201,
+    response: AppSignInOffer,
+  },
 } as const satisfies Record<string, ConsoleRoute>;
 
 export type ConsoleRoutes = typeof CONSOLE_ROUTES;

@@ -104,7 +104,8 @@ export interface AskAgain {
 export type OperatorState =
   /** `relay`: the origin of the relay to sign in to (a token is only ever sent to its own relay). */
   | { status: 'signed-out'; relay?: string; message?: string }
-  | { status: 'idle'; operator: OperatorIdentity; message?: string }
+  /** `relayFingerprint`: signed in by the console's link, the relay's key as this app sees it, to compare. */
+  | { status: 'idle'; operator: OperatorIdentity; message?: string; relayFingerprint?: string }
   /**
  * `deviceAway` (here and in active): the device lost its relay connection and is reconnecting,
    * since `awaySince`. `relayLost`: this app lost its own relay connection (it keeps trying);

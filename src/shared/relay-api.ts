@@ -3,7 +3,7 @@
  * authenticate with `Authorization: Bearer <operator token>`.
  */
 import { z } from 'zod';
-import { AssistanceMode, RequestedMode, SessionId } from './protocol.js';
+import { AssistanceMode, OperatorIdentity, RequestedMode, SessionId } from './protocol.js';
 
 export const API_PREFIX = '/api/v1';
 export const RELAY_KEYS_PATH = '/.well-known/flxra-keys';
@@ -107,3 +107,16 @@ export type FieldIssue = z.infer<typeof FieldIssue>;
 export const ApiError = z.object({
   error: z.object({ code: z.string(), message: z.string(), fields: z.array(FieldIssue).optional() }),
 });
+
+/**
+ * POST /api/v1/app-sign-in: the operator's app redeems the one-time code the console gave it
+ * (in a `flxra:` sign-in link, src/shared/app-sign-in-link.ts) for the operator token of the
+ * console user's operator identity. No other credential: the code is it, once, for a minute.
+ */
+export const APP_SIGN_IN_PATH = `${API_PREFIX}/app-sign-in`;
+export const AppSignInRedeem = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'not a sign-in code') });
+export const AppSignInToken = z.object({
+  token: z.string().min(1).max(512),
+  operator: OperatorIdentity,
+});
+export type AppSignInToken = z.infer<typeof AppSignInToken>;

@@ -16,6 +16,7 @@ import { OperatorSession } from './operator-session.js';
 import { secureRelayUrl } from '../../shared/relay-url.js';
 import { decodeDroppedFile, readActivationPath, type ActivationInput } from '../activation/activation-input.js';
 import { againState, requestAgain, type AgainTarget } from './ask-again.js';
+import { redeemSignInLink } from './app-sign-in.js';
 
 /** What only the desktop app has: the system's file dialog and browser (Electron's lines in index.ts). */
 export interface DesktopParts {
@@ -66,11 +67,13 @@ export class OperatorController {
   private own: OperatorState | null = null;
   /** The device of the last assistance opened from a file, for Ask again. */
   private again: AgainTarget | null = null;
+  /** The key of the relay the console signed this app in to, shown to compare with the console's. */
+  private relayKey: { relay: string; fingerprint: string } | null = null;
 
   constructor(private readonly opts: OperatorControllerOptions) {}
 
   get state(): OperatorState {
-    return this.own ?? againState(this.session?.state ?? { status: 'signed-out' }, this.again);
+    return this.own ?? this.shown(this.session?.state ?? { status: 'signed-out' });
   }
 
   async start(): Promise<void> {
@@ -266,6 +269,31 @@ export class OperatorController {
     if (this.file && !this.file.sessionId && !this.file.pendingTrust) await this.continueFile();
   }
 
+  /**
+   * A `flxra:` sign-in link from the console (app-sign-in.ts): for a relay this app trusts only;
+   * the token it is redeemed for is kept for that relay and used at once.
+   */
+  async openSignInLink(link: string): Promise<void> {
+    if (this.busy()) return this.refuse('Finish the current session before signing in again.');
+    const result = await redeemSignInLink(link, {
+      configuredRelay: this.opts.defaultRelayUrl,
+      trustsRelay: async (origin) => (await this.opts.trusted.vouchers(origin)).length > 0,
+    });
+    if (!result.ok) return this.refuse(result.message);
+    await this.opts.saveToken(result.relay, result.answer.token);
+    this.relayKey = await this.relayFingerprint(result.relay);
+    await this.connect(result.relay, { token: result.answer.token, reason: '' });
+  }
+
+  /** The relay's active key's fingerprint, computed here from its key (not read from the answer). */
+  private async relayFingerprint(relay: string): Promise<{ relay: string; fingerprint: string } | null> {
+    const published = await this.learnKeys(relay);
+    if (published instanceof Error) return null;
+    const active = published.keys.find((k) => k.status !== 'retired');
+    const key = active ? await keyToTrust(published, relay, active.kid).catch(() => null) : null;
+    return key && key !== 'revoked' ? { relay: key.relay, fingerprint: key.fingerprint } : null;
+  }
+
   /** Connects to a relay unless already connected to it. */
   private async useRelay(relayUrl: string): Promise<OperatorSession> {
     if (this.session && new URL(this.session.relayUrl).origin === new URL(relayUrl).origin) return this.session;
@@ -298,9 +326,17 @@ export class OperatorController {
       // The specification: the activation file stays only for its session, then it is deleted.
       if (s.status === 'ended' && this.file?.sessionId) void this.deleteFile();
       // Over, or refused by the relay: offered again for the same device where that makes sense.
-      return this.opts.emit('operator:state', againState(s, this.again));
+      return this.opts.emit('operator:state', this.shown(s));
     }
     this.opts.emit(channel, payload);
+  }
+
+  /** A session's state as the window shows it: with Ask again where offered, and the relay's key when signed in by link. */
+  private shown(s: OperatorState): OperatorState {
+    const key = this.relayKey;
+    if (s.status === 'idle' && key && this.session && new URL(this.session.relayUrl).origin === key.relay)
+      return { ...s, relayFingerprint: key.fingerprint };
+    return againState(s, this.again);
   }
 
   private async deleteFile(): Promise<void> {

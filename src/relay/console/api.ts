@@ -29,9 +29,10 @@ import type { DeviceDirectory, DirectoryDevice } from './device-directory.js';
 import type { RelayCounters } from '../../shared/relay-counters.js';
 import { registerConsoleRoutes, type ConsoleHandlers } from './routes.js';
 import { passwordAudit, signInHandlers, type SignInDeps } from './sign-in-api.js';
+import { appSignInHandlers, type AppSignInDeps } from './app-sign-in-api.js';
 import { temporaryPassword, type ConsoleUsers } from './users.js';
 
-export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps {
+export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps, AppSignInDeps {
   policy: PolicySettingsStore;
   devices: DeviceDirectory;
   assistances: Assistances;
@@ -57,6 +58,7 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
   const actor = (user: ConsoleUser): AuditActor => ({ kind: user.role, id: user.username, name: user.name });
   return {
     ...signInHandlers(deps),
+    ...appSignInHandlers(deps),
     devices: () => ({ devices: deps.devices.list().map((d) => consoleDevice(deps, d)) }),
     sessions: () => ({ sessions: deps.devices.list().flatMap((d) => userSessionRows(deps, d)) }),
 

@@ -27,6 +27,8 @@ import { SetupToken } from './setup-token.js';
 import { recordSignInAlert } from './sign-in-api.js';
 import { SignInAlerts } from './sign-in-alerts.js';
 import { ConsoleUsers } from './users.js';
+import { AppSignInCodes, registerAppSignIn } from './app-sign-in.js';
+import type { RelayKeys } from '../../shared/relay-api.js';
 
 export interface ConsoleOptions {
   store: RelayStore;
@@ -52,6 +54,8 @@ export interface ConsoleOptions {
   removeDevice: (deviceId: string, by: AuditActor) => boolean;
   /** The relay's counters of its clients' load, for admins. */
   counters: () => RelayCounters;
+  /** What the relay publishes of its signing keys (shown beside "Connect the app"). */
+  signingKeys: { published(): Promise<RelayKeys> };
 }
 
 export interface RelayConsole {
@@ -77,8 +81,17 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
   sessions.purgeExpired();
   // The host name only: a colon (of a port) would end the label's issuer part in the otpauth:// URI.
   const issuer = `flxra (${new URL(opts.publicUrl).hostname})`;
+  const appSignIn = new AppSignInCodes({
+    clock: opts.clock,
+    users,
+    operators: opts.operators,
+    audit: opts.audit,
+  });
   const api: ConsoleApiDeps = {
     users,
+    appSignIn,
+    signingKeys: opts.signingKeys,
+    publicUrl: opts.publicUrl,
     sessions,
     throttle: new LoginThrottle(opts.clock),
     alerts: new SignInAlerts(opts.clock, (alert) => recordSignInAlert(opts.audit, opts.logger, alert)),
@@ -101,6 +114,7 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
   return {
     async register(app) {
       registerConsoleApi(app, api);
+      registerAppSignIn(app, appSignIn);
       await registerConsolePages(app, opts.webDir);
     },
     setupUrl,

@@ -298,6 +298,10 @@ export function openSqliteStore(dataDir: string): RelayStore {
     );
   const upgradeOperator = upgradeToken('operators');
   const upgradeDevice = upgradeToken('devices');
+  const replaceOperator = changes(
+    db,
+    'UPDATE operators SET token_mac = ?, salt = NULL, hash = NULL, scrypt_n = NULL, scrypt_r = NULL, scrypt_p = NULL WHERE id = ?',
+  );
   const getPepper = db.prepare('SELECT fingerprint FROM token_pepper WHERE id = 1').pluck();
   const insertFirstPepper = db.prepare('INSERT OR IGNORE INTO token_pepper (id, fingerprint) VALUES (1, ?)');
   const removeOperator = changes(db, 'DELETE FROM operators WHERE id = ?');
@@ -312,6 +316,7 @@ export function openSqliteStore(dataDir: string): RelayStore {
     listOperators: operators.all('SELECT * FROM operators ORDER BY created_at, rowid'),
     removeOperator: (id) => removeOperator(id) > 0,
     upgradeOperatorToken: (id, tokenMac) => void upgradeOperator(tokenMac, id),
+    replaceOperatorToken: (id, tokenMac) => replaceOperator(tokenMac, id) > 0,
     insertDevice: (r) => void insertDevice(r),
     getDevice: devices.one('SELECT * FROM devices WHERE id = ?'),
     listDevices: devices.all('SELECT * FROM devices ORDER BY created_at, rowid'),

@@ -183,6 +183,8 @@ export interface RelayStore {
   removeOperator(id: string): boolean;
   /** An old row's token checked right: its MAC replaces the scrypt hash. */
   upgradeOperatorToken(id: string, tokenMac: Buffer): void;
+  /** A new token for the operator (the app signed in from the console): the old one stops working. False: no such operator. */
+  replaceOperatorToken(id: string, tokenMac: Buffer): boolean;
 
   insertDevice(record: DeviceRecord): void;
   getDevice(id: string): DeviceRecord | null;

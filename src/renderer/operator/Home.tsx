@@ -64,7 +64,13 @@ function JoinById() {
   );
 }
 
-export function Home(props: { notice?: string | undefined; again?: AskAgain | undefined; header?: ReactNode }) {
+export function Home(props: {
+  notice?: string | undefined;
+  again?: AskAgain | undefined;
+  header?: ReactNode;
+  /** Signed in by the console's link: the relay's key as this app sees it, to compare with the console's. */
+  relayFingerprint?: string | undefined;
+}) {
   const [problem, setProblem] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const failed = (err: Error) => setProblem(err.message);
@@ -100,6 +106,12 @@ export function Home(props: { notice?: string | undefined; again?: AskAgain | un
         {props.notice && (
           <p className="notice" role="status" data-testid="operator-notice">
             {props.notice}
+          </p>
+        )}
+        {props.relayFingerprint && (
+          <p data-testid="app-relay-fingerprint">
+            The relay's key, as this app sees it: <span className="fingerprint">{props.relayFingerprint}</span>.
+            It must match the one the console shows.
           </p>
         )}
         {props.again && (

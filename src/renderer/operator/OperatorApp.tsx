@@ -132,6 +132,7 @@ export function OperatorApp() {
       return (
         <Home
           notice={session.message}
+          relayFingerprint={session.relayFingerprint}
           header={
             <header className="bar">
               Signed in as {session.operator.name} ({session.operator.organisation})

@@ -65,6 +65,8 @@ export const ACTION_WORDS: Record<AuditAction, string> = {
   'console.security-changed': 'Console security changed',
   'sign-in.alert': 'Repeated failed sign-ins',
   'relay.started': 'Relay started',
+  'app.sign-in-code': 'App sign-in link made',
+  'app.signed-in': 'App signed in from the console',
 };
 
 /** "Relay restarted" for a restart, else the action's words. */

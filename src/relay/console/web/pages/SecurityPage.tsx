@@ -12,6 +12,7 @@ import { consoleApi, message } from '../api';
 import { CopyButton } from '../CopyButton';
 import { useConsole } from '../store';
 import { ChangePasswordPanel } from './ChangePasswordPanel';
+import { ConnectApp } from './ConnectApp';
 import { Field, formText } from './SetupPage';
 
 /** "JBSW Y3DP …": easier to type from the screen. */
@@ -82,6 +83,7 @@ function SecuritySettings({ user }: { user: ConsoleUser }) {
       {setupNeeded && (
         <p className="notice">Your administrators require a second factor for the console. Set one up to continue.</p>
       )}
+      {!setupNeeded && <ConnectApp />}
       <section className="panel" aria-labelledby="second-factor-title">
         <h2 id="second-factor-title">Second factor</h2>
         {status?.enabled ? (
