@@ -331,7 +331,7 @@ export class OperatorController {
     this.opts.emit(channel, payload);
   }
 
-  /** A session's state as the window shows it: with Ask again where offered, and the relay's key when signed in by link. */
+  /** A session's state as the window shows it: with Ask again where offered, the relay's key if signed in by link. */
   private shown(s: OperatorState): OperatorState {
     const key = this.relayKey;
     if (s.status === 'idle' && key && this.session && new URL(this.session.relayUrl).origin === key.relay)

@@ -183,7 +183,7 @@ export interface RelayStore {
   removeOperator(id: string): boolean;
   /** An old row's token checked right: its MAC replaces the scrypt hash. */
   upgradeOperatorToken(id: string, tokenMac: Buffer): void;
-  /** A new token for the operator (the app signed in from the console): the old one stops working. False: no such operator. */
+  /** A new token for the operator (its app signed in from the console); the old one stops working. False: none such. */
   replaceOperatorToken(id: string, tokenMac: Buffer): boolean;
 
   insertDevice(record: DeviceRecord): void;

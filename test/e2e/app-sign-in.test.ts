@@ -1,0 +1,100 @@
+/**
+ * The operator's one credential, end to end in Chromium on the Xvfb rig: the operator signs in
+ * to the console page, presses "Connect the app", and the `flxra:` link it opens (handed to the
+ * app as the system would) signs the app in as them: the app shows the relay's key fingerprint,
+ * the same as the console's, and an assistance the console issued to them opens in the app. The
+ * same link again is refused as used, and a link naming another relay is refused in words,
+ * without a single request reaching that relay.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+import { appSignInLink, parseAppSignInLink } from '../../src/shared/app-sign-in-link.js';
+import { AssistanceResponse } from '../../src/shared/relay-api.js';
+import { operatorTokenAccount } from '../../src/platform/credentials/credential-store.js';
+import { startSessionRig } from '../../dev/rig/session-rig.js';
+import { setRootColour, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
+import { waitForColour } from '../../dev/rig/page-probes.js';
+import { ADMIN_PASSWORD, firstAdmin } from '../fixtures/console.js';
+
+let xvfb: Xvfb;
+
+before(async () => {
+  xvfb = await startXvfb({ width: 1280, height: 720 });
+  setRootColour(xvfb, '#3366cc');
+});
+after(() => xvfb?.close());
+
+test('"Connect the app" signs the app in with the console account; used and foreign links are refused', async (t) => {
+  const rig = await startSessionRig(xvfb.display, { enrolled: true, signedIn: false });
+  t.after(() => rig.close());
+  const op = rig.operator.page;
+  await op.getByTestId('signed-out').waitFor();
+  const admin = await firstAdmin(rig.relay);
+
+  // The console, signed in as the operator would, in the same browser.
+  const consolePage = await (await rig.browser.newContext()).newPage();
+  t.after(() => consolePage.context().close());
+  await consolePage.goto(`${rig.relay.url}/console/`);
+  await consolePage.getByLabel('Username').fill('root-admin');
+  await consolePage.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await consolePage.getByRole('button', { name: 'Sign in' }).click();
+  await consolePage.getByRole('navigation', { name: 'Console' }).getByRole('button', { name: 'Security' }).click();
+  await consolePage.getByRole('button', { name: 'Connect the app' }).click();
+  const link = (await consolePage.getByTestId('sign-in-link').getAttribute('href'))!;
+  const consoleFingerprint = await consolePage.getByTestId('console-relay-fingerprint').textContent();
+  assert.ok(parseAppSignInLink(link).ok);
+
+  // The system hands the link to the app.
+  await rig.operator.controller.openSignInLink(link);
+  await op.getByText('Signed in as Ada Admin (Help Desk)').waitFor();
+  assert.equal(
+    await op.locator('[data-testid="app-relay-fingerprint"] .fingerprint').textContent(),
+    consoleFingerprint,
+  );
+  const kept = await rig.operator.keychain.get(operatorTokenAccount(rig.relay.url));
+  assert.match(kept ?? '', /^flxra_op_/, 'the token is in the keychain, for this relay');
+
+  // An assistance the console issues to this operator opens in the app signed in so.
+  const asked = await admin.call('POST', '/assistances', { deviceId: rig.host.deviceId!, mode: 'attended' });
+  assert.equal(asked.status, 201, asked.text);
+  const response = AssistanceResponse.parse(asked.body);
+  const transfer = await op.evaluateHandle(
+    ([name, content]) => {
+      const data = new DataTransfer();
+      data.items.add(new File([content], name));
+      return data;
+    },
+    [response.activation.fileName, response.activation.content] as const,
+  );
+  await op.getByTestId('home').dispatchEvent('drop', { dataTransfer: transfer });
+  await op.getByRole('button', { name: 'The fingerprints match: trust it' }).click();
+  await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
+  await waitForColour(op, { x: 20, y: 20 }, 0x3366cc, { width: 1280, height: 720 }, 10_000);
+  await op.getByRole('button', { name: 'Leave session' }).click();
+
+  // The same link again: its code is used.
+  await rig.operator.controller.openSignInLink(link);
+  await op
+    .getByText(/^The relay at http:\/\/127\.0\.0\.1:\d+ did not sign this app in: this sign-in code is wrong, used/)
+    .waitFor();
+
+  // A link naming another relay: refused before anything is sent there.
+  let reached = 0;
+  const other = http.createServer((_req, res) => {
+    reached += 1;
+    res.writeHead(500).end();
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
+  const otherOrigin = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
+  const code = parseAppSignInLink(link);
+  assert.ok(code.ok);
+  await rig.operator.controller.openSignInLink(appSignInLink(otherOrigin, code.code));
+  await op
+    .getByText(
+      `This sign-in link names the relay at ${otherOrigin}, which this app does not trust, so it was not used. Sign in from the console of your own relay (${new URL(rig.relay.url).origin}).`,
+    )
+    .waitFor();
+  assert.equal(reached, 0, 'the other relay was never asked');
+});
