@@ -29,7 +29,7 @@ import { createUserSessionReader } from '../platform/user-sessions/index.js';
 import { createIpcHandlers, dispatchIpc } from './ipc/handlers.js';
 import { ActivationFileInbox, SignInLinkInbox } from './activation/file-open.js';
 import { APP_SIGN_IN_SCHEME } from '../shared/app-sign-in-link.js';
-import { OperatorController } from './operator/operator-controller.js';
+import { consoleUrl, OperatorController } from './operator/operator-controller.js';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
 import { secureWebPreferences } from './security/web-preferences.js';
 import {
@@ -177,6 +177,7 @@ async function startRole() {
     return { host };
   }
   const keychain = keytarCredentialStore();
+  const relayConsoleUrl = consoleUrl(options.relayUrl);
   const operator = new OperatorController({
     defaultRelayUrl: options.relayUrl,
     ...keychainOperatorParts(keychain, { configured: configuredOperatorToken }),
@@ -192,8 +193,11 @@ async function startRole() {
           : await dialog.showOpenDialog(options);
         return picked.canceled ? null : (picked.filePaths[0] ?? null);
       },
-      // Only addresses the controller built from the configured relay (its console) reach here.
-      openExternal: (url) => shell.openExternal(url),
+      // The one address this app opens in the system browser: its configured relay's console.
+      openExternal: async (url) => {
+        if (url !== relayConsoleUrl) throw new Error('flxra opens only its relay console in the browser.');
+        await shell.openExternal(url);
+      },
     },
     emit,
     log: console.log,

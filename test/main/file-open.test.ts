@@ -1,7 +1,12 @@
 /** `.flxra` paths reach the operator from argv, a second instance, or macOS open-file. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { activationPathFromArgv, ActivationFileInbox } from '../../src/main/activation/file-open.js';
+import {
+  activationPathFromArgv,
+  ActivationFileInbox,
+  SignInLinkInbox,
+  signInLinkFromArgv,
+} from '../../src/main/activation/file-open.js';
 
 test('the activation file is found on a command line, resolved against the working directory', () => {
   assert.equal(
@@ -21,4 +26,15 @@ test('files that arrive before the operator side is ready wait for it, in order'
   inbox.ready(async (p) => void opened.push(p));
   assert.equal(inbox.fromArgv(['flxra', '/e/third.flxra'], '/d'), true, 'a second instance forwards its file');
   assert.deepEqual(opened, ['/d/first.flxra', '/d/second.flxra', '/e/third.flxra']);
+});
+
+test("the console's sign-in link is found on a command line and waits for the operator side", async () => {
+  const link = 'flxra://sign-in?relay=https%3A%2F%2Fr.example&code=AAAAAAAAAAAAAAAAAAAAAAAA';
+  assert.equal(signInLinkFromArgv(['/opt/flxra/flxra', '--relay', 'https://r.example']), null);
+  const inbox = new SignInLinkInbox();
+  assert.equal(inbox.fromArgv(['/opt/flxra/flxra', link]), true);
+  inbox.fromOpenUrl('https://not-a-link.example');
+  const got: string[] = [];
+  inbox.ready(async (l) => void got.push(l));
+  assert.deepEqual(got, [link]);
 });

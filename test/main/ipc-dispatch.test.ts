@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createIpcHandlers, dispatchIpc, IpcError } from '../../src/main/ipc/handlers.js';
 import type { HostSession } from '../../src/main/host/host-session.js';
+import { ACTIVATION_MAX_BYTES } from '../../src/shared/activation-file.js';
 
 const policy = { rendererBase: 'file:///opt/flxra/resources/app.asar/out/renderer/' };
 const hostPage = `${policy.rendererBase}host.html`;
@@ -74,5 +75,31 @@ test('the role the app does not play answers that it is unavailable', async () =
   await assert.rejects(
     dispatchIpc(handlers, policy, 'operator:get-state', null, operatorPage),
     /not running as an operator/,
+  );
+});
+
+test('a dropped file crosses only as bounded base64, and the console only as a request without an address', async () => {
+  const { handlers } = fakeHostCalls();
+  const ok = Buffer.alloc(ACTIVATION_MAX_BYTES).toString('base64');
+  // Valid payloads reach the (absent) operator role: refused for that reason, not the payload's.
+  await assert.rejects(
+    dispatchIpc(handlers, policy, 'operator:open-dropped', { name: 'a.flxra', base64: ok }, operatorPage),
+    /not running as an operator/,
+  );
+  const tooLarge = Buffer.alloc(ACTIVATION_MAX_BYTES + 4).toString('base64');
+  for (const payload of [
+    { name: 'a.flxra', base64: tooLarge },
+    { name: 'a.flxra', base64: 'not base64!' },
+    { name: '', base64: ok },
+    { name: 'a.flxra' },
+  ]) {
+    await assert.rejects(
+      dispatchIpc(handlers, policy, 'operator:open-dropped', payload, operatorPage),
+      /Invalid payload for operator:open-dropped/,
+    );
+  }
+  await assert.rejects(
+    dispatchIpc(handlers, policy, 'operator:open-console', { url: 'https://evil.example' }, operatorPage),
+    /Invalid payload for operator:open-console/,
   );
 });

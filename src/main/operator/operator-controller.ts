@@ -26,9 +26,9 @@ export interface DesktopParts {
   openExternal(url: string): Promise<void>;
 }
 
-/** The relay's console, where the operator signs in with their console account. */
+/** The relay's console, where the operator signs in with their console account ('' for an address that is none). */
 export function consoleUrl(relayUrl: string): string {
-  return `${new URL(relayUrl).origin}/console/`;
+  return URL.canParse(relayUrl) ? `${new URL(relayUrl).origin}/console/` : '';
 }
 
 export interface OperatorControllerOptions {

@@ -110,8 +110,8 @@ export function Home(props: {
         )}
         {props.relayFingerprint && (
           <p data-testid="app-relay-fingerprint">
-            The relay's key, as this app sees it: <span className="fingerprint">{props.relayFingerprint}</span>.
-            It must match the one the console shows.
+            The relay's key, as this app sees it: <span className="fingerprint">{props.relayFingerprint}</span>. It must
+            match the one the console shows.
           </p>
         )}
         {props.again && (
