@@ -37,6 +37,20 @@ function SignIn({ relay, message }: { relay?: string; message?: string }) {
     <form className="card" onSubmit={submit} data-testid="signed-out">
       <h1>{relay ? `Not connected to ${relay}` : 'Not connected to the relay'}</h1>
       <p role="status">{message ?? 'Connecting…'}</p>
+      <p data-testid="sign-in-from-console">
+        Sign in with your console account: in the console, open Security and press “Connect the app”.{' '}
+        <button
+          type="button"
+          onClick={() =>
+            void api()
+              .openConsole()
+              .catch(() => undefined)
+          }
+        >
+          Open the console
+        </button>
+      </p>
+      <p className="muted">Or paste an operator token your administrator gave you:</p>
       <label htmlFor="operator-token">Operator token</label>
       <input
         id="operator-token"
