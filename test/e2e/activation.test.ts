@@ -120,6 +120,7 @@ test('unattended: the file, the password, no consent, a banner, the pixels; resu
   await op.getByRole('button', { name: 'Connect' }).click();
 
   await waitForPixel(op, 20, 20, 0x3366cc, 10_000);
+  assert.match((await op.getByTestId('session-bar').textContent()) ?? '', /^test-desktop — session/);
   await rig.host.page.getByTestId('unattended-banner').waitFor();
   assert.match(
     (await rig.host.page.getByTestId('unattended-banner').textContent()) ?? '',

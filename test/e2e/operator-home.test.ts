@@ -131,6 +131,28 @@ test('Ask again after the user declined: one click, a new request for the same d
   await allowAndSee(rig);
 });
 
+test('Ask again after leaving an unattended assistance: back in at once with the password the relay gave the app', async (t) => {
+  const rig = await enrolledRig(t);
+  const op = rig.operator.page;
+  const first = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'unattended' });
+  rig.operator.desktop.choose(await download(first));
+  await op.getByRole('button', { name: 'Open activation file…' }).click();
+  await trustRelay(rig);
+  await op.getByLabel('One-time password').fill(first.password!);
+  await op.getByRole('button', { name: 'Connect' }).click();
+  await op.getByTestId('session-bar').waitFor();
+  await op.getByRole('button', { name: 'Leave session' }).click();
+  await op.getByText('You left the session.').waitFor();
+  const before = rig.operator.states.length;
+  await op.getByRole('button', { name: 'Ask again' }).click();
+  await waitForColour(op, { x: 20, y: 20 }, 0x3366cc, { width: W, height: H }, 10_000);
+  const shown = rig.operator.states.slice(before).map((s) => s.status);
+  assert.ok(!shown.includes('password'), `no password asked again (${shown.join(', ')})`);
+  const now = rig.operator.controller.state;
+  assert.ok(now.status === 'active' && now.sessionId !== first.sessionId, 'a new assistance, admitted');
+  await rig.host.page.getByTestId('unattended-banner').waitFor();
+});
+
 test('Ask again where the relay says no: why, in its words', async (t) => {
   const rig = await enrolledRig(t);
   const op = rig.operator.page;
