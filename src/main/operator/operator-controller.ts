@@ -26,9 +26,13 @@ export interface DesktopParts {
   openExternal(url: string): Promise<void>;
 }
 
-/** The relay's console, where the operator signs in with their console account ('' for an address that is none). */
+/**
+ * The relay's console, where the operator signs in with their console account: in its https form
+ * (wss:// → https://); '' for an address flxra does not connect to (src/shared/relay-url.ts).
+ */
 export function consoleUrl(relayUrl: string): string {
-  return URL.canParse(relayUrl) ? `${new URL(relayUrl).origin}/console/` : '';
+  const checked = secureRelayUrl(relayUrl);
+  return checked.ok ? `${new URL(checked.url).origin}/console/` : '';
 }
 
 export interface OperatorControllerOptions {
@@ -106,9 +110,9 @@ export class OperatorController {
   /** The configured relay's console, in the system browser: the only address this opens. */
   async openConsole(): Promise<void> {
     if (!this.opts.desktop) throw new Error('This flxra cannot open a browser.');
-    const checked = secureRelayUrl(this.opts.defaultRelayUrl);
-    if (!checked.ok) throw new Error(checked.message);
-    await this.opts.desktop.openExternal(consoleUrl(checked.url));
+    const url = consoleUrl(this.opts.defaultRelayUrl);
+    if (!url) throw new Error(`flxra does not connect to the relay address ${this.opts.defaultRelayUrl}.`);
+    await this.opts.desktop.openExternal(url);
   }
 
   /**
