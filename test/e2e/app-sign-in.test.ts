@@ -31,6 +31,19 @@ test('"Connect the app" signs the app in with the console account; used and fore
   const op = rig.operator.page;
   await op.getByTestId('signed-out').waitFor();
   const admin = await firstAdmin(rig.relay);
+  // Another relay, which no link may make the app sign in to.
+  let reached = 0;
+  const other = http.createServer((_req, res) => {
+    reached += 1;
+    res.writeHead(500).end();
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
+  const otherOrigin = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
+  const foreign = `This sign-in link names the relay at ${otherOrigin}, which this app does not trust, so it was not used. Sign in from the console of your own relay (${new URL(rig.relay.url).origin}).`;
+  await rig.operator.controller.openSignInLink(appSignInLink(otherOrigin, 'B'.repeat(24)));
+  // Still signed out: the sign-in screen says why.
+  await op.getByTestId('signed-out').getByText(foreign).waitFor();
 
   // The console, signed in as the operator would, in the same browser.
   const consolePage = await (await rig.browser.newContext()).newPage();
@@ -80,21 +93,9 @@ test('"Connect the app" signs the app in with the console account; used and fore
     .waitFor();
 
   // A link naming another relay: refused before anything is sent there.
-  let reached = 0;
-  const other = http.createServer((_req, res) => {
-    reached += 1;
-    res.writeHead(500).end();
-  });
-  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
-  const otherOrigin = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
   const code = parseAppSignInLink(link);
   assert.ok(code.ok);
   await rig.operator.controller.openSignInLink(appSignInLink(otherOrigin, code.code));
-  await op
-    .getByText(
-      `This sign-in link names the relay at ${otherOrigin}, which this app does not trust, so it was not used. Sign in from the console of your own relay (${new URL(rig.relay.url).origin}).`,
-    )
-    .waitFor();
+  await op.getByText(foreign).waitFor();
   assert.equal(reached, 0, 'the other relay was never asked');
 });

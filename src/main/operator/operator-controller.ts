@@ -283,7 +283,12 @@ export class OperatorController {
       configuredRelay: this.opts.defaultRelayUrl,
       trustsRelay: async (origin) => (await this.opts.trusted.vouchers(origin)).length > 0,
     });
-    if (!result.ok) return this.refuse(result.message);
+    if (!result.ok) {
+      // Still signed out: the sign-in screen stays, with why the link was not used.
+      const s = this.session?.state;
+      if (s?.status === 'signed-out') return this.setOwn({ ...s, message: result.message });
+      return this.refuse(result.message);
+    }
     await this.opts.saveToken(result.relay, result.answer.token);
     this.relayKey = await this.relayFingerprint(result.relay);
     await this.connect(result.relay, { token: result.answer.token, reason: '' });
