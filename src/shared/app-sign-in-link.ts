@@ -6,6 +6,7 @@
  *
  *   flxra://sign-in?relay=https%3A%2F%2Frelay.example.org&code=<22+ base64url characters>
  */
+import { z } from 'zod';
 import { checkRelayUrl } from './relay-url.js';
 
 export const APP_SIGN_IN_SCHEME = 'flxra:';
@@ -46,3 +47,17 @@ export function parseAppSignInLink(text: string): ParsedSignInLink {
   if (!checked.ok) return NOT_A_LINK;
   return { ok: true, relay: new URL(checked.url).origin, code };
 }
+
+/**
+ * POST /console/api/me/app-sign-in: the link that signs the operator's app in (it carries only
+ * the one-time code and the relay's origin), until when it works, and the relay's signing-key
+ * fingerprints, which the app shows too, to compare.
+ */
+export const AppSignInOffer = z.object({
+  link: z.string(),
+  relay: z.string(),
+  /** ms since the epoch. */
+  expiresAt: z.number().int(),
+  fingerprints: z.array(z.string()),
+});
+export type AppSignInOffer = z.infer<typeof AppSignInOffer>;

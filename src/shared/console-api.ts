@@ -21,6 +21,7 @@ import { Policy, PolicyOverride, Role } from './policy.js';
 import { ConsoleAssistance, ListedAssistance } from './console-assistances.js';
 import { RequestedMode } from './protocol.js';
 import { AssistanceResponse } from './relay-api.js';
+import { AppSignInOffer } from './app-sign-in-link.js';
 import { RelayCounters } from './relay-counters.js';
 import { UserSession } from './user-sessions.js';
 
@@ -164,20 +165,6 @@ export const AuditQuery = z.object({
 const Empty = z.object({});
 /** Open before anything else is: signing out, who is signed in, and changing one's password. */
 const BEFORE_ALL = { beforeSecondFactor: true, beforePasswordChange: true } as const;
-
-/**
- * POST /console/api/me/app-sign-in: the link that signs the operator's app in (it carries only
- * the one-time code and the relay's origin), until when it works, and the relay's signing-key
- * fingerprints, which the app shows too, to compare.
- */
-export const AppSignInOffer = z.object({
-  link: z.string(),
-  relay: z.string(),
-  /** ms since the epoch. */
-  expiresAt: z.number().int(),
-  fingerprints: z.array(z.string()),
-});
-export type AppSignInOffer = z.infer<typeof AppSignInOffer>;
 
 /** One console route: what the relay dispatches on and what the page's client is typed by. */
 export interface ConsoleRoute {

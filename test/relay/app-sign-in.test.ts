@@ -8,8 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { parseAppSignInLink } from '../../src/shared/app-sign-in-link.js';
-import { AppSignInOffer } from '../../src/shared/console-api.js';
+import { AppSignInOffer, parseAppSignInLink } from '../../src/shared/app-sign-in-link.js';
 import { APP_SIGN_IN_PATH, AppSignInToken, RELAY_KEYS_PATH, RelayKeys } from '../../src/shared/relay-api.js';
 import { REDEEM_FAILURES_PER_WINDOW } from '../../src/relay/console/app-sign-in.js';
 import { firstAdmin, requestFrom, type ConsoleClient } from '../fixtures/console.js';

@@ -6,7 +6,7 @@
  * the relay's signing-key fingerprint, which the app shows too once signed in: they must match.
  */
 import { useEffect, useState } from 'react';
-import type { AppSignInOffer } from '../../../../shared/console-api';
+import type { AppSignInOffer } from '../../../../shared/app-sign-in-link';
 import { consoleApi, message } from '../api';
 import { CopyButton } from '../CopyButton';
 
