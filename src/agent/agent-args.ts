@@ -6,11 +6,13 @@
  *
  * The enrolment token is read from a file or standard input (`-`), never taken on the command
  * line, where every user of the machine can read it in the process list.
- * with --state-dir <dir> (non-secret state), --launcher electron|chromium (how hosts start:
- * the installed app, or the host page in Chromium for tests and the demo), --app <path> (the
+ * with --state-dir <dir> (its state, and its credential when there is no keychain), --launcher
+ * electron|chromium (how hosts start: the installed app, or the host page in Chromium for tests
+ * and the demo; absent, chosen by launcher-choice.ts), --app <path> (the
  * installed app), --config <file> (the device's own settings, config.ts) and --utmp <path>
  * (Linux: the utmp file to read sessions from when logind is not running).
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigPath } from './config.js';
 import { secureRelayUrl } from '../shared/relay-url.js';
@@ -22,8 +24,10 @@ export interface AgentArgs {
   relayUrl?: string;
   /** Where the enrolment token is read from: a file, or `-` for standard input. */
   enrolmentTokenFrom?: string;
+  /** Absolute. */
   stateDir: string;
-  launcher: LauncherKind;
+  /** Absent: chosen when the agent starts (launcher-choice.ts). */
+  launcher?: LauncherKind;
   app: string;
   /** The configuration file (config.ts): absent, the defaults apply. */
   configPath: string;
@@ -35,8 +39,9 @@ export const AGENT_USAGE = `usage:
   agent --relay <url> --enroll-file - [options]        the same, the token read from standard input
   agent [--relay <url>] [options]                      run with the stored enrolment
 options:
-  --state-dir <dir>               where the agent keeps its (non-secret) state
-  --launcher electron|chromium    how hosts are started (default electron)
+  --state-dir <dir>               where the agent keeps its state (and its credential, without a keychain)
+  --launcher electron|chromium    how hosts are started (default: electron when the app is installed,
+                                  else chromium where this agent has it; the log says which)
   --app <path>                    the installed flxra app (default ${defaultApp()})
   --config <file>                 the device's settings (default ${defaultConfigPath()})
   --utmp <path>                   Linux: the utmp file read when logind is not running`;
@@ -83,14 +88,14 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   if (tokenFrom !== undefined && values.relay === undefined)
     throw new UsageError('--enroll-file needs --relay: the relay to enrol with');
   if (tokenFrom === '') throw new UsageError('--enroll-file needs a file, or - for standard input');
-  const launcher = values.launcher ?? 'electron';
-  if (launcher !== 'electron' && launcher !== 'chromium')
+  const launcher = values.launcher;
+  if (launcher !== undefined && launcher !== 'electron' && launcher !== 'chromium')
     throw new UsageError(`--launcher "${launcher}": electron or chromium`);
   return {
     ...(relay ? { relayUrl: relay.url } : {}),
     ...(tokenFrom !== undefined ? { enrolmentTokenFrom: tokenFrom } : {}),
-    stateDir: values['state-dir'] ?? defaultStateDir(),
-    launcher,
+    stateDir: path.resolve(values['state-dir'] ?? defaultStateDir()),
+    ...(launcher !== undefined ? { launcher } : {}),
     app: values.app ?? defaultApp(),
     configPath: values.config ?? defaultConfigPath(),
     ...(values.utmp !== undefined ? { utmpPath: values.utmp } : {}),

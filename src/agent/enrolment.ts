@@ -1,11 +1,12 @@
 /**
  * The agent's enrolment as a whole: enrolling (the relay's answer stored, the token in the
- * keychain, the rest in the state directory) or finding the stored one on later runs.
+ * keychain or, without one, the state folder's owner-only credential file (credentials.ts), the
+ * rest in the state directory) or finding the stored one on later runs.
  */
 import os from 'node:os';
 import type { CredentialStore } from '../platform/credentials/credential-store.js';
 import { secureRelayUrl } from '../shared/relay-url.js';
-import { agentTokenAccount } from './credentials.js';
+import { agentTokenAccount, type AgentCredentials } from './credentials.js';
 import { AGENT_VERSION, describeOs } from './device-info.js';
 import { enrol } from './enrol.js';
 import { readAgentState, writeAgentState, type AgentState } from './state.js';
@@ -50,7 +51,7 @@ export async function enrolDevice(
 export async function storedEnrolment(
   stateDir: string,
   relayUrl: string | undefined,
-  keychain: CredentialStore,
+  keychain: AgentCredentials,
 ): Promise<Enrolment> {
   const state = await readAgentState(stateDir);
   if (!state)
@@ -68,7 +69,7 @@ export async function storedEnrolment(
   const agentToken = await keychain.get(agentTokenAccount(state));
   if (!agentToken)
     throw new EnrolmentProblem(
-      `The agent's credential for device ${state.deviceId} is not in the keychain. Enrol the device again with --enroll-file <file holding an enrolment token>.`,
+      `The agent's credential for device ${state.deviceId} is not in ${keychain.lookedIn}. Enrol the device again with --enroll-file <file holding an enrolment token>.`,
     );
   return { state, agentToken };
 }

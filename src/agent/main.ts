@@ -3,20 +3,24 @@
  * product's entry (cli.ts) runs it with the installed app's launcher; the development entry
  * (dev/chromium-host/agent.ts) adds the Chromium launcher for tests and the demo. Exit codes: 2
  * for a usage mistake (a plain-http relay elsewhere than this computer too), 3 when someone must
- * act (no keychain, not enrolled, credential or the relay's certificate refused, a damaged
- * configuration file), 1 for anything else, which a service manager may retry.
+ * act (no keychain on Windows, a credential file others can read, not enrolled, credential or
+ * the relay's certificate refused, a damaged configuration file), 1 for anything else, which a
+ * service manager may retry.
  */
+import { existsSync } from 'node:fs';
 import { CredentialStoreUnavailable } from '../platform/credentials/credential-store.js';
+import { CredentialFileRefused } from '../platform/credentials/owner-only-file-store.js';
 import type { HostLauncher } from './launcher/launcher.js';
 import { createUserSessionReader } from '../platform/user-sessions/index.js';
 import { Agent } from './agent.js';
 import { AgentConfigProblem, describeVerification, readAgentConfig } from './config.js';
 import { AGENT_USAGE, parseAgentArgs, UsageError, type AgentArgs, type LauncherKind } from './agent-args.js';
-import { openAgentKeychain } from './credentials.js';
+import { openAgentCredentials } from './credentials.js';
 import { AGENT_VERSION, readReport } from './device-info.js';
 import { EnrolmentRefused, RelayCertificateRefused } from './enrol.js';
 import { enrolDevice, EnrolmentProblem, storedEnrolment } from './enrolment.js';
 import { readEnrolmentToken } from './enrolment-token-input.js';
+import { chooseLauncher } from './launcher-choice.js';
 
 const log = (line: string) => console.log(`[agent] ${line}`);
 
@@ -31,10 +35,12 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
     return;
   }
   const args = parseAgentArgs(argv);
-  const makeLauncher = launchers[args.launcher];
+  const available = Object.keys(launchers) as LauncherKind[];
+  const choice = chooseLauncher(args, available, existsSync);
+  const makeLauncher = launchers[choice.kind];
   if (!makeLauncher)
     throw new UsageError(
-      `this agent cannot start hosts with --launcher ${args.launcher} (the development agent, out/dev/agent.mjs, can)`,
+      `this agent cannot start hosts with --launcher ${choice.kind} (the development agent, out/dev/agent.mjs, can)`,
     );
   // Read first: a damaged configuration, or a token that cannot be read, is said before anything is tried.
   const config = await readAgentConfig(args.configPath);
@@ -42,7 +48,7 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
     args.enrolmentTokenFrom === undefined
       ? undefined
       : await readEnrolmentToken(args.enrolmentTokenFrom, process.stdin);
-  const keychain = await openAgentKeychain();
+  const keychain = await openAgentCredentials({ stateDir: args.stateDir, log });
   const { state, agentToken } =
     enrolmentToken !== undefined
       ? await enrolDevice(args.relayUrl!, enrolmentToken, args.stateDir, keychain)
@@ -51,6 +57,7 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
     `flxra agent ${AGENT_VERSION}, device ${state.deviceId} (environment ${state.environmentId}, report group ${state.reportGroup})`,
   );
   log(describeVerification(config.verification));
+  log(choice.line);
 
   const sessions = createUserSessionReader(process.platform, { ...(args.utmpPath ? { utmpPath: args.utmpPath } : {}) });
   const launcher = makeLauncher(args, log);
@@ -86,6 +93,7 @@ export function runAgent(argv: string[], launchers: LauncherFactories): void {
       process.exitCode = 2;
     } else if (
       err instanceof CredentialStoreUnavailable ||
+      err instanceof CredentialFileRefused ||
       err instanceof AgentConfigProblem ||
       err instanceof EnrolmentProblem ||
       err instanceof EnrolmentRefused ||

@@ -14,6 +14,7 @@ import { readEnrolmentToken } from '../../src/agent/enrolment-token-input.js';
 import { backoffDelay } from '../../src/agent/backoff.js';
 import { AGENT_VERSION } from '../../src/agent/device-info.js';
 import { chooseHostTarget } from '../../src/agent/host-target.js';
+import { chooseLauncher } from '../../src/agent/launcher-choice.js';
 import { readAgentState, writeAgentState } from '../../src/agent/state.js';
 import { AgentConfigProblem, readAgentConfig } from '../../src/agent/config.js';
 import { readVerificationEnv, VERIFICATION_ENV } from '../../src/shared/verification-policy.js';
@@ -186,7 +187,9 @@ test('command line: enrolment reads its token from a file or stdin and needs a r
     },
   );
   assert.equal(parseAgentArgs(['--relay', 'https://r:1', '--enroll-file', '-']).enrolmentTokenFrom, '-');
-  assert.equal(parseAgentArgs(['--state-dir', '/s']).launcher, 'electron');
+  // No --launcher: chosen when the agent starts (launcher-choice.ts); a relative state folder is made absolute.
+  assert.equal(parseAgentArgs(['--state-dir', '/s']).launcher, undefined);
+  assert.equal(parseAgentArgs(['--state-dir', 'here']).stateDir, path.resolve('here'));
   assert.throws(() => parseAgentArgs(['--enroll-file', '/t']), /--enroll-file needs --relay/);
   // The token itself on the command line, in any spelling: refused, saying why and what to do instead.
   for (const argv of [
@@ -235,4 +238,31 @@ test('the enrolment token: the file holding it alone, or the first line of stand
       (err: Error) => err instanceof EnrolmentProblem && message.test(err.message),
     );
   }
+});
+
+test('without --launcher: the installed app, else the Chromium stand-in where the agent has it, said in one line', () => {
+  const app = '/opt/flxra/flxra';
+  const installed = (yes: boolean) => (file: string) => yes && file === app;
+  const both = ['electron', 'chromium'] as const;
+  assert.deepEqual(chooseLauncher({ app }, both, installed(true)), {
+    kind: 'electron',
+    line: 'hosts start as the flxra app, /opt/flxra/flxra',
+  });
+  const standIn = chooseLauncher({ app }, both, installed(false));
+  assert.equal(standIn.kind, 'chromium');
+  assert.match(
+    standIn.line,
+    /^hosts start in Chromium, the stand-in for the app: the app is not installed at \/opt\/flxra\/flxra/,
+  );
+  // The product agent has no stand-in: it says hosts cannot start, and what to do.
+  const product = chooseLauncher({ app }, ['electron'], installed(false));
+  assert.equal(product.kind, 'electron');
+  assert.match(
+    product.line,
+    /^hosts cannot start yet: the flxra app is not installed at \/opt\/flxra\/flxra; install it/,
+  );
+  // Named, it is what is used, installed or not.
+  assert.equal(chooseLauncher({ app, launcher: 'electron' }, both, installed(false)).kind, 'electron');
+  assert.match(chooseLauncher({ app, launcher: 'electron' }, both, installed(false)).line, /which is not installed/);
+  assert.equal(chooseLauncher({ app, launcher: 'chromium' }, both, installed(true)).kind, 'chromium');
 });
