@@ -21,6 +21,7 @@ import { EnrolmentRefused, RelayCertificateRefused } from './enrol.js';
 import { enrolDevice, EnrolmentProblem, storedEnrolment } from './enrolment.js';
 import { readEnrolmentToken } from './enrolment-token-input.js';
 import { chooseLauncher } from './launcher-choice.js';
+import { waitForRelay } from './relay-reachable.js';
 
 const log = (line: string) => console.log(`[agent] ${line}`);
 
@@ -49,6 +50,8 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
       ? undefined
       : await readEnrolmentToken(args.enrolmentTokenFrom, process.stdin);
   const keychain = await openAgentCredentials({ stateDir: args.stateDir, log });
+  // A relay still starting (at boot, or the README's recipe run in one go) is waited for, not given up on.
+  if (enrolmentToken !== undefined) await waitForRelay(args.relayUrl!, { log });
   const { state, agentToken } =
     enrolmentToken !== undefined
       ? await enrolDevice(args.relayUrl!, enrolmentToken, args.stateDir, keychain)

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Readable } from 'node:stream';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseAgentArgs, TOKEN_ON_COMMAND_LINE, UsageError } from '../../src/agent/agent-args.js';
 import { EnrolmentProblem } from '../../src/agent/enrolment.js';
 import { readEnrolmentToken } from '../../src/agent/enrolment-token-input.js';
@@ -15,6 +17,7 @@ import { backoffDelay } from '../../src/agent/backoff.js';
 import { AGENT_VERSION } from '../../src/agent/device-info.js';
 import { chooseHostTarget } from '../../src/agent/host-target.js';
 import { chooseLauncher } from '../../src/agent/launcher-choice.js';
+import { waitForRelay } from '../../src/agent/relay-reachable.js';
 import { readAgentState, writeAgentState } from '../../src/agent/state.js';
 import { AgentConfigProblem, readAgentConfig } from '../../src/agent/config.js';
 import { readVerificationEnv, VERIFICATION_ENV } from '../../src/shared/verification-policy.js';
@@ -265,4 +268,31 @@ test('without --launcher: the installed app, else the Chromium stand-in where th
   assert.equal(chooseLauncher({ app, launcher: 'electron' }, both, installed(false)).kind, 'electron');
   assert.match(chooseLauncher({ app, launcher: 'electron' }, both, installed(false)).line, /which is not installed/);
   assert.equal(chooseLauncher({ app, launcher: 'chromium' }, both, installed(true)).kind, 'chromium');
+});
+
+test('before enrolling, a relay not answering yet is waited for, said in the log; any answer will do', async (t) => {
+  // A port nothing listens on, until the agent has waited once.
+  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const lines: string[] = [];
+  const waits: number[] = [];
+  await waitForRelay(`http://127.0.0.1:${port}`, {
+    log: (line) => lines.push(line),
+    sleep: async (ms) => {
+      waits.push(ms);
+      if (waits.length === 2) await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
+  });
+  assert.equal(waits.length, 2);
+  assert.ok(waits[0]! >= 500 && waits[1]! >= 1_000, 'the reconnection backoff');
+  assert.equal(lines.length, 2);
+  assert.match(
+    lines[0]!,
+    new RegExp(
+      `^cannot reach the relay at http://127\\.0\\.0\\.1:${port} to enrol \\(.*ECONNREFUSED.*\\); trying again in \\d\\.\\d s$`,
+    ),
+  );
 });
