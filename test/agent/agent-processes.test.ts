@@ -149,7 +149,9 @@ test('enrols, keeps its credential in the keychain only, reports its user sessio
   agent = run(['--enroll-file', tokenFile]);
   // The first keychain write creates the test keyring's collection: allow for a slow machine.
   [, deviceId] = (await agent.waitFor(/ready as device (\w+)/, { timeoutMs: 20_000 })) as [string, string];
-  await agent.waitFor(/hosts start in Chromium, the stand-in for the app: the app is not installed at .*no-app-installed/);
+  await agent.waitFor(
+    /hosts start in Chromium, the stand-in for the app: the app is not installed at .*no-app-installed/,
+  );
 
   const device = await until('the first report', () => reported(2), { timeoutMs: 10_000 });
   const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
