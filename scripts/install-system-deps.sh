@@ -14,6 +14,8 @@ packages=(
   gnome-keyring dbus-x11
   # certutil: the TLS tests make Chromium trust their test CA through an NSS database
   libnss3-tools
+  # ip: the README recipe's test brings up loopback in a network namespace of its own (unshare)
+  iproute2
 )
 
 missing=()

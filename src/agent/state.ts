@@ -1,7 +1,8 @@
 /**
  * The agent's non-secret state: which relay it enrolled with and as which device. Its credential
- * is not here but in the OS keychain (credentials.ts): whoever can read this directory learns the
- * device id, not how to act as the device.
+ * is not in this file but in the OS keychain, or, without one, in the owner-only credentials.json
+ * beside it (credentials.ts): whoever can read agent.json learns the device id, not how to act as
+ * the device.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
