@@ -1,7 +1,9 @@
 /**
  * The development build of the device agent (out/dev/agent.mjs): the product's agent, unchanged,
  * with one more way to start hosts, `--launcher chromium`, the host page in Debian's Chromium
- * where Electron cannot run (tests, the demo). It needs the checkout and its devDependencies.
+ * where Electron cannot run (tests, the demo); without `--launcher` it is chosen by itself when
+ * the app is not installed (src/agent/launcher-choice.ts). It needs the checkout and its
+ * devDependencies.
  */
 import { createElectronLauncher } from '../../src/agent/launcher/electron.js';
 import { runAgent } from '../../src/agent/main.js';
