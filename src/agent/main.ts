@@ -49,13 +49,13 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
     args.enrolmentTokenFrom === undefined
       ? undefined
       : await readEnrolmentToken(args.enrolmentTokenFrom, process.stdin);
-  const keychain = await openAgentCredentials({ stateDir: args.stateDir, log });
+  const credentials = await openAgentCredentials({ stateDir: args.stateDir, log });
   // A relay still starting (at boot, or the README's recipe run in one go) is waited for, not given up on.
   if (enrolmentToken !== undefined) await waitForRelay(args.relayUrl!, { log });
   const { state, agentToken } =
     enrolmentToken !== undefined
-      ? await enrolDevice(args.relayUrl!, enrolmentToken, args.stateDir, keychain)
-      : await storedEnrolment(args.stateDir, args.relayUrl, keychain);
+      ? await enrolDevice(args.relayUrl!, enrolmentToken, args.stateDir, credentials)
+      : await storedEnrolment(args.stateDir, args.relayUrl, credentials);
   log(
     `flxra agent ${AGENT_VERSION}, device ${state.deviceId} (environment ${state.environmentId}, report group ${state.reportGroup})`,
   );
