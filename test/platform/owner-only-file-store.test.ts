@@ -5,7 +5,7 @@
  * read it, own it, or swap it.
  */
 import assert from 'node:assert/strict';
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -58,7 +58,9 @@ test('a write replaces the file whole: a reader never sees half of one, a crashe
   const folder = path.join(dir, 'atomic');
   const store = ownerOnlyFileStore(folder);
   await store.set('token', 'first');
-  const before = (await lstat(store.file)).ino;
+  // Held open, the first file's inode cannot be reused by a later one.
+  const first = await open(store.file, 'r');
+  const before = (await first.stat()).ino;
   // Large secrets, so that a file written in place would be seen empty or cut short.
   const big = (i: number) => `${i}:${'x'.repeat(256 * 1024)}`;
   let writing = true;
@@ -77,6 +79,8 @@ test('a write replaces the file whole: a reader never sees half of one, a crashe
   await reader;
   assert.ok(reads > 0);
   assert.notEqual((await lstat(store.file)).ino, before, 'replaced by a rename, not rewritten in place');
+  assert.equal(await first.readFile('utf8'), '{"token":"first"}\n', 'the first file, untouched');
+  await first.close();
   assert.deepEqual(await readdir(folder), [CREDENTIAL_FILE], 'no temporary file left behind');
 
   // A write that died before its rename leaves its temporary file: the file itself is untouched.
