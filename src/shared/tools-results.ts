@@ -75,6 +75,8 @@ export const ProcessKilled = z.object({
   name: z.string().max(1024),
   /** Every PID that was ended, the root first. */
   ended: z.array(z.number().int()),
+  /** Processes of the tree the agent's account may not end, left running (the panel says so). */
+  notEnded: z.array(z.number().int()),
 });
 export type ProcessKilled = z.infer<typeof ProcessKilled>;
 
