@@ -17,7 +17,7 @@ import { until } from '../../dev/rig/until.js';
 
 const started: ChildProcess[] = [];
 // Whatever a failing test left behind, grandchildren included.
-after(() => Promise.all(started.map((c) => (c.pid ? killTree(c.pid) : undefined))));
+after(() => Promise.all(started.map((c) => (c.pid ? killTree(c.pid) : Promise.resolve(undefined)))));
 
 function start(script: string): { child: ChildProcess; marker: string } {
   const marker = `flxra-test-${randomUUID()}`;

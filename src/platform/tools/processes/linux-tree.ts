@@ -11,6 +11,11 @@ export interface TreeOptions {
   procRoot?: string;
   /** Also every process whose session is the root's (the root is a session leader: a terminal's shell). */
   session?: boolean;
+  /**
+   * The root already exited (a terminal's shell): only what is left of its session is ended, never the PID itself,
+   * which may belong to another process by now. (The session's ID cannot be reused while a member holds it.)
+   */
+  rootExited?: boolean;
   /** Sends a signal; injected only to see what would be sent. */
   signal?: (pid: number, signal: NodeJS.Signals) => void;
 }
@@ -63,13 +68,15 @@ export async function killTree(root: number, opts: TreeOptions = {}): Promise<Ki
   const signal = opts.signal ?? send;
   const frozen = new Set<number>();
   const denied = new Set<number>();
-  signal(root, 'SIGSTOP');
-  frozen.add(root);
+  if (!opts.rootExited) {
+    signal(root, 'SIGSTOP');
+    frozen.add(root);
+  }
   try {
     // Each round stops what the previous one missed; with everything stopped nothing new can fork.
     for (let round = 0; round < 50; round++) {
       const members = treeMembers(root, await readAllStats(procRoot), opts.session ?? false);
-      const fresh = members.filter((pid) => !frozen.has(pid) && !denied.has(pid));
+      const fresh = members.filter((pid) => !frozen.has(pid) && !denied.has(pid) && pid !== root);
       if (fresh.length === 0) break;
       for (const pid of fresh) {
         try {
