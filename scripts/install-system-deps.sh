@@ -16,6 +16,8 @@ packages=(
   libnss3-tools
   # ip: the README recipe's test brings up loopback in a network namespace of its own (unshare)
   iproute2
+  # setpriv: a root agent starts a user's terminal with that user's UID, group and groups (src/platform/tools/)
+  util-linux
 )
 
 missing=()
