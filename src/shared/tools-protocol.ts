@@ -144,7 +144,8 @@ export const ToolEvent = z.discriminatedUnion('type', [
     toolId: ToolId,
     stream: z.string().max(64),
     seq: z.number().int().nonnegative(),
-    data: z.string(),
+    /** At most the stream's chunk size in bytes (tool.opened says which), so never more characters than this. */
+    data: z.string().max(64 * 1024),
     final: z.boolean(),
   }),
   z.object({
