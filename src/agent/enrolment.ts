@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import type { CredentialStore } from '../platform/credentials/credential-store.js';
+import { createMachineIdentityReader, type MachineIdentityReader } from '../platform/machine-identity/index.js';
 import { secureRelayUrl } from '../shared/relay-url.js';
 import { agentTokenAccount, type AgentCredentials } from './credentials.js';
 import { AGENT_VERSION, describeOs } from './device-info.js';
@@ -19,19 +20,28 @@ export interface Enrolment {
 /** Someone has to act (enrol the device, unlock or set up a keychain): exit code 3, not a retry loop. */
 export class EnrolmentProblem extends Error {}
 
+/**
+ * Enrols with the token. The machine's identity and the device id this agent had with the same
+ * relay go with it, so that a machine enrolling again keeps its device record there.
+ */
 export async function enrolDevice(
   relayUrl: string,
   enrolmentToken: string,
   stateDir: string,
   keychain: CredentialStore,
+  machine: MachineIdentityReader = createMachineIdentityReader(),
 ): Promise<Enrolment> {
+  const previous = await readAgentState(stateDir).catch(() => null);
+  const sameRelay = previous !== null && new URL(previous.relayUrl).origin === new URL(relayUrl).origin;
+  const machineIdentity = await machine.read().catch(() => null);
   const answer = await enrol(relayUrl, {
     enrolmentToken,
     hostname: os.hostname(),
     os: describeOs(),
     agentVersion: AGENT_VERSION,
+    ...(machineIdentity === null ? {} : { machineIdentity }),
+    ...(sameRelay ? { deviceId: previous.deviceId } : {}),
   });
-  const previous = await readAgentState(stateDir).catch(() => null);
   const state: AgentState = {
     relayUrl,
     deviceId: answer.deviceId,
@@ -42,7 +52,7 @@ export async function enrolDevice(
   // Keychain first: a state file naming a credential that was never stored would be worse.
   await keychain.set(agentTokenAccount(state), answer.agentToken);
   await writeAgentState(stateDir, state);
-  // Re-enrolled: the previous device's credential is of no use any more.
+  // Re-enrolled as another device (or with another relay): the previous credential is of no use any more.
   if (previous && agentTokenAccount(previous) !== agentTokenAccount(state))
     await keychain.delete(agentTokenAccount(previous));
   return { state, agentToken: answer.agentToken };

@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { CredentialStoreUnavailable } from '../platform/credentials/credential-store.js';
 import { CredentialFileRefused } from '../platform/credentials/owner-only-file-store.js';
+import type { MachineIdentityReader } from '../platform/machine-identity/index.js';
 import type { HostLauncher } from './launcher/launcher.js';
 import { createUserSessionReader } from '../platform/user-sessions/index.js';
 import { Agent } from './agent.js';
@@ -30,7 +31,7 @@ export type LauncherFactories = Partial<
   Record<LauncherKind, (args: AgentArgs, log: (line: string) => void) => HostLauncher>
 >;
 
-async function main(argv: string[], launchers: LauncherFactories): Promise<void> {
+async function main(argv: string[], launchers: LauncherFactories, machine?: MachineIdentityReader): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(AGENT_USAGE);
     return;
@@ -54,7 +55,7 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
   if (enrolmentToken !== undefined) await waitForRelay(args.relayUrl!, { log });
   const { state, agentToken } =
     enrolmentToken !== undefined
-      ? await enrolDevice(args.relayUrl!, enrolmentToken, args.stateDir, credentials)
+      ? await enrolDevice(args.relayUrl!, enrolmentToken, args.stateDir, credentials, machine)
       : await storedEnrolment(args.stateDir, args.relayUrl, credentials);
   log(
     `flxra agent ${AGENT_VERSION}, device ${state.deviceId} (environment ${state.environmentId}, report group ${state.reportGroup})`,
@@ -88,8 +89,9 @@ async function main(argv: string[], launchers: LauncherFactories): Promise<void>
   agent.start();
 }
 
-export function runAgent(argv: string[], launchers: LauncherFactories): void {
-  main(argv, launchers).catch((err: unknown) => {
+/** `machine`: this machine's identity for enrolment (the platform's by default; the development agent's tests give each agent its own). */
+export function runAgent(argv: string[], launchers: LauncherFactories, machine?: MachineIdentityReader): void {
+  main(argv, launchers, machine).catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof UsageError) {
       console.error(`flxra agent: ${message}\n${AGENT_USAGE}`);

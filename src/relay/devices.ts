@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { Name } from '../shared/names.js';
-import { bearerTokenId, issueBearerToken } from './bearer-token.js';
+import { bearerTokenId, issueBearerToken, reissueBearerToken } from './bearer-token.js';
 import type { MachineTokens } from './credentials/machine-tokens.js';
 import type { RelayStore } from './store/store.js';
 
@@ -35,6 +35,30 @@ export class DeviceRegistry {
     const device = DeviceIdentity.parse({ id, name: input.name.trim() });
     this.store.insertDevice({ ...device, ...this.tokens.stored(token), createdAt: new Date().toISOString() });
     return { device, token };
+  }
+
+  /**
+   * A new token for a device that stays (enrolled again): the old one stops working at once; its
+   * open connections are the relay's to drop (revocation.ts). Null when there is no such device.
+   */
+  reissue(id: string): IssuedDevice | null {
+    const record = this.store.getDevice(id);
+    if (!record) return null;
+    const { token } = reissueBearerToken('dev', record.id);
+    const { tokenMac } = this.tokens.stored(token);
+    if (!this.store.replaceDeviceToken(record.id, tokenMac!)) return null;
+    return { device: { id: record.id, name: record.name }, token };
+  }
+
+  /** The name the relay shows of the device, to operators and to its user alike; false when there is no such device. */
+  rename(id: string, name: string): boolean {
+    return this.store.renameDevice(id, name);
+  }
+
+  /** The registry's identity, or null. */
+  get(id: string): DeviceIdentity | null {
+    const record = this.store.getDevice(id);
+    return record ? { id: record.id, name: record.name } : null;
   }
 
   list(): ListedDevice[] {

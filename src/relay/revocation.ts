@@ -78,6 +78,15 @@ export class Revocations {
     this.revoke({ kind: 'device', id: deviceId }, by);
   }
 
+  /**
+   * A device enrolled again (agents/enrol.ts) keeps its record but not its old credential: what
+   * that credential holds open goes as for a removal (its assistances end, `agent-restarted`, and
+   * its connections drop; a connection back with the old token is refused at the handshake).
+   */
+  credentialReplaced(deviceId: string, by: AuditActor): void {
+    this.revoke({ kind: 'device', id: deviceId }, by, 'agent-restarted');
+  }
+
   /** Checks every open connection's identity once another process has changed the database. */
   watch(): void {
     this.timer ??= setInterval(() => this.checkIfChanged(), WATCH_INTERVAL_MS);
@@ -113,12 +122,12 @@ export class Revocations {
   }
 
   /** Its assistances end (both sides told why), then every connection standing for it is dropped. */
-  private revoke(identity: Identity, by: AuditActor): void {
+  private revoke(identity: Identity, by: AuditActor, deviceReason?: 'agent-restarted'): void {
     const { assistances, deliver, logger } = this.deps;
     deliver(
       identity.kind === 'operator'
         ? assistances.endForRevokedOperator(identity.id, by)
-        : assistances.endForRemovedDevice(identity.id, by),
+        : assistances.endForRemovedDevice(identity.id, by, deviceReason),
     );
     let dropped = 0;
     for (const nsp of this.deps.namespaces())
@@ -128,7 +137,13 @@ export class Revocations {
         socket.disconnect(true);
         dropped++;
       }
-    logger.info(identity.kind === 'operator' ? 'operator revoked' : 'device removed', {
+    const what =
+      identity.kind === 'operator'
+        ? 'operator revoked'
+        : deviceReason
+          ? 'device credential replaced'
+          : 'device removed';
+    logger.info(what, {
       [identity.kind]: identity.id,
       connections: dropped,
     });

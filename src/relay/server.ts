@@ -213,10 +213,12 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     agentPresence: (sessionIds, present) => lifecycles.side(sessionIds, 'agent', present),
     // Acting on an agent's event re-checks that its device is still enrolled.
     deviceGone: (deviceId) => revocations.gone({ deviceId }),
-    onEnrolled: ({ deviceId, hostname, reportGroup, agentVersion }) =>
+    credentialReplaced: (deviceId) =>
+      revocations.credentialReplaced(deviceId, { kind: 'device', id: deviceId, name: deviceId }),
+    onEnrolled: ({ deviceId, hostname, reportGroup, agentVersion, reused }) =>
       audit.record({
         actor: { kind: 'device', id: deviceId, name: hostname },
-        action: 'device.enrolled',
+        action: reused ? 'device.re-enrolled' : 'device.enrolled',
         deviceId,
         result: 'ok',
         detail: { reportGroup, agentVersion },
@@ -280,6 +282,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       revocations.revokeDevice(deviceId, by);
       return true;
     },
+    enrolment: agents.enrolment,
+    environment,
+    renameDevice: (deviceId, name) => agents.registry.has(deviceId) && devices.rename(deviceId, name),
     counters: () => counters(),
   });
 

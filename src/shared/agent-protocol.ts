@@ -15,12 +15,24 @@ import { UserSessionList } from './user-sessions.js';
 export const AGENT_NAMESPACE = '/agent';
 export const ENROL_PATH = `${API_PREFIX}/enrol`;
 
-/** POST /api/v1/enrol */
+/** What one enrolment token may allow at most. */
+export const MAX_ENROLMENT_USES = 100_000;
+
+/** The agent's app-specific hash of its machine's identity (never the raw /etc/machine-id or MachineGuid). */
+export const MachineIdentity = z.string().regex(/^[0-9a-f]{64}$/, 'a machine identity is 64 hex digits');
+
+/**
+ * POST /api/v1/enrol. A machine enrolling again sends its machine identity and, when it has one,
+ * the device id it was given last time (with the same relay): the relay then reuses that device's
+ * record (same id, name and history; a new credential, the old one dead) instead of adding a twin.
+ */
 export const EnrolRequest = z.object({
   enrolmentToken: z.string().min(1).max(512),
   hostname: Name,
   os: z.string().min(1).max(200),
   agentVersion: CalVer,
+  machineIdentity: MachineIdentity.optional(),
+  deviceId: z.string().min(1).max(64).optional(),
 });
 export type EnrolRequest = z.infer<typeof EnrolRequest>;
 
@@ -30,6 +42,8 @@ export const EnrolResponse = z.object({
   agentToken: z.string(),
   environmentId: z.string(),
   reportGroup: z.string(),
+  /** True when the relay reused this machine's existing device record. */
+  reused: z.boolean().default(false),
 });
 export type EnrolResponse = z.infer<typeof EnrolResponse>;
 

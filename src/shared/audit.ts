@@ -21,6 +21,10 @@ export const AuditAction = z.enum([
   'user.removed', // a console user; their operator identity stays in the registry
   'user.role-changed',
   'device.enrolled',
+  'device.re-enrolled', // the same machine enrolled again: its record kept, its old credential dead
+  'device.renamed', // by an administrator in the console
+  'enrolment-token.created', // in the console (never the token itself)
+  'enrolment-token.revoked', // in the console: devices enrolled with it stay
   'device.removed', // by an administrator in the console: its connections dropped, its assistances ended
   'user.second-factor-changed', // turned on or off by the user, or reset by an administrator
   'user.password-changed', // changed by the user, or reset to a temporary one by an administrator

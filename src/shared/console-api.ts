@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { AuditEntry } from './audit.js';
+import { ListedEnrolmentToken, NewEnrolmentTokenRequest, NewEnrolmentTokenResponse } from './console-enrolment.js';
 import {
   ConsoleSecuritySettings,
   SecondFactorCodeRequest,
@@ -35,6 +36,13 @@ export const Username = z
 /** GET /console/api/setup: whether the first admin is still to be made (the page then asks for the link). */
 export const SetupState = z.object({ needed: z.boolean() });
 export type SetupState = z.infer<typeof SetupState>;
+
+/**
+ * POST /console/api/setup/check: whether a setup link's token is the live one, checked as the
+ * page opens and without using it up (403 invalid-setup-token, 410 setup-done); throttled by
+ * address like sign-ins.
+ */
+export const SetupCheckRequest = z.object({ setupToken: z.string().min(1).max(256) });
 
 /**
  * POST /console/api/setup: the one-time link printed at the relay's first start makes the first
@@ -108,6 +116,8 @@ const Availability = z.record(RequestedMode, z.object({ enabled: z.boolean(), re
 /** GET /console/api/devices: { devices: ConsoleDevice[] } */
 export const ConsoleDevice = z.object({
   deviceId: z.string(),
+  /** What the relay shows of the device, to operators and its user: its host name at enrolment, or an admin's rename. */
+  name: z.string(),
   hostname: z.string(),
   os: z.string(),
   agentVersion: z.string(),
@@ -127,6 +137,9 @@ export const ConsoleUserSession = z.object({
   availability: Availability,
 });
 export type ConsoleUserSession = z.infer<typeof ConsoleUserSession>;
+
+/** PATCH /console/api/devices/:deviceId (admin only): the name the relay shows of it. */
+export const RenameDeviceRequest = z.object({ name: Name });
 
 /** POST /console/api/assistances (answer: relay-api's AssistanceResponse) */
 export const ConsoleAssistanceRequest = z.object({
@@ -193,6 +206,14 @@ export interface ConsoleRoute {
 /** Every console API route, by name. Changing one changes the relay and the page together. */
 export const CONSOLE_ROUTES = {
   setupState: { method: 'GET', path: '/setup', access: 'public', response: SetupState },
+  setupCheck: {
+    method: 'POST',
+    path: '/setup/check',
+    access: 'public',
+    body: SetupCheckRequest,
+    what: 'setup link',
+    response: z.object({ valid: z.literal(true) }),
+  },
   setup: {
     method: 'POST',
     path: '/setup',
@@ -341,6 +362,38 @@ export const CONSOLE_ROUTES = {
     path: '/devices/:deviceId',
     access: 'admin',
     params: z.object({ deviceId: z.string().min(1).max(64) }),
+    response: Empty,
+  },
+  renameDevice: {
+    method: 'PATCH',
+    path: '/devices/:deviceId',
+    access: 'admin',
+    params: z.object({ deviceId: z.string().min(1).max(64) }),
+    body: RenameDeviceRequest,
+    what: 'device name',
+    response: z.object({ device: ConsoleDevice }),
+  },
+  enrolmentTokens: {
+    method: 'GET',
+    path: '/enrolment-tokens',
+    access: 'admin',
+    response: z.object({ enrolmentTokens: z.array(ListedEnrolmentToken) }),
+  },
+  createEnrolmentToken: {
+    method: 'POST',
+    path: '/enrolment-tokens',
+    access: 'admin',
+    body: NewEnrolmentTokenRequest,
+    what: 'enrolment token',
+    status: 201,
+    response: NewEnrolmentTokenResponse,
+  },
+  /** Devices enrolled with it stay enrolled; 404 when there is no such token, or it was revoked already. */
+  revokeEnrolmentToken: {
+    method: 'DELETE',
+    path: '/enrolment-tokens/:id',
+    access: 'admin',
+    params: z.object({ id: z.string().min(1).max(64) }),
     response: Empty,
   },
   removeUser: {

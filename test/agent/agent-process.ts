@@ -6,6 +6,7 @@
  * line by line.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -60,7 +61,8 @@ export function startAgent(
   const child = spawn(process.execPath, [bundle, ...args], {
     detached: true,
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    env,
+    // Each development agent stands for a machine of its own unless the test says which.
+    env: { FLXRA_DEV_MACHINE_IDENTITY: randomBytes(32).toString('hex'), ...env },
   });
   if (input !== undefined) child.stdin!.end(input);
   const pid = child.pid!;

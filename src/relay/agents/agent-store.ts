@@ -37,7 +37,21 @@ export interface AgentDeviceRecord {
   enrolledAt: number;
   /** The last report or connection; null before the agent first connected. */
   lastSeen: number | null;
+  /**
+   * What the agent sent as its machine's identity at its last enrolment (an app-specific hash of
+   * /etc/machine-id or MachineGuid, 64 hex digits), so that the machine enrolling again keeps
+   * this record; null when it sent none.
+   */
+  machineIdentity: string | null;
+  /** The name the relay shows (the device registry's: its host name at enrolment, or an administrator's rename); read only. */
+  name: string;
 }
+
+/** What an enrolment again changes of a device's agent record (the rest, its id and name, stays). */
+export type ReenrolledAgentDevice = Pick<
+  AgentDeviceRecord,
+  'deviceId' | 'reportGroup' | 'hostname' | 'os' | 'agentVersion' | 'enrolledAt' | 'machineIdentity'
+>;
 
 export interface AgentStore {
   insertEnrolmentToken(record: EnrolmentTokenRecord): void;
@@ -51,12 +65,18 @@ export interface AgentStore {
   useEnrolmentToken(id: string, now: number): boolean;
   /** A token from before the pepper, found by its SHA-256: keyed by its MAC from now on. */
   rekeyEnrolmentToken(from: Buffer, to: Buffer): void;
+  /** Every enrolment token, newest first (for the console's list; their MACs are of no use there). */
+  listEnrolmentTokens(): EnrolmentTokenRecord[];
 
-  insertAgentDevice(record: AgentDeviceRecord): void;
+  insertAgentDevice(record: Omit<AgentDeviceRecord, 'name'>): void;
   saveAgentReport(deviceId: string, report: AgentReport, at: number): void;
   touchAgentDevice(deviceId: string, at: number): void;
   /** Only devices still in the registry: a removed device's agent record is not shown. */
   getAgentDevice(deviceId: string): AgentDeviceRecord | null;
   /** Oldest enrolment first. */
   listAgentDevices(): AgentDeviceRecord[];
+  /** The device of the environment whose agent last enrolled with this machine identity, if any is still enrolled. */
+  findAgentDeviceByMachine(environmentId: string, machineIdentity: string): AgentDeviceRecord | null;
+  /** The device enrolled again: its report group, what its agent says of it; its user sessions start empty. */
+  reenrolAgentDevice(record: ReenrolledAgentDevice): void;
 }

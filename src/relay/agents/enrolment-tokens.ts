@@ -7,14 +7,15 @@
  * once, and then kept by their MAC.
  */
 import { randomBytes } from 'node:crypto';
+import { MAX_ENROLMENT_USES } from '../../shared/agent-protocol.js';
+import type { ListedEnrolmentToken } from '../../shared/console-enrolment.js';
 import { parseName } from '../../shared/names.js';
 import type { Clock } from '../clock.js';
 import type { TokenMac } from '../credentials/token-mac.js';
 import type { AgentStore } from './agent-store.js';
 
 export const DEFAULT_ENROLMENT_LIFETIME_MS = 7 * 24 * 60 * 60_000;
-/** What one token may allow at most. */
-export const MAX_ENROLMENT_USES = 100_000;
+export { MAX_ENROLMENT_USES };
 
 const TOKEN = /^flxra_enrol_[A-Za-z0-9_-]{43}$/;
 
@@ -77,6 +78,30 @@ export class EnrolmentTokens {
       uses: 0,
     });
     return { id, token, environmentId, reportGroup, expiresAt: new Date(expiresAt).toISOString(), uses };
+  }
+
+  /** Every token, newest first, with what is left of it (never the token itself: the relay has only its MAC). */
+  list(): ListedEnrolmentToken[] {
+    const now = this.clock.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return this.store.listEnrolmentTokens().map((r) => ({
+      id: r.id,
+      environmentId: r.environmentId,
+      reportGroup: r.reportGroup,
+      createdAt: iso(r.createdAt),
+      expiresAt: iso(r.expiresAt),
+      revokedAt: r.revokedAt === null ? null : iso(r.revokedAt),
+      uses: r.uses,
+      maxUses: r.maxUses,
+      state:
+        r.revokedAt !== null
+          ? 'revoked'
+          : r.expiresAt <= now
+            ? 'expired'
+            : r.maxUses !== null && r.uses >= r.maxUses
+              ? 'used-up'
+              : 'usable',
+    }));
   }
 
   /** Devices already enrolled with it stay enrolled. */

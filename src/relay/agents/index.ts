@@ -44,6 +44,7 @@ export interface AgentsOptions {
   hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];
   agentPresence: (sessionIds: SessionId[], present: boolean) => void;
   deviceGone: (deviceId: string) => boolean;
+  credentialReplaced: EnrolDeps['credentialReplaced'];
   onEnrolled?: EnrolDeps['onEnrolled'];
 }
 
@@ -88,6 +89,7 @@ export function openAgents(opts: AgentsOptions): Agents {
           registry,
           clock,
           logger,
+          credentialReplaced: opts.credentialReplaced,
           ...(opts.onEnrolled ? { onEnrolled: opts.onEnrolled } : {}),
         },
         body,

@@ -11,10 +11,12 @@ import type { AgentReport } from '../../shared/agent-protocol.js';
 import type { UserSession } from '../../shared/user-sessions.js';
 import type { Clock } from '../clock.js';
 import type { ConnId } from '../messages.js';
-import type { AgentDeviceRecord, AgentStore } from './agent-store.js';
+import type { AgentDeviceRecord, AgentStore, ReenrolledAgentDevice } from './agent-store.js';
 
 export interface AgentDevice {
   deviceId: string;
+  /** What the relay shows of it (the registry's name: its host name at enrolment, or an administrator's choice). */
+  name: string;
   hostname: string;
   os: string;
   agentVersion: string;
@@ -43,8 +45,23 @@ export class AgentRegistry {
     private readonly clock: Clock,
   ) {}
 
-  enrolled(record: AgentDeviceRecord): void {
+  enrolled(record: Omit<AgentDeviceRecord, 'name'>): void {
     this.store.insertAgentDevice(record);
+  }
+
+  /** The same device enrolled again (enrol.ts): its record is kept and brought up to date. */
+  reenrolled(record: ReenrolledAgentDevice): void {
+    this.store.reenrolAgentDevice(record);
+  }
+
+  /** The stored record of an enrolled device (for enrolment's matching), or null. */
+  record(deviceId: string): AgentDeviceRecord | null {
+    return this.store.getAgentDevice(deviceId);
+  }
+
+  /** The enrolled device of the environment that this machine identity last enrolled, or null. */
+  byMachine(environmentId: string, machineIdentity: string): AgentDeviceRecord | null {
+    return this.store.findAgentDeviceByMachine(environmentId, machineIdentity);
   }
 
   /** Whether the device was enrolled by an agent (and is still in the registry). */
@@ -98,6 +115,7 @@ export class AgentRegistry {
     const lastSeen = live?.lastSeen ?? record.lastSeen;
     return {
       deviceId: record.deviceId,
+      name: record.name,
       hostname: record.hostname,
       os: record.os,
       agentVersion: record.agentVersion,

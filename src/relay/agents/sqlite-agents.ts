@@ -28,6 +28,9 @@ export function agentStatements(db: Database.Database): AgentStore {
     userSessions: json((v) => UserSessionList.parse(v)),
     enrolledAt: column(),
     lastSeen: column(),
+    machineIdentity: column(),
+    // The registry's, joined in: agent_devices has no such column.
+    name: column('device_name'),
   });
   const insertToken = tokens.insert();
   const revokeToken = changes(db, 'UPDATE enrolment_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
@@ -37,11 +40,15 @@ export function agentStatements(db: Database.Database): AgentStore {
        AND (max_uses IS NULL OR uses < max_uses)`,
   );
   const rekeyToken = changes(db, 'UPDATE enrolment_tokens SET token_hash = ? WHERE token_hash = ?');
-  const insertDevice = devices.insert();
+  const insertDevice = devices.insert({ omit: ['name'] });
   const saveReport = devices.update(['hostname', 'os', 'agentVersion', 'userSessions', 'lastSeen'], ['deviceId']);
   const touch = devices.update(['lastSeen'], ['deviceId']);
+  const reenrol = devices.update(
+    ['reportGroup', 'hostname', 'os', 'agentVersion', 'enrolledAt', 'machineIdentity', 'userSessions'],
+    ['deviceId'],
+  );
   // Joined with the registry: removing a device (relay device remove) hides its agent record too.
-  const select = 'SELECT a.* FROM agent_devices a JOIN devices d ON d.id = a.device_id';
+  const select = 'SELECT a.*, d.name AS device_name FROM agent_devices a JOIN devices d ON d.id = a.device_id';
 
   return {
     insertEnrolmentToken: (r) => void insertToken(r),
@@ -49,6 +56,7 @@ export function agentStatements(db: Database.Database): AgentStore {
     revokeEnrolmentToken: (id, at) => revokeToken(at, id) > 0,
     useEnrolmentToken: (id, now) => useToken({ id, now }) > 0,
     rekeyEnrolmentToken: (from, to) => void rekeyToken(to, from),
+    listEnrolmentTokens: tokens.all('SELECT * FROM enrolment_tokens ORDER BY created_at DESC, rowid DESC'),
     insertAgentDevice: (r) => void insertDevice(r),
     saveAgentReport(deviceId, report, at) {
       const { hostname, os, agentVersion, userSessions } = report;
@@ -57,5 +65,9 @@ export function agentStatements(db: Database.Database): AgentStore {
     touchAgentDevice: (deviceId, at) => void touch({ deviceId, lastSeen: at }),
     getAgentDevice: devices.one(`${select} WHERE a.device_id = ?`),
     listAgentDevices: devices.all(`${select} ORDER BY a.enrolled_at, a.rowid`),
+    findAgentDeviceByMachine: devices.one(
+      `${select} WHERE a.environment_id = ? AND a.machine_identity = ? ORDER BY a.enrolled_at DESC, a.rowid DESC`,
+    ),
+    reenrolAgentDevice: (record) => void reenrol({ ...record, userSessions: [] }),
   };
 }

@@ -69,11 +69,16 @@ export class Endings {
     });
   }
 
-  /** The device was removed from the relay: its assistances end now. */
-  endForRemovedDevice(deviceId: string, removedBy: AuditActor): Outgoing[] {
-    return this.endRunning(removedBy, (record) =>
-      record.deviceId === deviceId ? { reason: 'device-removed', detail: {} } : null,
-    );
+  /**
+   * The device was removed from the relay, or enrolled again (`agent-restarted`: its agent is a
+   * new one, with a new credential): its assistances end now.
+   */
+  endForRemovedDevice(
+    deviceId: string,
+    removedBy: AuditActor,
+    reason: Extract<EndReason, 'device-removed' | 'agent-restarted'> = 'device-removed',
+  ): Outgoing[] {
+    return this.endRunning(removedBy, (record) => (record.deviceId === deviceId ? { reason, detail: {} } : null));
   }
 
   /** The operator's access was revoked (their console account removed): what was issued to them ends now. */

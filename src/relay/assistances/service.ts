@@ -208,9 +208,13 @@ export class Assistances {
     return this.endings.endForRevokedOperator(operatorId, revokedBy);
   }
 
-  /** The device was removed from the relay: its assistances end now. */
-  endForRemovedDevice(deviceId: string, removedBy: AuditActor): Outgoing[] {
-    return this.endings.endForRemovedDevice(deviceId, removedBy);
+  /** The device was removed from the relay (or enrolled again: `agent-restarted`): its assistances end now. */
+  endForRemovedDevice(
+    deviceId: string,
+    removedBy: AuditActor,
+    reason?: Parameters<Endings['endForRemovedDevice']>[2],
+  ): Outgoing[] {
+    return this.endings.endForRemovedDevice(deviceId, removedBy, reason);
   }
 
   /** The device an assistance is for, if the relay knows the assistance. */

@@ -27,12 +27,13 @@ import { endAssistance, listAssistances, type AssistanceListDeps } from './assis
 import { assistanceStatus } from './assistance-status.js';
 import type { DeviceDirectory, DirectoryDevice } from './device-directory.js';
 import type { RelayCounters } from '../../shared/relay-counters.js';
+import { enrolmentHandlers, type EnrolmentApiDeps } from './enrolment-api.js';
 import { registerConsoleRoutes, type ConsoleHandlers } from './routes.js';
 import { passwordAudit, signInHandlers, type SignInDeps } from './sign-in-api.js';
 import { appSignInHandlers, type AppSignInDeps } from './app-sign-in-api.js';
 import { temporaryPassword, type ConsoleUsers } from './users.js';
 
-export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps, AppSignInDeps {
+export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps, AppSignInDeps, EnrolmentApiDeps {
   policy: PolicySettingsStore;
   devices: DeviceDirectory;
   assistances: Assistances;
@@ -46,6 +47,8 @@ export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps, AppSignI
   removeDevice(deviceId: string, by: AuditActor): boolean;
   /** The relay's counters of its clients' load (RelayHandle.counters()). */
   counters(): RelayCounters;
+  /** Renames an enrolled device (the registry's name, which operators and its user see); false when there is none. */
+  renameDevice(deviceId: string, name: string): boolean;
 }
 
 const MAX_GROUPS = 1_000;
@@ -59,6 +62,7 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
   return {
     ...signInHandlers(deps),
     ...appSignInHandlers(deps),
+    ...enrolmentHandlers(deps),
     devices: () => ({ devices: deps.devices.list().map((d) => consoleDevice(deps, d)) }),
     sessions: () => ({ sessions: deps.devices.list().flatMap((d) => userSessionRows(deps, d)) }),
 
@@ -200,6 +204,22 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
       deps.audit.record({ actor, action: 'device.removed', deviceId, result: 'ok' });
       return {};
     },
+
+    renameDevice({ params: { deviceId }, body: { name } }, { signedIn: { user: admin } }) {
+      const before = deps.devices.get(deviceId);
+      if (!before || !deps.renameDevice(deviceId, name))
+        throw new ApiFailure(404, 'not-found', `no device ${deviceId} is enrolled on this relay`);
+      const device = deps.devices.get(deviceId)!;
+      if (before.name !== device.name)
+        deps.audit.record({
+          actor: actor(admin),
+          action: 'device.renamed',
+          deviceId,
+          result: 'ok',
+          detail: { from: before.name, to: device.name },
+        });
+      return { device: consoleDevice(deps, device) };
+    },
   };
 }
 
@@ -207,6 +227,7 @@ function consoleDevice(deps: ConsoleApiDeps, device: DirectoryDevice): ConsoleDe
   const policy = deps.policy.forGroup(device.reportGroup);
   return {
     deviceId: device.deviceId,
+    name: device.name,
     hostname: device.hostname,
     os: device.os,
     agentVersion: device.agentVersion,

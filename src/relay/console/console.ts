@@ -5,6 +5,7 @@
  * registers its routes on the relay's HTTP app (every path under /console).
  */
 import type { RelayCounters } from '../../shared/relay-counters.js';
+import type { EnrolmentTokens } from '../agents/enrolment-tokens.js';
 import type { Assistances } from '../assistances/service.js';
 import type { AuditActor, AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
@@ -52,6 +53,11 @@ export interface ConsoleOptions {
   /** Revokes an operator identity's app token, ends what was issued to it and drops its live connections. */
   revokeOperator: (operatorId: string, by: AuditActor) => void;
   removeDevice: (deviceId: string, by: AuditActor) => boolean;
+  renameDevice: (deviceId: string, name: string) => boolean;
+  /** The relay's enrolment tokens (agents/enrolment-tokens.ts), for "Add devices". */
+  enrolment: EnrolmentTokens;
+  /** The environment its enrolment tokens enrol devices into. */
+  environment: string;
   /** The relay's counters of its clients' load, for admins. */
   counters: () => RelayCounters;
   /** What the relay publishes of its signing keys (shown beside "Connect the app"). */
@@ -109,6 +115,9 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     deliver: opts.deliver,
     revokeOperator: opts.revokeOperator,
     removeDevice: opts.removeDevice,
+    renameDevice: opts.renameDevice,
+    enrolment: opts.enrolment,
+    environment: opts.environment,
     counters: opts.counters,
   };
   return {

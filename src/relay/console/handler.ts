@@ -3,7 +3,7 @@
  * /console: a single-page app whose every page path answers with index.html, its assets sent by
  * @fastify/static (ETag, ranges, HEAD). Pages get the app's strict CSP (only the relay's own
  * scripts, no inline ones), no framing and no Referer, so a setup link's fragment never leaks
- * anywhere. The API under /console/api is routes.ts's.
+ * anywhere. `/` redirects to the console. The API under /console/api is routes.ts's.
  */
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
@@ -31,7 +31,9 @@ export async function registerConsolePages(app: ZodApp, webDir: string): Promise
   app.get(`${CONSOLE_PREFIX}/*`, (request, reply) =>
     servePage(webDir, reply, (request.params as { '*': string })['*']),
   );
-  for (const url of [CONSOLE_PREFIX, `${CONSOLE_PREFIX}/*`]) refuseOtherMethods(app, url, ['GET'], 'GET, HEAD');
+  // The relay's own address leads to the console: the one page a person opening it can use.
+  app.get('/', (_request, reply) => reply.redirect(CONSOLE_PREFIX, 302));
+  for (const url of ['/', CONSOLE_PREFIX, `${CONSOLE_PREFIX}/*`]) refuseOtherMethods(app, url, ['GET'], 'GET, HEAD');
 }
 
 /** `relative`: the decoded path under /console. */

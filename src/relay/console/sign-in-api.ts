@@ -1,6 +1,7 @@
 /**
  * The console API's sign-in routes (handlers of the route table, dispatched by routes.ts): the
- * first admin's setup, sign-in and sign-out, who is signed in, each user's own password change
+ * first admin's setup (its link checked as the page opens, throttled like
+ * sign-ins), sign-in and sign-out, who is signed in, each user's own password change
  * (with their current password, throttled like a sign-in) and TOTP second factor,
  * an administrator's reset of someone else's, the "require a second factor" setting and the
  * alerts for repeated failed sign-ins. Sign-in failures slow down their address and their
@@ -34,6 +35,7 @@ export interface SignInDeps {
 
 type SignInRoutes =
   | 'setupState'
+  | 'setupCheck'
   | 'setup'
   | 'login'
   | 'logout'
@@ -49,6 +51,9 @@ type SignInRoutes =
   | 'signInAlerts';
 
 const actor = (user: ConsoleUser): AuditActor => ({ kind: user.role, id: user.username, name: user.name });
+
+/** The throttle's account for setup links (a space: no username can be it). */
+const SETUP_LINK = ' setup link';
 
 export function signInHandlers(deps: SignInDeps): Pick<ConsoleHandlers, SignInRoutes> {
   const { users, secondFactors } = deps;
@@ -93,19 +98,37 @@ export function signInHandlers(deps: SignInDeps): Pick<ConsoleHandlers, SignInRo
     );
   };
 
+  /**
+   * A setup link's token, checked within the sign-ins' throttle (by address): 256 random bits
+   * leave nothing to guess, but no unauthenticated call is free to repeat without end.
+   */
+  const checkSetupToken = (call: ConsoleCall, token: string): void => {
+    if (!users.needsFirstAdmin())
+      throw new ApiFailure(410, 'setup-done', 'the first administrator exists already: sign in instead');
+    refuseWhileWaiting(call, SETUP_LINK);
+    const attempt = deps.throttle.attempt(SETUP_LINK, call.address);
+    if (!deps.setupToken.matches(token)) {
+      deps.alerts.attempt(call.address, null, 'failed');
+      throw new ApiFailure(
+        403,
+        'invalid-setup-token',
+        'this setup link is not valid: it is mistyped, or from an earlier start of the relay. ' +
+          'Use the link the relay printed on its standard output at its last start',
+      );
+    }
+    attempt.forgive();
+  };
+
   return {
     setupState: () => ({ needed: users.needsFirstAdmin() }),
 
+    setupCheck({ body }, call) {
+      checkSetupToken(call, body.setupToken);
+      return { valid: true as const };
+    },
+
     async setup({ body }, call) {
-      if (!users.needsFirstAdmin())
-        throw new ApiFailure(410, 'setup-done', 'the first administrator exists already: sign in instead');
-      if (!deps.setupToken.matches(body.setupToken)) {
-        throw new ApiFailure(
-          403,
-          'invalid-setup-token',
-          'this setup link is not valid: use the one the relay printed at its last start',
-        );
-      }
+      checkSetupToken(call, body.setupToken);
       const made = await users.createFirstAdmin(body);
       if (!made.ok) throw new ApiFailure(made.code === 'setup-done' ? 410 : 400, made.code, made.message);
       deps.setupToken.consume();

@@ -242,6 +242,10 @@ export const MIGRATIONS: readonly string[] = [
             OR EXISTS (SELECT 1 FROM audit_log))`,
   // A console user whose password an administrator reset must choose a new one at the next sign-in.
   `ALTER TABLE console_users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0`,
+  // A device enrolling again is found by its machine identity (the agent's app-specific hash of
+  // /etc/machine-id or MachineGuid, never the raw id) within its environment, and keeps its record.
+  `ALTER TABLE agent_devices ADD COLUMN machine_identity TEXT;
+   CREATE INDEX agent_devices_machine ON agent_devices (environment_id, machine_identity)`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -307,6 +311,12 @@ export function openSqliteStore(dataDir: string): RelayStore {
   const removeOperator = changes(db, 'DELETE FROM operators WHERE id = ?');
   const removeDevice = changes(db, 'DELETE FROM devices WHERE id = ?');
   const removeAgentDevice = changes(db, 'DELETE FROM agent_devices WHERE device_id = ?');
+  const replaceDeviceToken = changes(
+    db,
+    `UPDATE devices SET token_mac = ?, salt = NULL, hash = NULL, scrypt_n = NULL, scrypt_r = NULL, scrypt_p = NULL
+     WHERE id = ?`,
+  );
+  const renameDevice = devices.update(['name'], ['id']);
   const insertOperator = operators.insert();
   const insertDevice = devices.insert();
 
@@ -326,6 +336,8 @@ export function openSqliteStore(dataDir: string): RelayStore {
       return removeDevice(id) > 0;
     }),
     upgradeDeviceToken: (id, tokenMac) => void upgradeDevice(tokenMac, id),
+    replaceDeviceToken: (id, tokenMac) => replaceDeviceToken(tokenMac, id) > 0,
+    renameDevice: (id, name) => renameDevice({ id, name }).changes > 0,
     getTokenPepperFingerprint: () => (getPepper.get() as Buffer | undefined) ?? null,
     addFirstTokenPepperFingerprint(fingerprint) {
       insertFirstPepper.run(fingerprint);

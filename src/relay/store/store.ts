@@ -194,6 +194,10 @@ export interface RelayStore {
   removeDevice(id: string): boolean;
   /** An old row's token checked right: its MAC replaces the scrypt hash. */
   upgradeDeviceToken(id: string, tokenMac: Buffer): void;
+  /** A device enrolled again: its new token's MAC replaces whatever it held. False when there is no such device. */
+  replaceDeviceToken(id: string, tokenMac: Buffer): boolean;
+  /** The name the relay shows of the device (an administrator's rename). False when there is no such device. */
+  renameDevice(id: string, name: string): boolean;
 
   /** The token pepper's fingerprint (src/relay/credentials/pepper.ts); null before the first start. */
   getTokenPepperFingerprint(): Buffer | null;
