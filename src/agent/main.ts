@@ -89,7 +89,10 @@ async function main(argv: string[], launchers: LauncherFactories, machine?: Mach
   agent.start();
 }
 
-/** `machine`: this machine's identity for enrolment (the platform's by default; the development agent's tests give each agent its own). */
+/**
+ * `machine`: this machine's identity for enrolment (the platform's by default; the development
+ * agent's tests give each agent its own).
+ */
 export function runAgent(argv: string[], launchers: LauncherFactories, machine?: MachineIdentityReader): void {
   main(argv, launchers, machine).catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);

@@ -116,7 +116,7 @@ const Availability = z.record(RequestedMode, z.object({ enabled: z.boolean(), re
 /** GET /console/api/devices: { devices: ConsoleDevice[] } */
 export const ConsoleDevice = z.object({
   deviceId: z.string(),
-  /** What the relay shows of the device, to operators and its user: its host name at enrolment, or an admin's rename. */
+  /** What the relay shows of the device, to operators and its user: its host name at enrolment, or a rename. */
   name: z.string(),
   hostname: z.string(),
   os: z.string(),

@@ -63,7 +63,10 @@ export function enrolCommands(relayUrl: string, token: string): { linux: string;
   };
 }
 
-/** In single quotes, which both sh and PowerShell take literally (a quote inside: sh's '\'' and PowerShell's '' differ, so none is allowed). */
+/**
+ * In single quotes, which both sh and PowerShell take literally (a quote inside would need sh's
+ * '\'' or PowerShell's '', which differ: none is allowed).
+ */
 function quoted(text: string): string {
   if (text.includes("'")) throw new Error('a quote cannot be put in an enrolment command');
   return `'${text}'`;

@@ -43,7 +43,7 @@ export interface AgentDeviceRecord {
    * this record; null when it sent none.
    */
   machineIdentity: string | null;
-  /** The name the relay shows (the device registry's: its host name at enrolment, or an administrator's rename); read only. */
+  /** The name the relay shows (the registry's: its host name at enrolment, or an admin's rename); read only. */
   name: string;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The console's "Add devices" routes (handlers of the route table, dispatched by routes.ts): an
  * administrator makes enrolment tokens (the relay's own, agents/enrolment-tokens.ts, as `relay
- * enrolment create` makes them), lists them with what is left of each, and revokes them. The token is answered once, with the commands that enrol a device
- * with it; neither is logged or audited. (Renaming a device is api.ts's, beside its removal.)
+ * enrolment create` makes them), lists them with what is left of each, and revokes them. The
+ * token is answered once, with the commands that enrol a device with it; neither is logged or
+ * audited. (Renaming a device is api.ts's, beside its removal.)
  */
 import { enrolCommands } from '../../shared/console-enrolment.js';
 import type { ConsoleUser } from '../../shared/console-api.js';

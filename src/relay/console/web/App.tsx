@@ -7,6 +7,7 @@
 import { useEffect } from 'react';
 import type { ConsoleUser } from '../../../shared/console-api';
 import { consoleApi, onAccessChanged } from './api';
+import { AddDevicesPage } from './pages/AddDevicesPage';
 import { AssistancesPage } from './pages/AssistancesPage';
 import { AuditPage } from './pages/AuditPage';
 import { DevicesPage } from './pages/DevicesPage';
@@ -55,6 +56,7 @@ export function App() {
 
 const NAV: Array<{ page: Page; label: string; adminOnly: boolean }> = [
   { page: 'devices', label: 'Devices', adminOnly: false },
+  { page: 'add-devices', label: 'Add devices', adminOnly: true },
   { page: 'sessions', label: 'Signed-in users', adminOnly: false },
   { page: 'assistances', label: 'Assistances', adminOnly: false },
   { page: 'audit', label: 'Audit', adminOnly: true },
@@ -106,6 +108,7 @@ function Shell({ user, page, restricted }: { user: ConsoleUser; page: Page; rest
       <main className={unreachable ? 'stale' : undefined}>
         {user.role === 'admin' && !restricted && <SignInAlertsBanner />}
         {shown === 'devices' && <DevicesPage admin={user.role === 'admin'} />}
+        {shown === 'add-devices' && <AddDevicesPage />}
         {shown === 'sessions' && <SessionsPage />}
         {shown === 'assistances' && <AssistancesPage admin={user.role === 'admin'} />}
         {shown === 'audit' && <AuditPage />}

@@ -8,11 +8,21 @@ import { setCsrfToken } from './api';
 
 /** 'sessions' is the page of the devices' signed-in users. */
 export type Page =
-  'setup' | 'login' | 'devices' | 'sessions' | 'assistances' | 'audit' | 'policy' | 'users' | 'security';
+  | 'setup'
+  | 'login'
+  | 'devices'
+  | 'add-devices'
+  | 'sessions'
+  | 'assistances'
+  | 'audit'
+  | 'policy'
+  | 'users'
+  | 'security';
 const PAGES: readonly Page[] = [
   'setup',
   'login',
   'devices',
+  'add-devices',
   'sessions',
   'assistances',
   'audit',

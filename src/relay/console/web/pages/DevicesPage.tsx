@@ -1,8 +1,13 @@
-/** Devices with their live status (polled); select one for remote assistance at device level. */
-import { useState } from 'react';
-import { consoleApi } from '../api';
+/**
+ * Devices with their id and live status (polled); select one for remote assistance at device
+ * level, and (admins) rename or remove it.
+ */
+import { useState, type FormEvent } from 'react';
+import type { ConsoleDevice } from '../../../../shared/console-api';
+import { consoleApi, message } from '../api';
 import { usePolled } from '../polling';
 import { AssistancePanel } from './AssistancePanel';
+import { formText } from './SetupPage';
 
 export const LIST_POLL_MS = 3_000;
 
@@ -27,6 +32,7 @@ export function DevicesPage({ admin }: { admin: boolean }) {
             <tr>
               <th scope="col">Select</th>
               <th scope="col">Device</th>
+              <th scope="col">Device ID</th>
               <th scope="col">Status</th>
               <th scope="col">Agent</th>
               <th scope="col">Report group</th>
@@ -52,9 +58,16 @@ export function DevicesPage({ admin }: { admin: boolean }) {
                   />
                 </td>
                 <th scope="row">
-                  {d.hostname}
-                  <span className="muted"> {d.os}</span>
+                  {d.name}
+                  <span className="muted">
+                    {' '}
+                    {d.name === d.hostname ? '' : `(host ${d.hostname}) `}
+                    {d.os}
+                  </span>
                 </th>
+                <td>
+                  <code>{d.deviceId}</code>
+                </td>
                 <td>
                   <OnlineBadge online={d.online} />
                 </td>
@@ -75,22 +88,22 @@ export function DevicesPage({ admin }: { admin: boolean }) {
         <AssistancePanel
           key={device.deviceId}
           target={{ deviceId: device.deviceId }}
-          title={device.hostname}
+          title={device.name}
           availability={device.availability}
         />
       )}
+      {device && admin && <RenameDevice key={device.deviceId} device={device} onDone={setRemoval} />}
       {device && admin && (
         <p>
           <button
             className="danger"
             onClick={() => {
               // Its token dies at once: the device must enrol again to come back.
-              if (!window.confirm(`Remove ${device.hostname}? Its assistances end now and it must enrol again.`))
-                return;
+              if (!window.confirm(`Remove ${device.name}? Its assistances end now and it must enrol again.`)) return;
               consoleApi.removeDevice({ params: { deviceId: device.deviceId } }).then(
                 () => {
                   setSelected(null);
-                  setRemoval(`${device.hostname} was removed.`);
+                  setRemoval(`${device.name} was removed.`);
                 },
                 (err: unknown) => setRemoval(err instanceof Error ? err.message : String(err)),
               );
@@ -102,6 +115,25 @@ export function DevicesPage({ admin }: { admin: boolean }) {
       )}
       {removal && <p role="status">{removal}</p>}
     </section>
+  );
+}
+
+/** An administrator names the device as operators and its user will see it (audited). */
+function RenameDevice({ device, onDone }: { device: ConsoleDevice; onDone: (note: string) => void }) {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const name = formText(new FormData(event.currentTarget), 'deviceName');
+    consoleApi.renameDevice({ params: { deviceId: device.deviceId }, body: { name } }).then(
+      (answer) => onDone(`${device.name} is now called ${answer.device.name}.`),
+      (err: unknown) => onDone(message(err)),
+    );
+  };
+  return (
+    <form aria-label="Rename device" className="inline" onSubmit={submit}>
+      <label htmlFor="field-deviceName">New name for {device.name}</label>{' '}
+      <input id="field-deviceName" name="deviceName" defaultValue={device.name} required />{' '}
+      <button type="submit">Rename</button>
+    </form>
   );
 }
 

@@ -1,14 +1,23 @@
 /**
- * Sign-in. There is no default account: the first admin comes from the setup link. A user with a
+ * Sign-in. There is no default account: the first admin comes from the setup link, and before
+ * there is one the page says where that link is printed instead of showing a form. A user with a
  * second factor is asked, after the right password, for the code their authenticator app shows;
  * the page then sends the password again with it (the relay keeps no half-signed-in state).
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiFailure, consoleApi, message } from '../api';
 import { useConsole } from '../store';
-import { Field, formText } from './SetupPage';
+import { Field, formText, SetupLinkHelp } from './SetupPage';
 
 export function LoginPage() {
+  /** Before setup there is nobody to sign in: the page says where the setup link is instead. */
+  const [setupNeeded, setSetupNeeded] = useState(false);
+  useEffect(() => {
+    consoleApi.setupState().then(
+      (s) => setSetupNeeded(s.needed),
+      () => undefined,
+    );
+  }, []);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   /** The username and password the relay asked a code for. */
@@ -57,6 +66,15 @@ export function LoginPage() {
             </button>
           </p>
         </form>
+      </section>
+    );
+  }
+  if (setupNeeded) {
+    return (
+      <section className="card" aria-labelledby="setup-first-title">
+        <h1 id="setup-first-title">This relay has no administrator yet</h1>
+        <p>Nobody can sign in before the first administrator is made with the relay&apos;s setup link.</p>
+        <SetupLinkHelp />
       </section>
     );
   }
