@@ -5,7 +5,7 @@
  * when it is killed) go with it on cleanup. Its output, and its hosts' (they inherit it), is kept
  * line by line.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -65,6 +65,18 @@ export function startAgent(
     env: { FLXRA_DEV_MACHINE_IDENTITY: randomBytes(32).toString('hex'), ...env },
   });
   if (input !== undefined) child.stdin!.end(input);
+  return watched(child);
+}
+
+/**
+ * A command line run by sh, as a person pastes it into a terminal (the console's enrolment
+ * command), in `cwd`, kept and ended like an agent started by `startAgent`.
+ */
+export function startShellCommand(command: string, env: NodeJS.ProcessEnv, cwd: string): AgentProcess {
+  return watched(spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env, cwd }));
+}
+
+function watched(child: ChildProcess): AgentProcess {
   const pid = child.pid!;
   groups.add(pid);
   const lines: string[] = [];

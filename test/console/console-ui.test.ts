@@ -120,8 +120,8 @@ describe('the console in Chromium', () => {
     const ws = deviceRow('ws-01');
     await waitForText(ws, 'Online');
     const cells = await ws.getByRole('cell').allTextContents();
-    assert.deepEqual(cells.slice(1, 5), ['Online', '26.11', 'Office', 'alice (active)']);
-    assert.deepEqual((await deviceRow('kiosk-old').getByRole('cell').allTextContents()).slice(1, 4), [
+    assert.deepEqual(cells.slice(1, 6), [agents['ws-01']!.deviceId, 'Online', '26.11', 'Office', 'alice (active)']);
+    assert.deepEqual((await deviceRow('kiosk-old').getByRole('cell').allTextContents()).slice(2, 5), [
       'Online',
       '24.8.1',
       'Kiosks',

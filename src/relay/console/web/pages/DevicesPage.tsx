@@ -92,7 +92,7 @@ export function DevicesPage({ admin }: { admin: boolean }) {
           availability={device.availability}
         />
       )}
-      {device && admin && <RenameDevice key={device.deviceId} device={device} onDone={setRemoval} />}
+      {device && admin && <RenameDevice key={`rename-${device.deviceId}`} device={device} onDone={setRemoval} />}
       {device && admin && (
         <p>
           <button

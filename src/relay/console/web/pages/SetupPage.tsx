@@ -18,6 +18,12 @@ export function SetupPage() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<SetupResponse | null>(null);
   useEffect(() => {
+    // Another link pasted into this tab changes only the fragment, which loads nothing: load it.
+    const reload = () => location.reload();
+    addEventListener('hashchange', reload);
+    return () => removeEventListener('hashchange', reload);
+  }, []);
+  useEffect(() => {
     // The token stays in this page's memory only, not in the address bar or history.
     history.replaceState(null, '', location.pathname);
     // Checked at once (without using it up): a wrong or used link says so before anyone types.
