@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { AuditEntry } from './audit.js';
-import { ListedEnrolmentToken, NewEnrolmentTokenRequest, NewEnrolmentTokenResponse } from './console-enrolment.js';
+import { ENROLMENT_ROUTES } from './console-enrolment.js';
 import {
   ConsoleSecuritySettings,
   SecondFactorCodeRequest,
@@ -373,29 +373,7 @@ export const CONSOLE_ROUTES = {
     what: 'device name',
     response: z.object({ device: ConsoleDevice }),
   },
-  enrolmentTokens: {
-    method: 'GET',
-    path: '/enrolment-tokens',
-    access: 'admin',
-    response: z.object({ enrolmentTokens: z.array(ListedEnrolmentToken) }),
-  },
-  createEnrolmentToken: {
-    method: 'POST',
-    path: '/enrolment-tokens',
-    access: 'admin',
-    body: NewEnrolmentTokenRequest,
-    what: 'enrolment token',
-    status: 201,
-    response: NewEnrolmentTokenResponse,
-  },
-  /** Devices enrolled with it stay enrolled; 404 when there is no such token, or it was revoked already. */
-  revokeEnrolmentToken: {
-    method: 'DELETE',
-    path: '/enrolment-tokens/:id',
-    access: 'admin',
-    params: z.object({ id: z.string().min(1).max(64) }),
-    response: Empty,
-  },
+  ...ENROLMENT_ROUTES,
   removeUser: {
     method: 'DELETE',
     path: '/users/:username',

@@ -45,6 +45,33 @@ export const NewEnrolmentTokenResponse = z.object({
 });
 export type NewEnrolmentTokenResponse = z.infer<typeof NewEnrolmentTokenResponse>;
 
+/** The "Add devices" routes (admin only), spread into the console's route table (CONSOLE_ROUTES). */
+export const ENROLMENT_ROUTES = {
+  enrolmentTokens: {
+    method: 'GET',
+    path: '/enrolment-tokens',
+    access: 'admin',
+    response: z.object({ enrolmentTokens: z.array(ListedEnrolmentToken) }),
+  },
+  createEnrolmentToken: {
+    method: 'POST',
+    path: '/enrolment-tokens',
+    access: 'admin',
+    body: NewEnrolmentTokenRequest,
+    what: 'enrolment token',
+    status: 201,
+    response: NewEnrolmentTokenResponse,
+  },
+  /** Devices enrolled with it stay enrolled; 404 when there is no such token, or it was revoked already. */
+  revokeEnrolmentToken: {
+    method: 'DELETE',
+    path: '/enrolment-tokens/:id',
+    access: 'admin',
+    params: z.object({ id: z.string().min(1).max(64) }),
+    response: z.object({}),
+  },
+} as const;
+
 /**
  * The commands an administrator runs on a device to enrol it, in a flxra checkout there (the
  * agent's recipe in the README: the agent is a plain Node program, built to out/agent/cli.mjs).
