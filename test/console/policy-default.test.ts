@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { PolicySettings } from '../../src/shared/console-api.js';
 import { DEFAULT_POLICY, NEW_INSTALLATION_POLICY } from '../../src/shared/policy.js';
-import { SCHEMA_VERSION } from '../../src/relay/store/sqlite-store.js';
+import { MIGRATIONS } from '../../src/relay/store/sqlite-store.js';
 import { ApiRefusal, startTestRelay, TestClock, type TestRelay } from '../../dev/rig/relay.js';
 import { firstAdmin } from '../fixtures/console.js';
 import { enrolScriptedAgent } from '../fixtures/scripted-agent.js';
@@ -52,12 +52,20 @@ describe('the policy a relay starts with', () => {
 
   it('on a relay in use that never saved a policy: it keeps every type after the upgrade', async () => {
     const clock = new TestClock();
-    // A relay of the previous version, in use (its operator registered), its policy never saved.
-    relay = await startTestRelay({ dataDir, clock, policy: 'new-installation' });
-    await relay.close();
+    // A relay of the previous version (the migrations before the new default, whatever came
+    // after), in use (an operator registered), its policy never saved.
+    const index = MIGRATIONS.findIndex((m) => m.includes('INSERT INTO policy_settings'));
     const db = new Database(path.join(dataDir, 'relay.db'));
-    db.prepare('DELETE FROM policy_settings').run();
-    db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION - 1);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (const sql of MIGRATIONS.slice(0, index)) db.exec(sql);
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(index);
+    db.prepare('INSERT INTO operators (id, name, organisation, token_mac, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      '0123456789ab',
+      'Ada Lovelace',
+      'Help Desk',
+      Buffer.alloc(32),
+      new Date().toISOString(),
+    );
     db.close();
 
     relay = await startTestRelay({ dataDir, clock, policy: 'new-installation' });
