@@ -107,7 +107,7 @@ export type OperatorState =
   /** `relayFingerprint`: signed in by the console's link, the relay's key as this app sees it, to compare. */
   | { status: 'idle'; operator: OperatorIdentity; message?: string; relayFingerprint?: string }
   /**
- * `deviceAway` (here and in active): the device lost its relay connection and is reconnecting,
+   * `deviceAway` (here and in active): the device lost its relay connection and is reconnecting,
    * since `awaySince`. `relayLost`: this app lost its own relay connection (it keeps trying);
    * `unreachable` once it has tried for longer than its grace period.
    * `expiresAt` (ms since the epoch): when the request stops being answerable, for the countdown.
