@@ -18,7 +18,7 @@ import {
 } from './console-security.js';
 import { Password, PasswordChangeRequest, PasswordResetRequest, PasswordResetResponse } from './console-passwords.js';
 import { Name } from './names.js';
-import { Policy, PolicyOverride, Role } from './policy.js';
+import { PolicySettings, Role } from './policy.js';
 import { ConsoleAssistance, ListedAssistance } from './console-assistances.js';
 import { RequestedMode } from './protocol.js';
 import { AssistanceResponse } from './relay-api.js';
@@ -156,9 +156,8 @@ export {
   MAX_LISTED_ASSISTANCES,
 } from './console-assistances.js';
 
-/** GET/PUT /console/api/policy (PUT: admin only) */
-export const PolicySettings = z.object({ product: Policy, groups: z.record(Name, PolicyOverride) });
-export type PolicySettings = z.infer<typeof PolicySettings>;
+/** GET/PUT /console/api/policy (PUT: admin only): policy.ts's PolicySettings. */
+export { PolicySettings } from './policy.js';
 
 /** GET /console/api/audit?format=json|csv[&limit=n], admin only; newest first, every entry without a limit. */
 export const AuditPage = z.object({ entries: z.array(AuditEntry) });

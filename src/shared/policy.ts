@@ -1,19 +1,28 @@
 /**
  * Remote-assistance policy: set at product level (all report groups) and overridden per report
  * group. The relay enforces it on every request; the console shows what it allows and why not.
+ * What each role may do during an assistance (the tools, and later clipboard, chat, files,
+ * recording, the browser operator) is its capability matrix (capabilities.ts), decided by
+ * capability-decision.ts.
  */
 import { z } from 'zod';
 import { CalVer, isAtLeast } from './calver.js';
+import { CapabilityMatrix } from './capabilities.js';
+import { Name } from './names.js';
 import { RequestedMode } from './protocol.js';
 
+/**
+ * A console user's access: administrators change the policy, the users and the roles. The
+ * capabilities' roles are wider (capabilities.ts's RoleName): these two and those admins define.
+ */
 export const Role = z.enum(['admin', 'operator']);
 export type Role = z.infer<typeof Role>;
 
 export const Policy = z.object({
   remoteAssistance: z.boolean(),
   allowedTypes: z.array(RequestedMode),
-  /** Roles whose members may use the admin tools (CMD, PowerShell, registry, task manager). */
-  adminToolsRoles: z.array(Role),
+  /** Capability × role: only the cells set at this level (unset: the default, capabilities.ts). */
+  capabilities: CapabilityMatrix.default({}),
   /** Off by default: the operator must not hear the user's calls. */
   audioRedirection: z.boolean(),
   /** Minimum agent version: for remote assistance at all, and for dynamic assistance. */
@@ -21,9 +30,16 @@ export const Policy = z.object({
 });
 export type Policy = z.infer<typeof Policy>;
 
-/** A report group's override: only what it sets differs from the product level. */
-export const PolicyOverride = Policy.partial();
+/**
+ * A report group's override: only what it sets differs from the product level; in its
+ * capability matrix, each cell it sets (a cell it does not set inherits the product's).
+ */
+export const PolicyOverride = Policy.extend({ capabilities: CapabilityMatrix }).partial();
 export type PolicyOverride = z.infer<typeof PolicyOverride>;
+
+/** The product level and the report groups' overrides, as stored and as GET/PUT /console/api/policy carry them. */
+export const PolicySettings = z.object({ product: Policy, groups: z.record(Name, PolicyOverride) });
+export type PolicySettings = z.infer<typeof PolicySettings>;
 
 /**
  * The specification's defaults: every type, versions 23.7 and 24.9.2, audio off. What relays
@@ -33,7 +49,7 @@ export type PolicyOverride = z.infer<typeof PolicyOverride>;
 export const DEFAULT_POLICY: Policy = {
   remoteAssistance: true,
   allowedTypes: ['attended', 'unattended', 'dynamic'],
-  adminToolsRoles: ['admin'],
+  capabilities: {},
   audioRedirection: false,
   minAgentVersion: { remoteAssistance: '23.7', dynamic: '24.9.2' },
 };
@@ -46,7 +62,11 @@ export const DEFAULT_POLICY: Policy = {
 export const NEW_INSTALLATION_POLICY: Policy = { ...DEFAULT_POLICY, allowedTypes: ['attended'] };
 
 export function effectivePolicy(product: Policy, group?: PolicyOverride): Policy {
-  return { ...product, ...(group ?? {}) };
+  const capabilities: CapabilityMatrix = { ...product.capabilities };
+  for (const [capability, cells] of Object.entries(group?.capabilities ?? {}) as [keyof CapabilityMatrix, object][]) {
+    capabilities[capability] = { ...product.capabilities[capability], ...cells };
+  }
+  return { ...product, ...(group ?? {}), capabilities };
 }
 
 export interface TypeAvailability {

@@ -246,10 +246,11 @@ describe('policy enforced at the relay', () => {
     await setPolicy({});
   });
 
-  it('keeps the admin tools roles and audio setting per group, and validates what it stores', async () => {
-    await setPolicy({ Lab: { audioRedirection: true, adminToolsRoles: ['admin', 'operator'] } });
+  it('keeps the capability cells and audio setting per group, and validates what it stores', async () => {
+    const capabilities = { 'tool.cmd': { operator: true } };
+    await setPolicy({ Lab: { audioRedirection: true, capabilities } });
     const stored = (await admin.call('GET', '/policy')).body as PolicySettings;
-    assert.deepEqual(stored.groups.Lab, { audioRedirection: true, adminToolsRoles: ['admin', 'operator'] });
+    assert.deepEqual(stored.groups.Lab, { audioRedirection: true, capabilities });
     assert.equal(stored.product.audioRedirection, false);
     const invalid = await admin.call('PUT', '/policy', {
       product: { ...DEFAULT_POLICY, minAgentVersion: { remoteAssistance: '23.13', dynamic: '24.9.2' } },

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { PolicySettings } from '../../../../shared/console-api';
-import { Role, type Policy, type PolicyOverride } from '../../../../shared/policy';
+import type { Policy, PolicyOverride } from '../../../../shared/policy';
 import { RequestedMode } from '../../../../shared/protocol';
 import type { FieldIssue } from '../../../../shared/relay-api';
 import { ApiFailure, consoleApi, message } from '../api';
@@ -218,17 +218,6 @@ function PolicyInputs(props: Parameters<typeof PolicyField>[0] & { id: string })
           disabled={disabled}
           describedBy={describedBy}
           onChange={(allowedTypes) => onChange({ ...policy, allowedTypes })}
-        />
-      );
-    case 'adminToolsRoles':
-      return (
-        <Choices
-          legend={`${label}${where}`}
-          options={Role.options}
-          chosen={policy.adminToolsRoles}
-          disabled={disabled}
-          describedBy={describedBy}
-          onChange={(adminToolsRoles) => onChange({ ...policy, adminToolsRoles })}
         />
       );
     case 'minAgentVersion':

@@ -6,12 +6,12 @@
 import type { Policy } from '../../../../shared/policy';
 import type { FieldIssue } from '../../../../shared/relay-api';
 
-export type Field = keyof Policy;
+/** The settings with one input each; the capability matrix has its own editor (CapabilityMatrixEditor). */
+export type Field = Exclude<keyof Policy, 'capabilities'>;
 
 export const FIELDS: Array<{ field: Field; label: string }> = [
   { field: 'remoteAssistance', label: 'Remote assistance' },
   { field: 'allowedTypes', label: 'Allowed types' },
-  { field: 'adminToolsRoles', label: 'Roles that may use the admin tools' },
   { field: 'audioRedirection', label: 'Audio redirection' },
   { field: 'minAgentVersion', label: 'Minimum agent version' },
 ];
@@ -21,8 +21,6 @@ const HELP: Record<Field, string> = {
     'Whether operators may request remote assistance on these devices at all. Switching it off also ends the assistances running on them.',
   allowedTypes:
     'Which kinds operators may request: attended (the user at the device is asked for consent), unattended (nobody needs to be there: opened with a one-time password) and dynamic (attended when someone is signed in at the device, else unattended). A new installation allows attended only.',
-  adminToolsRoles:
-    'Who may use the admin tools during an assistance: the Flexxible Tools on the device (command prompt, PowerShell, registry editor and task manager), which run with the agent’s rights.',
   audioRedirection:
     'Whether the operator hears the device’s sound. Off by default, so that the operator does not hear the user’s calls.',
   minAgentVersion:
