@@ -12,7 +12,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { PolicySettings } from '../../src/shared/console-api.js';
 import { DEFAULT_POLICY, NEW_INSTALLATION_POLICY } from '../../src/shared/policy.js';
-import { MIGRATIONS } from '../../src/relay/store/sqlite-store.js';
+import { TOOL_CAPABILITIES } from '../../src/shared/capabilities.js';
+import { applyMigration, MIGRATIONS } from '../../src/relay/store/sqlite-store.js';
 import { ApiRefusal, startTestRelay, TestClock, type TestRelay } from '../../dev/rig/relay.js';
 import { firstAdmin } from '../fixtures/console.js';
 import { enrolScriptedAgent } from '../fixtures/scripted-agent.js';
@@ -54,10 +55,10 @@ describe('the policy a relay starts with', () => {
     const clock = new TestClock();
     // A relay of the previous version (the migrations before the new default, whatever came
     // after), in use (an operator registered), its policy never saved.
-    const index = MIGRATIONS.findIndex((m) => m.includes('INSERT INTO policy_settings'));
+    const index = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('INSERT INTO policy_settings'));
     const db = new Database(path.join(dataDir, 'relay.db'));
     db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-    for (const sql of MIGRATIONS.slice(0, index)) db.exec(sql);
+    for (const step of MIGRATIONS.slice(0, index)) applyMigration(db, step);
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(index);
     db.prepare('INSERT INTO operators (id, name, organisation, token_mac, created_at) VALUES (?, ?, ?, ?, ?)').run(
       '0123456789ab',
@@ -70,8 +71,12 @@ describe('the policy a relay starts with', () => {
 
     relay = await startTestRelay({ dataDir, clock, policy: 'new-installation' });
     const admin = await firstAdmin(relay);
+    const tools = { admin: true, operator: false };
     assert.deepEqual(PolicySettings.parse((await admin.call('GET', '/policy')).body), {
-      product: DEFAULT_POLICY,
+      product: {
+        ...DEFAULT_POLICY,
+        capabilities: Object.fromEntries(TOOL_CAPABILITIES.map((tool) => [tool, tools])),
+      },
       groups: {},
     });
   });

@@ -20,7 +20,7 @@ import { ConsoleSessions } from '../../src/relay/console/console-sessions.js';
 import { DeviceRegistry } from '../../src/relay/devices.js';
 import { OperatorRegistry } from '../../src/relay/operators.js';
 import { hashSecret } from '../../src/relay/secret-hash.js';
-import { MIGRATIONS, openSqliteStore } from '../../src/relay/store/sqlite-store.js';
+import { applyMigration, MIGRATIONS, openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import type { RelayStore } from '../../src/relay/store/store.js';
 import { startTestRelay, TestClock, TEST_SCRYPT } from '../../dev/rig/relay.js';
 
@@ -28,7 +28,7 @@ import { startTestRelay, TestClock, TEST_SCRYPT } from '../../dev/rig/relay.js';
 const wrongSecret = (token: string) => token.slice(0, -43) + randomBytes(32).toString('base64url');
 
 /** Every schema change before the one that brought token MACs. */
-const BEFORE_MACS = MIGRATIONS.findIndex((sql) => sql.includes('CREATE TABLE operators_v2'));
+const BEFORE_MACS = MIGRATIONS.findIndex((sql) => typeof sql === 'string' && sql.includes('CREATE TABLE operators_v2'));
 
 /**
  * A data folder as a relay from before the pepper left it: an operator and a device with scrypt
@@ -38,7 +38,7 @@ async function legacyDataDir(dataDir: string) {
   const db = new Database(path.join(dataDir, 'relay.db'));
   try {
     db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-    for (const sql of MIGRATIONS.slice(0, BEFORE_MACS)) db.exec(sql);
+    for (const sql of MIGRATIONS.slice(0, BEFORE_MACS)) applyMigration(db, sql);
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(BEFORE_MACS);
     const row = async (table: string, id: string, token: string, extra: Record<string, string>) => {
       const { salt, hash, scrypt } = await hashSecret(token, TEST_SCRYPT);

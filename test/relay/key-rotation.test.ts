@@ -170,7 +170,7 @@ test('a relay.db from before key rotation upgrades with its one key, still activ
   t.after(() => fs.rm(dir, { recursive: true, force: true }));
   // The earlier schema, as a relay of that version left it (the one-key table), with its key.
   const key = await newKeyRecord(new Date());
-  const index = MIGRATIONS.findIndex((m) => m.includes('signing_keys_v2'));
+  const index = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('signing_keys_v2'));
   const db = new Database(path.join(dir, 'relay.db'));
   db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
   for (const sql of MIGRATIONS.slice(0, index)) db.exec(sql);

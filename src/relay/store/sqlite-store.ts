@@ -10,6 +10,7 @@ import { agentStatements } from '../agents/sqlite-agents.js';
 import { sqliteAuditLog } from './sqlite-audit.js';
 import { consoleStatements } from './sqlite-console.js';
 import { secureDataDir } from './data-dir.js';
+import { migrateToCapabilities, roleStatements } from './sqlite-roles.js';
 import { changes, column, group, name, nullable, saltedHashFields, sqliteTable } from './sqlite-table.js';
 import { signingKeyStatements } from './sqlite-signing-keys.js';
 import type { DeviceRecord, OperatorRecord, RelayStore } from './store.js';
@@ -17,8 +18,9 @@ import type { DeviceRecord, OperatorRecord, RelayStore } from './store.js';
 /**
  * Schema changes, in order; never edit one that has shipped, append a new one. The index + 1 of
  * the last applied migration is kept in schema_version, so opening an older file upgrades it.
+ * A change that rewrites JSON is a function, run in the same transaction.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   `CREATE TABLE operators (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL,
@@ -246,9 +248,18 @@ export const MIGRATIONS: readonly string[] = [
   // /etc/machine-id or MachineGuid, never the raw id) within its environment, and keeps its record.
   `ALTER TABLE agent_devices ADD COLUMN machine_identity TEXT;
    CREATE INDEX agent_devices_machine ON agent_devices (environment_id, machine_identity)`,
+  // Roles beyond admin and operator, and which role console users and operator identities have
+  // for the capability matrix; adminToolsRoles becomes the matrix's tool cells (sqlite-roles.ts).
+  migrateToCapabilities,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** One migration (tests build older databases with it). */
+export function applyMigration(db: Database.Database, step: (typeof MIGRATIONS)[number]): void {
+  if (typeof step === 'string') db.exec(step);
+  else step(db);
+}
 
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
@@ -260,7 +271,7 @@ function migrate(db: Database.Database): void {
     );
   }
   db.transaction(() => {
-    for (const sql of MIGRATIONS.slice(current)) db.exec(sql);
+    for (const step of MIGRATIONS.slice(current)) applyMigration(db, step);
     db.prepare('DELETE FROM schema_version').run();
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
   })();
@@ -348,6 +359,7 @@ export function openSqliteStore(dataDir: string): RelayStore {
     ...consoleStatements(db),
     audit: sqliteAuditLog(db),
     agents: agentStatements(db),
+    roles: roleStatements(db),
     externalChanges: () => db.pragma('data_version', { simple: true }) as number,
     close() {
       // Idempotent: a relay's close() and a failed start may both get here.

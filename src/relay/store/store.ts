@@ -308,6 +308,9 @@ export interface RelayStore {
   /** Device agents: enrolment tokens and the devices they report. */
   readonly agents: AgentStore;
 
+  /** Roles beyond admin and operator, and who has which (sqlite-roles.ts). */
+  readonly roles: RoleStore;
+
   /**
    * Changes whenever another connection to the database (the relay command run beside a running
    * relay: `relay device remove`) committed something since it was last asked: SQLite's data_version.
@@ -315,6 +318,28 @@ export interface RelayStore {
   externalChanges(): number;
 
   close(): void;
+}
+
+/** A role an administrator defined (admin and operator are built in, never stored). */
+export interface RoleRecord {
+  name: string;
+  description: string;
+  createdAt: string;
+}
+export type RoleSubject = 'console-user' | 'operator';
+
+export interface RoleStore {
+  list(): RoleRecord[];
+  get(name: string): RoleRecord | null;
+  /** False when a role of that name exists. */
+  insert(record: RoleRecord): boolean;
+  /** Removes a role nobody holds. */
+  remove(name: string): 'removed' | 'assigned' | 'missing';
+  /** The role assigned to a console user (username) or an operator identity (id); null: none assigned. */
+  assignment(kind: RoleSubject, id: string): string | null;
+  assign(kind: RoleSubject, id: string, role: string): void;
+  unassign(kind: RoleSubject, id: string): void;
+  assignments(): Array<{ kind: RoleSubject; id: string; role: string }>;
 }
 
 /** The store's signing keys, as the activation keys (activation/keys.ts) use them. */
