@@ -18,6 +18,7 @@ import { LIMIT_OPTIONS, LIMITS_USAGE, serveLimits } from './limits/serve-options
 import { serveTlsFiles, TLS_OPTIONS, TLS_USAGE } from './tls-serve-options.js';
 import { createLogger, isLogLevel } from './log.js';
 import { OperatorRegistry } from './operators.js';
+import { Roles } from './policy/roles.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
 import type { RelayStore } from './store/store.js';
 
@@ -27,7 +28,7 @@ const USAGE = `usage:
               [--host-grace <seconds a device has to reconnect into its assistance, 60>]
 ${LIMITS_USAGE}
 ${TLS_USAGE}
-  relay operator add --name <name> --org <organisation> [--data <dir>]
+  relay operator add --name <name> --org <organisation> [--role operator|admin|<defined role>] [--data <dir>]
   relay operator list [--data <dir>]
   relay operator remove <id> [--data <dir>]
   relay device add --name <name> [--data <dir>]
@@ -141,19 +142,28 @@ async function operator(args: string[]): Promise<void> {
     case 'add': {
       const { values } = parse({
         args: rest,
-        options: { name: { type: 'string' }, org: { type: 'string' }, ...dataOption },
+        options: { name: { type: 'string' }, org: { type: 'string' }, role: { type: 'string' }, ...dataOption },
         strict: true,
         allowPositionals: false,
       });
       const name = nameOption(values.name, '--name', 'operator add');
       const organisation = nameOption(values.org, '--org', 'operator add');
-      const { identity, token } = await withStore(values.data, (store) =>
-        new OperatorRegistry(store, machineTokens(store, values.data)).add({ name, organisation }),
-      );
+      const role = values.role ?? 'operator';
+      const { identity, token } = await withStore(values.data, async (store) => {
+        // The role of the capability matrix (src/shared/capabilities.ts): built in, or defined in the console.
+        if (!new Roles(store, systemClock).exists(role))
+          throw new UsageError(
+            `invalid --role: there is no role ${role} (admin, operator, or one defined in the console)`,
+          );
+        const added = await new OperatorRegistry(store, machineTokens(store, values.data)).add({ name, organisation });
+        if (role !== 'operator') store.roles.assign('operator', added.identity.id, role);
+        return added;
+      });
       console.log(`operator added
   id:           ${identity.id}
   name:         ${identity.name}
   organisation: ${identity.organisation}
+  role:         ${role}
   token:        ${token}
 This token will not be shown again: the relay keeps only a hash of it. Give it to the operator now.`);
       return;

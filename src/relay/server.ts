@@ -4,7 +4,6 @@
  * and its store, and hands the default namespace's clients to client-sockets.ts and the agents'
  * namespace to the agent hub; close() stops it so that the next run carries on.
  */
-import type { Server as HttpServer } from 'node:http';
 import { isIPv6, type AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { AGENT_NAMESPACE } from '../shared/agent-protocol.js';
@@ -38,6 +37,9 @@ import { errorMessage, serveClients, type RelayServer } from './client-sockets.j
 import { OperatorRegistry } from './operators.js';
 import { PolicyGate } from './policy/gate.js';
 import { PolicySettingsStore } from './policy/policy-settings.js';
+import { PolicyWatch } from './policy/policy-watch.js';
+import { listen } from './http/listen.js';
+import { Roles } from './policy/roles.js';
 import { DEFAULT_SCRYPT } from './secret-hash.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { ScryptParams } from './store/store.js';
@@ -121,6 +123,10 @@ export interface RelayHandle {
   setupUrl: string | null;
   /** The audit trail: record what happens, query what happened. */
   audit: AuditTrail;
+  /** The capability matrix's roles, and who has which (an operator identity's for the tool router). */
+  roles: Roles;
+  /** What each policy save switched off: the tool router closes open tools on it. */
+  policyWatch: PolicyWatch;
   /** Enrolment tokens for device agents: `enrolment.create({ environmentId, reportGroup })`. */
   enrolment: EnrolmentTokens;
   /** The devices enrolled by agents, as they report themselves (online, last seen, user sessions). */
@@ -260,6 +266,11 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   });
   const passwords = new PasswordCheck();
   const keySet = new KeySetPublisher(publicUrl, key, clock);
+  const roles = new Roles(store, clock);
+  const policyWatch = new PolicyWatch(
+    () => agents.registry.list().map((d) => d.reportGroup),
+    () => roles.names(),
+  );
   const relayConsole = createConsole({
     signingKeys: keySet,
     store,
@@ -267,6 +278,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     assistances,
     devices: agents.registry,
     policy,
+    policyWatch,
+    roles,
     audit,
     clock,
     tokenMac,
@@ -366,6 +379,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     operators,
     devices,
     setupUrl: relayConsole.setupUrl,
+    roles,
+    policyWatch,
     warnings,
     reloadTls: (tls) => reloadTls(http, tls),
     audit,
@@ -394,14 +409,4 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       return closing;
     },
   };
-}
-
-function listen(http: HttpServer, port: number, host: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(port, host, () => {
-      http.off('error', reject);
-      resolve();
-    });
-  });
 }

@@ -30,6 +30,9 @@ export const AuditAction = z.enum([
   'user.password-changed', // changed by the user, or reset to a temporary one by an administrator
   'console.security-changed', // an administrator required second factors, or stopped requiring them
   'sign-in.alert', // repeated failed sign-ins from one address or against one account
+  'role.created', // an administrator defined a role for the capability matrix
+  'role.removed',
+  'role.assigned', // to a console user or an operator identity (detail.kind, id, from, to)
   'relay.started', // the relay process started: its first start, or a restart (detail.restart) on the same data
   'app.sign-in-code', // a console user asked for a one-time code to sign the operator's app in
   'app.signed-in', // the operator's app redeemed such a code (or tried to, with a wrong or used one)

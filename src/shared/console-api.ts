@@ -20,6 +20,7 @@ import { Password, PasswordChangeRequest, PasswordResetRequest, PasswordResetRes
 import { Name } from './names.js';
 import { PolicySettings, Role } from './policy.js';
 import { ConsoleAssistance, ListedAssistance } from './console-assistances.js';
+import { ROLE_ROUTES } from './console-roles.js';
 import { RequestedMode } from './protocol.js';
 import { AssistanceResponse } from './relay-api.js';
 import { AppSignInOffer } from './app-sign-in-link.js';
@@ -417,6 +418,7 @@ export const CONSOLE_ROUTES = {
     status: 201,
     response: AppSignInOffer,
   },
+  ...ROLE_ROUTES,
 } as const satisfies Record<string, ConsoleRoute>;
 
 export type ConsoleRoutes = typeof CONSOLE_ROUTES;

@@ -16,7 +16,7 @@ import { decodeProtectedHeader } from 'jose';
 import { formatFingerprint } from '../../src/shared/activation-file.js';
 import { KeySetClaims, RELAY_KEYS_PATH, RelayKeys, type AssistanceResponse } from '../../src/shared/relay-api.js';
 import { ActivationKeys, newKeyRecord } from '../../src/relay/activation/keys.js';
-import { MIGRATIONS, openSqliteStore } from '../../src/relay/store/sqlite-store.js';
+import { applyMigration, MIGRATIONS, openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import { systemClock } from '../../src/relay/clock.js';
 import { activationToken, startTestRelay, type OperatorClient, type TestRelay } from '../../dev/rig/relay.js';
 
@@ -173,7 +173,7 @@ test('a relay.db from before key rotation upgrades with its one key, still activ
   const index = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('signing_keys_v2'));
   const db = new Database(path.join(dir, 'relay.db'));
   db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-  for (const sql of MIGRATIONS.slice(0, index)) db.exec(sql);
+  for (const step of MIGRATIONS.slice(0, index)) applyMigration(db, step);
   db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(index);
   db.prepare('INSERT INTO signing_keys VALUES (?, ?, ?)').run(key.kid, key.privateJwk, key.createdAt);
   db.close();

@@ -42,6 +42,7 @@ test('an existing relay keeps what its adminToolsRoles allowed, product level an
       role,
       operatorId,
       ...hash,
+      mustChangePassword: false,
       createdAt: new Date().toISOString(),
     });
   }

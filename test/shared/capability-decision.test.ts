@@ -20,7 +20,7 @@ const role = fc.constantFrom('admin', 'operator', 'helpdesk', 'auditor');
 const cells = fc.dictionary(role, fc.boolean(), { maxKeys: 4 });
 const matrix: fc.Arbitrary<CapabilityMatrix> = fc.dictionary(fc.constantFrom(...Capability.options), cells, {
   maxKeys: 6,
-}) as fc.Arbitrary<CapabilityMatrix>;
+});
 
 describe('capability decision', () => {
   it('defaults: tools for admins only, never unattended, clipboard and chat for operators, files on, recording and the browser operator off', () => {

@@ -32,9 +32,13 @@ import { registerConsoleRoutes, type ConsoleHandlers } from './routes.js';
 import { passwordAudit, signInHandlers, type SignInDeps } from './sign-in-api.js';
 import { appSignInHandlers, type AppSignInDeps } from './app-sign-in-api.js';
 import { temporaryPassword, type ConsoleUsers } from './users.js';
+import type { PolicyWatch } from '../policy/policy-watch.js';
+import { roleHandlers, type RolesApiDeps } from './roles-api.js';
 
-export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps, AppSignInDeps, EnrolmentApiDeps {
+export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps, AppSignInDeps, EnrolmentApiDeps, RolesApiDeps {
   policy: PolicySettingsStore;
+  /** Told of every save, so that what it switched off stops at once (the tool router listens). */
+  policyWatch: PolicyWatch;
   devices: DeviceDirectory;
   assistances: Assistances;
   /** The stored assistance, with its lifecycle state, for the status the console shows. */
@@ -63,6 +67,7 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
     ...signInHandlers(deps),
     ...appSignInHandlers(deps),
     ...enrolmentHandlers(deps),
+    ...roleHandlers(deps),
     devices: () => ({ devices: deps.devices.list().map((d) => consoleDevice(deps, d)) }),
     sessions: () => ({ sessions: deps.devices.list().flatMap((d) => userSessionRows(deps, d)) }),
 
@@ -108,7 +113,9 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
       if (Object.keys(settings.groups).length > MAX_GROUPS) {
         throw new ApiFailure(400, 'bad-request', `invalid policy: at most ${MAX_GROUPS} report groups`);
       }
+      const before = deps.policy.get();
       deps.policy.put(settings);
+      deps.policyWatch.saved(before, deps.policy.get());
       deps.audit.record({
         actor: actor(user),
         action: 'policy.changed',

@@ -15,6 +15,8 @@ import type { RelayLogger } from '../log.js';
 import type { Outgoing } from '../messages.js';
 import type { OperatorRegistry } from '../operators.js';
 import type { PolicySettingsStore } from '../policy/policy-settings.js';
+import type { PolicyWatch } from '../policy/policy-watch.js';
+import type { Roles } from '../policy/roles.js';
 import type { RelayStore, ScryptParams } from '../store/store.js';
 import { registerConsoleApi, type ConsoleApiDeps } from './api.js';
 import { ConsoleSessions } from './console-sessions.js';
@@ -37,6 +39,8 @@ export interface ConsoleOptions {
   assistances: Assistances;
   devices: DeviceDirectory;
   policy: PolicySettingsStore;
+  policyWatch: PolicyWatch;
+  roles: Roles;
   audit: AuditTrail;
   clock: Clock;
   /** How session ids are kept (their MAC under the token pepper). */
@@ -105,6 +109,9 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     setupToken,
     logger: opts.logger,
     policy: opts.policy,
+    policyWatch: opts.policyWatch,
+    roles: opts.roles,
+    store: opts.store,
     devices: opts.devices,
     assistances: opts.assistances,
     // Its lifecycle state is in its record, written by its one owner at each change.

@@ -98,6 +98,8 @@ export class ConsoleUsers {
       this.operators.remove(identity.id);
       return SETUP_DONE;
     }
+    // The capability matrix's role of the identity: an admin's is an admin's (roles.ts).
+    this.store.roles.assign('operator', identity.id, 'admin');
     return { ok: true, user: shown(record), operatorToken: token };
   }
 
@@ -128,6 +130,7 @@ export class ConsoleUsers {
       if (this.store.getConsoleUser(username)) return taken;
       throw err;
     }
+    if (operatorToken !== undefined && input.role === 'admin') this.store.roles.assign('operator', operatorId, 'admin');
     return { ok: true, user: shown(record), ...(operatorToken === undefined ? {} : { operatorToken }) };
   }
 
