@@ -30,7 +30,7 @@ export type CapabilityDecision =
   | { allowed: true; effective: EffectiveCapability }
   | { allowed: false; code: CapabilityRefusalCode; reason: string; effective: EffectiveCapability };
 
-/** One cell's value for a device of `group`: the group's cell where it sets one, else the product's, else the default. */
+/** One cell for a device of `group`: the group's cell where it sets one, else the product's, else the default. */
 export function effectiveCapability(
   settings: PolicySettings,
   group: string,
