@@ -8,6 +8,7 @@ import { consoleApi, message } from '../api';
 import { usePolled } from '../polling';
 import { AssistancePanel } from './AssistancePanel';
 import { formText } from './SetupPage';
+import { EffectivePolicyLink } from './EffectivePolicyView';
 
 export const LIST_POLL_MS = 3_000;
 
@@ -95,6 +96,7 @@ export function DevicesPage({ admin }: { admin: boolean }) {
       {device && admin && <RenameDevice key={`rename-${device.deviceId}`} device={device} onDone={setRemoval} />}
       {device && admin && (
         <p>
+          <EffectivePolicyLink deviceId={device.deviceId} />{' '}
           <button
             className="danger"
             onClick={() => {

@@ -2,7 +2,9 @@
  * The remote-assistance policy (admins): the product level, which applies to every report group,
  * and per report group the settings that override it. Saved as a whole; the relay enforces it
  * on every request from then on. Each setting says what it does (policy-help.ts), and what the
- * relay refuses of it is shown next to it, naming it in words.
+ * relay refuses of it is shown next to it, naming it in words. The capability matrix
+ * (CapabilityMatrixEditor), the roles (RolesPanel) and a device's effective values
+ * (EffectivePolicyView) are below.
  */
 import { useEffect, useState } from 'react';
 import type { PolicySettings } from '../../../../shared/console-api';
@@ -11,6 +13,10 @@ import { RequestedMode } from '../../../../shared/protocol';
 import type { FieldIssue } from '../../../../shared/relay-api';
 import { ApiFailure, consoleApi, message } from '../api';
 import { FIELDS, FieldHelp, FieldErrors, issuesAt, type Field } from './policy-help';
+import type { RolesResponse } from '../../../../shared/console-roles';
+import { CapabilityMatrixEditor } from './CapabilityMatrixEditor';
+import { EffectivePolicyView } from './EffectivePolicyView';
+import { RolesPanel } from './RolesPanel';
 
 export function PolicyPage() {
   const [settings, setSettings] = useState<PolicySettings | null>(null);
@@ -18,8 +24,12 @@ export function PolicyPage() {
   const [newGroup, setNewGroup] = useState('');
   const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
   const [issues, setIssues] = useState<FieldIssue[]>([]);
+  const [roles, setRoles] = useState<RolesResponse>({ roles: [], assignments: [] });
+  const [saves, setSaves] = useState(0);
+  const loadRoles = () => void consoleApi.roles().then(setRoles, () => undefined);
   useEffect(() => {
     consoleApi.policy().then(setSettings, (err: unknown) => setNote({ error: true, text: message(err) }));
+    loadRoles();
     consoleApi.devices().then(
       ({ devices }) => setKnownGroups([...new Set(devices.map((d) => d.reportGroup))].sort()),
       () => undefined,
@@ -38,6 +48,7 @@ export function PolicyPage() {
     setIssues([]);
     try {
       setSettings(await consoleApi.putPolicy({ body: settings }));
+      setSaves((n) => n + 1);
       setNote({ error: false, text: 'Policy saved: the relay applies it from now on.' });
     } catch (err) {
       const fields = err instanceof ApiFailure ? err.fields : [];
@@ -49,6 +60,7 @@ export function PolicyPage() {
     }
   };
   const groupsWithout = knownGroups.filter((g) => !Object.hasOwn(settings.groups, g));
+  const roleNames = roles.roles.map((r) => r.name);
   return (
     <section aria-labelledby="policy-title">
       <h1 id="policy-title">Policy</h1>
@@ -65,12 +77,19 @@ export function PolicyPage() {
             onChange={(product) => setSettings({ ...settings, product })}
           />
         ))}
+        <CapabilityMatrixEditor
+          scope="product"
+          roles={roleNames}
+          matrix={settings.product.capabilities}
+          onChange={(capabilities) => setSettings({ ...settings, product: { ...settings.product, capabilities } })}
+        />
       </fieldset>
       {Object.entries(settings.groups).map(([group, override]) => (
         <GroupOverride
           key={group}
           group={group}
           product={settings.product}
+          roles={roleNames}
           override={override}
           issues={issuesAt(issues, ['groups', group])}
           onChange={(o) => setGroup(group, o)}
@@ -109,6 +128,8 @@ export function PolicyPage() {
           {note.text}
         </p>
       )}
+      <EffectivePolicyView saves={saves} />
+      <RolesPanel roles={roles} onChanged={loadRoles} />
     </section>
   );
 }
@@ -116,12 +137,14 @@ export function PolicyPage() {
 function GroupOverride({
   group,
   product,
+  roles,
   override,
   issues,
   onChange,
 }: {
   group: string;
   product: Policy;
+  roles: string[];
   override: PolicyOverride;
   issues: FieldIssue[];
   onChange: (o: PolicyOverride | null) => void;
@@ -159,6 +182,17 @@ function GroupOverride({
           </div>
         );
       })}
+      <CapabilityMatrixEditor
+        scope={group}
+        roles={roles}
+        matrix={override.capabilities ?? {}}
+        inherits={product.capabilities}
+        onChange={(capabilities) => {
+          const next: PolicyOverride = { ...override, capabilities };
+          if (Object.keys(capabilities).length === 0) delete next.capabilities;
+          onChange(next);
+        }}
+      />
       <button type="button" onClick={() => onChange(null)}>
         Remove the override of {group}
       </button>
