@@ -40,6 +40,7 @@ export function CapabilityMatrixEditor(props: {
 }) {
   const { scope, roles, matrix, inherits, onChange } = props;
   const where = scope === 'product' ? 'product level' : scope;
+  const helpId = (capability: Capability) => `${scope}-${capability}-help`.replace(/[^A-Za-z0-9_-]/g, '_');
   const below = (capability: Capability, role: string): boolean =>
     inherits?.[capability]?.[role] ?? defaultCapability(capability, role);
   const set = (capability: Capability, role: string, value: Cell) => {
@@ -68,7 +69,9 @@ export function CapabilityMatrixEditor(props: {
           <tr key={capability}>
             <th scope="row">
               {CAPABILITY_LABELS[capability]}
-              <p className="hint">{HELP[capability]}</p>
+              <p id={helpId(capability)} className="hint">
+                {HELP[capability]}
+              </p>
             </th>
             {roles.map((role) => {
               const value = matrix[capability]?.[role];
@@ -77,6 +80,7 @@ export function CapabilityMatrixEditor(props: {
                 <td key={role}>
                   <select
                     aria-label={`${CAPABILITY_LABELS[capability]} for ${role} (${where})`}
+                    aria-describedby={helpId(capability)}
                     value={value === undefined ? 'unset' : value ? 'on' : 'off'}
                     onChange={(e) => set(capability, role, e.target.value as Cell)}
                   >
