@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { TOOL_CAPABILITIES } from '../../src/shared/capabilities.js';
 import { capabilityDecision } from '../../src/shared/capability-decision.js';
 import { PolicySettings } from '../../src/shared/policy.js';
-import { MIGRATIONS, openSqliteStore } from '../../src/relay/store/sqlite-store.js';
+import { applyMigration, MIGRATIONS, openSqliteStore } from '../../src/relay/store/sqlite-store.js';
 import { migrateToCapabilities } from '../../src/relay/store/sqlite-roles.js';
 
 const OLD_SETTINGS = {
@@ -30,32 +30,23 @@ const OLD_SETTINGS = {
 test('an existing relay keeps what its adminToolsRoles allowed, product level and per group', async (t) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-roles-migration-'));
   t.after(() => fs.rm(dir, { recursive: true, force: true }));
-  const fresh = openSqliteStore(dir);
-  const hash = { salt: Buffer.alloc(16), hash: Buffer.alloc(32), scrypt: { N: 16384, r: 8, p: 1 } };
-  for (const [username, role, operatorId] of [
-    ['root', 'admin', 'op-admin'],
-    ['desk', 'operator', 'op-desk'],
-  ] as const) {
-    fresh.insertConsoleUser({
-      username,
-      name: username,
-      role,
-      operatorId,
-      ...hash,
-      mustChangePassword: false,
-      createdAt: new Date().toISOString(),
-    });
-  }
-  fresh.close();
-  // Back to the schema before the matrix, with a policy saved by that relay.
+  // A relay of the version before the matrix (the migrations before it, whatever came after),
+  // with two console users and a policy that relay saved.
   const index = MIGRATIONS.indexOf(migrateToCapabilities);
   assert.ok(index > 0);
   const db = new Database(path.join(dir, 'relay.db'));
-  db.exec('DROP TABLE roles; DROP TABLE role_assignments');
-  db.prepare("INSERT OR REPLACE INTO policy_settings (id, settings, updated_at) VALUES (1, ?, 'then')").run(
+  db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+  for (const step of MIGRATIONS.slice(0, index)) applyMigration(db, step);
+  db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(index);
+  const addUser = db.prepare(
+    `INSERT INTO console_users (username, name, role, operator_id, salt, hash, scrypt_n, scrypt_r, scrypt_p, created_at)
+     VALUES (?, ?, ?, ?, zeroblob(16), zeroblob(32), 16384, 8, 1, 'then')`,
+  );
+  addUser.run('root', 'Root', 'admin', 'op-admin');
+  addUser.run('desk', 'Desk', 'operator', 'op-desk');
+  db.prepare("INSERT INTO policy_settings (id, settings, updated_at) VALUES (1, ?, 'then')").run(
     JSON.stringify(OLD_SETTINGS),
   );
-  db.prepare('UPDATE schema_version SET version = ?').run(index);
   db.close();
 
   const store = openSqliteStore(dir);
