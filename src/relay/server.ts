@@ -123,9 +123,8 @@ export interface RelayHandle {
   setupUrl: string | null;
   /** The audit trail: record what happens, query what happened. */
   audit: AuditTrail;
-  /** The capability matrix's roles, and who has which (an operator identity's for the tool router). */
+  /** The capability matrix's roles and who has which; what each policy save switched off (the tool router listens). */
   roles: Roles;
-  /** What each policy save switched off: the tool router closes open tools on it. */
   policyWatch: PolicyWatch;
   /** Enrolment tokens for device agents: `enrolment.create({ environmentId, reportGroup })`. */
   enrolment: EnrolmentTokens;
@@ -267,10 +266,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const passwords = new PasswordCheck();
   const keySet = new KeySetPublisher(publicUrl, key, clock);
   const roles = new Roles(store, clock);
-  const policyWatch = new PolicyWatch(
-    () => agents.registry.list().map((d) => d.reportGroup),
-    () => roles.names(),
-  );
+  const policyWatch = new PolicyWatch(agents.registry, roles);
   const relayConsole = createConsole({
     signingKeys: keySet,
     store,

@@ -47,10 +47,10 @@ export class PolicyWatch {
   private readonly listeners = new Set<RevocationListener>();
 
   constructor(
-    /** The report groups of the devices enrolled now. */
-    private readonly deviceGroups: () => Iterable<string>,
+    /** The devices enrolled now, for their report groups. */
+    private readonly devices: { list(): Array<{ reportGroup: string }> },
     /** Every role: the built-in ones and those administrators defined. */
-    private readonly roles: () => Iterable<string>,
+    private readonly roles: { names(): string[] },
   ) {}
 
   /** Calls `listener` with what each save revokes (never with nothing); answers the unsubscribe. */
@@ -61,7 +61,8 @@ export class PolicyWatch {
 
   /** Told by whoever saved the policy, with the settings before and after the save. */
   saved(before: PolicySettings, after: PolicySettings): Revocation[] {
-    const found = revocations(before, after, this.deviceGroups(), this.roles());
+    const groups = this.devices.list().map((d) => d.reportGroup);
+    const found = revocations(before, after, groups, this.roles.names());
     if (found.length > 0) for (const listener of this.listeners) listener(found);
     return found;
   }
