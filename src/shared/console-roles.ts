@@ -18,7 +18,7 @@ export const RoleAssignment = z.object({
 });
 export type RoleAssignment = z.infer<typeof RoleAssignment>;
 
-/** GET /console/api/roles: every role, and each console user's and operator identity's role. */
+/** GET /console/api/roles (admin): every role, and each console user's and operator identity's role. */
 export const RolesResponse = z.object({
   roles: z.array(RoleInfo),
   assignments: z.array(RoleAssignment.extend({ name: z.string() })),
@@ -48,7 +48,8 @@ export type EffectiveDevicePolicy = z.infer<typeof EffectiveDevicePolicy>;
 const Empty = z.object({});
 
 export const ROLE_ROUTES = {
-  roles: { method: 'GET', path: '/roles', access: 'signed-in', response: RolesResponse },
+  /** Admin only: it lists every console user and operator identity. */
+  roles: { method: 'GET', path: '/roles', access: 'admin', response: RolesResponse },
   createRole: {
     method: 'POST',
     path: '/roles',

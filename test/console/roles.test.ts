@@ -13,7 +13,7 @@ import { EffectiveDevicePolicy, RolesResponse } from '../../src/shared/console-r
 import { DEFAULT_POLICY, type PolicySettings } from '../../src/shared/policy.js';
 import type { Revocation } from '../../src/relay/policy/policy-watch.js';
 import { ApiError } from '../../src/shared/relay-api.js';
-import { ADMIN_PASSWORD, firstAdmin, type ConsoleClient } from '../fixtures/console.js';
+import { ADMIN_PASSWORD, ConsoleClient, firstAdmin } from '../fixtures/console.js';
 import { startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
 import { enrolScriptedAgent, type ScriptedAgent } from '../fixtures/scripted-agent.js';
 
@@ -104,6 +104,10 @@ describe('roles and the effective policy', () => {
       ['operator', operatorId, 'operator', 'helpdesk'],
       ['console-user', 'desk', 'operator', 'helpdesk'],
     ]);
+    // Who has which role is for administrators: the list names every user and identity.
+    const desk = new ConsoleClient(relay);
+    assert.equal((await desk.login('desk', ADMIN_PASSWORD)).status, 200);
+    assert.equal((await desk.call('GET', '/roles')).status, 403);
     const held = await admin.call('DELETE', '/roles/helpdesk');
     assert.equal(ApiError.parse(held.body).error.code, 'role-assigned');
   });
