@@ -89,6 +89,7 @@ export async function connectLatencyUnderStorm(): Promise<void> {
     id: old.id,
     name: 'Old Operator',
     organisation: 'Help Desk',
+    environment: 'default',
     tokenMac: null,
     legacyHash: await hashSecret(old.token, DEFAULT_SCRYPT),
     createdAt: new Date().toISOString(),

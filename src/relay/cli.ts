@@ -28,7 +28,7 @@ const USAGE = `usage:
               [--host-grace <seconds a device has to reconnect into its assistance, 60>]
 ${LIMITS_USAGE}
 ${TLS_USAGE}
-  relay operator add --name <name> --org <organisation> [--role operator|admin|<defined role>] [--data <dir>]
+  relay operator add --name <name> --org <organisation> [--role operator|admin|<defined role>] [--environment default] [--data <dir>]
   relay operator list [--data <dir>]
   relay operator remove <id> [--data <dir>]
   relay device add --name <name> [--data <dir>]
@@ -142,20 +142,31 @@ async function operator(args: string[]): Promise<void> {
     case 'add': {
       const { values } = parse({
         args: rest,
-        options: { name: { type: 'string' }, org: { type: 'string' }, role: { type: 'string' }, ...dataOption },
+        options: {
+          name: { type: 'string' },
+          org: { type: 'string' },
+          role: { type: 'string' },
+          environment: { type: 'string' },
+          ...dataOption,
+        },
         strict: true,
         allowPositionals: false,
       });
       const name = nameOption(values.name, '--name', 'operator add');
       const organisation = nameOption(values.org, '--org', 'operator add');
       const role = values.role ?? 'operator';
+      const environment = nameOption(values.environment ?? 'default', '--environment', 'operator add');
       const { identity, token } = await withStore(values.data, async (store) => {
         // The role of the capability matrix (src/shared/capabilities.ts): built in, or defined in the console.
         if (!new Roles(store, systemClock).exists(role))
           throw new UsageError(
             `invalid --role: there is no role ${role} (admin, operator, or one defined in the console)`,
           );
-        const added = await new OperatorRegistry(store, machineTokens(store, values.data)).add({ name, organisation });
+        const added = await new OperatorRegistry(store, machineTokens(store, values.data)).add({
+          name,
+          organisation,
+          environment,
+        });
         if (role !== 'operator') store.roles.assign('operator', added.identity.id, role);
         return added;
       });
@@ -164,6 +175,7 @@ async function operator(args: string[]): Promise<void> {
   name:         ${identity.name}
   organisation: ${identity.organisation}
   role:         ${role}
+  environment:  ${environment}
   token:        ${token}
 This token will not be shown again: the relay keeps only a hash of it. Give it to the operator now.`);
       return;

@@ -17,6 +17,7 @@ import { authenticate, type ClientData, type Registries } from './auth.js';
 import type { ClientGuard } from './limits/connections.js';
 import type { RelayLogger } from './log.js';
 import type { Revocations } from './revocation.js';
+import type { ToolRelay } from './tools/tool-relay.js';
 import { relayError, type ConnId, type Outgoing, type Sender } from './messages.js';
 import { parseClientEvent, shownEventName, type ClientCommand } from './validate.js';
 
@@ -26,6 +27,8 @@ type RelaySocket = Socket<ClientToRelayEvents, RelayToClientEvents, Record<strin
 export interface ClientDeps {
   registries: Registries;
   assistances: Assistances;
+  /** Carries the operators' tool requests to the devices' agents (never to a host). */
+  tools: ToolRelay;
   /** Re-checks, before each event is acted on, that the operator or device behind the socket is still registered. */
   revocations: Pick<Revocations, 'gone'>;
   logger: RelayLogger;
@@ -99,6 +102,12 @@ export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messa
         return assistances.decline(sender, command.payload.sessionId);
       case 'device:user-sessions':
         return assistances.reportUserSessions(sender, command.payload.sessions);
+      case 'tool:request':
+        return sender.role === 'operator'
+          ? deps.tools.fromOperator(sender, command.payload.sessionId, command.payload.request)
+          : deps.tools.fromHost(sender, command.payload.sessionId);
+      case 'tool:close-by-user':
+        return deps.tools.closeByUser(sender, command.payload.sessionId, command.payload.toolId);
       default:
         return sessions.handle(sender, command);
     }
@@ -159,12 +168,20 @@ export function serveClients(io: RelayServer, deps: ClientDeps): { deliver(messa
         (err) => logger.error('handler failed', { socket: socket.id, event, error: errorMessage(err) }),
       ),
     );
+    const toolGate = guard.eventGate(
+      socket,
+      (event, message, retryAfterMs, close) => {
+        deliver([relayError(socket.id, 'rate-limited', event, message, retryAfterMs > 0 ? { retryAfterMs } : {})]);
+        if (close) socket.disconnect(true);
+      },
+      'tools',
+    );
     // One entry point for every event, so that unknown names are answered too.
     socket.onAny((name: unknown, payload: unknown) => {
       // socket.io lets event names be numbers too.
       const event = String(name);
       const shown = shownEventName(event);
-      if (!gate(shown)) return;
+      if (!(event === 'tool:request' ? toolGate : gate)(shown)) return;
       inTurn(
         () => {
           // Removed since its handshake: revoked now (the socket is dropped), the event not acted on.

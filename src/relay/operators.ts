@@ -26,10 +26,12 @@ export class OperatorRegistry {
   ) {}
 
   /** Registers an operator and returns its token; the token cannot be recovered later. */
-  async add(input: { name: string; organisation: string }): Promise<IssuedOperator> {
+  async add(input: { name: string; organisation: string; environment?: string }): Promise<IssuedOperator> {
     const { id, token } = issueBearerToken('op');
     const identity = OperatorIdentity.parse({ id, name: input.name.trim(), organisation: input.organisation.trim() });
-    this.store.insertOperator({ ...identity, ...this.tokens.stored(token), createdAt: new Date().toISOString() });
+    const environment = input.environment ?? 'default';
+    const stored = this.tokens.stored(token);
+    this.store.insertOperator({ ...identity, environment, ...stored, createdAt: new Date().toISOString() });
     return { identity, token };
   }
 
@@ -55,6 +57,11 @@ export class OperatorRegistry {
   /** False when there was no such operator. Its open connections are the relay's to drop (revocation.ts). */
   remove(id: string): boolean {
     return this.store.removeOperator(id);
+  }
+
+  /** The operator's environment ('default' unless set when it was added); null when there is no such operator. */
+  environment(id: string): string | null {
+    return this.store.getOperator(id)?.environment ?? null;
   }
 
   /** Whether the operator is still registered (the relay re-checks open connections with it). */

@@ -40,6 +40,8 @@ import { PolicySettingsStore } from './policy/policy-settings.js';
 import { PolicyWatch } from './policy/policy-watch.js';
 import { listen } from './http/listen.js';
 import { Roles } from './policy/roles.js';
+import { capabilityToolGate } from './tools/tool-gate.js';
+import { ToolRelay } from './tools/tool-relay.js';
 import { DEFAULT_SCRYPT } from './secret-hash.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { ScryptParams } from './store/store.js';
@@ -198,6 +200,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const policy = new PolicySettingsStore(store);
   // Each assistance's state has one owner, which the session table, the hub and the ends all move.
   const lifecycles = new AssistanceLifecycles({ store, logger });
+  const policyGate = new PolicyGate(policy, (deviceId) => agents.registry.get(deviceId));
   // Its callbacks run only once clients are connected, after `assistances` and `io` exist.
   const agents = openAgents({
     store: store.agents,
@@ -220,6 +223,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     deviceGone: (deviceId) => revocations.gone({ deviceId }),
     credentialReplaced: (deviceId) =>
       revocations.credentialReplaced(deviceId, { kind: 'device', id: deviceId, name: deviceId }),
+    toolEvent: (sessionId, event) => tools.fromAgent(sessionId, event),
+    toolsEnded: (sessionId) => tools.ended(sessionId),
     onEnrolled: ({ deviceId, hostname, reportGroup, agentVersion, reused }) =>
       audit.record({
         actor: { kind: 'device', id: deviceId, name: hostname },
@@ -240,7 +245,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     sessionObserver: sessionEvents,
     lifecycles,
     agentHosts: agents.hub,
-    policy: new PolicyGate(policy, (deviceId) => agents.registry.get(deviceId)),
+    policy: policyGate,
     audit,
     key,
     clock,
@@ -256,6 +261,30 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       scrypt,
     },
   });
+  // Tool traffic: operator ⇄ relay ⇄ the device's agent, checked here (src/relay/tools/).
+  const roles = new Roles(store, clock);
+  const tools = new ToolRelay({
+    assistance(sessionId) {
+      const record = store.getAssistance(sessionId);
+      const state = lifecycles.state(sessionId);
+      return record && state && { deviceId: record.deviceId, operatorId: record.operatorId, mode: record.mode, state };
+    },
+    parties: (sessionId) => assistances.sessions.parties(sessionId),
+    operator(operatorId) {
+      const record = store.getOperator(operatorId);
+      return record && { id: record.id, name: record.name, organisation: record.organisation };
+    },
+    roleOf: (operatorId) => roles.ofOperator(operatorId),
+    environmentOfOperator: (operatorId) => operators.environment(operatorId) ?? 'default',
+    environmentOfDevice: (deviceId) => agents.registry.get(deviceId)?.environmentId ?? null,
+    gate: capabilityToolGate((deviceId, role, capability, mode) =>
+      policyGate.capability(deviceId, role, capability, mode),
+    ),
+    toAgent: agents.hub.sendTool,
+    audit,
+  });
+  // Switching a tool off closes it at once, wherever the policy is saved from.
+  policy.onChange(() => tools.policyChanged());
   // Recorded as the relay's own doing: what ends because of a restart says so too (relay-restarted).
   audit.record({
     actor: RELAY_ACTOR,
@@ -265,7 +294,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   });
   const passwords = new PasswordCheck();
   const keySet = new KeySetPublisher(publicUrl, key, clock);
-  const roles = new Roles(store, clock);
   const policyWatch = new PolicyWatch(agents.registry, roles);
   const relayConsole = createConsole({
     signingKeys: keySet,
@@ -334,6 +362,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const clients = serveClients(io, {
     registries: { operators, devices, hostTokens: agents.hub, hostResumes: assistances },
     assistances,
+    tools,
     revocations,
     logger,
     guard,

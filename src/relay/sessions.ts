@@ -83,6 +83,14 @@ export class SessionTable {
     return id;
   }
 
+  /** An assistance's connections: its admitted operator's (null while pending or away) and its host's. */
+  parties(sessionId: SessionId): { operatorConn: ConnId | null; hostConn: ConnId | null } | null {
+    const session = this.sessions.get(sessionId);
+    if (!session) return null;
+    const admitted = session.operator?.mode != null ? session.operator.conn : null;
+    return { operatorConn: admitted, hostConn: session.hostConn };
+  }
+
   /** Whether an operator is in the host's session (waiting, admitted, or away after a drop). */
   hostOccupied(conn: ConnId): boolean {
     const id = this.sessionOfHost.get(conn);

@@ -10,6 +10,7 @@ import { Name } from './names.js';
 import { AssistanceMode, OperatorIdentity, SessionId } from './protocol.js';
 import { API_PREFIX } from './relay-api.js';
 import { UserSessionList } from './user-sessions.js';
+import { ToolCloseReason, ToolEvent, ToolId, ToolRequest } from './tools-protocol.js';
 
 /** The socket.io namespace agents connect to (hosts and operators use the default one). */
 export const AGENT_NAMESPACE = '/agent';
@@ -76,6 +77,8 @@ export const agentEvents = {
   'agent:host-failed': z.object({ sessionId: SessionId, message: z.string().max(500) }),
   /** The host's process ended (quit, crashed, killed): not a network drop, the assistance is over. */
   'agent:host-exited': z.object({ sessionId: SessionId }),
+  /** What an assistance's tool answered (tools-protocol.ts), for the relay to carry to its operator. */
+  'tool:event': z.object({ sessionId: SessionId, event: ToolEvent }),
 } as const;
 
 /** relay → agent events */
@@ -94,6 +97,10 @@ export const relayToAgentEvents = {
   }),
   /** Stop the host of an assistance (it ended or expired). */
   'agent:stop-host': z.object({ sessionId: SessionId }),
+  /** An operator's tool request the relay checked (policy, assistance, environment) and forwards. */
+  'tool:request': z.object({ sessionId: SessionId, request: ToolRequest }),
+  /** Close one tool for a reason other than its operator's (the user's indicator, a policy change). */
+  'tool:close': z.object({ sessionId: SessionId, toolId: ToolId, reason: ToolCloseReason }),
   'relay:error': z.object({ code: z.string(), message: z.string(), event: z.string().optional() }),
 } as const;
 

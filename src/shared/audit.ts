@@ -15,6 +15,11 @@ export const AuditAction = z.enum([
   'assistance.expired',
   'assistance.ended', // ended before its time: by an administrator (the console's End, policy, access revoked), its device or the relay
   'tool.used',
+  'tool.opened', // a Flexxible Tool (terminal, registry editor, task manager) opened on the device
+  'tool.closed', // by the operator, the user, the policy, its shell's end or the assistance's; a terminal's with its transcript
+  'tool.refused', // at the relay: the policy, the assistance, the environment, or a host process asking
+  'tool.registry-changed', // a registry key or value changed, with its old and new value
+  'tool.process-ended', // a process (or tree) ended from the task manager, with its PID and name
   'policy.changed',
   'user.signed-in',
   'user.created',

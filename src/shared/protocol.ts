@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Name } from './names.js';
+import { ToolEvent, ToolId, ToolKind, ToolRequest } from './tools-protocol.js';
 import { UserSessionList } from './user-sessions.js';
 
 /** Nine digits, shown to people as "123 456 789". */
@@ -160,6 +161,10 @@ export const clientEvents = {
   'assistance:decline': z.object({ sessionId: SessionId }),
   /** enrolled device host → relay: its user sessions, on connect and whenever they change. */
   'device:user-sessions': z.object({ sessions: UserSessionList }),
+  /** operator → relay → the device's agent (never the host): a Flexxible Tools request (tools-protocol.ts). */
+  'tool:request': z.object({ sessionId: SessionId, request: ToolRequest }),
+  /** host → relay: the user closed one of the open tools from the indicator; the agent closes it. */
+  'tool:close-by-user': z.object({ sessionId: SessionId, toolId: ToolId }),
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -241,6 +246,13 @@ export const relayEvents = {
   'session:peer-reset': z.object({ sessionId: SessionId }),
   'session:signal': z.object({ sessionId: SessionId, signal: PeerSignal }),
   'session:ended': z.object({ sessionId: SessionId, reason: EndReason }),
+  /** the device's agent → relay → operator: what a tool answered, or the relay's refusal of a request. */
+  'tool:event': z.object({ sessionId: SessionId, event: ToolEvent }),
+  /** relay → host: the tools open now in the assistance, for the user's indicator (each can be closed). */
+  'tool:open-list': z.object({
+    sessionId: SessionId,
+    tools: z.array(z.object({ toolId: ToolId, tool: ToolKind })).max(64),
+  }),
   'relay:error': z.object({
     code: RelayErrorCode,
     message: z.string(),

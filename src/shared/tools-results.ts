@@ -27,6 +27,10 @@ export const ToolRefusalCode = z.enum([
   'command-failed', // a system tool failed for a reason not recognised above; its words are in the message
   'parse-error', // a system tool answered something the parser does not understand
   'flow-violation', // a stream broke its credit bound or its order
+  // Refused at the relay, before the device sees the request (src/relay/tools/):
+  'not-permitted', // the policy does not give this tool to the operator's role (or during unattended assistance)
+  'assistance-not-open', // the assistance is not running with this operator admitted, or its device is away
+  'other-environment', // the operator and the device are in different environments
 ]);
 export type ToolRefusalCode = z.infer<typeof ToolRefusalCode>;
 

@@ -38,6 +38,8 @@ import type { DeviceRegistry } from '../devices.js';
 import type { ClientGuard } from '../limits/connections.js';
 import type { RelayLogger } from '../log.js';
 import type { ConnId, Outgoing } from '../messages.js';
+import type { ToolRelayDeps } from '../tools/tool-relay.js';
+import type { ToolEvent } from '../../shared/tools-protocol.js';
 import { MAX_NESTING, nestedTooDeep, shownEventName, summarizeIssues } from '../validate.js';
 import type { HostBinding, HostTokens } from './host-tokens.js';
 import { ANY_INSTANCE, awayGraceMs, type AgentAssistance, type AgentGoneReason, type AwayAgent } from './hub-model.js';
@@ -79,6 +81,10 @@ export interface AgentHubDeps {
   agentPresence: (sessionIds: SessionId[], present: boolean) => void;
   /** Whether the device was removed since the agent's handshake (then revoked: its event is not acted on). */
   deviceGone: (deviceId: string) => boolean;
+  /** What an assistance's tool answered (src/relay/tools/): the messages for its operator and host. */
+  toolEvent: (sessionId: SessionId, event: ToolEvent) => Outgoing[];
+  /** An assistance is over: the agent closes its tools with its host (agent:stop-host), the relay forgets them. */
+  toolsEnded: (sessionId: SessionId) => void;
 }
 
 export class AgentHub implements AgentHosts {
@@ -191,6 +197,7 @@ export class AgentHub implements AgentHosts {
     if (!assistance) return;
     this.fail(sessionId, 'the assistance ended');
     this.assistances.delete(sessionId);
+    this.deps.toolsEnded(sessionId);
     // Whether the host is still running or not: the agent stops what it started, now or once back.
     const agent = this.agent(assistance.agentConn);
     if (agent) agent.emit('agent:stop-host', { sessionId });
@@ -199,6 +206,16 @@ export class AgentHub implements AgentHosts {
       if (away?.conn === assistance.agentConn) away.stops.push(sessionId);
     }
   }
+
+  /** A tool message for the agent of a running assistance, over its own connection; false when it is not connected. */
+  sendTool: ToolRelayDeps['toAgent'] = (sessionId, message) => {
+    const assistance = this.assistances.get(sessionId);
+    const agent = assistance && assistance.pending === null ? this.agent(assistance.agentConn) : undefined;
+    if (!agent) return false;
+    if (message.event === 'tool:request') agent.emit('tool:request', message.payload);
+    else agent.emit('tool:close', message.payload);
+    return true;
+  };
 
   /** For the handshake of a host the agent started: the assistance its token was issued for, once. */
   redeemHostToken(token: string): HostBinding | null {
@@ -242,13 +259,15 @@ export class AgentHub implements AgentHosts {
     }
     socket.emit('agent:ready', { deviceId, heartbeatMs: this.deps.heartbeatMs });
     for (const sessionId of stops) socket.emit('agent:stop-host', { sessionId });
-    const gate = this.deps.guard.eventGate(socket, (event, message, _retryAfterMs, close) => {
+    const refuseRate = (event: string, message: string, _retryAfterMs: number, close: boolean) => {
       socket.emit('relay:error', { code: 'rate-limited', message, event });
       if (close) socket.disconnect(true);
-    });
+    };
+    const gate = this.deps.guard.eventGate(socket, refuseRate);
+    const toolGate = this.deps.guard.eventGate(socket, refuseRate, 'tools');
     socket.onAny((name: unknown, payload: unknown) => {
       const event = String(name);
-      if (!gate(shownEventName(event))) return;
+      if (!(event === 'tool:event' ? toolGate : gate)(shownEventName(event))) return;
       try {
         this.handle(socket, event, payload);
       } catch (err) {
@@ -347,6 +366,13 @@ export class AgentHub implements AgentHosts {
         if (!ours(sessionId)) return;
         this.deps.logger.warn('agent could not start a host', { device: deviceId, session: sessionId, message });
         return this.fail(sessionId, message);
+      }
+      case 'tool:event': {
+        const parsed = agentEvents[event].safeParse(payload);
+        if (!parsed.success) return invalid(parsed.error);
+        // An assistance already over: its tools are being closed; nothing goes anywhere.
+        if (!this.assistances.has(parsed.data.sessionId) || !ours(parsed.data.sessionId)) return;
+        return this.deps.deliver(this.deps.toolEvent(parsed.data.sessionId, parsed.data.event));
       }
       default:
         return refuse('unknown-event', `unknown event "${shown}"`);

@@ -45,6 +45,8 @@ export interface AgentsOptions {
   agentPresence: (sessionIds: SessionId[], present: boolean) => void;
   deviceGone: (deviceId: string) => boolean;
   credentialReplaced: EnrolDeps['credentialReplaced'];
+  toolEvent: AgentHubDeps['toolEvent'];
+  toolsEnded: AgentHubDeps['toolsEnded'];
   onEnrolled?: EnrolDeps['onEnrolled'];
 }
 
@@ -76,6 +78,8 @@ export function openAgents(opts: AgentsOptions): Agents {
     hostExited: opts.hostExited,
     agentPresence: opts.agentPresence,
     deviceGone: opts.deviceGone,
+    toolEvent: opts.toolEvent,
+    toolsEnded: opts.toolsEnded,
   });
   return {
     enrolment,

@@ -111,8 +111,12 @@ export class ClientGuard {
    * The gate of the events `socket` sends, asked before each is handled (socket.io's onAny runs
    * ahead of its middleware): false means drop it. `refuse` answers the first refused one of each second.
    */
-  eventGate(socket: GuardedSocket, refuse: RefuseEvent): (event: string) => boolean {
-    const bucket = new TokenBucket(this.limits.eventsPerSecond, this.limits.eventBurst, this.clock);
+  eventGate(socket: GuardedSocket, refuse: RefuseEvent, rate?: 'tools'): (event: string) => boolean {
+    // Tool traffic (a terminal's output and its credit, keystrokes) has its own, larger budget: its
+    // bytes are bounded by each stream's credit (src/shared/tool-streams.ts), its events by this.
+    const perSecond = rate === 'tools' ? this.limits.toolEventsPerSecond : this.limits.eventsPerSecond;
+    const burst = rate === 'tools' ? this.limits.toolEventBurst : this.limits.eventBurst;
+    const bucket = new TokenBucket(perSecond, burst, this.clock);
     let refusedInRow = 0;
     let answeredAt = -Infinity;
     return (event) => {
@@ -122,16 +126,16 @@ export class ClientGuard {
       }
       this.counts.eventsRefused += 1;
       refusedInRow += 1;
-      if (refusedInRow === this.limits.eventBurst + 1) {
+      if (refusedInRow === burst + 1) {
         this.counts.floodsDropped += 1;
         this.logger.warn('socket dropped: too many events', { socket: socket.id });
         refuse(event, 'too many messages: the relay closed this connection', 0, true);
         return false;
       }
       const now = this.clock.now();
-      if (refusedInRow > this.limits.eventBurst || now - answeredAt < ONE_SECOND) return false;
+      if (refusedInRow > burst || now - answeredAt < ONE_SECOND) return false;
       answeredAt = now;
-      const limit = `${this.limits.eventsPerSecond} a second`;
+      const limit = `${perSecond} a second`;
       refuse(event, `too many messages (at most ${limit}): this one was not handled`, bucket.retryAfterMs(), false);
       return false;
     };

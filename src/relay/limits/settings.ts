@@ -10,6 +10,9 @@ export interface RelayLimits {
   eventsPerSecond: number;
   /** Events a socket may send at once before the per-second rate applies. */
   eventBurst: number;
+  /** The same for the Flexxible Tools' events (tool:request, tool:event), counted apart from the rest. */
+  toolEventsPerSecond: number;
+  toolEventBurst: number;
   /**
    * Bytes the relay holds for one connection that is not reading what it is sent; past this the
    * connection is dropped. Forwarded signals stop at half of it (their sender is told).
@@ -43,6 +46,10 @@ export const DEFAULT_LIMITS: RelayLimits = {
   eventsPerSecond: 20,
   eventBurst: 100,
   // Ordinary traffic is a few kB; the largest message is an 80 kB signal.
+  // A busy terminal sends a chunk per pty read and its panel credit back: hundreds a second, each a
+  // few bytes to 16 KiB; the streams' credit bounds the bytes (at most a window per stream in flight).
+  toolEventsPerSecond: 1000,
+  toolEventBurst: 2000,
   maxQueuedBytes: 1024 * 1024,
   maxUnauthenticatedPerAddress: 32,
   pendingTimeoutMs: 10_000,
@@ -58,6 +65,8 @@ export function resolveLimits(changes: Partial<RelayLimits> = {}): RelayLimits {
   for (const key of [
     'eventsPerSecond',
     'eventBurst',
+    'toolEventsPerSecond',
+    'toolEventBurst',
     'maxQueuedBytes',
     'maxUnauthenticatedPerAddress',
     'pendingTimeoutMs',

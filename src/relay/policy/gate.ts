@@ -4,8 +4,10 @@
  * is refused with the reason the console would have shown. Whether the device is online is
  * not policy: the assistance service answers that itself (409, device-offline).
  */
+import { capabilityDecision, type CapabilityDecision } from '../../shared/capability-decision.js';
+import type { Capability } from '../../shared/capabilities.js';
 import { assistanceAvailability, type Policy } from '../../shared/policy.js';
-import type { RequestedMode } from '../../shared/protocol.js';
+import type { AssistanceMode, RequestedMode } from '../../shared/protocol.js';
 import type { PolicySettingsStore } from './policy-settings.js';
 
 /** What the policy needs to know of a device, from its agent's reports. */
@@ -58,6 +60,20 @@ export class PolicyGate {
   /** Whether the device's policy lets operators hear its sound. */
   audioAllowed(deviceId: string): boolean {
     return this.applying(deviceId).policy.audioRedirection;
+  }
+
+  /** The policy that applies to the device now (its report group's, or the product level without an agent). */
+  policyFor(deviceId: string): Policy {
+    return this.applying(deviceId).policy;
+  }
+
+  /**
+   * Whether `role` may use `capability` on this device now (capability-decision.ts: its report
+   * group's cell, else the product's, else the default; tools during unattended need more).
+   */
+  capability(deviceId: string, role: string, capability: Capability, mode: AssistanceMode): CapabilityDecision {
+    const group = this.factsOf(deviceId)?.reportGroup ?? NO_AGENT.reportGroup;
+    return capabilityDecision(this.settings.get(), { group, role, capability, mode });
   }
 
   private applying(deviceId: string): { policy: Policy; facts: DeviceFacts } {

@@ -12,7 +12,14 @@ import type { RelayStore } from '../store/store.js';
 const DEFAULT_SETTINGS: PolicySettings = { product: NEW_INSTALLATION_POLICY, groups: {} };
 
 export class PolicySettingsStore {
+  private readonly listeners: Array<() => void> = [];
+
   constructor(private readonly store: RelayStore) {}
+
+  /** Called after every change saved here: what runs re-checks itself (open tools close: src/relay/tools/). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
 
   get(): PolicySettings {
     const stored = this.store.getPolicySettings();
@@ -22,6 +29,7 @@ export class PolicySettingsStore {
 
   put(settings: PolicySettings): void {
     this.store.putPolicySettings(JSON.stringify(PolicySettings.parse(settings)));
+    for (const listener of this.listeners) listener();
   }
 
   /** The policy that applies to devices of a report group. */

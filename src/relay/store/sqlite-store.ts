@@ -251,6 +251,8 @@ export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[]
   // Roles beyond admin and operator, and which role console users and operator identities have
   // for the capability matrix; adminToolsRoles becomes the matrix's tool cells (sqlite-roles.ts).
   migrateToCapabilities,
+  // Operators carry an environment, as devices do: the relay refuses tools across environments.
+  `ALTER TABLE operators ADD COLUMN environment TEXT NOT NULL DEFAULT 'default'`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -293,6 +295,7 @@ export function openSqliteStore(dataDir: string): RelayStore {
     id: column(),
     name: name('operator name'),
     organisation: name('organisation'),
+    environment: name('environment'),
     tokenMac: column(),
     legacyHash: nullable(group(saltedHashFields())),
     createdAt: column(),

@@ -38,6 +38,8 @@ export interface OperatorRecord extends StoredToken {
   id: string;
   name: string;
   organisation: string;
+  /** Its environment (tenant): tools reach only devices of the same one. */
+  environment: string;
   /** ISO 8601. */
   createdAt: string;
 }
