@@ -22,7 +22,9 @@ import { onCheckedEvent } from '../shared/checked-events.js';
 import { describeConnectionFailure } from '../shared/relay-certificate.js';
 import type { HostLauncher } from './launcher/launcher.js';
 import type { VerificationPolicy } from '../shared/verification-policy.js';
+import { AgentTools } from './agent-tools.js';
 import { backoffDelay } from './backoff.js';
+import type { ToolBackends } from '../platform/tools/index.js';
 import { chooseHostTarget } from './host-target.js';
 import { startReporting } from './reporting.js';
 
@@ -39,6 +41,8 @@ export interface AgentOptions {
   verification: VerificationPolicy;
   /** Where a host goes when no user session has a display (DISPLAY of the agent itself). */
   ownDisplay?: string;
+  /** The Flexxible Tools' backends (src/platform/tools/); without them tool requests are refused as unsupported. */
+  tools?: ToolBackends;
   /** The relay refused the credential: retrying cannot help, someone must enrol the device again. */
   onRefused(reason: string): void;
   log: (line: string) => void;
@@ -52,8 +56,17 @@ export class Agent {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopReporting: (() => void) | null = null;
   private latest: AgentReport | null = null;
+  private readonly tools: AgentTools | null;
 
-  constructor(private readonly opts: AgentOptions) {}
+  constructor(private readonly opts: AgentOptions) {
+    this.tools = opts.tools
+      ? new AgentTools({
+          backends: opts.tools,
+          send: (sessionId, event) => this.socket?.emit('tool:event', { sessionId, event }),
+          log: opts.log,
+        })
+      : null;
+  }
 
   start(): void {
     const socket: AgentSocket = io(new URL(AGENT_NAMESPACE, this.opts.relayUrl).href, {
@@ -86,7 +99,19 @@ export class Agent {
     ) => onCheckedEvent(socket, relayToAgentEvents, event, this.opts.log, handler);
     on('agent:ready', (ready) => this.onReady(ready));
     on('agent:start-host', (request) => void this.onStartHost(request));
-    on('agent:stop-host', ({ sessionId }) => void this.opts.launcher.stop(sessionId));
+    on('agent:stop-host', ({ sessionId }) => {
+      void this.tools?.ended(sessionId);
+      void this.opts.launcher.stop(sessionId);
+    });
+    on('tool:request', ({ sessionId, request }) => {
+      if (this.tools) return this.tools.request(sessionId, request);
+      const message = 'This agent was started without the admin tools.';
+      this.socket?.emit('tool:event', {
+        sessionId,
+        event: { type: 'tool.refused', toolId: request.toolId, code: 'not-supported', message },
+      });
+    });
+    on('tool:close', ({ sessionId, toolId, reason }) => this.tools?.close(sessionId, toolId, reason));
     on('relay:error', ({ code, message, event }) =>
       this.opts.log(`the relay refused ${event ?? 'a message'}: ${code}: ${message}`),
     );
@@ -101,7 +126,7 @@ export class Agent {
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
-    await this.opts.launcher.stopAll();
+    await Promise.all([this.tools?.endAll(), this.opts.launcher.stopAll()]);
   }
 
   private onReady({ deviceId, heartbeatMs }: z.infer<(typeof relayToAgentEvents)['agent:ready']>): void {
@@ -132,7 +157,11 @@ export class Agent {
       );
       this.socket?.emit('agent:host-started', { sessionId });
       // However it ends, the relay hears of it (after a stop it asked for, it has nothing left to do).
-      void host.exited.then(() => this.socket?.emit('agent:host-exited', { sessionId }));
+      void host.exited.then(() => {
+        // The assistance is over with its host: its tools end now, not when the relay says so.
+        void this.tools?.ended(sessionId);
+        this.socket?.emit('agent:host-exited', { sessionId });
+      });
     } catch (err) {
       const message = (err as Error).message.slice(0, 500);
       this.opts.log(`cannot start the host for session ${sessionId}: ${message}`);

@@ -7,6 +7,7 @@
  * the relay's certificate refused, a damaged configuration file), 1 for anything else, which a
  * service manager may retry.
  */
+import { createToolBackends } from '../platform/tools/index.js';
 import { existsSync } from 'node:fs';
 import { CredentialStoreUnavailable } from '../platform/credentials/credential-store.js';
 import { CredentialFileRefused } from '../platform/credentials/owner-only-file-store.js';
@@ -71,6 +72,8 @@ async function main(argv: string[], launchers: LauncherFactories, machine?: Mach
     readReport: () => readReport(sessions),
     launcher,
     verification: config.verification,
+    // The admin tools run here, with the agent's rights; node-pty stays outside the bundle.
+    tools: createToolBackends(),
     ...(process.env.DISPLAY ? { ownDisplay: process.env.DISPLAY } : {}),
     onRefused: (reason) => {
       console.error(

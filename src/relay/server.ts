@@ -285,6 +285,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   });
   // Switching a tool off closes it at once, wherever the policy is saved from.
   policy.onChange(() => tools.policyChanged());
+  // Released by its operator or over: its tools close at once.
+  lifecycles.onChange((sessionId, state) => tools.stateChanged(sessionId, state));
   // Recorded as the relay's own doing: what ends because of a restart says so too (relay-restarted).
   audit.record({
     actor: RELAY_ACTOR,

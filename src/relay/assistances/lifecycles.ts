@@ -39,11 +39,17 @@ interface Running {
 
 export class AssistanceLifecycles {
   private readonly running = new Map<SessionId, Running>();
+  private readonly listeners: Array<(sessionId: SessionId, state: LifecycleState) => void> = [];
 
   /** Takes up the running assistances the store holds (what the last run left: restart.ts). */
   constructor(private readonly deps: LifecyclesDeps) {
     for (const record of deps.store.runningAssistances())
       if (!isOver(record.lifecycle)) this.running.set(record.sessionId, { state: record.lifecycle, hostRequest: null });
+  }
+
+  /** Told of every move, once written down (the tools close when their operator is no longer in). */
+  onChange(listener: (sessionId: SessionId, state: LifecycleState) => void): void {
+    this.listeners.push(listener);
   }
 
   /** A new assistance, just stored with INITIAL_STATE. */
@@ -87,6 +93,7 @@ export class AssistanceLifecycles {
       from: stateName(from),
       to: stateName(result.state),
     });
+    for (const listener of this.listeners) listener(sessionId, result.state);
     return result;
   }
 

@@ -186,6 +186,16 @@ export class ToolRelay {
     }
   }
 
+  /**
+   * The assistance moved: once its operator is out for good (released) or it is over, its tools
+   * close (an over one's also by agent:stop-host, which ends every tool of the assistance).
+   */
+  stateChanged(sessionId: SessionId, state: LifecycleState): void {
+    if (state.phase === 'active') return;
+    for (const toolId of this.open.get(sessionId)?.keys() ?? [])
+      this.deps.toAgent(sessionId, { event: 'tool:close', payload: { sessionId, toolId, reason: 'assistance-ended' } });
+  }
+
   /** The assistance is over (any way): the agent closes everything on agent:stop-host; the relay forgets. */
   ended(sessionId: SessionId): void {
     const tools = this.open.get(sessionId);
