@@ -176,6 +176,12 @@ describe('Flexxible Tools through the relay', () => {
       const refused = await panel.event('x', 'tool.refused');
       assert.equal(refused.code, 'other-environment');
       assert.equal(trail(sessionId, 'tool.refused')[0]?.detail.code, 'other-environment');
+      // The console lists only its user's environment.
+      const listed = (await admin.call('GET', '/devices')).body as { devices: { hostname: string }[] };
+      assert.deepEqual(
+        listed.devices.map((d) => d.hostname),
+        ['ws-tools'],
+      );
     } finally {
       branch.disconnect();
     }

@@ -68,8 +68,10 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
     ...appSignInHandlers(deps),
     ...enrolmentHandlers(deps),
     ...roleHandlers(deps),
-    devices: () => ({ devices: deps.devices.list().map((d) => consoleDevice(deps, d)) }),
-    sessions: () => ({ sessions: deps.devices.list().flatMap((d) => userSessionRows(deps, d)) }),
+    devices: (_, { signedIn: { user } }) => ({ devices: ownDevices(deps, user).map((d) => consoleDevice(deps, d)) }),
+    sessions: (_, { signedIn: { user } }) => ({
+      sessions: ownDevices(deps, user).flatMap((d) => userSessionRows(deps, d)),
+    }),
 
     async requestAssistance({ body }, { signedIn: { user } }) {
       const operator = deps.users.operatorOf(user);
@@ -228,6 +230,12 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
       return { device: consoleDevice(deps, device) };
     },
   };
+}
+
+/** The devices of the user's environment: a relay serving several lists each only its own. */
+function ownDevices(deps: ConsoleApiDeps, user: ConsoleUser): DirectoryDevice[] {
+  const environment = deps.users.environmentOf(user);
+  return deps.devices.list().filter((d) => d.environmentId === environment);
 }
 
 function consoleDevice(deps: ConsoleApiDeps, device: DirectoryDevice): ConsoleDevice {

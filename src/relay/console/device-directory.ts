@@ -6,7 +6,10 @@
 import type { ConsoleDevice } from '../../shared/console-api.js';
 
 /** A device as its agent reports it: the console's row without the availability it derives. */
-export type DirectoryDevice = Omit<ConsoleDevice, 'availability'>;
+export type DirectoryDevice = Omit<ConsoleDevice, 'availability'> & {
+  /** The environment its enrolment token put it in: the console lists only its user's. */
+  environmentId: string;
+};
 
 export interface DeviceDirectory {
   /** Every device that has reported, in a stable order. */

@@ -229,6 +229,11 @@ export class ConsoleUsers {
     return record ? { id: record.id, name: record.name, organisation: record.organisation } : null;
   }
 
+  /** The environment of the user's operator identity ('default' unless it was added with another). */
+  environmentOf(user: ConsoleUser): string {
+    return this.store.getOperator(user.operatorId)?.environment ?? 'default';
+  }
+
   private judge(password: string, accountWords: string[]): Promise<PasswordVerdict> {
     return this.passwords.check(normalizePassword(password), accountWords);
   }
