@@ -20,6 +20,7 @@ export function createApi(t: Transport) {
       getState: () => t.invoke('host:get-state', null),
       answerConsent: (decision: ConsentDecision) => t.invoke('host:consent', { decision }),
       setMode: (mode: AccessMode) => t.invoke('host:set-mode', { mode }),
+      closeTool: (toolId: string) => t.invoke('host:close-tool', { toolId }),
       endSession: () => t.invoke('host:end', null),
       /** Decline on the request notice: the assistance ends before anyone is let in. */
       decline: () => t.invoke('host:decline', null),

@@ -3,6 +3,7 @@
  * invoke payload is validated against in main, and the events main pushes to the renderer.
  * The preload allowlists exactly these channels.
  */
+import { ToolId, type ToolKind } from './tools-protocol.js';
 import { z } from 'zod';
 import {
   AccessMode,
@@ -37,6 +38,12 @@ export interface HostVerification {
  * told so; absent, sound is never captured. `reconnecting`: the relay connection dropped and the
  * host is coming back into the same assistance (nothing the user decided changes meanwhile).
  */
+/** One of the admin tools open in the assistance, as the user's indicator lists it. */
+export interface OpenTool {
+  toolId: string;
+  tool: ToolKind;
+}
+
 export type HostState =
   | { status: 'connecting'; message?: string }
   | { status: 'ready'; sessionId: SessionId }
@@ -68,6 +75,8 @@ export type HostState =
       audio?: true;
       reconnecting?: true;
       verification: HostVerification;
+      /** The admin tools the operator has open on this device (the relay says which); the user may close any. */
+      tools?: OpenTool[];
     }
   /**
    * `final`: a host the agent started for one assistance, whose connection is gone for good.
@@ -167,6 +176,8 @@ export const invokeChannels = {
   'host:confirm-words': z.object({ words: SasWords }),
   /** The user says the operator's words were different: the session ends. */
   'host:reject-words': z.null(),
+  /** The user closes one of the operator's admin tools from the indicator. */
+  'host:close-tool': z.object({ toolId: ToolId }),
   'operator:get-state': z.null(),
   'operator:join': z.object({ sessionId: SessionId }),
   'operator:leave': z.null(),
@@ -204,6 +215,7 @@ export interface InvokeResults {
   'host:verification': void;
   'host:confirm-words': void;
   'host:reject-words': void;
+  'host:close-tool': void;
   'operator:get-state': OperatorState;
   'operator:join': void;
   'operator:leave': void;

@@ -102,6 +102,10 @@ export class HostSession {
       if (deviceToken) this.report.start();
     });
     // The user is told who asked before anything else happens (consent or banner come later).
+    on('tool:open-list', ({ sessionId, tools }) => {
+      const s = this.current;
+      if (s.status === 'active' && s.sessionId === sessionId) this.setState({ ...s, tools });
+    });
     on('assistance:prepared', ({ sessionId, operator, mode, audio, hostResumeToken }) => {
       this.audioSession = audio ? sessionId : null;
       this.resume = { sessionId, token: hostResumeToken };
@@ -225,6 +229,12 @@ export class HostSession {
       ...this.audio(s.sessionId),
       ...(s.reconnecting ? { reconnecting: true as const } : {}),
     });
+  }
+
+  /** The user closes one of the operator's admin tools from the indicator: the relay has the agent close it. */
+  closeTool(toolId: string): void {
+    const s = this.active();
+    this.socket?.emit('tool:close-by-user', { sessionId: s.sessionId, toolId });
   }
 
   /** The user's switch between view-only and control, from the indicator. */

@@ -44,6 +44,7 @@ export function createIpcHandlers(roles: { host?: HostSession; operator?: Operat
     'host:verification': (verification) => host().reportVerification(verification),
     'host:confirm-words': ({ words }) => host().confirmWords(words),
     'host:reject-words': () => host().rejectWords(),
+    'host:close-tool': ({ toolId }) => host().closeTool(toolId),
     'operator:get-state': () => operator().state,
     'operator:join': ({ sessionId }) => operator().join(sessionId),
     'operator:leave': () => operator().leave(),

@@ -3,6 +3,7 @@ import type { HostState } from '../../shared/ipc';
 import { formatSessionId } from '../../shared/protocol';
 import { hostEndMessage, NOTHING_SHARED } from '../shared/end-messages';
 import { useHostStore } from './store';
+import { OpenTools } from './OpenTools';
 import { VerificationWords } from './VerificationWords';
 
 const api = () => window.flxra.host;
@@ -158,6 +159,7 @@ export function HostApp() {
             <span data-testid="host-reconnecting">Reconnecting to the relay… You can still end the session.</span>
           )}
           <VerificationWords session={session} />
+          <OpenTools tools={session.tools} />
           {session.mode === 'control' ? (
             <button onClick={() => void api().setMode('view')}>Take back control</button>
           ) : (
