@@ -207,7 +207,9 @@ describe('Flexxible Tools through the relay', () => {
     panel.send({ type: 'tool.open', toolId: 'pol', tool: 'cmd' });
     await panel.event('pol', 'tool.opened');
     const current = (await admin.call('GET', '/policy')).body as PolicySettings;
-    const off: PolicySettings = { ...current, product: { ...current.product, adminToolsRoles: [] } };
+    // The command prompt switched off for admins at product level (the capability matrix's cell).
+    const capabilities = { ...current.product.capabilities, 'tool.cmd': { admin: false } };
+    const off: PolicySettings = { ...current, product: { ...current.product, capabilities } };
     assert.equal((await admin.call('PUT', '/policy', off)).status, 200);
     try {
       const closed = await panel.event('pol', 'tool.closed');
