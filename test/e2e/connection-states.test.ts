@@ -4,7 +4,8 @@
  * the relay…" with how long it has tried, then that the relay is unreachable (the picture, peer
  * to peer, still live and said so); with the host's capture stopped (as the browser's "Stop
  * sharing" ends the track), the viewer says the capture stopped on the device and no longer says
- * "You have control", and forwards no input, until the user shares again.
+ * "You have control", and forwards no input, until the user shares again. The waiting screen, the
+ * relay lost while the user is asked, says so the same way.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -140,4 +141,34 @@ test('the host\'s capture stops: the viewer says "capture stopped on the device"
   await host.page.getByRole('button', { name: 'End session' }).click();
   await operator.page.getByText('The user ended the session.').waitFor();
   console.log(`capture stopped → operator told in ${toldMs.toFixed(0)} ms`);
+});
+
+test('the relay lost while the user is asked: the waiting screen says "reconnecting…", then "unreachable"', async (t) => {
+  const relay = await startRelayProcess();
+  t.after(() => relay.close());
+  const rig = await startSessionRigOn(xvfb.display, relay, { enrolled: true, operatorRelayGraceMs: GRACE_MS });
+  t.after(() => rig.close());
+  await rig.host.page.getByTestId('session-id').waitFor({ timeout: 10_000 });
+  const response = await rig.relay.requestAssistance({ deviceId: rig.host.deviceId!, mode: 'attended' });
+  const file = path.join(downloads, response.activation.fileName);
+  await writeFile(file, response.activation.content);
+  await rig.operator.controller.openFile(file);
+  const op = rig.operator.page;
+  await op.getByRole('button', { name: 'The fingerprints match: trust it' }).click();
+  await rig.host.page.getByTestId('consent').waitFor();
+  const waiting = op.getByTestId('waiting');
+  await waiting.waitFor();
+  assert.equal(await banner(op).count(), 0, 'nothing to say while the relay is there');
+
+  await relay.kill('SIGKILL');
+  await waiting
+    .getByTestId('connection-banner')
+    .getByText(/^Reconnecting to the relay… \(\d+ s\)$/)
+    .waitFor({ timeout: 5_000 });
+  await waiting
+    .getByTestId('connection-banner')
+    .getByText(`The relay is unreachable: ${new URL(relay.url).origin} has not answered`)
+    .waitFor({ timeout: GRACE_MS + 3_000 });
+  assert.equal(await condition(op), 'relay-unreachable');
+  assert.equal(rig.operator.controller.state.status, 'waiting', 'still waiting: nothing ended that did not');
 });

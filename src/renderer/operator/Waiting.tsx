@@ -1,10 +1,13 @@
 /**
  * The operator's screen while the user is asked: who is asked, and how long the request still
- * stands (a countdown to the activation file's expiry, when the file said it).
+ * stands (a countdown to the activation file's expiry, when the file said it), and, when this app
+ * lost its relay connection meanwhile, the viewer's banner: reconnecting, then unreachable.
  */
 import { useEffect, useState } from 'react';
 import type { OperatorState } from '../../shared/ipc';
 import { formatSessionId } from '../../shared/protocol';
+import { ConnectionBanner } from './ConnectionBanner';
+import { waitingCondition } from './connection-state';
 
 /** "4 min 05 s", "12 s": what is left, rounded down to the second. */
 export function remaining(ms: number): string {
@@ -35,6 +38,7 @@ export function Waiting({ session }: { session: Extract<OperatorState, { status:
   return (
     <main className="card" data-testid="waiting">
       <h1>Waiting for the user's consent…</h1>
+      <ConnectionBanner condition={waitingCondition(session)} />
       {session.deviceAway ? (
         <p data-testid="device-away" role="status">
           {who} is reconnecting to the relay; its user is asked once it is back.

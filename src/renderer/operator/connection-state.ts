@@ -55,6 +55,18 @@ export function sessionCondition(session: InSession, picture: Picture): Conditio
   return { kind: 'live' };
 }
 
+/**
+ * While the user is asked there is no picture yet: only this app's relay connection can be lost
+ * (the device's own absence is said by the waiting screen). Live when the relay is there.
+ */
+export function waitingCondition(session: Extract<OperatorState, { status: 'waiting' }>): Condition {
+  if (!session.relayLost) return { kind: 'live' };
+  const { since, unreachable, relay } = session.relayLost;
+  return unreachable
+    ? { kind: 'relay-unreachable', since, pictureLive: false, relay }
+    : { kind: 'relay-reconnecting', since, pictureLive: false };
+}
+
 /** "12 s", "3 min 5 s": how long something has lasted. */
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));
