@@ -81,6 +81,7 @@ export type HostState =
   /**
    * `final`: a host the agent started for one assistance, whose connection is gone for good.
    * `wordsDiffered`: the user ended it because the operator's words were not theirs.
+   * `waitedMs`: a consent-timeout's real wait, so that the user is told how long it was.
    */
   | {
       status: 'ended';
@@ -89,6 +90,7 @@ export type HostState =
       operator?: OperatorIdentity;
       final?: boolean;
       wordsDiffered?: true;
+      waitedMs?: number;
     }
   /** The assistance is over for good: the host service stops. */
   | { status: 'deactivated'; sessionId: SessionId };

@@ -21,7 +21,7 @@ test('a join request opens the consent window naming the operator the relay vouc
   assert.deepEqual(h.log, [], 'input untouched before Allow');
 });
 
-test('nobody answering denies automatically, and the operator is told it timed out', async (t) => {
+test('nobody answering denies automatically after its own timeout, which the user is told; the operator is told it timed out', async (t) => {
   const relay = await startTestRelay();
   const h = await startHost(relay, { consentTimeoutMs: 200 });
   t.after(async () => (h.host.stop(), await relay.close()));
@@ -35,6 +35,7 @@ test('nobody answering denies automatically, and the operator is told it timed o
     sessionId: h.sessionId,
     reason: 'consent-timeout',
     operator: relay.operatorIdentity,
+    waitedMs: 200,
   });
   assert.equal(h.host.captureAllowed(), false);
 });

@@ -217,6 +217,7 @@ export class HostSession {
         sessionId: s.sessionId,
         reason: timedOut ? 'consent-timeout' : 'declined',
         operator: s.operator,
+        ...(timedOut ? { waitedMs: this.opts.consentTimeoutMs ?? CONSENT_TIMEOUT_MS } : {}),
       });
       return;
     }

@@ -23,7 +23,7 @@ function EndedNotice({ session }: { session: Extract<HostState, { status: 'ended
     <p className="notice" role="status" data-testid="host-ended">
       {session.wordsDiffered
         ? 'You ended the session because the words were different. Tell your help desk: someone may have been between you and the operator.'
-        : hostEndMessage(session.reason, session.operator?.name)}
+        : hostEndMessage(session.reason, session.operator?.name, session.waitedMs)}
     </p>
   );
 }

@@ -1,5 +1,19 @@
-/** What each way a session ends means, told to the person on each side. */
+/**
+ * What each way a session ends means, told to the person on each side. A consent timeout names its
+ * duration only where it is known (the host's own wait); the operator is not told it, so its
+ * sentence names none rather than a default that may not be the device's.
+ */
 import type { EndReason } from '../../shared/protocol';
+
+/** "1 second", "45 seconds", "2 minutes", "1 min 30 s": a wait as the user reads it. */
+export function formatWait(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  if (rest) return `${minutes} min ${rest} s`;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
 
 export function operatorEndMessage(reason: EndReason): string {
   switch (reason) {
@@ -8,7 +22,7 @@ export function operatorEndMessage(reason: EndReason): string {
     case 'declined':
       return 'The user declined your request.';
     case 'consent-timeout':
-      return 'The user did not answer within 60 seconds, so the request was declined.';
+      return 'The user did not answer in time, so the request was declined.';
     case 'host-gone':
       return 'The device disconnected; the session is over.';
     case 'operator-left':
@@ -44,7 +58,8 @@ export function operatorEndMessage(reason: EndReason): string {
   }
 }
 
-export function hostEndMessage(reason: EndReason, operatorName?: string): string {
+/** `waitedMs`: how long the consent window waited, where a consent timeout ended it. */
+export function hostEndMessage(reason: EndReason, operatorName?: string, waitedMs?: number): string {
   const who = operatorName ?? 'The operator';
   switch (reason) {
     case 'user-ended':
@@ -52,7 +67,9 @@ export function hostEndMessage(reason: EndReason, operatorName?: string): string
     case 'declined':
       return 'You declined the request.';
     case 'consent-timeout':
-      return 'Nobody answered within 60 seconds, so the request was declined.';
+      return waitedMs !== undefined
+        ? `Nobody answered within ${formatWait(waitedMs)}, so the request was declined.`
+        : 'Nobody answered in time, so the request was declined.';
     case 'host-gone':
       return 'The connection to the relay was lost; the session ended.';
     case 'operator-left':
