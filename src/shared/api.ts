@@ -46,6 +46,8 @@ export function createApi(t: Transport) {
       submitPassword: (password: string) => t.invoke('operator:password', { password }),
       /** The operator's relay token, pasted once; kept in the keychain when the relay accepts it. */
       signIn: (token: string) => t.invoke('operator:sign-in', { token }),
+      /** The operator's answer to a sign-in link: Sign in (redeem its code) or Cancel. */
+      confirmSignIn: (yes: boolean) => t.invoke('operator:confirm-sign-in', { yes }),
       /** "Open activation file…": the system's file dialog, in main. */
       openFile: () => t.invoke('operator:open-file', null),
       /** A dropped `.flxra`: its name and bytes (base64), checked in main as a file from disk. */

@@ -144,6 +144,11 @@ export type OperatorState =
       relayLost?: RelayLost;
     }
   | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason; again?: AskAgain }
+  /**
+   * A sign-in link (which any web page can open) waits for the operator's yes before its code is
+   * redeemed; `current`: who the app is signed in as now, which the link's account would replace.
+   */
+  | { status: 'confirm-sign-in'; relay: string; current?: { operator: OperatorIdentity; relay: string } }
   /** An activation file names a relay not trusted yet: the operator compares its fingerprint. */
   | { status: 'trust-relay'; relay: string; fingerprint: string }
   /** Unattended: the one-time password is asked for (the relay said the file is still unused). */
@@ -187,6 +192,8 @@ export const invokeChannels = {
   'operator:trust-relay': z.object({ trust: z.boolean() }),
   'operator:password': z.object({ password: z.string().min(1).max(64) }),
   'operator:sign-in': z.object({ token: z.string().trim().min(1).max(512) }),
+  /** The operator's answer to a sign-in link from the console: redeem its code, or not. */
+  'operator:confirm-sign-in': z.object({ yes: z.boolean() }),
   /** "Open activation file…": main shows the system's file dialog (no path crosses from the page). */
   'operator:open-file': z.null(),
   /** A `.flxra` dropped on the window: its name (for messages) and its bytes in base64, bounded. */
@@ -225,6 +232,7 @@ export interface InvokeResults {
   'operator:trust-relay': void;
   'operator:password': void;
   'operator:sign-in': void;
+  'operator:confirm-sign-in': void;
   'operator:open-file': void;
   'operator:open-dropped': void;
   'operator:open-console': void;

@@ -52,6 +52,7 @@ export function createIpcHandlers(roles: { host?: HostSession; operator?: Operat
     'operator:trust-relay': ({ trust }) => operator().trustRelay(trust),
     'operator:password': ({ password }) => operator().submitPassword(password),
     'operator:sign-in': ({ token }) => operator().signIn(token),
+    'operator:confirm-sign-in': ({ yes }) => operator().confirmSignIn(yes),
     'operator:open-file': () => operator().pickFile(),
     'operator:open-dropped': ({ name, base64 }) => operator().openDropped(name, base64),
     'operator:open-console': () => operator().openConsole(),

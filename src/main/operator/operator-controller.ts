@@ -10,48 +10,15 @@ import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
 import type { PeerSignal, SessionId } from '../../shared/protocol.js';
 import type { RelayKeys } from '../../shared/relay-api.js';
 import { keyToTrust, verifyKeySet } from '../activation/relay-keys.js';
-import type { KeyToTrust, TrustedRelays } from '../activation/trusted-relays.js';
-import { peekActivation, verifyActivation, type TrustedKeyLookup } from '../activation/verify-activation.js';
+import type { KeyToTrust } from '../activation/trusted-relays.js';
+import { peekActivation, verifyActivation } from '../activation/verify-activation.js';
 import { OperatorSession } from './operator-session.js';
-import { secureRelayUrl } from '../../shared/relay-url.js';
+import { consoleUrl, type OperatorControllerOptions } from './operator-controller-options.js';
 import { decodeDroppedFile, readActivationPath, type ActivationInput } from '../activation/activation-input.js';
 import { againState, requestAgain, type AgainTarget } from './ask-again.js';
-import { redeemSignInLink } from './app-sign-in.js';
+import { checkSignInLink, identitySwitchNotice, redeemSignInCode, type SignedInAs } from './app-sign-in.js';
 
-/** What only the desktop app has: the system's file dialog and browser (Electron's lines in index.ts). */
-export interface DesktopParts {
-  /** The path the operator chose in the system's "open" dialog for `.flxra` files, or null. */
-  pickActivationFile(): Promise<string | null>;
-  /** Opens an https (or loopback http) URL in the system browser. */
-  openExternal(url: string): Promise<void>;
-}
-
-/**
- * The relay's console, where the operator signs in with their console account: in its https form
- * (wss:// → https://); '' for an address flxra does not connect to (src/shared/relay-url.ts).
- */
-export function consoleUrl(relayUrl: string): string {
-  const checked = secureRelayUrl(relayUrl);
-  return checked.ok ? `${new URL(checked.url).origin}/console/` : '';
-}
-
-export interface OperatorControllerOptions {
-  defaultRelayUrl: string;
-  /** The operator's token for a relay, with the reason when there is none. */
-  loadToken: (relayUrl: string) => Promise<{ token: string | null; reason: string }>;
-  /** Keeps a token the relay accepted (in the OS keychain). */
-  saveToken: (relayUrl: string, token: string) => Promise<void>;
-  trusted: TrustedKeyLookup & Pick<TrustedRelays, 'trust' | 'vouchers' | 'adopt'>;
-  /** A relay's published keys (relay-keys.ts fetchRelayKeys). */
-  fetchRelayKeys: (relay: string) => Promise<RelayKeys>;
-  emit: <E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]) => void;
-  /** Absent where there is no desktop (the tests' controllers): the home screen's buttons say so. */
-  desktop?: DesktopParts;
-  now?: () => number;
-  /** How long a relay connection lost inside a session reads "reconnecting" before "unreachable" (operator-session). */
-  relayGraceMs?: number;
-  log?: (message: string) => void;
-}
+export { consoleUrl, type DesktopParts, type OperatorControllerOptions } from './operator-controller-options.js';
 
 interface OpenFile {
   /** Where it is on disk, to delete it when its session ends; none for a dropped or fetched one. */
@@ -73,6 +40,15 @@ export class OperatorController {
   private again: AgainTarget | null = null;
   /** The key of the relay the console signed this app in to, shown to compare with the console's. */
   private relayKey: { relay: string; fingerprint: string } | null = null;
+  /** A sign-in link the operator is asked about: its checked relay and code, and the screen it covers. */
+  private pendingSignIn: {
+    relay: string;
+    code: string;
+    covers: OperatorState | null;
+    current: SignedInAs | null;
+  } | null = null;
+  /** Said on the home screen after a sign-in replaced another identity (whose it is now). */
+  private signInNotice: string | null = null;
 
   constructor(private readonly opts: OperatorControllerOptions) {}
 
@@ -132,6 +108,7 @@ export class OperatorController {
   }
 
   private async openInput(input: ActivationInput, from: { path?: string }): Promise<void> {
+    this.signInNotice = null;
     if (!input.ok) return this.refuse(input.message);
     this.file = { ...from, text: input.text };
     await this.continueFile();
@@ -155,6 +132,7 @@ export class OperatorController {
 
   join(sessionId: SessionId): void {
     this.again = null;
+    this.signInNotice = null;
     this.requireSession().join(sessionId);
   }
 
@@ -266,32 +244,73 @@ export class OperatorController {
   async signIn(token: string): Promise<void> {
     if (this.busy()) throw new Error('Finish the current session first.');
     const relayUrl = this.session?.relayUrl ?? this.opts.defaultRelayUrl;
+    const before = this.signedInAs();
     const session = await this.connect(relayUrl, { token, reason: '' });
     if (session.state.status === 'signed-out') return; // its message says why
     await this.opts.saveToken(relayUrl, token);
+    this.noteSwitch(before);
     // A file opened before signing in (its relay asked who we are) goes on now.
     if (this.file && !this.file.sessionId && !this.file.pendingTrust) await this.continueFile();
   }
 
   /**
-   * A `flxra:` sign-in link from the console (app-sign-in.ts): for a relay this app trusts only;
-   * the token it is redeemed for is kept for that relay and used at once.
+   * A `flxra:` sign-in link (app-sign-in.ts), which any web page can open: for a relay this app
+   * trusts only, and never redeemed before the operator says yes (confirmSignIn), told who the
+   * app is signed in as now where the link would replace it.
    */
   async openSignInLink(link: string): Promise<void> {
     if (this.busy()) return this.refuse('Finish the current session before signing in again.');
-    const result = await redeemSignInLink(link, {
+    const checked = await checkSignInLink(link, {
       configuredRelay: this.opts.defaultRelayUrl,
       trustsRelay: async (origin) => (await this.opts.trusted.vouchers(origin)).length > 0,
     });
+    if (!checked.ok) return this.signInRefused(checked.message);
+    const current = this.signedInAs();
+    const covers = this.pendingSignIn?.covers ?? this.own;
+    this.pendingSignIn = { relay: checked.relay, code: checked.code, covers, current };
+    this.setOwn({ status: 'confirm-sign-in', relay: checked.relay, ...(current ? { current } : {}) });
+  }
+
+  /** The operator's answer to a sign-in link: redeemed, kept for its relay and used at once; or nothing happens. */
+  async confirmSignIn(yes: boolean): Promise<void> {
+    const pending = this.pendingSignIn;
+    if (!pending) throw new Error('No sign-in link is waiting for your answer.');
+    this.pendingSignIn = null;
+    if (!yes) {
+      this.own = pending.covers;
+      return this.opts.emit('operator:state', this.state);
+    }
+    if (this.busy()) return this.refuse('Finish the current session before signing in again.');
+    const result = await redeemSignInCode(pending.relay, pending.code);
     if (!result.ok) {
-      // Still signed out: the sign-in screen stays, with why the link was not used.
-      const s = this.session?.state;
-      if (s?.status === 'signed-out') return this.setOwn({ ...s, message: result.message });
-      return this.refuse(result.message);
+      this.own = pending.covers;
+      return this.signInRefused(result.message);
     }
     await this.opts.saveToken(result.relay, result.answer.token);
     this.relayKey = await this.relayFingerprint(result.relay);
     await this.connect(result.relay, { token: result.answer.token, reason: '' });
+    this.noteSwitch(pending.current);
+  }
+
+  /** Still signed out: the sign-in screen stays, with why the link was not used; else a refusal. */
+  private signInRefused(message: string): void {
+    const s = this.state;
+    if (s.status === 'signed-out') return this.setOwn({ ...s, message });
+    this.refuse(message);
+  }
+
+  /** Who the app is signed in as now (outside a session), which a sign-in would replace. */
+  private signedInAs(): SignedInAs | null {
+    const s = this.session?.state;
+    if (!this.session || !s || !('operator' in s)) return null;
+    return { operator: s.operator, relay: new URL(this.session.relayUrl).origin };
+  }
+
+  /** After a sign-in: where it replaced another identity, the home screen says whose the app is now. */
+  private noteSwitch(before: SignedInAs | null): void {
+    const now = this.signedInAs();
+    this.signInNotice = now ? identitySwitchNotice(before, now) : null;
+    if (this.signInNotice) this.opts.emit('operator:state', this.state);
   }
 
   /** The relay's active key's fingerprint, computed here from its key (not read from the answer). */
@@ -330,10 +349,15 @@ export class OperatorController {
 
   private fromSession<E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]): void {
     if (channel === 'operator:state') {
-      this.own = null;
       const s = payload as OperatorState;
       // The specification: the activation file stays only for its session, then it is deleted.
       if (s.status === 'ended' && this.file?.sessionId) void this.deleteFile();
+      // The operator is asked about a sign-in link: that question stays; Cancel shows the session as it is now.
+      if (this.pendingSignIn && this.own?.status === 'confirm-sign-in') {
+        this.pendingSignIn.covers = null;
+        return;
+      }
+      this.own = null;
       // Over, or refused by the relay: offered again for the same device where that makes sense.
       return this.opts.emit('operator:state', this.shown(s));
     }
@@ -342,10 +366,12 @@ export class OperatorController {
 
   /** A session's state as the window shows it: with Ask again where offered, the relay's key if signed in by link. */
   private shown(s: OperatorState): OperatorState {
+    if (s.status !== 'idle') return againState(s, this.again);
     const key = this.relayKey;
-    if (s.status === 'idle' && key && this.session && new URL(this.session.relayUrl).origin === key.relay)
-      return { ...s, relayFingerprint: key.fingerprint };
-    return againState(s, this.again);
+    const notice = this.signInNotice && !s.message ? { message: this.signInNotice } : {};
+    if (key && this.session && new URL(this.session.relayUrl).origin === key.relay)
+      return { ...s, ...notice, relayFingerprint: key.fingerprint };
+    return { ...s, ...notice };
   }
 
   private async deleteFile(): Promise<void> {

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import type { OperatorState } from '../../shared/ipc';
 import { formatSessionId } from '../../shared/protocol';
 import { operatorEndMessage } from '../shared/end-messages';
 import { useOperatorStore } from './store';
@@ -93,6 +94,34 @@ function TrustRelay({ relay, fingerprint }: { relay: string; fingerprint: string
   );
 }
 
+/** A sign-in link arrived (any web page can open one): nothing is redeemed before the operator says so. */
+function ConfirmSignIn({ relay, current }: Extract<OperatorState, { status: 'confirm-sign-in' }>) {
+  return (
+    <main className="card" role="alertdialog" aria-labelledby="confirm-sign-in-title" data-testid="confirm-sign-in">
+      <h1 id="confirm-sign-in-title">Sign the app in to {relay} with the code from the console?</h1>
+      {current ? (
+        <p data-testid="confirm-sign-in-current">
+          The app is signed in as{' '}
+          <strong>
+            {current.operator.name} ({current.operator.organisation})
+          </strong>{' '}
+          on {current.relay} now. The code signs it in as the console account that made it instead; the app says whose
+          that is once it is signed in.
+        </p>
+      ) : (
+        <p>The code signs the app in as the console account that made it.</p>
+      )}
+      <p className="muted">Only go on if you pressed “Connect the app” in your console just now.</p>
+      <div className="actions">
+        <button className="primary" onClick={() => void api().confirmSignIn(true)}>
+          Sign in
+        </button>
+        <button onClick={() => void api().confirmSignIn(false)}>Cancel</button>
+      </div>
+    </main>
+  );
+}
+
 function PasswordPrompt(props: { sessionId: string; deviceName?: string; message?: string; retryAt?: number }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -161,6 +190,8 @@ export function OperatorApp() {
           <Home notice={session.message} again={session.again} />
         </div>
       );
+    case 'confirm-sign-in':
+      return <ConfirmSignIn {...session} />;
     case 'trust-relay':
       return <TrustRelay relay={session.relay} fingerprint={session.fingerprint} />;
     case 'password':
