@@ -21,7 +21,8 @@ export type ClientData =
       /** Set for a host back from a dropped connection: the assistance its resume token is for. */
       resumed?: SessionId;
     }
-  | { role: 'operator'; operator: OperatorIdentity };
+  /** `appToken`: the app token it signed in with, when it was one (revocable alone, revocation.ts). */
+  | { role: 'operator'; operator: OperatorIdentity; appToken?: string };
 
 export type AuthResult = { ok: true; data: ClientData } | { ok: false; reason: string };
 
@@ -63,8 +64,9 @@ export async function authenticate(auth: unknown, registries: Registries): Promi
     // The registry's name, as for operators: what the relay shows of a device is what it enrolled.
     return { ok: true, data: { role: 'host', deviceName: device.name, device } };
   }
-  const operator = await registries.operators.verify(parsed.data.token);
+  const verified = await registries.operators.verifyToken(parsed.data.token);
   // One reason for malformed, unknown and revoked tokens: the client learns nothing to probe with.
-  if (!operator) return { ok: false, reason: 'invalid or revoked operator token' };
-  return { ok: true, data: { role: 'operator', operator } };
+  if (!verified) return { ok: false, reason: 'invalid or revoked operator token' };
+  const { identity: operator, appToken } = verified;
+  return { ok: true, data: { role: 'operator', operator, ...(appToken ? { appToken } : {}) } };
 }

@@ -2,10 +2,13 @@
  * The operator registry: who may join sessions and request assistances. An operator is a name
  * and an organisation plus a bearer token `flxra_op_<id>_<secret>` that is handed out once; the
  * store keeps only its HMAC under the relay's token pepper (credentials/machine-tokens.ts), so a
- * leaked relay.db does not let anyone sign in, nor check a token offline.
+ * leaked relay.db does not let anyone sign in, nor check a token offline. Each app signed in from
+ * the console gets a token of its own for the identity (an app token: same form, its own id, its
+ * own row), so that apps sharing an identity never sign each other out; each is revocable, and
+ * removing the identity ends them all.
  */
 import { OperatorIdentity } from '../shared/protocol.js';
-import { bearerTokenId, issueBearerToken, reissueBearerToken } from './bearer-token.js';
+import { bearerTokenId, issueBearerToken } from './bearer-token.js';
 import type { MachineTokens } from './credentials/machine-tokens.js';
 import type { RelayStore } from './store/store.js';
 
@@ -17,6 +20,18 @@ export interface IssuedOperator {
 
 export interface ListedOperator extends OperatorIdentity {
   createdAt: string;
+}
+
+/** An app token of an identity, as listed (never its secret). */
+export interface ListedAppToken {
+  id: string;
+  createdAt: string;
+}
+
+/** A verified operator token: the identity, and the app token it was when it was one. */
+export interface VerifiedOperator {
+  identity: OperatorIdentity;
+  appToken?: string;
 }
 
 export class OperatorRegistry {
@@ -36,16 +51,31 @@ export class OperatorRegistry {
   }
 
   /**
-   * A new token for an existing operator identity, replacing its old one (which stops working for
-   * new connections); null when there is no such operator. The app signing in from the console.
+   * A new app token for an existing operator identity (an app signing in from the console), beside
+   * its other tokens, which keep working; null when there is no such operator.
    */
-  reissue(id: string): IssuedOperator | null {
-    const record = this.store.getOperator(id);
+  issueAppToken(operatorId: string): IssuedOperator | null {
+    const record = this.store.getOperator(operatorId);
     if (!record) return null;
-    const { token } = reissueBearerToken('op', id);
+    const { id, token } = issueBearerToken('op');
     const { tokenMac } = this.tokens.stored(token);
-    if (!tokenMac || !this.store.replaceOperatorToken(id, tokenMac)) return null;
-    return { identity: { id, name: record.name, organisation: record.organisation }, token };
+    if (!tokenMac || this.store.getOperator(id)) return null; // an id an operator has: never shared
+    this.store.insertOperatorAppToken({ id, operatorId, tokenMac, createdAt: new Date().toISOString() });
+    return { identity: { id: operatorId, name: record.name, organisation: record.organisation }, token };
+  }
+
+  appTokens(operatorId: string): ListedAppToken[] {
+    return this.store.listOperatorAppTokens(operatorId).map(({ id, createdAt }) => ({ id, createdAt }));
+  }
+
+  /** Ends one app token (false: none such); its open connections are the relay's to drop (revocation.ts). */
+  revokeAppToken(id: string): boolean {
+    return this.store.removeOperatorAppToken(id);
+  }
+
+  /** Whether an app token is still there (the relay re-checks open connections with it). */
+  hasAppToken(id: string): boolean {
+    return this.store.getOperatorAppToken(id) !== null;
   }
 
   list(): ListedOperator[] {
@@ -75,10 +105,19 @@ export class OperatorRegistry {
    * row cannot be checked now.
    */
   async verify(token: string): Promise<OperatorIdentity | null> {
+    return (await this.verifyToken(token))?.identity ?? null;
+  }
+
+  /** As verify, saying which app token it was when it was one (a connection may be ended by it alone). */
+  async verifyToken(token: string): Promise<VerifiedOperator | null> {
     const id = bearerTokenId('op', token);
     const record = id === null ? null : this.store.getOperator(id);
-    const right = await this.tokens.matches(token, record, (mac) => this.store.upgradeOperatorToken(record!.id, mac));
-    if (!record || !right) return null;
-    return { id: record.id, name: record.name, organisation: record.organisation };
+    const app = id === null || record ? null : this.store.getOperatorAppToken(id);
+    const owner = app ? this.store.getOperator(app.operatorId) : record;
+    const stored = app ? { tokenMac: app.tokenMac, legacyHash: null } : record;
+    const right = await this.tokens.matches(token, stored, (mac) => this.store.upgradeOperatorToken(record!.id, mac));
+    if (!owner || !right) return null;
+    const identity = { id: owner.id, name: owner.name, organisation: owner.organisation };
+    return app ? { identity, appToken: app.id } : { identity };
   }
 }

@@ -6,7 +6,8 @@
  * relay re-checks the identity behind a socket whenever it acts on one of its events (gone), and
  * whenever another process changed the database (watch: SQLite's data_version, polled, so
  * that a removal made with the relay command reaches idle connections within a second too: a
- * running assistance's screen and input flow peer to peer and send the relay nothing).
+ * running assistance's screen and input flow peer to peer and send the relay nothing). One app
+ * token of an identity (its own app's, operators.ts) can end alone: its connections drop.
  */
 import type { Namespace } from 'socket.io';
 import { RELAY_ACTOR, type AuditActor } from './audit/audit-trail.js';
@@ -27,7 +28,7 @@ const NOTICED: AuditActor = { ...RELAY_ACTOR, name: 'relay (removed outside the 
 const WATCH_INTERVAL_MS = 1_000;
 
 export interface RevocationDeps {
-  operators: Pick<OperatorRegistry, 'has' | 'remove'>;
+  operators: Pick<OperatorRegistry, 'has' | 'remove' | 'hasAppToken' | 'revokeAppToken'>;
   devices: Pick<DeviceRegistry, 'has' | 'remove'>;
   assistances: Pick<Assistances, 'endForRevokedOperator' | 'endForRemovedDevice' | 'deviceOf'>;
   store: Pick<RelayStore, 'externalChanges'>;
@@ -61,9 +62,26 @@ export class Revocations {
    */
   gone(data: ClientData | { deviceId: string }): boolean {
     const identity = this.identityOf(data);
-    if (!identity || this.registered(identity)) return false;
-    this.revoke(identity, NOTICED);
+    if (!identity) return false;
+    if (!this.registered(identity)) {
+      this.revoke(identity, NOTICED);
+      return true;
+    }
+    const appToken = this.appTokenOf(data);
+    if (appToken === null || this.deps.operators.hasAppToken(appToken)) return false;
+    this.dropAppToken(appToken);
     return true;
+  }
+
+  /**
+   * One app token of an operator identity ends (its app signed out by an administrator); the
+   * identity and its other apps go on. Its connections drop at once, so the app is signed out; an
+   * assistance it had open ends as when an operator's connection is lost (operator-gone).
+   */
+  revokeAppToken(tokenId: string): boolean {
+    const had = this.deps.operators.revokeAppToken(tokenId);
+    this.dropAppToken(tokenId);
+    return had;
   }
 
   /** An administrator removes the operator (console): its registration, its assistances, its connections. */
@@ -101,13 +119,17 @@ export class Revocations {
   /** Revokes the identities of open connections that are no longer registered; how many. */
   checkAll(): number {
     const vanished = new Map<string, Identity>();
+    const endedTokens = new Set<string>();
     for (const nsp of this.deps.namespaces())
       for (const socket of nsp.sockets.values()) {
         const identity = this.identityOf(socket.data as ClientData | { deviceId: string });
         if (identity && !this.registered(identity)) vanished.set(`${identity.kind}:${identity.id}`, identity);
+        const appToken = this.appTokenOf(socket.data as ClientData);
+        if (appToken !== null && !this.deps.operators.hasAppToken(appToken)) endedTokens.add(appToken);
       }
     for (const identity of vanished.values()) this.revoke(identity, NOTICED);
-    return vanished.size;
+    for (const appToken of endedTokens) this.dropAppToken(appToken);
+    return vanished.size + endedTokens.size;
   }
 
   private checkIfChanged(): void {
@@ -115,6 +137,21 @@ export class Revocations {
     if (now === this.lastSeen) return;
     this.lastSeen = now;
     this.checkAll();
+  }
+
+  private appTokenOf(data: ClientData | { deviceId: string }): string | null {
+    return 'role' in data && data.role === 'operator' ? (data.appToken ?? null) : null;
+  }
+
+  private dropAppToken(tokenId: string): void {
+    let dropped = 0;
+    for (const nsp of this.deps.namespaces())
+      for (const socket of nsp.sockets.values()) {
+        if (this.appTokenOf(socket.data as ClientData) !== tokenId) continue;
+        socket.disconnect(true);
+        dropped++;
+      }
+    this.deps.logger.info('operator app token revoked', { appToken: tokenId, connections: dropped });
   }
 
   private registered(identity: Identity): boolean {

@@ -82,7 +82,7 @@ export class AppSignInCodes {
     this.pending.delete(hash);
     const user = found && found.expiresAt > now ? this.deps.users.get(found.username) : null;
     const operator: OperatorIdentity | null = user ? this.deps.users.operatorOf(user) : null;
-    const issued = user && operator ? this.deps.operators.reissue(operator.id) : null;
+    const issued = user && operator ? this.deps.operators.issueAppToken(operator.id) : null;
     if (!user || !issued) {
       this.countFailure(address, now);
       this.deps.audit.record({

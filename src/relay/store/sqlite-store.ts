@@ -13,6 +13,7 @@ import { secureDataDir } from './data-dir.js';
 import { migrateToCapabilities, roleStatements } from './sqlite-roles.js';
 import { changes, column, group, name, nullable, saltedHashFields, sqliteTable } from './sqlite-table.js';
 import { signingKeyStatements } from './sqlite-signing-keys.js';
+import { operatorAppTokenStatements, removeOperatorAppTokens } from './sqlite-operator-app-tokens.js';
 import type { DeviceRecord, OperatorRecord, RelayStore } from './store.js';
 
 /**
@@ -253,6 +254,15 @@ export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[]
   migrateToCapabilities,
   // Operators carry an environment, as devices do: the relay refuses tools across environments.
   `ALTER TABLE operators ADD COLUMN environment TEXT NOT NULL DEFAULT 'default'`,
+  // One token per app signed in from the console (its MAC only), so that apps of one identity do
+  // not sign each other out; they go with the identity (removeOperator).
+  `CREATE TABLE operator_app_tokens (
+     id TEXT PRIMARY KEY,
+     operator_id TEXT NOT NULL,
+     token_mac BLOB NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX operator_app_tokens_operator ON operator_app_tokens (operator_id)`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -316,13 +326,10 @@ export function openSqliteStore(dataDir: string): RelayStore {
     );
   const upgradeOperator = upgradeToken('operators');
   const upgradeDevice = upgradeToken('devices');
-  const replaceOperator = changes(
-    db,
-    'UPDATE operators SET token_mac = ?, salt = NULL, hash = NULL, scrypt_n = NULL, scrypt_r = NULL, scrypt_p = NULL WHERE id = ?',
-  );
   const getPepper = db.prepare('SELECT fingerprint FROM token_pepper WHERE id = 1').pluck();
   const insertFirstPepper = db.prepare('INSERT OR IGNORE INTO token_pepper (id, fingerprint) VALUES (1, ?)');
   const removeOperator = changes(db, 'DELETE FROM operators WHERE id = ?');
+  const removeAppTokens = removeOperatorAppTokens(db);
   const removeDevice = changes(db, 'DELETE FROM devices WHERE id = ?');
   const removeAgentDevice = changes(db, 'DELETE FROM agent_devices WHERE device_id = ?');
   const replaceDeviceToken = changes(
@@ -338,9 +345,12 @@ export function openSqliteStore(dataDir: string): RelayStore {
     insertOperator: (r) => void insertOperator(r),
     getOperator: operators.one('SELECT * FROM operators WHERE id = ?'),
     listOperators: operators.all('SELECT * FROM operators ORDER BY created_at, rowid'),
-    removeOperator: (id) => removeOperator(id) > 0,
+    // The identity and every app token it has go together.
+    removeOperator: db.transaction((id: string) => {
+      removeAppTokens(id);
+      return removeOperator(id) > 0;
+    }),
     upgradeOperatorToken: (id, tokenMac) => void upgradeOperator(tokenMac, id),
-    replaceOperatorToken: (id, tokenMac) => replaceOperator(tokenMac, id) > 0,
     insertDevice: (r) => void insertDevice(r),
     getDevice: devices.one('SELECT * FROM devices WHERE id = ?'),
     listDevices: devices.all('SELECT * FROM devices ORDER BY created_at, rowid'),
@@ -358,6 +368,7 @@ export function openSqliteStore(dataDir: string): RelayStore {
       return getPepper.get() as Buffer;
     },
     ...signingKeyStatements(db),
+    ...operatorAppTokenStatements(db),
     ...assistanceStatements(db),
     ...consoleStatements(db),
     audit: sqliteAuditLog(db),

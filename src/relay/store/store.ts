@@ -176,17 +176,33 @@ export interface SecondFactorRecord {
   lastStep: number | null;
 }
 
-export interface RelayStore {
+/** One app signed in from the console for an operator identity: its own token, kept as its MAC. */
+export interface OperatorAppTokenRecord {
+  /** The id its token names (`flxra_op_<id>_…`), never an operator's id. */
+  id: string;
+  operatorId: string;
+  tokenMac: Buffer;
+  createdAt: string;
+}
+
+export interface OperatorAppTokenStore {
+  insertOperatorAppToken(record: OperatorAppTokenRecord): void;
+  getOperatorAppToken(id: string): OperatorAppTokenRecord | null;
+  /** An identity's app tokens, oldest first. */
+  listOperatorAppTokens(operatorId: string): OperatorAppTokenRecord[];
+  /** False when there was no such token. */
+  removeOperatorAppToken(id: string): boolean;
+}
+
+export interface RelayStore extends OperatorAppTokenStore {
   insertOperator(record: OperatorRecord): void;
   getOperator(id: string): OperatorRecord | null;
   /** Oldest first. */
   listOperators(): OperatorRecord[];
-  /** False when there was no such operator. */
+  /** False when there was no such operator. Its app tokens go with it. */
   removeOperator(id: string): boolean;
   /** An old row's token checked right: its MAC replaces the scrypt hash. */
   upgradeOperatorToken(id: string, tokenMac: Buffer): void;
-  /** A new token for the operator (its app signed in from the console); the old one stops working. False: none such. */
-  replaceOperatorToken(id: string, tokenMac: Buffer): boolean;
 
   insertDevice(record: DeviceRecord): void;
   getDevice(id: string): DeviceRecord | null;
