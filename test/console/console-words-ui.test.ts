@@ -3,7 +3,9 @@
  * relays: the Assistances page lists a live assistance (a real host and operator through the
  * relay) and an administrator ends it there, both sides are told ended-by-admin and the audit
  * says "Assistance ended" by "Ada Admin, admin"; the policy page explains its settings and shows
- * the relay's refusal of one next to it, naming it; and, with the relay as the process a desk
+ * the relay's refusal of one next to it, naming it; the audit's results are words (the code in
+ * the cell's title); the Devices page marks its live states "last known" in its text while the
+ * relay does not answer it; and, with the relay as the process a desk
  * runs (`relay serve`), stopping it puts the unreachable banner above the page and greys what it
  * last had, starting it again takes the banner away, and the audit says "Relay restarted" by
  * "the relay". Needs `npm run build:console`.
@@ -66,6 +68,25 @@ describe('the console in words, in Chromium', () => {
     await relay?.close();
   });
 
+  it("marks the Devices page's live states as last known, in words, while the relay cannot be reached", async () => {
+    await nav(page, 'Devices');
+    const row = page.getByRole('table', { name: 'Devices' }).getByRole('row').filter({ hasText: 'ws-07' });
+    const status = row.getByRole('cell').nth(2); // after Select and Device ID (the name is the row's header)
+    await status.getByText('Online', { exact: true }).waitFor();
+    assert.equal(await page.getByTestId('devices-last-known').count(), 0);
+    // The relay stops answering this page (its requests fail as a network would).
+    await page.route('**/console/api/**', (route) => route.abort('connectionrefused'));
+    await page.getByRole('alert').filter({ hasText: 'The relay cannot be reached' }).waitFor({ timeout: 10_000 });
+    assert.equal((await status.textContent())?.trim(), 'Online (last known)');
+    assert.match(
+      (await page.getByTestId('devices-last-known').textContent()) ?? '',
+      /^These are the devices as the relay last reported them: whether each is online/,
+    );
+    await page.unroute('**/console/api/**');
+    await page.getByTestId('devices-last-known').waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal((await status.textContent())?.trim(), 'Online');
+  });
+
   it('ends a live assistance from the Assistances page: both sides are told, and the audit names the admin', async () => {
     const requested = await admin.call('POST', '/assistances', { deviceId: agent.deviceId, mode: 'attended' });
     assert.equal(requested.status, 201, requested.text);
@@ -110,6 +131,18 @@ describe('the console in words, in Chromium', () => {
     assert.equal(cells[1], 'Ada Admin, admin');
     assert.equal(cells[3], 'ws-07');
     assert.equal(cells[6], 'reason: an administrator ended it');
+    assert.equal(cells[5], 'Done', 'the result in words');
+    // The user's decision: in words, not the code the relay records (allowed-control).
+    const decided = page
+      .getByRole('table', { name: 'Audit trail' })
+      .getByRole('row')
+      .filter({ hasText: sessionId })
+      .filter({ hasText: 'user at ws-07' })
+      .first();
+    await decided.waitFor();
+    const decidedCells = await decided.getByRole('cell').allTextContents();
+    assert.equal(decidedCells[5], 'Allowed with control');
+    assert.equal(await decided.getByRole('cell').nth(5).getAttribute('title'), 'allowed-control');
     const enrolled = page.getByRole('row').filter({ hasText: 'Device enrolled' });
     assert.equal((await enrolled.getByRole('cell').allTextContents())[1], 'ws-07, device');
     const started = page.getByRole('row').filter({ hasText: 'Relay started' });

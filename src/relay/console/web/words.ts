@@ -1,6 +1,7 @@
 /**
  * The console's words for what the relay sends as codes: an assistance's state (its lifecycle's,
- * as assistance-status.ts reads it), why it ended, the audit trail's actions and who did them.
+ * as assistance-status.ts reads it), why it ended, the audit trail's actions, their results and
+ * who did them.
  * Records over the shared enums, so that a code added there without its words does not compile.
  */
 import type { AuditAction, AuditEntry } from '../../../shared/audit';
@@ -104,4 +105,22 @@ export function actorWords(actor: AuditEntry['actor'], hostname: (deviceId: stri
     case 'operator':
       return `${actor.name}, ${actor.kind}`;
   }
+}
+
+/** The audit's results as the relay records them (audit.ts keeps them as text): in words. */
+export const RESULT_WORDS: Record<string, string> = {
+  ok: 'Done',
+  denied: 'Refused',
+  failed: 'Failed',
+  locked: 'Failed, account locked',
+  alert: 'Alert',
+  'allowed-control': 'Allowed with control',
+  'allowed-view': 'Allowed to view only',
+  declined: 'Declined by the user',
+  timeout: 'Not answered in time',
+};
+
+/** A result's words; a code without words yet is shown as it is rather than hidden. */
+export function resultWords(result: string): string {
+  return Object.hasOwn(RESULT_WORDS, result) ? RESULT_WORDS[result]! : result;
 }

@@ -7,7 +7,7 @@ import { CONSOLE_ROUTES, consolePath } from '../../../../shared/console-api';
 import { consoleApi } from '../api';
 import { EndReason } from '../../../../shared/protocol';
 import { usePolled } from '../polling';
-import { actionWords, actorWords, END_WORDS } from '../words';
+import { actionWords, actorWords, END_WORDS, resultWords } from '../words';
 
 const SHOWN = 200;
 const AUDIT_POLL_MS = 5_000;
@@ -67,7 +67,7 @@ export function AuditPage() {
                 {e.deviceId === null ? '' : (hostname.get(e.deviceId) ?? e.deviceId)}
               </td>
               <td>{e.sessionId ?? ''}</td>
-              <td>{e.result}</td>
+              <td title={e.result}>{resultWords(e.result)}</td>
               <td className="detail">
                 {Object.entries(e.detail)
                   .map(([k, v]) => `${k}: ${detailWords(k, v)}`)

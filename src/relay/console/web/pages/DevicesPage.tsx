@@ -1,11 +1,14 @@
 /**
  * Devices with their id and live status (polled); select one for remote assistance at device
- * level, and (admins) rename or remove it.
+ * level, and (admins) rename or remove it. While the relay cannot be reached the list is the last
+ * one it gave, and says so: above the table and beside every live state (status, user sessions).
  */
 import { useState, type FormEvent } from 'react';
 import type { ConsoleDevice } from '../../../../shared/console-api';
 import { consoleApi, message } from '../api';
 import { usePolled } from '../polling';
+import { LastKnown } from '../RelayBanner';
+import { useReachability } from '../reachability';
 import { AssistancePanel } from './AssistancePanel';
 import { formText } from './SetupPage';
 import { EffectivePolicyLink } from './EffectivePolicyView';
@@ -18,6 +21,7 @@ export function DevicesPage({ admin }: { admin: boolean }) {
   const [removal, setRemoval] = useState<string | null>(null);
   const devices = value?.devices ?? [];
   const device = devices.find((d) => d.deviceId === selected) ?? null;
+  const unreachable = useReachability((s) => s.unreachable);
   return (
     <section aria-labelledby="devices-title">
       <h1 id="devices-title">Devices</h1>
@@ -27,6 +31,12 @@ export function DevicesPage({ admin }: { admin: boolean }) {
         </p>
       )}
       {value && devices.length === 0 && <p>No device has enrolled yet.</p>}
+      {devices.length > 0 && unreachable && (
+        <p className="last-known" role="status" data-testid="devices-last-known">
+          These are the devices as the relay last reported them: whether each is online, and who is signed in, may have
+          changed since.
+        </p>
+      )}
       {devices.length > 0 && (
         <table aria-label="Devices">
           <thead>
@@ -71,6 +81,7 @@ export function DevicesPage({ admin }: { admin: boolean }) {
                 </td>
                 <td>
                   <OnlineBadge online={d.online} />
+                  <LastKnown />
                 </td>
                 <td>{d.agentVersion}</td>
                 <td>{d.reportGroup}</td>
@@ -78,6 +89,7 @@ export function DevicesPage({ admin }: { admin: boolean }) {
                   {d.userSessions.length === 0
                     ? 'none'
                     : d.userSessions.map((s) => `${s.user} (${s.state})`).join(', ')}
+                  {d.userSessions.length > 0 && <LastKnown />}
                 </td>
                 <td>{d.lastSeen ? new Date(d.lastSeen).toLocaleString() : 'never'}</td>
               </tr>
