@@ -77,6 +77,13 @@ export class RigDesktop implements DesktopParts {
     this.opened.push(url);
     return Promise.resolve();
   }
+
+  /** The "save" dialog: recorded, and saved as nowhere (the test reads what would have been written). */
+  readonly saved: Array<{ name: string; text: string }> = [];
+  saveTextFile(name: string, text: string): Promise<string | null> {
+    this.saved.push({ name, text });
+    return Promise.resolve(`/saved/${name}`);
+  }
 }
 
 export interface SessionRigOptions {

@@ -16,6 +16,7 @@ import {
   shell,
   type WebContents,
 } from 'electron';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -197,6 +198,20 @@ async function startRole() {
       openExternal: async (url) => {
         if (url !== relayConsoleUrl) throw new Error('flxra opens only its relay console in the browser.');
         await shell.openExternal(url);
+      },
+      // A registry key's export (the tools' panel): where the operator chooses, UTF-16LE as regedit writes it.
+      saveTextFile: async (suggestedName, text) => {
+        const options = {
+          title: 'Export registry key',
+          defaultPath: suggestedName,
+          filters: [{ name: 'Registry files', extensions: ['reg'] }],
+        };
+        const picked = mainWindow
+          ? await dialog.showSaveDialog(mainWindow, options)
+          : await dialog.showSaveDialog(options);
+        if (picked.canceled || !picked.filePath) return null;
+        await writeFile(picked.filePath, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+        return picked.filePath;
       },
     },
     emit,

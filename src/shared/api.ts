@@ -6,6 +6,7 @@
 import type { AccessMode, ConsentDecision, PeerSignal, SessionId } from './protocol.js';
 import type { InputEvent } from './input-events.js';
 import type { SasWords } from './sas.js';
+import type { ToolRequest } from './tools-protocol.js';
 import type { EventChannel, EventPayloads, InvokeChannel, InvokePayload, InvokeResult } from './ipc.js';
 
 export interface Transport {
@@ -56,6 +57,14 @@ export function createApi(t: Transport) {
       askAgain: () => t.invoke('operator:ask-again', null),
       onState: (cb: (s: EventPayloads['operator:state']) => void) => t.subscribe('operator:state', cb),
       onSignal: (cb: (s: EventPayloads['operator:signal']) => void) => t.subscribe('operator:signal', cb),
+      tools: {
+        request: (request: ToolRequest) => t.invoke('operator:tool-request', { request }),
+        available: () => t.invoke('operator:tools-available', null),
+        saveExport: (key: string, text: string) => t.invoke('operator:save-export', { key, text }),
+        onEvent: (cb: (e: EventPayloads['operator:tool-event']) => void) => t.subscribe('operator:tool-event', cb),
+        onAvailable: (cb: (a: EventPayloads['operator:tools-available']) => void) =>
+          t.subscribe('operator:tools-available', cb),
+      },
     },
   };
 }

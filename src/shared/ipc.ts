@@ -17,6 +17,7 @@ import {
 import { DisplayInfo, InputEvent } from './input-events.js';
 import { SasWords } from './sas.js';
 import { ACTIVATION_MAX_BYTES } from './activation-file.js';
+import { RegistryPath, ToolRequest, type ToolEvent, type ToolsAvailable } from './tools-protocol.js';
 
 /**
  * The verification words of an active session, as the indicator shows them (docs/security.md).
@@ -208,6 +209,12 @@ export const invokeChannels = {
   'operator:open-console': z.null(),
   /** A new assistance for the device of the last one (AskAgain), opened at once. */
   'operator:ask-again': z.null(),
+  /** A request of the tools' panel (tools-protocol.ts), for the relay to check and carry to the device's agent. */
+  'operator:tool-request': z.object({ request: ToolRequest }),
+  /** The tools this operator may use in the active assistance (null until the relay said). */
+  'operator:tools-available': z.null(),
+  /** A registry key's export, saved through the system's "save" dialog (main chooses nothing but the name). */
+  'operator:save-export': z.object({ key: RegistryPath, text: z.string().max(64 * 1024 * 1024) }),
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]>;
@@ -237,6 +244,9 @@ export interface InvokeResults {
   'operator:open-dropped': void;
   'operator:open-console': void;
   'operator:ask-again': void;
+  'operator:tool-request': { sent: true } | { sent: false; message: string };
+  'operator:tools-available': ToolsAvailable | null;
+  'operator:save-export': { saved: string | null; message: string };
 }
 export type InvokeResult<C extends InvokeChannel> = InvokeResults[C];
 
@@ -252,6 +262,9 @@ export interface EventPayloads {
   'host:peer-reset': { ifDown: boolean };
   'operator:state': OperatorState;
   'operator:signal': PeerSignal;
+  /** An event of a tool open on the device, checked in main against the contract. */
+  'operator:tool-event': ToolEvent;
+  'operator:tools-available': ToolsAvailable | null;
 }
 export type EventChannel = keyof EventPayloads;
 export const eventChannels = [
@@ -260,6 +273,8 @@ export const eventChannels = [
   'host:peer-reset',
   'operator:state',
   'operator:signal',
+  'operator:tool-event',
+  'operator:tools-available',
 ] as const satisfies readonly EventChannel[];
 
 /** Which window may use a channel: the host window speaks host:*, the viewer operator:*. */

@@ -187,3 +187,30 @@ export function resultSchemaFor(request: RequestWithResult): z.ZodType {
       return REGISTRY_RESULTS[request.request.op];
   }
 }
+
+/**
+ * relay → operator, when the assistance becomes active (and again when the policy changes): which tools this operator
+ * may use on this device, each refused one with the reason the panel shows, and whether a terminal may run as a
+ * signed-in user (and as whom). The panel shows nothing until it arrives: no list, no tools.
+ */
+export const TOOLS_AVAILABLE_EVENT = 'tools:available';
+export const ToolAvailability = z.discriminatedUnion('allowed', [
+  z.object({ tool: ToolKind, allowed: z.literal(true) }),
+  z.object({ tool: ToolKind, allowed: z.literal(false), reason: z.string().min(1).max(500) }),
+]);
+export type ToolAvailability = z.infer<typeof ToolAvailability>;
+export const ToolsAvailable = z.object({
+  sessionId: z
+    .string()
+    .regex(/^\d{9}$/)
+    .optional(),
+  tools: z.array(ToolAvailability).max(ToolKind.options.length),
+  /** A terminal as a signed-in user: the users it may run as, or why not. Absent: the agent's account only. */
+  userTerminal: z
+    .discriminatedUnion('allowed', [
+      z.object({ allowed: z.literal(true), users: z.array(z.string().min(1).max(256)).max(64) }),
+      z.object({ allowed: z.literal(false), reason: z.string().min(1).max(500) }),
+    ])
+    .optional(),
+});
+export type ToolsAvailable = z.infer<typeof ToolsAvailable>;

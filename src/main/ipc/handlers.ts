@@ -57,6 +57,9 @@ export function createIpcHandlers(roles: { host?: HostSession; operator?: Operat
     'operator:open-dropped': ({ name, base64 }) => operator().openDropped(name, base64),
     'operator:open-console': () => operator().openConsole(),
     'operator:ask-again': () => operator().askAgain(),
+    'operator:tool-request': ({ request }) => operator().tools.send(request),
+    'operator:tools-available': () => operator().tools.available,
+    'operator:save-export': ({ key, text }) => operator().saveExport(key, text),
   };
 }
 

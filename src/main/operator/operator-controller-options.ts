@@ -15,6 +15,8 @@ export interface DesktopParts {
   pickActivationFile(): Promise<string | null>;
   /** Opens an https (or loopback http) URL in the system browser. */
   openExternal(url: string): Promise<void>;
+  /** The system's "save" dialog, then writes `text` where the operator chose; the path, or null when cancelled. */
+  saveTextFile(suggestedName: string, text: string): Promise<string | null>;
 }
 
 /**
@@ -35,7 +37,10 @@ export interface OperatorControllerOptions {
   trusted: TrustedKeyLookup & Pick<TrustedRelays, 'trust' | 'vouchers' | 'adopt'>;
   /** A relay's published keys (relay-keys.ts fetchRelayKeys). */
   fetchRelayKeys: (relay: string) => Promise<RelayKeys>;
-  emit: <E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]) => void;
+  emit: <E extends 'operator:state' | 'operator:signal' | 'operator:tool-event' | 'operator:tools-available'>(
+    channel: E,
+    payload: EventPayloads[E],
+  ) => void;
   /** Absent where there is no desktop (the tests' controllers): the home screen's buttons say so. */
   desktop?: DesktopParts;
   now?: () => number;

@@ -17,6 +17,7 @@ import { consoleUrl, type OperatorControllerOptions } from './operator-controlle
 import { decodeDroppedFile, readActivationPath, type ActivationInput } from '../activation/activation-input.js';
 import { againState, requestAgain, type AgainTarget } from './ask-again.js';
 import { checkSignInLink, identitySwitchNotice, redeemSignInCode, type SignedInAs } from './app-sign-in.js';
+import { OperatorTools, saveRegistryExport } from './operator-tools.js';
 
 export { consoleUrl, type DesktopParts, type OperatorControllerOptions } from './operator-controller-options.js';
 
@@ -50,7 +51,17 @@ export class OperatorController {
   /** Said on the home screen after a sign-in replaced another identity (whose it is now). */
   private signInNotice: string | null = null;
 
-  constructor(private readonly opts: OperatorControllerOptions) {}
+  /** The tools' panel traffic, on the session's relay connection. */
+  readonly tools: OperatorTools;
+
+  constructor(private readonly opts: OperatorControllerOptions) {
+    this.tools = new OperatorTools(opts.emit, opts.log);
+  }
+
+  /** A registry key's export, to the operator's machine through the save dialog. */
+  saveExport(key: string, text: string): Promise<{ saved: string | null; message: string }> {
+    return saveRegistryExport(this.opts.desktop, key, text);
+  }
 
   get state(): OperatorState {
     return this.own ?? this.shown(this.session?.state ?? { status: 'signed-out' });
@@ -341,6 +352,7 @@ export class OperatorController {
       emit: (channel, payload) => this.fromSession(channel, payload),
       ...(this.opts.relayGraceMs !== undefined ? { relayGraceMs: this.opts.relayGraceMs } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
+      onSocket: (socket) => this.tools.attach(socket),
     });
     this.session = session;
     await session.start();
@@ -350,6 +362,7 @@ export class OperatorController {
   private fromSession<E extends 'operator:state' | 'operator:signal'>(channel: E, payload: EventPayloads[E]): void {
     if (channel === 'operator:state') {
       const s = payload as OperatorState;
+      this.tools.onState(s);
       // The specification: the activation file stays only for its session, then it is deleted.
       if (s.status === 'ended' && this.file?.sessionId) void this.deleteFile();
       // The operator is asked about a sign-in link: that question stays; Cancel shows the session as it is now.

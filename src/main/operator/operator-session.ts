@@ -33,6 +33,8 @@ export interface OperatorSessionOptions {
   relayGraceMs?: number;
   now?: () => number;
   log?: (message: string) => void;
+  /** Each relay connection as it is made, for what else travels on it (the tools: operator-tools.ts). */
+  onSocket?: (socket: RelaySocket) => void;
 }
 
 export const RELAY_GRACE_MS = 20_000;
@@ -120,6 +122,7 @@ export class OperatorSession {
     }
     const socket = connectToRelay(this.opts.relayUrl, { role: 'operator', token: this.opts.token });
     this.socket = socket;
+    this.opts.onSocket?.(socket);
     const on = <E extends RelayEventName>(event: E, handler: (payload: RelayEventPayload<E>) => void) =>
       onRelayEvent(socket, event, (line) => this.log(line), handler);
     // Resolved by the first valid operator:ready or by a failed connection, whichever comes first.
