@@ -10,6 +10,7 @@ import { ConnectionBanner } from './ConnectionBanner';
 import { pictureLive, sessionCondition } from './connection-state';
 import { useOperatorStore } from './store';
 import { hasSound, Viewer } from './Viewer';
+import { ToolsPanel } from './tools/ToolsPanel';
 
 const api = () => window.flxra.operator;
 
@@ -52,7 +53,10 @@ export function ActiveSession({ session }: { session: Extract<OperatorState, { s
         <button onClick={() => void api().leave()}>Leave session</button>
       </header>
       <ConnectionBanner condition={condition} />
-      <Viewer mode={live ? session.mode : 'view'} />
+      <div className="session-body">
+        <Viewer mode={live ? session.mode : 'view'} />
+        <ToolsPanel />
+      </div>
     </main>
   );
 }

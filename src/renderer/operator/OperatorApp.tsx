@@ -4,6 +4,7 @@ import { formatSessionId } from '../../shared/protocol';
 import { operatorEndMessage } from '../shared/end-messages';
 import { useOperatorStore } from './store';
 import { ActiveSession } from './ActiveSession';
+import { EndedTools } from './tools/ToolsPanel';
 import { Home } from './Home';
 import { Waiting } from './Waiting';
 
@@ -198,11 +199,14 @@ export function OperatorApp() {
       return <PasswordPrompt {...session} />;
     case 'ended':
       return (
-        <Home
-          notice={operatorEndMessage(session.reason)}
-          again={session.again}
-          header={<header className="bar">Signed in as {session.operator.name}</header>}
-        />
+        <>
+          <Home
+            notice={operatorEndMessage(session.reason)}
+            again={session.again}
+            header={<header className="bar">Signed in as {session.operator.name}</header>}
+          />
+          <EndedTools />
+        </>
       );
     case 'waiting':
       return <Waiting session={session} />;

@@ -1,7 +1,9 @@
 import { createRoot } from 'react-dom/client';
 import { OperatorApp } from './OperatorApp';
 import { startRemoteScreen } from './remote-screen';
+import { startTools } from './tools/ToolsPanel';
 import '../styles.css';
 
 startRemoteScreen(window.flxra);
+startTools();
 createRoot(document.getElementById('root')!).render(<OperatorApp />);
