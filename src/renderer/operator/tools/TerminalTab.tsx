@@ -9,7 +9,7 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import { MAX_INPUT_CHARS } from '../../../shared/tools-protocol';
-import { mirrorInlineStyles } from './adopted-styles';
+import { mirrorInlineStyles, styleFreeDocument } from './adopted-styles';
 import { attachTerminal, openTool, tell, useTools, type Tab } from './tools-client';
 
 const SCROLLBACK_LINES = 5000;
@@ -41,7 +41,13 @@ export function TerminalTab({ tab, visible }: { tab: Tab; visible: boolean }) {
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const t = new Terminal({ scrollback: SCROLLBACK_LINES, convertEol: false, fontSize: 13, allowProposedApi: false });
+    const t = new Terminal({
+      scrollback: SCROLLBACK_LINES,
+      convertEol: false,
+      fontSize: 13,
+      allowProposedApi: false,
+      documentOverride: styleFreeDocument(),
+    });
     const f = new FitAddon();
     t.loadAddon(f);
     const unmirror = mirrorInlineStyles(el);

@@ -1,12 +1,29 @@
 /**
- * xterm.js draws with <style> elements it writes at run time (its dimensions, theme, cursor), which the pages' CSP
+ * xterm.js draws with <style> elements it writes at run time (its dimensions, theme, scrollbar), which the pages' CSP
  * (style-src 'self', src/shared/content-security-policy.ts) rightly refuses. Rather than loosen the policy for every
- * page, the rules of each such element under a terminal are mirrored into a constructed stylesheet (adopted by the
- * document, which the CSP does not block) and kept in step as xterm rewrites them.
+ * page, xterm is given a document (its `documentOverride` option) whose <style> elements are inert ones of another
+ * name, and the rules xterm writes into them are mirrored into constructed stylesheets adopted by the page, which
+ * the CSP does not block, kept in step as xterm rewrites them.
  */
+const INERT = 'xterm-style';
+
+/** The page's document, but a <style> asked for is an inert element that only holds its text. */
+export function styleFreeDocument(): Document {
+  return new Proxy(document, {
+    get(target, prop) {
+      if (prop === 'createElement')
+        return (name: string, options?: ElementCreationOptions) =>
+          target.createElement(name.toLowerCase() === 'style' ? INERT : name, options);
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** Mirrors the inert style elements under `root` into adopted stylesheets until the returned function is called. */
 export function mirrorInlineStyles(root: HTMLElement): () => void {
-  const sheets = new Map<HTMLStyleElement, CSSStyleSheet>();
-  const sync = (el: HTMLStyleElement) => {
+  const sheets = new Map<Element, CSSStyleSheet>();
+  const sync = (el: Element) => {
     let sheet = sheets.get(el);
     if (!sheet) {
       sheet = new CSSStyleSheet();
@@ -15,7 +32,7 @@ export function mirrorInlineStyles(root: HTMLElement): () => void {
     }
     sheet.replaceSync(el.textContent ?? '');
   };
-  const scan = () => root.querySelectorAll('style').forEach(sync);
+  const scan = () => root.querySelectorAll(INERT).forEach(sync);
   const observer = new MutationObserver(scan);
   observer.observe(root, { childList: true, subtree: true, characterData: true });
   scan();

@@ -1,0 +1,210 @@
+/**
+ * The Flexxible Tools' side panel, end to end in Chromium on the Xvfb rig: the real operator main-process modules
+ * (OperatorController, OperatorTools, the IPC table), a real relay for the session, and a device side made of the
+ * real ToolHost and Linux backends behind the tools gateway (test/fixtures/tools-gateway.ts, standing in for the
+ * relay's tool path until it lands). A terminal opened in the panel runs `id -u` and its output is read from the
+ * panel; it resizes with the window; two tabs; a shell that exits and the assistance's end each leave a clear ended
+ * state; the task manager finds a test process by filter and ends it; the registry and PowerShell say what Linux
+ * lacks; a tool the relay does not allow is shown with its reason.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { startSessionRigOn } from '../../dev/rig/session-rig.js';
+import { startTestRelay } from '../../dev/rig/relay.js';
+import { until } from '../../dev/rig/until.js';
+import { startXvfb } from '../../dev/rig/xvfb.js';
+import { startToolsGateway } from '../fixtures/tools-gateway.js';
+
+let xvfb: Awaited<ReturnType<typeof startXvfb>>;
+before(async () => {
+  xvfb = await startXvfb({ width: 1280, height: 720 });
+});
+after(() => xvfb?.close());
+
+/** Like `until`, for a probe that must await (the page). */
+async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`never ${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+/** The text the shown terminal tab displays (xterm's rows), one line per row. */
+const shownTerminal = (page: Page) =>
+  page.evaluate(() => {
+    const rows = document.querySelector('[data-testid^="terminal-"]:not([hidden]) .xterm-rows');
+    return [...(rows?.children ?? [])].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd());
+  });
+
+async function waitForLine(page: Page, test: (line: string) => boolean, what: string): Promise<string[]> {
+  let lines: string[] = [];
+  await eventually(what, async () => {
+    lines = await shownTerminal(page);
+    return lines.some(test);
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}; the terminal shows:\n${lines.join('\n')}`);
+  });
+  return lines;
+}
+
+async function typeInTerminal(page: Page, text: string) {
+  await page.locator('[data-testid^="terminal-"]:not([hidden]) .xterm-box').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** The terminal's `stty size`, as its shell reports it. */
+async function sttySize(page: Page, marker: string): Promise<{ rows: number; cols: number }> {
+  await typeInTerminal(page, `echo ${marker}-$(stty size | tr ' ' x)`);
+  const lines = await waitForLine(page, (l) => new RegExp(`^${marker}-\\d+x\\d+$`).test(l), `stty size ${marker}`);
+  const [rows, cols] = lines
+    .find((l) => l.startsWith(`${marker}-`))!
+    .slice(marker.length + 1)
+    .split('x')
+    .map(Number);
+  return { rows: rows!, cols: cols! };
+}
+
+test('the tools panel: terminals, the task manager, what Linux lacks, and the ended states', async (t) => {
+  const relay = await startTestRelay();
+  t.after(() => relay.close());
+  const gateway = await startToolsGateway(relay, {
+    tools: [
+      { tool: 'cmd', allowed: true },
+      { tool: 'powershell', allowed: true },
+      { tool: 'registry', allowed: true },
+      { tool: 'processes', allowed: true },
+    ],
+  });
+  t.after(() => gateway.close());
+  const rig = await startSessionRigOn(xvfb.display, gateway.relay);
+  t.after(() => rig.close());
+  const { host, operator } = rig;
+  const page = operator.page;
+
+  const idText = await host.page.getByTestId('session-id').textContent({ timeout: 10_000 });
+  await page.getByLabel('Session ID').fill(idText!);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await host.page.getByRole('button', { name: 'Allow control' }).click();
+  const panel = page.getByTestId('tools-panel');
+  await panel.waitFor();
+  await page.getByTestId('remote-screen').waitFor();
+
+  // A terminal: the agent's account (this test's), its output read in the panel.
+  await panel.getByRole('button', { name: 'CMD', exact: true }).click();
+  await page.getByTestId('terminal-account').waitFor();
+  await typeInTerminal(page, 'id -u; echo ready-$((6*7))');
+  const uid = String(process.getuid!());
+  const lines = await waitForLine(page, (l) => l === 'ready-42', 'the shell answers');
+  assert.ok(lines.includes(uid), `id -u printed ${uid}: ${lines.join('|')}`);
+
+  // Resize: the panel's terminal follows the window, and the shell is told.
+  const before = await sttySize(page, 'size1');
+  await page.setViewportSize({ width: 1000, height: 600 });
+  await eventually('the shell is told the new size', async () => {
+    const now = await sttySize(page, `size${Date.now() % 100000}`);
+    return now.cols < before.cols && now.rows < before.rows;
+  });
+  assert.ok(gateway.requests.some((r) => r.type === 'terminal.resize'));
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // A second tab, its own shell: tab 1's output is not in it.
+  await panel.getByRole('button', { name: 'CMD', exact: true }).click();
+  await page.getByRole('tab', { name: 'CMD 2' }).waitFor();
+  await page.getByTestId('terminal-account').last().waitFor();
+  await typeInTerminal(page, 'echo two-$((6*8))');
+  const two = await waitForLine(page, (l) => l === 'two-48', 'tab 2 answers');
+  assert.ok(!two.includes('ready-42'), 'each tab has its own output');
+  // Its shell exits: the tab says it ended.
+  await typeInTerminal(page, 'exit 3');
+  await page.getByTestId('terminal-ended').getByText('Ended: The shell ended (exit code 3).').waitFor();
+  await page.getByRole('tab', { name: 'CMD 1' }).click();
+
+  // The task manager: a test process found by filter, ended after the confirmation, gone.
+  const victim = spawn('sleep', ['317.5'], { stdio: 'ignore' });
+  t.after(() => victim.kill('SIGKILL'));
+  await panel.getByRole('button', { name: 'Task manager', exact: true }).click();
+  await page.getByLabel('Filter processes').fill('sleep 317.5');
+  const row = page.locator(`tr[data-pid="${victim.pid}"]`);
+  await row.waitFor();
+  assert.equal(await page.locator('table.processes tbody tr').count(), 1);
+  assert.match((await row.textContent()) ?? '', /sleep 317\.5/);
+  await row.getByRole('button', { name: 'End', exact: true }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'End the process' }).click();
+  await page.getByTestId('tool-notice').getByText(`Ended sleep (PID ${victim.pid}).`).waitFor();
+  await row.waitFor({ state: 'detached' });
+  await until('the process is gone', () => !alive(victim.pid!));
+
+  // What Linux lacks, in the panel's words.
+  await panel.getByRole('button', { name: 'Registry', exact: true }).click();
+  await page
+    .getByTestId('tool-refused')
+    .getByText('This device has no registry: it is not a Windows computer.')
+    .waitFor();
+  await panel.getByRole('button', { name: 'PowerShell', exact: true }).click();
+  const ps = await eventually('PowerShell answers', async () => {
+    const refused = page.getByRole('tab', { name: /PowerShell 1/ });
+    const text = (await refused.textContent()) ?? '';
+    return text.includes('(refused)') || (await page.getByTestId('terminal-account').count()) > 2 ? text : undefined;
+  });
+  if (ps.includes('(refused)'))
+    await page.getByTestId('tool-refused').getByText('PowerShell is not installed on this device.').waitFor();
+
+  // The assistance ends: the open shell's tree is gone, the window says which tools ended.
+  await page.getByRole('tab', { name: 'CMD 1' }).click();
+  await typeInTerminal(page, 'sleep 318.5 & echo bg-$!');
+  const bg = await waitForLine(page, (l) => /^bg-\d+$/.test(l), 'a background process');
+  const bgPid = Number(bg.find((l) => l.startsWith('bg-'))!.slice(3));
+  assert.ok(alive(bgPid));
+  await host.session.end();
+  await page.getByTestId('ended-tools').getByText('CMD 1: The assistance ended.').waitFor();
+  await until('the shell and its child are gone within 2 s', () => !alive(bgPid), { timeoutMs: 2_000 });
+});
+
+test('a tool the relay does not allow is offered disabled with its reason; no list, no panel', async (t) => {
+  const relay = await startTestRelay();
+  t.after(() => relay.close());
+  const gateway = await startToolsGateway(relay, {
+    tools: [
+      { tool: 'cmd', allowed: true },
+      { tool: 'registry', allowed: false, reason: 'Your role may not use the registry editor.' },
+    ],
+  });
+  t.after(() => gateway.close());
+  const rig = await startSessionRigOn(xvfb.display, gateway.relay);
+  t.after(() => rig.close());
+  const page = rig.operator.page;
+  const idText = await rig.host.page.getByTestId('session-id').textContent({ timeout: 10_000 });
+  await page.getByLabel('Session ID').fill(idText!);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
+  const panel = page.getByTestId('tools-panel');
+  await panel.waitFor();
+  assert.equal(await panel.getByRole('button', { name: 'Registry', exact: true }).isDisabled(), true);
+  await page.getByTestId('tool-not-allowed-registry').getByText('Your role may not use the registry editor.').waitFor();
+  assert.equal(await panel.getByRole('button', { name: 'Task manager' }).count(), 0);
+  // Collapsed, the remote screen takes the width; shown again, the panel is back.
+  const wide = await page.getByTestId('remote-screen').boundingBox();
+  await page.getByRole('button', { name: 'Hide the tools' }).click();
+  await eventually(
+    'the screen widens',
+    async () => ((await page.getByTestId('remote-screen').boundingBox())?.width ?? 0) > wide!.width,
+  );
+  await page.getByRole('button', { name: 'Show the tools' }).click();
+  await panel.waitFor();
+});
