@@ -171,9 +171,11 @@ test('the tools panel: terminals, the task manager, what Linux lacks, and the en
   const bg = await waitForLine(page, (l) => /^bg-\d+$/.test(l), 'a background process');
   const bgPid = Number(bg.find((l) => l.startsWith('bg-'))!.slice(3));
   assert.ok(alive(bgPid));
-  await host.session.end();
+  const endedAt = Date.now();
+  host.session.end();
+  await until('the shell and its child are gone', () => !alive(bgPid), { timeoutMs: 2_000, everyMs: 20 });
+  assert.ok(Date.now() - endedAt <= 2_000, `gone ${Date.now() - endedAt} ms after the end`);
   await page.getByTestId('ended-tools').getByText('CMD 1: The assistance ended.').waitFor();
-  await until('the shell and its child are gone within 2 s', () => !alive(bgPid), { timeoutMs: 2_000 });
 });
 
 test('a tool the relay does not allow is offered disabled with its reason; no list, no panel', async (t) => {
