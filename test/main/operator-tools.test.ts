@@ -13,7 +13,6 @@ import { io as connect } from 'socket.io-client';
 import { createIpcHandlers, dispatchIpc } from '../../src/main/ipc/handlers.js';
 import type { OperatorController } from '../../src/main/operator/operator-controller.js';
 import { exportFileName, OperatorTools } from '../../src/main/operator/operator-tools.js';
-import type { RelaySocket } from '../../src/main/relay-client.js';
 import type { EventPayloads, OperatorState } from '../../src/shared/ipc.js';
 import { parseForm } from '../../src/renderer/operator/tools/registry-forms.js';
 import { until } from '../../dev/rig/until.js';
@@ -37,7 +36,7 @@ async function pair() {
   );
   const client = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'] });
   const tools = new OperatorTools(<E extends keyof EventPayloads>(c: E, p: EventPayloads[E]) => void got.push([c, p]));
-  tools.attach(client as unknown as RelaySocket);
+  tools.attach(client);
   const relay = await relaySide;
   await until('connected', () => client.connected);
   return {
@@ -58,7 +57,7 @@ test('tool events reach the page only when valid and while an assistance is acti
     const closed = { type: 'tool.closed', toolId: 't1', reason: 'shell-exited', message: 'The shell ended.' };
     p.relay.emit('tool:event', closed);
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(p.got, [], 'nothing before the assistance is active');
+    assert.equal(p.got.length, 0, 'nothing before the assistance is active');
     assert.deepEqual(p.tools.send({ type: 'tool.close', toolId: 't1' }), {
       sent: false,
       message: 'No assistance is active: the tools are closed.',
