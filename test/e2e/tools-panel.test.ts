@@ -17,6 +17,12 @@ import { startTestRelay } from '../../dev/rig/relay.js';
 import { until } from '../../dev/rig/until.js';
 import { startXvfb } from '../../dev/rig/xvfb.js';
 import { startToolsGateway } from '../fixtures/tools-gateway.js';
+import { createToolBackends } from '../../src/platform/tools/index.js';
+import { AccountDirectory, getentPasswd } from '../../src/platform/tools/linux-accounts.js';
+import { createLinuxTerminalBackend } from '../../src/platform/tools/terminal/linux.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 let xvfb: Awaited<ReturnType<typeof startXvfb>>;
 before(async () => {
@@ -47,7 +53,7 @@ const alive = (pid: number) => {
 /** The text the shown terminal tab displays (xterm's rows), one line per row. */
 const shownTerminal = (page: Page) =>
   page.evaluate(() => {
-    const rows = document.querySelector('[data-testid^="terminal-"]:not([hidden]) .xterm-rows');
+    const rows = document.querySelector('[data-testid="terminal-tab"]:not([hidden]) .xterm-rows');
     return [...(rows?.children ?? [])].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd());
   });
 
@@ -63,7 +69,7 @@ async function waitForLine(page: Page, test: (line: string) => boolean, what: st
 }
 
 async function typeInTerminal(page: Page, text: string) {
-  await page.locator('[data-testid^="terminal-"]:not([hidden]) .xterm-box').click();
+  await page.locator('[data-testid="terminal-tab"]:not([hidden]) .xterm-box').click();
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
 }
@@ -83,14 +89,25 @@ async function sttySize(page: Page, marker: string): Promise<{ rows: number; col
 test('the tools panel: terminals, the task manager, what Linux lacks, and the ended states', async (t) => {
   const relay = await startTestRelay();
   t.after(() => relay.close());
-  const gateway = await startToolsGateway(relay, {
-    tools: [
-      { tool: 'cmd', allowed: true },
-      { tool: 'powershell', allowed: true },
-      { tool: 'registry', allowed: true },
-      { tool: 'processes', allowed: true },
-    ],
-  });
+  // The signed-in user: nobody, given a shell it could sign in with (its own is nologin), when the test runs as root.
+  const home = mkdtempSync(path.join(tmpdir(), 'panel-user-'));
+  const accounts = new AccountDirectory((key) =>
+    key === 'nobody' ? Promise.resolve(`nobody:x:65534:65534::${home}:/bin/sh`) : getentPasswd(key),
+  );
+  const asRoot = process.getuid!() === 0;
+  const gateway = await startToolsGateway(
+    relay,
+    {
+      tools: [
+        { tool: 'cmd', allowed: true },
+        { tool: 'powershell', allowed: true },
+        { tool: 'registry', allowed: true },
+        { tool: 'processes', allowed: true },
+      ],
+      userTerminal: { allowed: true, users: ['nobody'] },
+    },
+    { ...createToolBackends('linux'), terminals: createLinuxTerminalBackend({ accounts }) },
+  );
   t.after(() => gateway.close());
   const rig = await startSessionRigOn(xvfb.display, gateway.relay);
   t.after(() => rig.close());
@@ -113,6 +130,22 @@ test('the tools panel: terminals, the task manager, what Linux lacks, and the en
   const lines = await waitForLine(page, (l) => l === 'ready-42', 'the shell answers');
   assert.ok(lines.includes(uid), `id -u printed ${uid}: ${lines.join('|')}`);
 
+  // The agent's shell warns that windows it opens are seen by nobody, and offers the user's shell, which is the user's.
+  await page.getByTestId('terminal-warning').first().waitFor();
+  await page.getByRole('button', { name: 'Open as the signed-in user (nobody)' }).click();
+  const userTab = page.getByRole('tab', { name: /^CMD 2 \(nobody\)/ });
+  await userTab.waitFor();
+  if (asRoot) {
+    await page.getByTestId('terminal-account').getByText('Runs as nobody (the signed-in user)').waitFor();
+    await typeInTerminal(page, 'echo user-$(id -u)');
+    await waitForLine(page, (l) => l === 'user-65534', "the user's shell answers");
+  } else
+    await page
+      .getByTestId('tool-refused')
+      .getByText(/can only open terminals as/)
+      .waitFor();
+  await page.getByRole('tab', { name: 'CMD 1' }).click();
+
   // Resize: the panel's terminal follows the window, and the shell is told.
   const before = await sttySize(page, 'size1');
   await page.setViewportSize({ width: 1000, height: 600 });
@@ -125,8 +158,8 @@ test('the tools panel: terminals, the task manager, what Linux lacks, and the en
 
   // A second tab, its own shell: tab 1's output is not in it.
   await panel.getByRole('button', { name: 'CMD', exact: true }).click();
-  await page.getByRole('tab', { name: 'CMD 2' }).waitFor();
-  await page.getByTestId('terminal-account').last().waitFor();
+  await page.getByRole('tab', { name: 'CMD 3' }).waitFor();
+  await page.locator('[data-testid="terminal-tab"]:not([hidden])').getByTestId('terminal-account').waitFor();
   await typeInTerminal(page, 'echo two-$((6*8))');
   const two = await waitForLine(page, (l) => l === 'two-48', 'tab 2 answers');
   assert.ok(!two.includes('ready-42'), 'each tab has its own output');
@@ -158,9 +191,9 @@ test('the tools panel: terminals, the task manager, what Linux lacks, and the en
     .waitFor();
   await panel.getByRole('button', { name: 'PowerShell', exact: true }).click();
   const ps = await eventually('PowerShell answers', async () => {
-    const refused = page.getByRole('tab', { name: /PowerShell 1/ });
-    const text = (await refused.textContent()) ?? '';
-    return text.includes('(refused)') || (await page.getByTestId('terminal-account').count()) > 2 ? text : undefined;
+    const shown = page.locator('[data-testid="terminal-tab"]:not([hidden])');
+    const text = (await page.getByRole('tab', { name: /PowerShell 1/ }).textContent()) ?? '';
+    return text.includes('(refused)') || (await shown.getByTestId('terminal-account').count()) > 0 ? text : undefined;
   });
   if (ps.includes('(refused)'))
     await page.getByTestId('tool-refused').getByText('PowerShell is not installed on this device.').waitFor();

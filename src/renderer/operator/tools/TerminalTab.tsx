@@ -119,7 +119,7 @@ export function TerminalTab({ tab, visible }: { tab: Tab; visible: boolean }) {
   const users = userTerminal?.allowed ? userTerminal.users : [];
 
   return (
-    <div className="tool-terminal" hidden={!visible} data-testid={`terminal-${tab.toolId}`}>
+    <div className="tool-terminal" hidden={!visible} data-testid="terminal-tab">
       {tab.state.phase === 'open' && tab.state.account && (
         <p className="muted" data-testid="terminal-account">
           Runs as {tab.state.account.name} (
