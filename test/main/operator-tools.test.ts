@@ -3,7 +3,7 @@
  * events reach the page only when they match the contract and an assistance is active; the relay's tools list is
  * held for the active assistance and forgotten at its end; a request goes out only while active; and the IPC gate
  * refuses a malformed tool request and the host window's sender before any handler runs. The registry editor's
- * forms (registry-forms.ts) turn typed text into the contract's values or say why not.
+ * forms (registry-forms.ts) turn typed text into the contract's values or say why not; the task manager's rows sort.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -15,6 +15,7 @@ import type { OperatorController } from '../../src/main/operator/operator-contro
 import { exportFileName, OperatorTools } from '../../src/main/operator/operator-tools.js';
 import type { EventPayloads, OperatorState } from '../../src/shared/ipc.js';
 import { parseForm } from '../../src/renderer/operator/tools/registry-forms.js';
+import { compareRows, formatBytes } from '../../src/renderer/operator/tools/process-rows.js';
 import { until } from '../../dev/rig/until.js';
 
 const operator = { id: 'op1', name: 'Ana', organisation: 'Help' };
@@ -143,4 +144,23 @@ test('the registry forms: each type from typed text, or why not', () => {
   });
   const gap = parseForm('m', 'REG_MULTI_SZ', 'a\n\nb');
   assert.equal(gap.ok ? '' : gap.message, 'A multi-string value cannot hold an empty line: remove it.');
+});
+
+test('the task manager sorts either way with unknown values last, and shows memory in binary units', () => {
+  const row = (pid: number, cpuPercent: number | null) => ({
+    pid,
+    ppid: null,
+    name: `p${pid}`,
+    user: null,
+    cpuPercent,
+    memoryBytes: null,
+    startTime: null,
+    commandLine: null,
+  });
+  const rows = [row(1, null), row(2, 5), row(3, 50), row(4, null)];
+  const order = (down: boolean) => [...rows].sort((a, b) => compareRows(a, b, 'cpuPercent', down)).map((r) => r.pid);
+  assert.deepEqual(order(true), [3, 2, 1, 4]);
+  assert.deepEqual(order(false), [2, 3, 1, 4]);
+  assert.equal(formatBytes(12 * 1024 * 1024), '12 MiB');
+  assert.equal(formatBytes(1536), '1.5 KiB');
 });

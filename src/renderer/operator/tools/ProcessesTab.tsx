@@ -6,41 +6,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ProcessInfo, ProcessKilled, ProcessList } from '../../../shared/tools-results';
 import { ask, type Tab } from './tools-client';
+import { COLUMNS, compareRows, formatBytes, type Column } from './process-rows';
 
 export const REFRESH_MS = 2_000;
-
-type Column = 'pid' | 'name' | 'user' | 'cpuPercent' | 'memoryBytes' | 'startTime' | 'commandLine';
-const COLUMNS: { key: Column; label: string }[] = [
-  { key: 'pid', label: 'PID' },
-  { key: 'name', label: 'Name' },
-  { key: 'user', label: 'User' },
-  { key: 'cpuPercent', label: 'CPU %' },
-  { key: 'memoryBytes', label: 'Memory' },
-  { key: 'startTime', label: 'Started' },
-  { key: 'commandLine', label: 'Command line' },
-];
-
-export function formatBytes(n: number | null): string {
-  if (n === null) return '';
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
-
-function compare(a: ProcessInfo, b: ProcessInfo, key: Column): number {
-  const x = a[key];
-  const y = b[key];
-  if (x === y) return a.pid - b.pid;
-  if (x === null) return 1;
-  if (y === null) return -1;
-  return typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-}
 
 export function ProcessesTab({ tab, visible }: { tab: Tab; visible: boolean }) {
   const [list, setList] = useState<ProcessList | null>(null);
@@ -77,7 +45,7 @@ export function ProcessesTab({ tab, visible }: { tab: Tab; visible: boolean }) {
       (p) =>
         !text || String(p.pid) === text || [p.name, p.user, p.commandLine].some((v) => v?.toLowerCase().includes(text)),
     );
-    shown.sort((a, b) => (sort.down ? -1 : 1) * compare(a, b, sort.key));
+    shown.sort((a, b) => compareRows(a, b, sort.key, sort.down));
     return shown;
   }, [list, filter, sort]);
 
