@@ -5,7 +5,9 @@
  * relay's tool path until it lands). A terminal opened in the panel runs `id -u` and its output is read from the
  * panel; it resizes with the window; two tabs; a shell that exits and the assistance's end each leave a clear ended
  * state; the task manager finds a test process by filter and ends it; the registry and PowerShell say what Linux
- * lacks; a tool the relay does not allow is shown with its reason.
+ * lacks; a tool the relay does not allow is shown with its reason. The registry editor runs on a recorded Windows
+ * (the real reg.exe backend, reg.exe's answers replayed): a lazy tree, typed values, a form that refuses what a type
+ * cannot hold, a change only after its confirmation, an export handed to main's save dialog.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,9 +20,11 @@ import { until } from '../../dev/rig/until.js';
 import { startXvfb } from '../../dev/rig/xvfb.js';
 import { startToolsGateway } from '../fixtures/tools-gateway.js';
 import { createToolBackends } from '../../src/platform/tools/index.js';
+import { createRegistryBackend } from '../../src/platform/tools/registry/index.js';
+import type { RawRunner } from '../../src/platform/tools/windows-console.js';
 import { AccountDirectory, getentPasswd } from '../../src/platform/tools/linux-accounts.js';
 import { createLinuxTerminalBackend } from '../../src/platform/tools/terminal/linux.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -242,4 +246,90 @@ test('a tool the relay does not allow is offered disabled with its reason; no li
   );
   await page.getByRole('button', { name: 'Show the tools' }).click();
   await panel.waitFor();
+});
+
+/** A recorded Windows for the registry editor: reg.exe's real backend, its answers replayed by argument vector. */
+function recordedWindowsRegistry() {
+  const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '../platform/fixtures', name));
+  const listing = (long: string, subkeys: string[]) =>
+    Buffer.from(`\r\n${long}\r\n\r\n${subkeys.map((s) => `${long}\\${s}\r\n`).join('')}`, 'latin1');
+  const answers: Record<string, Buffer> = {
+    'query HKLM\\SOFTWARE /ve': fixture('reg-query-ve-de.cp850.txt'),
+    'query HKLM': listing('HKEY_LOCAL_MACHINE', ['SOFTWARE']),
+    'query HKLM\\SOFTWARE': listing('HKEY_LOCAL_MACHINE\\SOFTWARE', ['flxra']),
+    'query HKLM\\SOFTWARE\\flxra': listing('HKEY_LOCAL_MACHINE\\SOFTWARE\\flxra', ['Test']),
+    'query HKLM\\SOFTWARE\\flxra\\Test': fixture('reg-query-types-de.cp850.txt'),
+  };
+  const calls: string[][] = [];
+  const run: RawRunner = async (_file, args) => {
+    calls.push([...args]);
+    if (args[0] === 'export') writeFileSync(args[2]!, fixture('reg-export-flxra.reg'));
+    if (args[0] === 'export' || args[0] === 'add') return { code: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+    const answer = answers[args.join(' ')];
+    return answer
+      ? { code: 0, stdout: answer, stderr: Buffer.alloc(0) }
+      : { code: 1, stdout: Buffer.alloc(0), stderr: Buffer.from('ERROR: no answer recorded') };
+  };
+  const backend = createRegistryBackend('win32', { windows: { run, systemRoot: 'C:\\Windows', codePage: 850 } });
+  return { backend, calls };
+}
+
+test('the registry editor on a recorded Windows: a lazy tree, typed values, a form that refuses, a confirmed change, an export saved', async (t) => {
+  const relay = await startTestRelay();
+  t.after(() => relay.close());
+  const windows = recordedWindowsRegistry();
+  const gateway = await startToolsGateway(
+    relay,
+    { tools: [{ tool: 'registry', allowed: true }] },
+    { ...createToolBackends('linux'), registry: windows.backend },
+  );
+  t.after(() => gateway.close());
+  const rig = await startSessionRigOn(xvfb.display, gateway.relay);
+  t.after(() => rig.close());
+  const page = rig.operator.page;
+  const idText = await rig.host.page.getByTestId('session-id').textContent({ timeout: 10_000 });
+  await page.getByLabel('Session ID').fill(idText!);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
+  await page.getByTestId('tools-panel').getByRole('button', { name: 'Registry', exact: true }).click();
+
+  // Hives first; each key's subkeys only once it is opened.
+  const key = (name: string) => page.locator('.tree-key', { hasText: new RegExp(`^. ${name}$`) });
+  await key('HKEY_USERS').waitFor();
+  assert.ok(!windows.calls.some((c) => c[0] === 'query' && c[1] === 'HKLM'), 'nothing listed before it is opened');
+  for (const name of ['HKEY_LOCAL_MACHINE', 'SOFTWARE', 'flxra', 'Test']) await key(name).click();
+  const values = page.locator('table.values');
+  await values.getByRole('cell', { name: 'Zähler' }).waitFor();
+  const row = (name: string) => values.locator('tr', { has: page.getByRole('cell', { name, exact: true }) });
+  assert.match((await row('Zähler').textContent()) ?? '', /REG_DWORD0x0000002a \(42\)/);
+  assert.match((await row('(Default)').textContent()) ?? '', /REG_SZGrüße aus Köln/);
+  assert.match((await row('Liste').textContent()) ?? '', /REG_MULTI_SZeins · zwei · drei mit Leerzeichen/);
+  await key('Unterschlüssel').waitFor();
+
+  // A DWORD too large is refused in the panel, and nothing reaches the device.
+  await row('Zähler').getByRole('button', { name: 'Edit' }).click();
+  const form = page.getByRole('form', { name: 'Value' });
+  await form.getByLabel('Data').fill('4294967296');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByTestId('tool-problem').getByText('A DWORD is a whole number from 0 to 4294967295').waitFor();
+  assert.ok(!windows.calls.some((c) => c[0] === 'add'));
+  // A right one, after the confirmation.
+  await form.getByLabel('Data').fill('0x2b');
+  await form.getByRole('button', { name: 'Save' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Confirm the registry change' });
+  await confirm.getByText('Change the value "Zähler" in HKEY_LOCAL_MACHINE\\SOFTWARE\\flxra\\Test?').waitFor();
+  assert.ok(!windows.calls.some((c) => c[0] === 'add'), 'not before Yes');
+  await confirm.getByRole('button', { name: 'Yes' }).click();
+  await page.getByText('Saved Zähler.').waitFor();
+  assert.deepEqual(
+    windows.calls.find((c) => c[0] === 'add'),
+    ['add', 'HKLM\\SOFTWARE\\flxra\\Test', '/v', 'Zähler', '/t', 'REG_DWORD', '/d', '0x2b', '/f'],
+  );
+
+  // Export: the .reg text reaches the save dialog in main, named after the key.
+  await page.getByRole('button', { name: 'Export…' }).click();
+  await page.getByText('Saved to /saved/Test.reg.').waitFor();
+  const saved = rig.operator.desktop.saved.at(-1)!;
+  assert.equal(saved.name, 'Test.reg');
+  assert.match(saved.text, /^Windows Registry Editor Version 5\.00/);
 });
