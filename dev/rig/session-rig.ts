@@ -78,6 +78,15 @@ export class RigDesktop implements DesktopParts {
     return Promise.resolve();
   }
 
+  /** The system clipboard, as the test sets and reads it. */
+  clipboard = '';
+  readClipboard(): string {
+    return this.clipboard;
+  }
+  writeClipboard(text: string): void {
+    this.clipboard = text;
+  }
+
   /** The "save" dialog: recorded, and saved as nowhere (the test reads what would have been written). */
   readonly saved: Array<{ name: string; text: string }> = [];
   saveTextFile(name: string, text: string): Promise<string | null> {

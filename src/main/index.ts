@@ -6,6 +6,7 @@
 import {
   app,
   BrowserWindow,
+  clipboard,
   desktopCapturer,
   dialog,
   ipcMain,
@@ -213,6 +214,8 @@ async function startRole() {
         await writeFile(picked.filePath, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
         return picked.filePath;
       },
+      readClipboard: () => clipboard.readText(),
+      writeClipboard: (text) => clipboard.writeText(text),
     },
     emit,
     log: console.log,

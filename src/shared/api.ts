@@ -61,6 +61,8 @@ export function createApi(t: Transport) {
         request: (request: ToolRequest) => t.invoke('operator:tool-request', { request }),
         available: () => t.invoke('operator:tools-available', null),
         saveExport: (key: string, text: string) => t.invoke('operator:save-export', { key, text }),
+        copy: (text: string) => t.invoke('operator:clipboard-write', { text }),
+        paste: () => t.invoke('operator:clipboard-read', null),
         onEvent: (cb: (e: EventPayloads['operator:tool-event']) => void) => t.subscribe('operator:tool-event', cb),
         onAvailable: (cb: (a: EventPayloads['operator:tools-available']) => void) =>
           t.subscribe('operator:tools-available', cb),

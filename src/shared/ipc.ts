@@ -215,6 +215,9 @@ export const invokeChannels = {
   'operator:tools-available': z.null(),
   /** A registry key's export, saved through the system's "save" dialog (main chooses nothing but the name). */
   'operator:save-export': z.object({ key: RegistryPath, text: z.string().max(64 * 1024 * 1024) }),
+  /** A terminal's copy and paste, through main (the pages have no clipboard permission). */
+  'operator:clipboard-write': z.object({ text: z.string().max(1024 * 1024) }),
+  'operator:clipboard-read': z.null(),
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]>;
@@ -247,6 +250,8 @@ export interface InvokeResults {
   'operator:tool-request': { sent: true } | { sent: false; message: string };
   'operator:tools-available': ToolsAvailable | null;
   'operator:save-export': { saved: string | null; message: string };
+  'operator:clipboard-write': void;
+  'operator:clipboard-read': string;
 }
 export type InvokeResult<C extends InvokeChannel> = InvokeResults[C];
 

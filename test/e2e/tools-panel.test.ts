@@ -3,11 +3,12 @@
  * (OperatorController, OperatorTools, the IPC table), a real relay for the session, and a device side made of the
  * real ToolHost and Linux backends behind the tools gateway (test/fixtures/tools-gateway.ts, standing in for the
  * relay's tool path until it lands). A terminal opened in the panel runs `id -u` and its output is read from the
- * panel; it resizes with the window; two tabs; a shell that exits and the assistance's end each leave a clear ended
- * state; the task manager finds a test process by filter and ends it; the registry and PowerShell say what Linux
- * lacks; a tool the relay does not allow is shown with its reason. The registry editor runs on a recorded Windows
- * (the real reg.exe backend, reg.exe's answers replayed): a lazy tree, typed values, a form that refuses what a type
- * cannot hold, a change only after its confirmation, an export handed to main's save dialog.
+ * panel; copy and paste go through main's clipboard; it resizes with the window; two tabs; a shell that exits and
+ * the assistance's end each leave a clear ended state; the task manager finds a test process by filter and ends it;
+ * the registry and PowerShell say what Linux lacks; a tool the relay does not allow is shown with its reason. The
+ * registry editor runs on a recorded Windows (the real reg.exe backend, reg.exe's answers replayed): a lazy tree,
+ * typed values, a form that refuses what a type cannot hold, a change only after its confirmation, an export handed
+ * to main's save dialog.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -133,6 +134,21 @@ test('the tools panel: terminals, the task manager, what Linux lacks, and the en
   const uid = String(process.getuid!());
   const lines = await waitForLine(page, (l) => l === 'ready-42', 'the shell answers');
   assert.ok(lines.includes(uid), `id -u printed ${uid}: ${lines.join('|')}`);
+
+  // Paste (Ctrl+Shift+V) from the system clipboard, and copy (Ctrl+Shift+C) a selection to it, through main.
+  operator.desktop.clipboard = 'echo pasted-$((2+3))';
+  await page.locator('[data-testid="terminal-tab"]:not([hidden]) .xterm-box').click();
+  await page.keyboard.press('Control+Shift+V');
+  await page.keyboard.press('Enter');
+  await waitForLine(page, (l) => l === 'pasted-5', 'the pasted command answers');
+  const out = page.locator('[data-testid="terminal-tab"]:not([hidden]) .xterm-rows > div', { hasText: /^pasted-5$/ });
+  // The row itself is under xterm's screen, which takes the mouse: a double click there selects the word.
+  const box = (await out.boundingBox())!;
+  await page.mouse.dblclick(box.x + 12, box.y + box.height / 2);
+  await page.keyboard.press('Control+Shift+C');
+  await until('the selection copied', () => operator.desktop.clipboard === 'pasted-5', {
+    seen: () => operator.desktop.clipboard,
+  });
 
   // The agent's shell warns that windows it opens are seen by nobody, and offers the user's shell, which is the user's.
   await page.getByTestId('terminal-warning').first().waitFor();

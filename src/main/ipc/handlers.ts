@@ -60,6 +60,8 @@ export function createIpcHandlers(roles: { host?: HostSession; operator?: Operat
     'operator:tool-request': ({ request }) => operator().tools.send(request),
     'operator:tools-available': () => operator().tools.available,
     'operator:save-export': ({ key, text }) => operator().saveExport(key, text),
+    'operator:clipboard-write': ({ text }) => operator().writeClipboard(text),
+    'operator:clipboard-read': () => operator().readClipboard(),
   };
 }
 

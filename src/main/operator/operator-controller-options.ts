@@ -17,6 +17,9 @@ export interface DesktopParts {
   openExternal(url: string): Promise<void>;
   /** The system's "save" dialog, then writes `text` where the operator chose; the path, or null when cancelled. */
   saveTextFile(suggestedName: string, text: string): Promise<string | null>;
+  /** The system clipboard's text, and writing to it (the terminals' copy and paste). */
+  readClipboard(): string;
+  writeClipboard(text: string): void;
 }
 
 /**

@@ -58,6 +58,15 @@ export class OperatorController {
     this.tools = new OperatorTools(opts.emit, opts.log);
   }
 
+  /** The terminals' copy and paste go through main: the page has no clipboard permission. */
+  readClipboard(): string {
+    return this.opts.desktop?.readClipboard() ?? '';
+  }
+
+  writeClipboard(text: string): void {
+    this.opts.desktop?.writeClipboard(text);
+  }
+
   /** A registry key's export, to the operator's machine through the save dialog. */
   saveExport(key: string, text: string): Promise<{ saved: string | null; message: string }> {
     return saveRegistryExport(this.opts.desktop, key, text);

@@ -27,6 +27,16 @@ function splitInput(data: string): string[] {
   return parts;
 }
 
+/** Copy and paste through main's clipboard: the page has no clipboard permission. */
+const copyText = (text: string) => {
+  if (text) void window.flxra.operator.tools.copy(text).catch(() => undefined);
+};
+const pasteInto = (t: Terminal) =>
+  void window.flxra.operator.tools.paste().then(
+    (text) => text && t.paste(text),
+    () => undefined,
+  );
+
 export function TerminalTab({ tab, visible }: { tab: Tab; visible: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | null>(null);
@@ -60,20 +70,13 @@ export function TerminalTab({ tab, visible }: { tab: Tab; visible: boolean }) {
     };
     t.onData(input);
     t.attachCustomKeyEventHandler((e) => {
-      if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
-      if (e.code === 'KeyC') {
-        const text = t.getSelection();
-        if (text) void navigator.clipboard.writeText(text).catch(() => undefined);
-        return false;
-      }
-      if (e.code === 'KeyV') {
-        void navigator.clipboard.readText().then(
-          (text) => text && t.paste(text),
-          () => undefined,
-        );
-        return false;
-      }
-      return true;
+      if (!e.ctrlKey || !e.shiftKey || (e.code !== 'KeyC' && e.code !== 'KeyV')) return true;
+      // Not the browser's own paste as well (Ctrl+Shift+V is "paste as plain text" in Chromium).
+      e.preventDefault();
+      if (e.type !== 'keydown') return false;
+      if (e.code === 'KeyC') copyText(t.getSelection());
+      else pasteInto(t);
+      return false;
     });
     t.onResize(({ cols, rows }) => {
       if (live.current) void tell({ type: 'terminal.resize', toolId: tab.toolId, cols, rows });
@@ -103,15 +106,11 @@ export function TerminalTab({ tab, visible }: { tab: Tab; visible: boolean }) {
   }, [open, visible, tab.toolId]);
 
   const copy = () => {
-    const text = term.current?.getSelection();
-    if (text) void navigator.clipboard.writeText(text).catch(() => undefined);
+    copyText(term.current?.getSelection() ?? '');
     setMenu(null);
   };
   const paste = () => {
-    void navigator.clipboard.readText().then(
-      (text) => text && term.current?.paste(text),
-      () => undefined,
-    );
+    if (term.current) pasteInto(term.current);
     setMenu(null);
   };
   const warnings = tab.state.phase === 'open' ? tab.state.warnings : [];
