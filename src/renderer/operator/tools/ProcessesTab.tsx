@@ -7,6 +7,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ProcessInfo, ProcessKilled, ProcessList } from '../../../shared/tools-results';
 import { ask, type Tab } from './tools-client';
 import { COLUMNS, compareRows, formatBytes, type Column } from './process-rows';
+import { ToolMessages } from './ToolMessages';
 
 export const REFRESH_MS = 2_000;
 
@@ -76,26 +77,7 @@ export function ProcessesTab({ tab, visible }: { tab: Tab; visible: boolean }) {
         />
         <span className="muted">{list ? `${rows.length} of ${list.processes.length}` : 'Loading…'}</span>
       </div>
-      {tab.state.phase === 'refused' && (
-        <p className="error" role="alert">
-          {tab.state.message}
-        </p>
-      )}
-      {tab.state.phase === 'ended' && (
-        <p className="tool-ended" role="status">
-          Ended: {tab.state.message}
-        </p>
-      )}
-      {problem && (
-        <p className="error" role="alert" data-testid="tool-problem">
-          {problem}
-        </p>
-      )}
-      {notice && (
-        <p className="notice" role="status" data-testid="tool-notice">
-          {notice}
-        </p>
-      )}
+      <ToolMessages state={tab.state} problem={problem} notice={notice} />
       {list?.notes.map((n) => (
         <p key={n} className="muted">
           {n}

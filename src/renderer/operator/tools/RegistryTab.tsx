@@ -9,6 +9,7 @@ import type { RegistryOp } from '../../../shared/tools-protocol';
 import type { RegistryKeyListing, RegistryMatch, RegistryValue, ToolResult } from '../../../shared/tools-results';
 import { displayData, EDITABLE_TYPES, formText, isEditable, parseForm, type EditableType } from './registry-forms';
 import { ask, type Tab } from './tools-client';
+import { ToolMessages } from './ToolMessages';
 
 type Node = { path: string; children?: string[]; open: boolean };
 type Form = { mode: 'new' | 'edit'; name: string; type: EditableType; text: string };
@@ -102,26 +103,7 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
   return (
     <div className="tool-registry" hidden={!visible} data-testid="registry">
       {tab.state.phase === 'opening' && <p className="muted">Opening the registry…</p>}
-      {tab.state.phase === 'refused' && (
-        <p className="error" role="alert" data-testid="tool-refused">
-          {tab.state.message}
-        </p>
-      )}
-      {tab.state.phase === 'ended' && (
-        <p className="tool-ended" role="status">
-          Ended: {tab.state.message}
-        </p>
-      )}
-      {problem && (
-        <p className="error" role="alert" data-testid="tool-problem">
-          {problem}
-        </p>
-      )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <ToolMessages state={tab.state} problem={problem} notice={notice} />
       {confirm && (
         <div className="confirm" role="alertdialog" aria-label="Confirm the registry change">
           <p>{confirm.question}</p>
