@@ -22,7 +22,11 @@ import tseslint from 'typescript-eslint';
 
 const ELECTRON_GLUE = ['src/main/index.ts', 'src/main/preload/**'];
 const PAGES = ['src/renderer/**', 'src/relay/console/web/**'];
-const BUILD_CONFIGS = ['src/renderer/vite.config.ts', 'src/relay/console/web/vite.config.ts'];
+const BUILD_CONFIGS = [
+  'src/renderer/vite.config.ts',
+  'src/renderer/browser/vite.config.ts',
+  'src/relay/console/web/vite.config.ts',
+];
 
 /** `from` folders a `target` folder may not import, as import-x's no-restricted-paths zones. */
 const zone = (target, from, message, except = []) => ({ target, from, message, except });

@@ -8,6 +8,8 @@ packages=(
   libsecret-1-dev
   # the test desktop: a virtual X server, XTest tools, an X program that reacts to input
   xvfb xdotool xterm x11-xserver-utils x11-utils fonts-dejavu-core
+  # the host's X clipboard without Electron (src/platform/clipboard/), and the clipboard tests
+  xclip
   # the renderers run in Debian's Chromium, driven by playwright-core
   chromium
   # a Secret Service for keytar at run time
@@ -18,20 +20,22 @@ packages=(
   iproute2
   # setpriv: a root agent starts a user's terminal with that user's UID, group and groups (src/platform/tools/)
   util-linux
+  # turnserver: a deployment's TURN server (docs/turn.md); the tests start their own (dev/rig/turnserver.ts)
+  coturn
+  # tinyproxy: the proxy tests' real proxy (Basic authentication), test/fixtures/tinyproxy.ts
+  tinyproxy-bin
+  # nft: the "443 only through a proxy" network namespace of the proxy e2e test (dev/rig/netns.ts)
+  nftables
+  # socat: that test's host reaches the relay from inside the namespace, through the proxy (dev/rig/netns.ts)
+  socat
+  # the Windows tier (scripts/install-wine.sh, dev/wine/): Wine runs the Windows Node and the
+  # project's Windows code; mingw-w64 builds the tier's small Windows test programs
+  wine64 gcc-mingw-w64-x86-64
+  # the relay across several nodes (docs/deployment.md): PostgreSQL as the shared store and Redis
+  # for socket.io's cross-node messages; the tests start their own on loopback (test/fixtures/)
+  postgresql redis-server
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "flxra needs these Debian packages: ${missing[*]}" >&2
-  echo "run as root: apt-get install --no-install-recommends ${missing[*]}" >&2
-  exit 1
-fi
-echo "installing Debian packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# shellcheck source=apt-ensure.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt-ensure.sh"
+apt_ensure "flxra" "${packages[@]}"

@@ -16,8 +16,10 @@ const machineIdentity = process.env.FLXRA_DEV_MACHINE_IDENTITY;
 runAgent(
   process.argv.slice(2),
   {
-    electron: (args, log) => createElectronLauncher({ executable: args.app, log }),
-    chromium: (_args, log) => createChromiumLauncher({ log }),
+    electron: (args, log, proxyHandover) =>
+      createElectronLauncher({ executable: args.app, log, ...(proxyHandover ? { proxyHandover } : {}) }),
+    chromium: (_args, log, proxyHandover) =>
+      createChromiumLauncher({ log, ...(proxyHandover ? { proxyHandover } : {}) }),
   },
   machineIdentity ? { read: () => Promise.resolve(machineIdentity) } : undefined,
 );

@@ -5,22 +5,31 @@
  * end-to-end tests do (dev/chromium-host/renderer-harness.ts).
  *
  * Started by the Chromium launcher (launcher.ts) as `node --import tsx dev/chromium-host/host.ts --relay
- * <url>`, with DISPLAY, FLXRA_HOST_TOKEN and FLXRA_VERIFICATION in its environment. It runs until it is stopped
- * (SIGTERM), or its window closes itself once nothing is shared any more (window-close.ts): after
- * its session ended or its assistance expired, or once its connection is gone for good.
+ * <url>`, with DISPLAY, FLXRA_HOST_TOKEN and FLXRA_VERIFICATION in its environment (and the
+ * agent's FLXRA_PROXY_URL, its password handed over on descriptor 3: src/shared/proxy-handover.ts).
+ * It runs until it is stopped (SIGTERM), or its window closes itself once nothing is shared any
+ * more (window-close.ts): after its session ended or its assistance expired, or once its
+ * connection is gone for good.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { launchChromium, openRendererPage, serveRenderer } from './renderer-harness.js';
 import { createHostRole } from '../../src/main/host/host-role.js';
+import { platformClipboard } from '../../src/platform/clipboard/clipboard.js';
 import { createIpcHandlers, type IpcHandlers } from '../../src/main/ipc/handlers.js';
 import { takeHostToken } from '../../src/shared/host-token-env.js';
+import { takeHostTakeOver } from '../../src/shared/host-takeover-env.js';
 import { readVerificationEnv } from '../../src/shared/verification-policy.js';
 import { reportShownScreens } from './shown-screens.js';
+import { takeProxyHandover } from '../../src/platform/proxy/handover-read.js';
+import { keytarCredentialStore } from '../../src/platform/credentials/credential-store.js';
+import { withoutCredentials } from '../../src/platform/proxy/proxy-choice.js';
+import { startAppRoutes } from '../../src/main/relay-route.js';
 
 const { values } = parseArgs({ options: { relay: { type: 'string' } }, strict: true });
 const display = process.env.DISPLAY;
 const hostToken = takeHostToken(process.env);
+const takeOver = takeHostTakeOver(process.env);
 if (!values.relay || !display || !hostToken) {
   console.error('chromium-host: needs --relay <url>, DISPLAY and FLXRA_HOST_TOKEN');
   process.exit(2);
@@ -48,9 +57,31 @@ process.once('SIGTERM', () => setTimeout(() => (closing() ? undefined : void shu
 process.once('SIGINT', () => void shutdown(0));
 
 try {
+  // As the app's host role (src/main/index.ts): the agent's proxy password over the inherited pipe,
+  // the same resolution, its refusal shown in the window; Chromium takes the same proxy and
+  // answers its sign-in with the same credentials (playwright's, for the app's app.on('login')).
+  const handover = await takeProxyHandover(process.env);
+  const { routes, first } = await startAppRoutes({
+    relayUrl: values.relay,
+    env: process.env,
+    credentials: keytarCredentialStore(),
+    host: handover,
+    log: (line) => console.log(`[host] ${line}`),
+  });
+  const via = first.ok ? first.connectVia : undefined;
   const renderer = await serveRenderer();
   cleanups.push(() => renderer.close());
-  const browser = await launchChromium(display);
+  const browser = await launchChromium(display, {
+    ...(via
+      ? {
+          proxy: {
+            server: withoutCredentials(via),
+            ...(via.username ? { username: decodeURIComponent(via.username) } : {}),
+            ...(via.password ? { password: decodeURIComponent(via.password) } : {}),
+          },
+        }
+      : {}),
+  });
   cleanups.push(() => browser.close());
   // Filled once the host exists; the page only calls it after load().
   const table: { handlers?: IpcHandlers } = {};
@@ -61,12 +92,17 @@ try {
   await reportShownScreens(page.page, (line) => console.log(`[host] ${line}`));
   const role = await createHostRole({
     relayUrl: values.relay,
+    route: first,
+    reroute: () => routes.again(values.relay!),
     deviceName: os.hostname(),
     hostToken,
+    ...(takeOver ? { takeOver } : {}),
     // As the agent set it, from the device's configuration.
     verification: readVerificationEnv(process.env),
     // The page is headless: flxra has no window of its own on this desktop to keep input out of.
     input: { display },
+    // No Electron here: the display's own clipboard (xclip), or Windows' through PowerShell.
+    ...clipboardOf(platformClipboard(display)),
     emit: (channel, payload) => page.emit(channel, payload),
     // Once nothing is shared any more the page says so, and the "window" closes itself: recorded, then the host exits.
     window: {
@@ -87,4 +123,8 @@ try {
 } catch (err) {
   console.error(`chromium-host: ${err instanceof Error ? err.message : String(err)}`);
   await shutdown(1);
+}
+
+function clipboardOf<C>(clipboard: C | null): { clipboard?: C } {
+  return clipboard ? { clipboard } : {};
 }

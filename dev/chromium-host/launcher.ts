@@ -7,7 +7,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { HostLaunchRequest } from '../../src/agent/launcher/launcher.js';
+import type { ProxyHandover } from '../../src/shared/proxy-handover.js';
 import { HOST_TOKEN_ENV } from '../../src/shared/host-token-env.js';
+import { hostTakeOverEnv } from '../../src/shared/host-takeover-env.js';
 import { verificationEnv } from '../../src/shared/verification-policy.js';
 import { createSpawnLauncher, type LaunchCommand } from '../../src/agent/launcher/spawn-launcher.js';
 
@@ -37,15 +39,17 @@ export function chromiumHostCommand(
       ...baseEnv,
       DISPLAY: request.display,
       [HOST_TOKEN_ENV]: request.hostToken,
+      ...hostTakeOverEnv(request.takeOver),
       ...verificationEnv(request.verification),
     },
   };
 }
 
-export function createChromiumLauncher(opts: { log: (line: string) => void }) {
+export function createChromiumLauncher(opts: { log: (line: string) => void; proxyHandover?: ProxyHandover }) {
   const hostScript = findChromiumHost();
   return createSpawnLauncher({
     command: (request) => chromiumHostCommand(request, process.env, hostScript),
     log: opts.log,
+    ...(opts.proxyHandover ? { proxyHandover: opts.proxyHandover } : {}),
   });
 }

@@ -1,6 +1,7 @@
 /**
  * Test-only instrumentation injected into the pages: remembers every RTCPeerConnection so a
- * test can assert what tracks exist (none before the user allows) and that they go away.
+ * test can assert what tracks exist (none before the user allows) and that they go away, and
+ * the candidates each could not gather.
  * Page-side code is kept as strings: tsx's transpiled functions do not survive serialisation.
  */
 import type { Page } from 'playwright-core';
@@ -10,10 +11,39 @@ export const RTC_PROBE = `
     const seen = [];
     window.__flxraPeerConnections = seen;
     window.RTCPeerConnection = class extends Original {
-      constructor(...args) { super(...args); seen.push(this); }
+      constructor(...args) {
+        super(...args);
+        seen.push(this);
+        // What ICE could not gather (a TURN server it could not reach: 701), for the network tests.
+        this.__candidateErrors = [];
+        this.__states = [];
+        this.addEventListener('connectionstatechange', () => this.__states.push(this.connectionState));
+        this.addEventListener('icecandidateerror', (e) =>
+          this.__candidateErrors.push({ url: e.url, errorCode: e.errorCode, errorText: e.errorText }));
+        // Its data channels, for a test to end them as a lost network would (CLOSE_PEER_CHANNELS).
+        this.__channels = [];
+      }
+      createDataChannel(...args) {
+        const channel = super.createDataChannel(...args);
+        this.__channels.push(channel);
+        return channel;
+      }
     };
   })();
 `;
+
+/**
+ * Ends every data channel of the page's peer connections, as a lost network ends the transport under them: the
+ * page's peer sees its connection close and makes a fresh one (the host page does), as after a real drop.
+ */
+export const CLOSE_PEER_CHANNELS = `(() => {
+  let closed = 0;
+  for (const pc of window.__flxraPeerConnections ?? []) for (const c of pc.__channels ?? []) {
+    if (c.readyState === 'open') closed++;
+    c.close();
+  }
+  return closed;
+})()`;
 
 /** Live media tracks in a page: sent or received over its peer connections, or shown in a <video>. */
 export const LIVE_TRACKS = `(() => {

@@ -27,8 +27,8 @@ export interface RelayProcess {
   /** Every line the relay wrote, across its runs. */
   lines: string[];
   addDevice(name: string): Promise<{ id: string; token: string }>;
-  /** `relay enrolment create --group <group>`: a token device agents enrol with. */
-  enrolmentToken(group: string): Promise<string>;
+  /** `relay enrolment create --group <group> [--uses n]`: a token device agents enrol with. */
+  enrolmentToken(group: string, uses?: number): Promise<string>;
   requestAssistance(request: AssistanceRequest): Promise<AssistanceResponse>;
   /** Signals the running relay and waits for it to exit. */
   kill(signal: NodeJS.Signals): Promise<void>;
@@ -67,25 +67,33 @@ export interface RelayProcessOptions {
   env?: Record<string, string>;
   /** The policy it starts with: every type (the default), or a new installation's. */
   policy?: RigPolicy;
+  /** More arguments for `relay serve` (`--redis`, `--node`). */
+  args?: string[];
+  /**
+   * Another node on the same data folder (and operator) as this running relay: its own port;
+   * its close leaves the folder to the relay it shares with.
+   */
+  shareWith?: RelayProcess;
 }
 
 export async function startRelayProcess(opts: RelayProcessOptions = {}): Promise<RelayProcess> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-relay-process-'));
+  const shared = opts.shareWith;
+  const dataDir = shared?.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'flxra-relay-process-')));
   const port = await freePort();
   const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const tlsArgs = opts.tls ? ['--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key] : [];
-  const operatorToken = field(
-    await command(dataDir, 'operator', 'add', '--name', 'Ada Lovelace', '--org', 'Help Desk'),
-    'token',
-  );
+  const operatorToken =
+    shared?.operatorToken ??
+    field(await command(dataDir, 'operator', 'add', '--name', 'Ada Lovelace', '--org', 'Help Desk'), 'token');
   // Every assistance type allowed, as the rig's relays have it (rig-policy.ts).
-  seedRigPolicy(dataDir, opts.policy);
+  if (!shared) seedRigPolicy(dataDir, opts.policy);
   const lines: string[] = [];
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
 
   const start = async (): Promise<void> => {
-    const started = spawn(process.execPath, [...CLI, 'serve', '--port', String(port), '--data', dataDir, ...tlsArgs], {
+    const serve = ['serve', '--port', String(port), '--data', dataDir, ...tlsArgs, ...(opts.args ?? [])];
+    const started = spawn(process.execPath, [...CLI, ...serve], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...opts.env },
     });
@@ -130,8 +138,9 @@ export async function startRelayProcess(opts: RelayProcessOptions = {}): Promise
       const output = await command(dataDir, 'device', 'add', '--name', name);
       return { id: field(output, 'id'), token: field(output, 'token') };
     },
-    async enrolmentToken(group) {
-      return field(await command(dataDir, 'enrolment', 'create', '--group', group), 'token');
+    async enrolmentToken(group, uses) {
+      const more = uses === undefined ? [] : ['--uses', String(uses)];
+      return field(await command(dataDir, 'enrolment', 'create', '--group', group, ...more), 'token');
     },
     async requestAssistance(request) {
       const response = await fetch(`${url}${API_PREFIX}/assistances`, {
@@ -150,7 +159,7 @@ export async function startRelayProcess(opts: RelayProcessOptions = {}): Promise
     start,
     async close() {
       await kill('SIGTERM');
-      await fs.rm(dataDir, { recursive: true, force: true });
+      if (!shared) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }

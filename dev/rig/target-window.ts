@@ -25,3 +25,10 @@ export async function startTargetWindow(
   });
   return target;
 }
+
+/** Calls `each` with every match of `pattern` (a /gm expression) in what the target window reports. */
+export function onTargetReports(target: ChildProcess, pattern: RegExp, each: (match: RegExpMatchArray) => void): void {
+  target.stdout!.on('data', (d: Buffer) => {
+    for (const m of String(d).matchAll(pattern)) each(m);
+  });
+}

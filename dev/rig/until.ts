@@ -29,3 +29,19 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** `until` for a probe that must await (a page, a socket): the first truthy value it resolves with. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  opts: UntilOptions = {},
+): Promise<T> {
+  const { timeoutMs = 10_000, everyMs = 100 } = opts;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`never ${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -9,8 +9,10 @@
  * with --state-dir <dir> (its state, and its credential when there is no keychain), --launcher
  * electron|chromium (how hosts start: the installed app, or the host page in Chromium for tests
  * and the demo; absent, chosen by launcher-choice.ts), --app <path> (the
- * installed app), --config <file> (the device's own settings, config.ts) and --utmp <path>
- * (Linux: the utmp file to read sessions from when logind is not running).
+ * installed app), --config <file> (the device's own settings, config.ts), --utmp <path>
+ * (Linux: the utmp file to read sessions from when logind is not running) and --proxy <url> (the
+ * explicit proxy setting, proxy-setting.ts; without a password: a password is kept in the
+ * keychain, never on the command line).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +34,8 @@ export interface AgentArgs {
   /** The configuration file (config.ts): absent, the defaults apply. */
   configPath: string;
   utmpPath?: string;
+  /** `--proxy`: the explicit proxy setting (Proxy_Url), never with a password. */
+  proxyUrl?: string;
 }
 
 export const AGENT_USAGE = `usage:
@@ -44,7 +48,9 @@ options:
                                   else chromium where this agent has it; the log says which)
   --app <path>                    the installed flxra app (default ${defaultApp()})
   --config <file>                 the device's settings (default ${defaultConfigPath()})
-  --utmp <path>                   Linux: the utmp file read when logind is not running`;
+  --utmp <path>                   Linux: the utmp file read when logind is not running
+  --proxy <url>                   the proxy to the relay: http://[user@]host:port, pac+http://…/proxy.pac or direct
+                                  (also FLXRA_PROXY_URL, or Proxy_Url in the settings; a password goes there, once)`;
 
 /** A mistake in how the agent was called: exit code 2 with the usage. */
 export class UsageError extends Error {}
@@ -58,6 +64,20 @@ export const TOKEN_ON_COMMAND_LINE =
   'the enrolment token is not taken on the command line: every user of this machine can read a ' +
   "process's arguments. Put it in a file only the agent's user can read and pass --enroll-file <file>, " +
   'or pipe it in with --enroll-file -';
+
+/** Said to whoever gives the proxy's password in --proxy: where it would be seen, and where it goes instead. */
+export const PASSWORD_ON_COMMAND_LINE =
+  "--proxy: the proxy's password is not taken on the command line, where every user of this machine can read it. " +
+  'Put http://user:password@host:port once in Proxy_Url in the configuration file (or FLXRA_PROXY_URL): the agent ' +
+  'moves the password to the keychain and keeps only the user name there; --proxy http://user@host:port then uses it';
+
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`).password !== '';
+  } catch {
+    return false;
+  }
+}
 
 export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   if (argv.some((arg) => arg === '--enroll' || arg.startsWith('--enroll=') || arg === '--enrol'))
@@ -74,6 +94,7 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
         app: { type: 'string' },
         config: { type: 'string' },
         utmp: { type: 'string' },
+        proxy: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -91,6 +112,8 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   const launcher = values.launcher;
   if (launcher !== undefined && launcher !== 'electron' && launcher !== 'chromium')
     throw new UsageError(`--launcher "${launcher}": electron or chromium`);
+  const proxy = values.proxy;
+  if (proxy !== undefined && hasPassword(proxy)) throw new UsageError(PASSWORD_ON_COMMAND_LINE);
   return {
     ...(relay ? { relayUrl: relay.url } : {}),
     ...(tokenFrom !== undefined ? { enrolmentTokenFrom: tokenFrom } : {}),
@@ -99,5 +122,6 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
     app: values.app ?? defaultApp(),
     configPath: values.config ?? defaultConfigPath(),
     ...(values.utmp !== undefined ? { utmpPath: values.utmp } : {}),
+    ...(proxy !== undefined ? { proxyUrl: proxy } : {}),
   };
 }

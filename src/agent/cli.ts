@@ -7,5 +7,6 @@ import { createElectronLauncher } from './launcher/electron.js';
 import { runAgent } from './main.js';
 
 runAgent(process.argv.slice(2), {
-  electron: (args, log) => createElectronLauncher({ executable: args.app, log }),
+  electron: (args, log, proxyHandover) =>
+    createElectronLauncher({ executable: args.app, log, ...(proxyHandover ? { proxyHandover } : {}) }),
 });

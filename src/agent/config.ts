@@ -1,12 +1,14 @@
 /**
  * The agent's configuration file: what the device's administrator decides on the device itself,
- * out of the relay's reach. Today one setting, whether control needs the verification words
+ * out of the relay's reach: whether control needs the verification words
  * (src/shared/verification-policy.ts, docs/security.md), which the agent hands to every host it
- * starts. A device without the file runs with the defaults; a file that cannot be read or has a
- * mistake in it (an unknown key is one: a misspelt setting must not quietly weaken the device)
- * stops the agent, saying which file and why.
+ * starts, and `Proxy_Url`, the explicit proxy to the relay (proxy-setting.ts: a password written
+ * in it is moved to the keychain and the file rewritten without it). A device without the file
+ * runs with the defaults; a file that cannot be read or has a mistake in it (an unknown key is
+ * one: a misspelt setting must not quietly weaken the device) stops the agent, saying which file
+ * and why.
  *
- *   { "verification": { "required": true, "unattended": "view" } }
+ *   { "verification": { "required": true, "unattended": "view" }, "Proxy_Url": "http://proxy.corp:8080" }
  *
  * Where it is: /etc/flxra/agent.json for the service (root), %ProgramData%\flxra\agent.json on
  * Windows, the user's config folder for an agent a user runs; `--config <file>` says otherwise.
@@ -20,6 +22,7 @@ import { DEFAULT_VERIFICATION, VerificationPolicy } from '../shared/verification
 export const AgentConfig = z
   .object({
     verification: VerificationPolicy.default(DEFAULT_VERIFICATION),
+    Proxy_Url: z.string().trim().min(1).optional(),
   })
   .strict();
 export type AgentConfig = z.infer<typeof AgentConfig>;

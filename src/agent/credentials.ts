@@ -9,14 +9,13 @@
  * The keychain stays the first choice: an agent that enrolled without one and finds one later
  * moves its credential into it (and out of the file); an agent that enrolled with one and no
  * longer reaches it is told so, not that it is not enrolled. On Windows the agent service runs
- * as LocalSystem and keytar's Credential Manager (DPAPI, under the SYSTEM account) is its
- * keychain; the file store is POSIX only and refuses there.
+ * as LocalSystem and Credential Manager (DPAPI, under the SYSTEM account; reached through koffi,
+ * src/platform/credentials/windows-credential-manager.ts) is its keychain; the file store is
+ * POSIX only and refuses there, so on Windows the keychain is the agent's only store (a lookup
+ * or a re-enrolment's clean-up never reaches the file store's refusal).
  */
-import {
-  CredentialStoreUnavailable,
-  keytarCredentialStore,
-  type CredentialStore,
-} from '../platform/credentials/credential-store.js';
+import { CredentialStoreUnavailable, type CredentialStore } from '../platform/credentials/credential-store.js';
+import { systemCredentialStore } from '../platform/credentials/system-credential-store.js';
 import { ownerOnlyFileStore } from '../platform/credentials/owner-only-file-store.js';
 import type { AgentState } from './state.js';
 
@@ -36,14 +35,26 @@ export interface AgentCredentialDeps {
   log: (line: string) => void;
   keychain?: CredentialStore;
   file?: CredentialStore & { file: string };
+  platform?: NodeJS.Platform;
 }
 
 /** The agent's credential store, chosen before anything else is done (an enrolment must not be wasted). */
 export async function openAgentCredentials(deps: AgentCredentialDeps): Promise<AgentCredentials> {
-  const keychain = deps.keychain ?? keytarCredentialStore(AGENT_KEYCHAIN_SERVICE);
+  const platform = deps.platform ?? process.platform;
+  const keychain = deps.keychain ?? systemCredentialStore(AGENT_KEYCHAIN_SERVICE, platform);
+  const unavailable = await unanswered(keychain);
+  // Windows has no credential file to fall back on or to move from (the file store refuses there).
+  if (platform === 'win32') {
+    if (unavailable) throw new CredentialStoreUnavailable(`${NO_KEYCHAIN_ON_WINDOWS} (${unavailable.message})`);
+    return {
+      get: (account) => keychain.get(account),
+      set: (account, secret) => keychain.set(account, secret),
+      delete: (account) => keychain.delete(account),
+      lookedIn: 'Windows Credential Manager',
+    };
+  }
   const file = deps.file ?? ownerOnlyFileStore(deps.stateDir);
-  if (await answers(keychain)) return keychainFirst(keychain, file, deps.log);
-  if (process.platform === 'win32') throw new CredentialStoreUnavailable(NO_KEYCHAIN_ON_WINDOWS);
+  if (unavailable === null) return keychainFirst(keychain, file, deps.log);
   deps.log(
     `no keychain (Secret Service) is available: the agent keeps its credential in ${file.file}, readable by its user only`,
   );
@@ -55,16 +66,17 @@ export async function openAgentCredentials(deps: AgentCredentialDeps): Promise<A
   };
 }
 
-/** Said on Windows, where Credential Manager is always there for a service: keytar itself is missing or broken. */
+/** Said on Windows, where Credential Manager is always there for a service: koffi, which reaches it, is broken. */
 export const NO_KEYCHAIN_ON_WINDOWS =
-  'The agent cannot reach Windows Credential Manager (keytar), where it keeps its credential; reinstall the agent and try again.';
+  'The agent cannot reach Windows Credential Manager, where it keeps its credential; reinstall the agent and try again.';
 
-async function answers(keychain: CredentialStore): Promise<boolean> {
+/** Why the keychain cannot be used, or null when it answers. */
+async function unanswered(keychain: CredentialStore): Promise<CredentialStoreUnavailable | null> {
   try {
     await keychain.get('availability-check');
-    return true;
+    return null;
   } catch (err) {
-    if (err instanceof CredentialStoreUnavailable) return false;
+    if (err instanceof CredentialStoreUnavailable) return err;
     throw err;
   }
 }

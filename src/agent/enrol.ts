@@ -1,7 +1,9 @@
 /**
  * Enrolment: the agent trades an enrolment token (made by the relay's administrator for an
- * environment and report group) for its own device id and agent token, once, over HTTPS.
+ * environment and report group) for its own device id and agent token, once, over HTTPS, by the
+ * route the proxy resolution chose (src/platform/proxy/relay-request.ts).
  */
+import type { Agent } from 'node:http';
 import { ApiError } from '../shared/relay-api.js';
 import {
   certificateProblemMessage,
@@ -9,6 +11,7 @@ import {
   readCertificateProblem,
 } from '../shared/relay-certificate.js';
 import { ENROL_PATH, EnrolResponse, type EnrolRequest } from '../shared/agent-protocol.js';
+import { relayRequest, type RelayHttpAnswer } from '../platform/proxy/relay-request.js';
 
 /** The relay answered, and said no: retrying with the same token will not help. */
 export class EnrolmentRefused extends Error {}
@@ -16,15 +19,11 @@ export class EnrolmentRefused extends Error {}
 /** The relay's certificate was refused (untrusted, expired, another name): someone must act, retrying will not help. */
 export class RelayCertificateRefused extends Error {}
 
-export async function enrol(relayUrl: string, request: EnrolRequest): Promise<EnrolResponse> {
+export async function enrol(relayUrl: string, request: EnrolRequest, agent?: Agent): Promise<EnrolResponse> {
   const url = new URL(ENROL_PATH, relayUrl);
-  let res: Response;
+  let res: RelayHttpAnswer;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request),
-    });
+    res = await relayRequest(url, { method: 'POST', body: request, ...(agent ? { agent } : {}) });
   } catch (err) {
     const certificate = readCertificateProblem(err);
     if (certificate)
@@ -33,8 +32,8 @@ export async function enrol(relayUrl: string, request: EnrolRequest): Promise<En
       });
     throw new Error(`cannot reach the relay at ${url.origin}: ${describeConnectionFailure(err)}`, { cause: err });
   }
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
+  const body = res.json;
+  if (res.status < 200 || res.status >= 300) {
     const error = ApiError.safeParse(body);
     throw new EnrolmentRefused(
       `the relay refused the enrolment (${res.status}): ${error.success ? error.data.error.message : 'no reason given'}`,

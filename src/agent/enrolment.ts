@@ -3,6 +3,7 @@
  * keychain or, without one, the state folder's owner-only credential file (credentials.ts), the
  * rest in the state directory) or finding the stored one on later runs.
  */
+import type { Agent } from 'node:http';
 import os from 'node:os';
 import type { CredentialStore } from '../platform/credentials/credential-store.js';
 import { createMachineIdentityReader, type MachineIdentityReader } from '../platform/machine-identity/index.js';
@@ -30,18 +31,24 @@ export async function enrolDevice(
   stateDir: string,
   keychain: CredentialStore,
   machine: MachineIdentityReader = createMachineIdentityReader(),
+  /** The proxy's agent (relay-route.ts); absent: direct. */
+  agent?: Agent,
 ): Promise<Enrolment> {
   const previous = await readAgentState(stateDir).catch(() => null);
   const sameRelay = previous !== null && new URL(previous.relayUrl).origin === new URL(relayUrl).origin;
   const machineIdentity = await machine.read().catch(() => null);
-  const answer = await enrol(relayUrl, {
-    enrolmentToken,
-    hostname: os.hostname(),
-    os: describeOs(),
-    agentVersion: AGENT_VERSION,
-    ...(machineIdentity === null ? {} : { machineIdentity }),
-    ...(sameRelay ? { deviceId: previous.deviceId } : {}),
-  });
+  const answer = await enrol(
+    relayUrl,
+    {
+      enrolmentToken,
+      hostname: os.hostname(),
+      os: describeOs(),
+      agentVersion: AGENT_VERSION,
+      ...(machineIdentity === null ? {} : { machineIdentity }),
+      ...(sameRelay ? { deviceId: previous.deviceId } : {}),
+    },
+    agent,
+  );
   const state: AgentState = {
     relayUrl,
     deviceId: answer.deviceId,

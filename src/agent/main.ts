@@ -4,7 +4,8 @@
  * (dev/chromium-host/agent.ts) adds the Chromium launcher for tests and the demo. Exit codes: 2
  * for a usage mistake (a plain-http relay elsewhere than this computer too), 3 when someone must
  * act (no keychain on Windows, a credential file others can read, not enrolled, credential or
- * the relay's certificate refused, a damaged configuration file), 1 for anything else, which a
+ * the relay's certificate refused, a damaged configuration file, a proxy setting that cannot be
+ * used, a proxy that refused the credentials), 1 for anything else, which a
  * service manager may retry.
  */
 import { createToolBackends } from '../platform/tools/index.js';
@@ -24,12 +25,20 @@ import { enrolDevice, EnrolmentProblem, storedEnrolment } from './enrolment.js';
 import { readEnrolmentToken } from './enrolment-token-input.js';
 import { chooseLauncher } from './launcher-choice.js';
 import { waitForRelay } from './relay-reachable.js';
+import { agentProxySetting, PROXY_URL_ENV, ProxySettingProblem } from './proxy-setting.js';
+import { hostProxySetting, proxyHandoverFor } from '../platform/proxy/setting-keychain.js';
+import type { ProxyHandover } from '../shared/proxy-handover.js';
+import { ProxyRefused, rerouting, resolveRelayRoute } from './relay-route.js';
+import { helperPlatform } from './helper/helper-platform.js';
 
 const log = (line: string) => console.log(`[agent] ${line}`);
 
 /** How this build starts hosts, by `--launcher` kind; a kind it lacks is a usage mistake. */
 export type LauncherFactories = Partial<
-  Record<LauncherKind, (args: AgentArgs, log: (line: string) => void) => HostLauncher>
+  Record<
+    LauncherKind,
+    (args: AgentArgs, log: (line: string) => void, proxyHandover: ProxyHandover | undefined) => HostLauncher
+  >
 >;
 
 async function main(argv: string[], launchers: LauncherFactories, machine?: MachineIdentityReader): Promise<void> {
@@ -52,12 +61,21 @@ async function main(argv: string[], launchers: LauncherFactories, machine?: Mach
       ? undefined
       : await readEnrolmentToken(args.enrolmentTokenFrom, process.stdin);
   const credentials = await openAgentCredentials({ stateDir: args.stateDir, log });
+  // The proxy's password, if the setting has one, moves to the keychain before anything connects.
+  const proxySetting = await agentProxySetting({ args, config, env: process.env, credentials, log });
+  // The hosts it starts reach the relay the same way: the setting, without its password, in their
+  // environment; the password, if any, over a pipe only the agent and each host share (proxy-handover.ts).
+  if (proxySetting.setting) process.env[PROXY_URL_ENV] = hostProxySetting(proxySetting.setting);
+  const proxyHandover = proxyHandoverFor(proxySetting.setting) ?? undefined;
+  const stored = enrolmentToken === undefined ? await storedEnrolment(args.stateDir, args.relayUrl, credentials) : null;
+  // One resolution for every connection to the relay: the enrolment's requests and the relay connection.
+  const relayUrl = stored?.state.relayUrl ?? args.relayUrl!;
+  const route = await resolveRelayRoute(relayUrl, proxySetting, { log });
+  const via = route.agent ? { agent: route.agent } : {};
   // A relay still starting (at boot, or the README's recipe run in one go) is waited for, not given up on.
-  if (enrolmentToken !== undefined) await waitForRelay(args.relayUrl!, { log });
+  if (enrolmentToken !== undefined) await waitForRelay(args.relayUrl!, { log, ...via });
   const { state, agentToken } =
-    enrolmentToken !== undefined
-      ? await enrolDevice(args.relayUrl!, enrolmentToken, args.stateDir, credentials, machine)
-      : await storedEnrolment(args.stateDir, args.relayUrl, credentials);
+    stored ?? (await enrolDevice(args.relayUrl!, enrolmentToken!, args.stateDir, credentials, machine, route.agent));
   log(
     `flxra agent ${AGENT_VERSION}, device ${state.deviceId} (environment ${state.environmentId}, report group ${state.reportGroup})`,
   );
@@ -65,13 +83,21 @@ async function main(argv: string[], launchers: LauncherFactories, machine?: Mach
   log(choice.line);
 
   const sessions = createUserSessionReader(process.platform, { ...(args.utmpPath ? { utmpPath: args.utmpPath } : {}) });
-  const launcher = makeLauncher(args, log);
+  const launcher = makeLauncher(args, log, proxyHandover);
+  // Windows: the secure-desktop helper beside node.exe (FLXRA_DESKTOP_HELPER names another); elsewhere none, said once.
+  const helper = await helperPlatform(
+    process.env.FLXRA_DESKTOP_HELPER ? { exe: process.env.FLXRA_DESKTOP_HELPER } : {},
+  );
+  log(helper.available ? `secure-desktop helper: ${helper.exe}` : `secure-desktop helper: none (${helper.message})`);
   const agent = new Agent({
     relayUrl: state.relayUrl,
     agentToken,
     readReport: () => readReport(sessions),
     launcher,
     verification: config.verification,
+    secureDesktopHelper: { platform: helper },
+    ...(route.agent ? { proxyAgent: route.agent } : {}),
+    reroute: rerouting(relayUrl, proxySetting, route, { log }),
     // The admin tools run here, with the agent's rights; node-pty stays outside the bundle.
     tools: createToolBackends(),
     ...(process.env.DISPLAY ? { ownDisplay: process.env.DISPLAY } : {}),
@@ -108,7 +134,9 @@ export function runAgent(argv: string[], launchers: LauncherFactories, machine?:
       err instanceof AgentConfigProblem ||
       err instanceof EnrolmentProblem ||
       err instanceof EnrolmentRefused ||
-      err instanceof RelayCertificateRefused
+      err instanceof RelayCertificateRefused ||
+      err instanceof ProxySettingProblem ||
+      err instanceof ProxyRefused
     ) {
       console.error(`flxra agent: ${message}`);
       process.exitCode = 3;

@@ -3,8 +3,10 @@
  * relay (both at boot, or the README's recipe run in one go) must not spend its one-time
  * enrolment on a relay that is still starting, nor give up. It asks the relay's public keys
  * (any HTTP answer will do), and tries again after the reconnection backoff while the relay
- * cannot be reached, saying so; a certificate it cannot verify stops it, as enrolment would.
+ * cannot be reached, saying so; a certificate it cannot verify stops it, as enrolment would. It
+ * goes by the route enrolment will take (the proxy's agent, relay-route.ts).
  */
+import type { Agent } from 'node:http';
 import {
   certificateProblemMessage,
   describeConnectionFailure,
@@ -12,11 +14,14 @@ import {
 } from '../shared/relay-certificate.js';
 import { RELAY_KEYS_PATH } from '../shared/relay-api.js';
 import { backoffDelay } from './backoff.js';
+import { relayRequest } from '../platform/proxy/relay-request.js';
 import { RelayCertificateRefused } from './enrol.js';
 
 export interface RelayWaitDeps {
   log: (line: string) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** The proxy's agent; absent: direct. */
+  agent?: Agent;
 }
 
 export async function waitForRelay(relayUrl: string, deps: RelayWaitDeps): Promise<void> {
@@ -24,8 +29,7 @@ export async function waitForRelay(relayUrl: string, deps: RelayWaitDeps): Promi
   const url = new URL(RELAY_KEYS_PATH, relayUrl);
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-      await res.body?.cancel();
+      await relayRequest(url, { timeoutMs: 10_000, ...(deps.agent ? { agent: deps.agent } : {}) });
       return;
     } catch (err) {
       const certificate = readCertificateProblem(err);

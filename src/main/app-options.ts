@@ -1,6 +1,7 @@
 /**
  * The app's start-up options from its command line and environment: which role it plays and
- * which relay it uses. Defaults match the relay's embedded defaults, so both start together.
+ * which relay it uses, and the explicit proxy to it (`--proxy`: proxy-setting.ts). Defaults match
+ * the relay's embedded defaults, so both start together.
  */
 import { parseArgs } from 'node:util';
 
@@ -11,6 +12,8 @@ export interface AppOptions {
   relayUrl: string;
   /** Pre-fills the session ID in the operator's viewer. */
   sessionId?: string;
+  /** `--proxy`: the explicit proxy setting (Proxy_Url), never with a password (proxy-setting.ts). */
+  proxyUrl?: string;
 }
 
 export function parseAppOptions(argv: readonly string[], env: NodeJS.ProcessEnv): AppOptions {
@@ -20,6 +23,7 @@ export function parseAppOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       host: { type: 'boolean', default: false },
       relay: { type: 'string' },
       session: { type: 'string' },
+      proxy: { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
@@ -29,5 +33,6 @@ export function parseAppOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     role: values.host === true ? 'host' : 'operator',
     relayUrl,
     ...(typeof values.session === 'string' ? { sessionId: values.session } : {}),
+    ...(typeof values.proxy === 'string' ? { proxyUrl: values.proxy } : {}),
   };
 }

@@ -7,31 +7,24 @@
  * computer (src/shared/relay-url.ts); a certificate this computer does not trust fails the
  * connection, and describeConnectionFailure says why in the sessions' messages.
  */
-import { io, type Socket } from 'socket.io-client';
-import { onCheckedEvent } from '../shared/checked-events.js';
-import {
-  relayEvents,
-  type ClientToRelayEvents,
-  type HandshakeAuth,
-  type RelayEventName,
-  type RelayEventPayload,
-} from '../shared/protocol.js';
+import type { Agent } from 'node:http';
+import { io } from 'socket.io-client';
+import type { HandshakeAuth } from '../shared/protocol.js';
+import type { RelaySocket } from '../shared/relay-socket.js';
 import { secureRelayUrl } from '../shared/relay-url.js';
 
-/** What arrives from the relay before it is checked: unknown until onRelayEvent has parsed it. */
-type UncheckedRelayEvents = { [E in RelayEventName]: (payload: unknown) => void };
-
-export type RelaySocket = Socket<UncheckedRelayEvents, ClientToRelayEvents>;
+export { onRelayEvent, retryAfterRefusal, type RelaySocket } from '../shared/relay-socket.js';
 
 /**
  * `auth` is read again at each (re)connection when it is a function: a host's credential changes
  * once it is in an assistance (its resume token replaces the one-time token). Throws for a relay
- * address the rule refuses: the sessions check it first, to say so in their state.
+ * address the rule refuses: the sessions check it first, to say so in their state. `agent`: the
+ * proxy's tunnel the app's proxy resolution chose (relay-route.ts); absent: direct.
  */
 export function connectToRelay(
   relayUrl: string,
   auth: HandshakeAuth | (() => HandshakeAuth),
-  opts: { reconnection?: boolean } = {},
+  opts: { reconnection?: boolean; agent?: Agent } = {},
 ): RelaySocket {
   const checked = secureRelayUrl(relayUrl);
   if (!checked.ok) throw new Error(checked.message);
@@ -42,33 +35,7 @@ export function connectToRelay(
     reconnectionDelay: 500,
     reconnectionDelayMax: 5_000,
     autoConnect: true,
+    // engine.io-client types `agent` for its browser build; in Node it is handed to the websocket as is.
+    ...(opts.agent ? { agent: opts.agent as unknown as string } : {}),
   });
-}
-
-/**
- * Handles a relay event once its payload matches the event's schema. A malformed one is dropped
- * with a log line naming the event, never its payload (it may carry tokens or SDP); a handler
- * that throws is logged too, so that nothing the relay sends can crash the process.
- */
-export function onRelayEvent<E extends RelayEventName>(
-  socket: RelaySocket,
-  event: E,
-  log: (line: string) => void,
-  handler: (payload: RelayEventPayload<E>) => void,
-): void {
-  onCheckedEvent(socket, relayEvents, event, log, (payload) => handler(payload as RelayEventPayload<E>));
-}
-
-/**
- * How long after a refusal worth retrying ("unavailable") a client connects again: socket.io
- * itself gives up after any refusal of the relay's handshake.
- */
-const RETRY_AFTER_REFUSAL_MS = 2_000;
-
-/** Connects again later, unless it is connecting already or `current()` says it was stopped meanwhile. */
-export function retryAfterRefusal(socket: RelaySocket, current: () => RelaySocket | null): void {
-  if (socket.active) return;
-  setTimeout(() => {
-    if (current() === socket && !socket.active) socket.connect();
-  }, RETRY_AFTER_REFUSAL_MS).unref?.();
 }

@@ -2,7 +2,10 @@
  * Displays of an X server: one per monitor as Xinerama reports them (on any current X server
  * Xinerama is answered by RandR, one head per active monitor, primary first), or the whole root
  * window when there is no Xinerama. Monitor changes arrive as RandR notifications and trigger a
- * new query, so list() follows resolution changes and hot-plugged monitors.
+ * new query, so list() follows resolution changes and hot-plugged monitors; monitors set with
+ * `xrandr --setmonitor` (a wide screen split in two) send no notification, so the query is also
+ * made again every second (one round trip). A display keeps its id while it stays (same place and
+ * size, or same place resized): the operator's choice of display follows it when others change.
  */
 import type { DisplayInfo } from '../shared/input-events.js';
 import type { DisplayProvider } from './displays.js';
@@ -22,6 +25,7 @@ export async function createX11DisplayProvider(opts: X11DisplayOptions): Promise
     );
     const provider = new X11Displays(conn, xinerama);
     await provider.refresh();
+    provider.poll(opts.onError);
     const randr = await new Promise<RandrExtension | null>((resolve) =>
       conn.client.require('randr', (err, ext) => resolve(err ? null : ext)),
     );
@@ -42,6 +46,8 @@ export async function createX11DisplayProvider(opts: X11DisplayOptions): Promise
 
 class X11Displays implements DisplayProvider {
   private current: DisplayInfo[] = [];
+  private nextId = 0;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly conn: X11Connection,
@@ -56,10 +62,33 @@ class X11Displays implements DisplayProvider {
     const heads = await this.monitors();
     // Mirrored monitors are the same pixels twice; the operator needs them once.
     const distinct = heads.filter((h, i) => heads.findIndex((o) => sameRect(o, h)) === i);
-    this.current = distinct.map((h, i) => ({ id: String(i), ...h, primary: i === 0 }));
+    const before = this.current;
+    const taken = new Set<string>();
+    const keep = (match: (d: DisplayInfo) => boolean) => before.find((d) => !taken.has(d.id) && match(d))?.id;
+    // Unchanged displays keep their ids first, then resized ones (same origin); new ones get new ids.
+    const ids = distinct.map((h) => {
+      const id = keep((d) => sameRect(d, h));
+      if (id) taken.add(id);
+      return id;
+    });
+    this.current = distinct.map((h, i) => {
+      let id = ids[i] ?? keep((d) => d.x === h.x && d.y === h.y);
+      if (!id) {
+        while (before.some((d) => d.id === String(this.nextId))) this.nextId++;
+        id = String(this.nextId++);
+      }
+      taken.add(id);
+      return { id, ...h, primary: i === 0 };
+    });
+  }
+
+  poll(onError: (err: Error) => void): void {
+    this.timer = setInterval(() => void this.refresh().catch(onError), POLL_MS);
+    this.timer.unref();
   }
 
   close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
     return this.conn.close();
   }
 
@@ -74,6 +103,9 @@ class X11Displays implements DisplayProvider {
     return [{ x: 0, y: 0, width: root.width, height: root.height }];
   }
 }
+
+/** How often the monitors are read again, for the changes X sends no notification of. */
+const POLL_MS = 1_000;
 
 interface Rect {
   x: number;

@@ -65,6 +65,10 @@ declare module 'x11' {
     QueryPointer(window: number, cb: ReplyCallback<PointerState>): void;
     /** 32 bytes, one bit per keycode: bit (k % 8) of byte (k >> 3) is set while key k is down. */
     QueryKeymap(cb: ReplyCallback<Buffer>): void;
+    /** The keysyms of `count` keycodes from `first`, one row per keycode. */
+    GetKeyboardMapping(first: number, count: number, cb: ReplyCallback<number[][]>): void;
+    /** Sets the keysyms of keycodes from `first`: `keysyms` holds keysymsPerKeycode for each. */
+    ChangeKeyboardMapping(first: number, keysymsPerKeycode: number, keysyms: number[]): void;
     close(cb?: (err?: Error) => void): void;
     terminate(): void;
     AllocID(): number;
@@ -84,6 +88,17 @@ declare module 'x11' {
     MapWindow(wid: number): void;
     ChangeWindowAttributes(wid: number, attributes: WindowAttributes): void;
     ClearArea(wid: number, x: number, y: number, width: number, height: number, exposures: number): void;
+    // The bench's scenes (bench/video/x-scene.ts): drawing, moving, and a round trip.
+    CreateGC(gc: number, drawable: number, values: { foreground?: number }): void;
+    ChangeGC(gc: number, values: { foreground?: number }): void;
+    /** Flat list: x, y, width, height of each rectangle. */
+    PolyFillRectangle(drawable: number, gc: number, rects: number[]): void;
+    MoveWindow(wid: number, x: number, y: number): void;
+    RaiseWindow(wid: number): void;
+    UnmapWindow(wid: number): void;
+    DestroyWindow(wid: number): void;
+    /** A request with a reply: once it comes, every request sent before has been carried out. */
+    GetInputFocus(cb: ReplyCallback<unknown>): void;
   }
 
   export interface WindowAttributes {

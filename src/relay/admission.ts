@@ -9,6 +9,9 @@ import type { AccessMode, OperatorIdentity } from '../shared/protocol.js';
 import { ended, relayError as error, type ConnId, type OperatorSender, type Outgoing } from './messages.js';
 import type { Session, SessionObserver, SessionParties } from './session-model.js';
 
+/** Why the device said no: the user's Deny, nobody answering, or the device refusing an operator in the browser. */
+export type ConsentDenial = 'declined' | 'consent-timeout' | 'browser-refused';
+
 export function joinRequest(hostConn: ConnId, session: Session, operator: OperatorIdentity): Outgoing {
   return {
     to: hostConn,
@@ -79,7 +82,7 @@ export function requestConsent(
 export function decideConsent(
   session: Session,
   from: ConnId,
-  answer: { mode: AccessMode } | { deny: 'declined' | 'consent-timeout' },
+  answer: { mode: AccessMode } | { deny: ConsentDenial },
   admitted: ((mode: AccessMode) => string) | null,
   observer: SessionObserver,
 ): Outgoing[] {
@@ -91,7 +94,7 @@ export function decideConsent(
   if ('deny' in answer) {
     // The session stays open: the user may let someone (or the same operator) in later.
     session.operator = null;
-    observer.decided(sessionId, answer.deny === 'declined' ? 'declined' : 'timeout');
+    observer.decided(sessionId, answer.deny === 'consent-timeout' ? 'timeout' : 'declined');
     return [ended(slot.conn, sessionId, answer.deny)];
   }
   slot.mode = answer.mode;

@@ -21,20 +21,30 @@ export type ClientData =
       /** Set for a host back from a dropped connection: the assistance its resume token is for. */
       resumed?: SessionId;
     }
-  /** `appToken`: the app token it signed in with, when it was one (revocable alone, revocation.ts). */
-  | { role: 'operator'; operator: OperatorIdentity; appToken?: string };
+  /**
+   * `appToken`: the app token it signed in with, when it was one (revocable alone, revocation.ts).
+   * `consoleUser`: the console account of an operator in the browser (its identity says `via: 'browser'`).
+   */
+  | { role: 'operator'; operator: OperatorIdentity; appToken?: string; consoleUser?: string };
 
-export type AuthResult = { ok: true; data: ClientData } | { ok: false; reason: string };
+/** `retry`: the client should connect again (through the proxy, to another node), not give up. */
+export type AuthResult = { ok: true; data: ClientData } | { ok: false; reason: string; retry?: true };
 
 export interface Registries {
   operators: OperatorRegistry;
   devices: DeviceRegistry;
   /** The one-time tokens of hosts started by agents (src/relay/agents/hub.ts). */
-  hostTokens: { redeemHostToken(token: string): { sessionId: SessionId; deviceName: string } | null };
+  hostTokens: {
+    redeemHostToken(token: string): { sessionId: SessionId; deviceName: string } | null;
+    /** Of several nodes: whether another node issued this token (its agent starts the host there). */
+    heldElsewhere?: (token: string) => Promise<boolean>;
+  };
   /** The resume tokens of assistances' hosts (src/relay/assistances/service.ts). */
   hostResumes: {
     hostResumeValid(sessionId: SessionId, token: string): { deviceId: string; deviceName: string } | null;
   };
+  /** The one-time tickets of operators in the browser (src/relay/console/browser-tickets.ts). */
+  browserTickets?: { redeem(ticket: string): { operator: OperatorIdentity; consoleUser: string } | null };
 }
 
 export async function authenticate(auth: unknown, registries: Registries): Promise<AuthResult> {
@@ -55,6 +65,8 @@ export async function authenticate(auth: unknown, registries: Registries): Promi
       if (deviceToken !== undefined)
         return { ok: false, reason: 'a host presents a device token or a host token, not both' };
       const binding = registries.hostTokens.redeemHostToken(hostToken);
+      if (!binding && (await registries.hostTokens.heldElsewhere?.(hostToken)))
+        return { ok: false, reason: 'this host is expected by another relay node: connect again', retry: true };
       if (!binding) return { ok: false, reason: 'invalid or used host token' };
       return { ok: true, data: { role: 'host', deviceName: binding.deviceName, assistance: binding.sessionId } };
     }
@@ -63,6 +75,11 @@ export async function authenticate(auth: unknown, registries: Registries): Promi
     if (!device) return { ok: false, reason: 'invalid or revoked device token' };
     // The registry's name, as for operators: what the relay shows of a device is what it enrolled.
     return { ok: true, data: { role: 'host', deviceName: device.name, device } };
+  }
+  if (parsed.data.role === 'browser-operator') {
+    const redeemed = registries.browserTickets?.redeem(parsed.data.ticket) ?? null;
+    if (!redeemed) return { ok: false, reason: 'invalid, used or expired browser sign-in ticket' };
+    return { ok: true, data: { role: 'operator', ...redeemed } };
   }
   const verified = await registries.operators.verifyToken(parsed.data.token);
   // One reason for malformed, unknown and revoked tokens: the client learns nothing to probe with.

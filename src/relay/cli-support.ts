@@ -1,6 +1,7 @@
 /**
  * What the relay command's parts share: the data dir option, argument parsing whose mistakes are
- * usage errors (exit code 2 with the usage), and a store opened for one command and closed after.
+ * usage errors (exit code 2 with the usage), a store opened for one command and closed after,
+ * and serve's options for running as one of several nodes.
  */
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -34,4 +35,33 @@ export async function withStore<T>(data: string | undefined, use: (store: RelayS
   } finally {
     store.close();
   }
+}
+
+/** `relay serve` as one of several nodes (src/relay/cluster.ts, docs/deployment.md). */
+export const CLUSTER_OPTIONS = {
+  redis: { type: 'string' },
+  node: { type: 'string' },
+  database: { type: 'string' },
+} as const;
+
+/**
+ * The Redis URL serve was given (--redis or FLXRA_RELAY_REDIS), checked, and the node's name
+ * (--node or FLXRA_RELAY_NODE); --database is refused until it exists.
+ */
+export function serveCluster(values: { redis?: string; node?: string; database?: string }): {
+  redisUrl?: string;
+  node?: string;
+} {
+  const node = values.node ?? process.env.FLXRA_RELAY_NODE;
+  const url = values.redis ?? process.env.FLXRA_RELAY_REDIS;
+  if (url !== undefined && !/^rediss?:\/\//.test(url))
+    throw new UsageError(`invalid --redis "${url}": redis://[:password@]host:port or rediss://…`);
+  if (values.database !== undefined)
+    throw new UsageError(
+      '--database postgres://… is not available yet: only the assistances have a PostgreSQL store so far ' +
+        '(src/relay/store/pg-assistances.ts); the nodes of one relay share one --data folder meanwhile (docs/deployment.md)',
+    );
+  if (node !== undefined && url === undefined)
+    throw new UsageError('--node names one of several nodes: it needs --redis');
+  return { ...(url === undefined ? {} : { redisUrl: url }), ...(node === undefined ? {} : { node }) };
 }

@@ -4,49 +4,42 @@
  * and its store, and hands the default namespace's clients to client-sockets.ts and the agents'
  * namespace to the agent hub; close() stops it so that the next run carries on.
  */
-import { isIPv6, type AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { AGENT_NAMESPACE } from '../shared/agent-protocol.js';
-import { ActivationKeys } from './activation/keys.js';
 import { KeySetPublisher } from './activation/key-set.js';
 import { openAgents } from './agents/index.js';
-import type { EnrolmentTokens } from './agents/enrolment-tokens.js';
-import type { AgentRegistry } from './agents/registry.js';
 import { AssistanceLifecycles } from './assistances/lifecycles.js';
-import { Assistances, checkActivationNames } from './assistances/service.js';
+import { Assistances } from './assistances/service.js';
 import { AuditTrail, RELAY_ACTOR } from './audit/audit-trail.js';
 import { SessionEvents } from './audit/session-events.js';
+import { ViewerRequests } from './viewer-requests.js';
 import { createConsole } from './console/console.js';
 import { DEFAULT_CONSOLE_DIR } from './console/handler.js';
-import { PasswordCheck, type PasswordCheckStats } from './console/password-check.js';
-import { monotonicClock, systemClock, type Clock } from './clock.js';
-import { MachineTokens, type CredentialCheckStats } from './credentials/machine-tokens.js';
-import { openTokenMac } from './credentials/pepper.js';
+import { PasswordCheck } from './console/password-check.js';
+import { MachineTokens } from './credentials/machine-tokens.js';
 import { DeviceRegistry } from './devices.js';
+import { ReleaseArtifacts } from './downloads/artifacts.js';
 import { registerOperatorApi } from './http/api.js';
 import { createRelayHttp } from './http/app.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
-import { TrustedProxies } from './limits/client-address.js';
-import { ClientGuard } from './limits/connections.js';
-import { LogLimiter } from './limits/log-limiter.js';
-import { resolveLimits, type RelayLimits } from './limits/settings.js';
-import { createLogger, type RelayLogger } from './log.js';
 import { Revocations } from './revocation.js';
 import type { Outgoing } from './messages.js';
 import { errorMessage, serveClients, type RelayServer } from './client-sockets.js';
 import { OperatorRegistry } from './operators.js';
 import { PolicyGate } from './policy/gate.js';
 import { PolicySettingsStore } from './policy/policy-settings.js';
-import { PolicyWatch } from './policy/policy-watch.js';
-import { listen } from './http/listen.js';
 import { Roles } from './policy/roles.js';
-import { capabilityToolGate } from './tools/tool-gate.js';
-import { ToolRelay } from './tools/tool-relay.js';
-import { DEFAULT_SCRYPT } from './secret-hash.js';
-import { openSqliteStore } from './store/sqlite-store.js';
-import type { ScryptParams } from './store/store.js';
+import { wireToolRelay } from './tools/tools-wiring.js';
+import { wireAssistRelay } from './tools/assist-wiring.js';
+import { wireRecordings } from './recordings/recording-wiring.js';
+import { registerRecordingApi } from './http/recording-api.js';
+import { wireSecureDesktop } from './secure-desktop/secure-desktop-wiring.js';
+import { bothObservers, UNOBSERVED } from './session-model.js';
+import { openFoundations } from './relay-foundations.js';
 import type { RelayCounters } from '../shared/relay-counters.js';
-import { createRelayServer, reloadTls, transportWarnings, type RelayTls } from './tls.js';
+import { reloadTls, transportWarnings } from './tls.js';
+import { openIceGrants } from './turn/ice-grants.js';
+import { NODE_HEARTBEAT_MS } from './assistances/takeover.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT };
 
@@ -60,137 +53,32 @@ const SWEEP_INTERVAL_MS = 10_000;
  */
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
-export interface RelayOptions {
-  host?: string;
-  /** 0 picks a free port (tests). */
-  port?: number;
-  /** Where relay.db lives (with the signing key: keep it private); created if missing, made owner-only. */
-  dataDir: string;
-  /**
-   * The token pepper, base64url (FLXRA_RELAY_TOKEN_PEPPER); default: the data folder's
-   * token-pepper file, made at the first start (src/relay/credentials/pepper.ts).
-   */
-  tokenPepper?: string;
-  logger?: RelayLogger;
-  /** The URL operators' apps reach this relay at, named in activation files; default: the URL listened on. */
-  publicUrl?: string;
-  /** Environment (tenant) id put in activation files; default 'default'. */
-  environment?: string;
-  /** The relay's name, the files' issuer; default 'flxra relay'. */
-  name?: string;
-  /** How long an activation file is accepted; default 15 minutes. */
-  activationLifetimeMs?: number;
-  /** How long after the operator's connection ends an assistance expires; default 15 minutes. */
-  assistanceGraceMs?: number;
-  /** How long an assistance's host has to come back after its connection dropped; default 60 s. */
-  hostGraceMs?: number;
-  /** How long an assistance nobody got into lives; default 15 minutes. */
-  unconnectedLifetimeMs?: number;
-  /** Where time comes from; tests inject theirs. */
-  clock?: Clock;
-  /** Cost of new password hashes (console users, unattended passwords); only tests should lower it. */
-  scrypt?: ScryptParams;
-  /** Where the console's built pages are; default out/console (`npm run build:console`). */
-  consoleDir?: string;
-  /** How often device agents report when nothing changes; default 15 s. */
-  agentHeartbeatMs?: number;
-  /** How long an agent has to get the host of an assistance connected; default 30 s. */
-  hostStartTimeoutMs?: number;
-  /** How long assistances wait for their agent after its connection broke; default 60 s (src/relay/agents/hub.ts). */
-  agentGraceMs?: number;
-  /** What any one client may ask of the relay (src/relay/limits/settings.ts); each left out keeps its default. */
-  limits?: Partial<RelayLimits>;
-  /** Where the limits' time comes from (real, monotonic time by default); tests inject theirs. */
-  limitClock?: Clock;
-  /** Serve HTTPS and WSS with this certificate and key (src/relay/tls.ts); plain http without. */
-  tls?: RelayTls;
-}
-
-export interface RelayHandle {
-  /** http(s)://host:port actually listened on (the real port when 0 was asked). */
-  url: string;
-  port: number;
-  /** What activation files name as the relay. */
-  publicUrl: string;
-  /** formatFingerprint of the active signing key, as administrators publish it (it changes with a rotation). */
-  readonly keyFingerprint: string;
-  /** The signing keys: rotate and revoke (as `relay keys` does), on the relay's clock. */
-  signingKeys: ActivationKeys;
-  operators: OperatorRegistry;
-  devices: DeviceRegistry;
-  /**
-   * The one-time link that makes the console's first administrator (the relay command prints
-   * it); null once an administrator exists.
-   */
-  setupUrl: string | null;
-  /** The audit trail: record what happens, query what happened. */
-  audit: AuditTrail;
-  /** The capability matrix's roles and who has which; what each policy save switched off (the tool router listens). */
-  roles: Roles;
-  policyWatch: PolicyWatch;
-  /** Enrolment tokens for device agents: `enrolment.create({ environmentId, reportGroup })`. */
-  enrolment: EnrolmentTokens;
-  /** The devices enrolled by agents, as they report themselves (online, last seen, user sessions). */
-  agents: AgentRegistry;
-  /** What the checks of machine tokens have cost so far: HMACs, comparisons, old scrypt rows. */
-  credentialChecks(): CredentialCheckStats;
-  /** What judging new console passwords has cost so far: dictionary loads, checks, the longest scored. */
-  passwordChecks(): PasswordCheckStats;
-  /** What the relay counts of its clients' load (sockets, queued bytes, refusals, log lines left out). */
-  counters(): RelayCounters;
-  /** What looks wrong in how it is reached (plain http on the network, its certificate), as logged at start. */
-  warnings: string[];
-  /** Takes a renewed certificate and key (`relay serve` on SIGHUP); refused by a relay serving plain http. */
-  reloadTls(tls: RelayTls): void;
-  /** Expires, now by the relay's clock, every assistance whose time is up (the relay also does so every 10 s). */
-  sweep(): Promise<void>;
-  /** Disconnects every client, stops listening and closes the store. Safe to call twice. */
-  close(): Promise<void>;
-}
+import type { RelayHandle, RelayOptions } from './relay-handle.js';
+export type { RelayHandle, RelayOptions };
 
 export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
-  const host = opts.host ?? DEFAULT_HOST;
-  const limits = resolveLimits(opts.limits);
-  const proxies = new TrustedProxies(limits.trustedProxies);
-  const limitClock = opts.limitClock ?? monotonicClock;
-  // Every part logs through the limiter: no client decides how fast the log grows.
-  const log = new LogLimiter(opts.logger ?? createLogger(), limitClock, {
-    linesPerWindow: limits.logLinesPerWindow,
-    windowMs: limits.logWindowMs,
-  });
-  const logger: RelayLogger = log;
-  const guard = new ClientGuard(limits, proxies, limitClock, logger);
-  const clock = opts.clock ?? systemClock;
-  const scrypt = opts.scrypt ?? DEFAULT_SCRYPT;
-  const environment = opts.environment ?? 'default';
-  const relayName = opts.name ?? 'flxra relay';
-  checkActivationNames({
-    ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl }),
+  const {
+    host,
+    limits,
+    proxies,
+    log,
+    logger,
+    guard,
+    clock,
+    scrypt,
     environment,
     relayName,
-  });
-  const http = createRelayServer(opts.tls, limits.headersTimeoutMs);
-  const store = openSqliteStore(opts.dataDir);
-  const activationLifetimeMs = opts.activationLifetimeMs ?? 15 * MINUTE;
-  // Read from the store on every use: `relay keys rotate|revoke` on the same data dir apply at once.
-  const key = new ActivationKeys(store, clock, { activationLifetimeMs });
-  let tokenMac: ReturnType<typeof openTokenMac>;
-  try {
-    tokenMac = openTokenMac({
-      dataDir: opts.dataDir,
-      store,
-      ...(opts.tokenPepper === undefined ? {} : { fromEnv: opts.tokenPepper }),
-    });
-    await key.signing();
-    await listen(http, opts.port ?? DEFAULT_PORT, host);
-  } catch (err) {
-    store.close();
-    throw err;
-  }
-  const port = (http.address() as AddressInfo).port;
-  const url = `${opts.tls ? 'https' : 'http'}://${isIPv6(host) ? `[${host}]` : host}:${port}`;
-  const publicUrl = opts.publicUrl ?? url;
-
+    http,
+    store,
+    activationLifetimeMs,
+    key,
+    tokenMac,
+    cluster,
+    node,
+    port,
+    url,
+    publicUrl,
+  } = await openFoundations(opts);
   const machineTokens = new MachineTokens(tokenMac);
   const operators = new OperatorRegistry(store, machineTokens);
   const devices = new DeviceRegistry(store, machineTokens);
@@ -224,6 +112,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     credentialReplaced: (deviceId) =>
       revocations.credentialReplaced(deviceId, { kind: 'device', id: deviceId, name: deviceId }),
     toolEvent: (sessionId, event) => tools.fromAgent(sessionId, event),
+    secureDesktopRefused: (sessionId, refusal) => secureDesktop.fromAgent(sessionId, refusal),
+    secureDesktopStream: (sessionId, update) => secureDesktopStream.fromAgent(sessionId, update),
     toolsEnded: (sessionId) => tools.ended(sessionId),
     onEnrolled: ({ deviceId, hostname, reportGroup, agentVersion, reused }) =>
       audit.record({
@@ -239,10 +129,30 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     const data = conn === null ? undefined : io.sockets.sockets.get(conn)?.data;
     return store.getAssistance(sessionId)?.deviceId ?? (data?.role === 'host' ? (data.device?.id ?? null) : null);
   });
+  // An admitted operator's connection is told which tools it may use (the tools' relay, below), and both parties
+  // what the clipboard and the chat may do (the assist relay, below).
+  const sessionObserver = bothObservers(sessionEvents, {
+    ...UNOBSERVED,
+    connected: (sessionId) => {
+      agents.hub.sendWatched(sessionId, true);
+      deliver([
+        ...tools.announce(sessionId),
+        ...assist.announce(sessionId),
+        ...secureDesktopStream.announce(sessionId),
+      ]);
+    },
+    left: (sessionId) => agents.hub.sendWatched(sessionId, false),
+    gone: (sessionId) => {
+      assist.ended(sessionId);
+      secureDesktopStream.ended(sessionId);
+      recordings.ended(sessionId);
+    },
+  });
   const assistances = new Assistances({
     store,
+    node,
     devices,
-    sessionObserver: sessionEvents,
+    sessionObserver,
     lifecycles,
     agentHosts: agents.hub,
     policy: policyGate,
@@ -260,33 +170,47 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
       unconnectedLifetimeMs: opts.unconnectedLifetimeMs ?? 15 * MINUTE,
       scrypt,
     },
+    // The operator in the browser, as the capability matrix says for the identity's role (read at each open).
+    browserOperators: (deviceId, operator, mode) => {
+      const decision = policyGate.capability(deviceId, roles.ofOperator(operator.id), 'browser-operator', mode);
+      return decision.allowed ? null : decision.reason;
+    },
   });
   // Tool traffic: operator ⇄ relay ⇄ the device's agent, checked here (src/relay/tools/).
   const roles = new Roles(store, clock);
-  const tools = new ToolRelay({
-    assistance(sessionId) {
-      const record = store.getAssistance(sessionId);
-      const state = lifecycles.state(sessionId);
-      return record && state && { deviceId: record.deviceId, operatorId: record.operatorId, mode: record.mode, state };
-    },
-    parties: (sessionId) => assistances.sessions.parties(sessionId),
-    operator(operatorId) {
-      const record = store.getOperator(operatorId);
-      return record && { id: record.id, name: record.name, organisation: record.organisation };
-    },
-    roleOf: (operatorId) => roles.ofOperator(operatorId),
-    environmentOfOperator: (operatorId) => operators.environment(operatorId) ?? 'default',
-    environmentOfDevice: (deviceId) => agents.registry.get(deviceId)?.environmentId ?? null,
-    gate: capabilityToolGate((deviceId, role, capability, mode) =>
-      policyGate.capability(deviceId, role, capability, mode),
-    ),
-    toAgent: agents.hub.sendTool,
+  // What the tools' and the clipboard's and chat's relays both decide with.
+  const decisionParts = {
+    store,
+    lifecycles,
+    sessions: () => assistances.sessions,
+    operators,
+    roles,
+    agents,
+    policy,
+    policyGate,
     audit,
+    deliver,
+  };
+  const tools = wireToolRelay(decisionParts);
+  const assist = wireAssistRelay({
+    ...decisionParts,
+    now: () => clock.now(),
+    deviceOfHost: deviceOfHostConn,
   });
-  // Switching a tool off closes it at once, wherever the policy is saved from.
-  policy.onChange(() => tools.policyChanged());
-  // Released by its operator or over: its tools close at once.
-  lifecycles.onChange((sessionId, state) => tools.stateChanged(sessionId, state));
+  function deviceOfHostConn(conn: string): string | null {
+    const data = io.sockets.sockets.get(conn)?.data;
+    return data?.role === 'host' ? (data.device?.id ?? null) : null;
+  }
+  // Recording where the policy requires it (src/relay/recordings/): chunks in the data folder, chained in the audit.
+  const { recordings, archive: recordingArchive } = wireRecordings({
+    ...decisionParts,
+    now: () => clock.now(),
+    deviceOfHost: deviceOfHostConn,
+    dataDir: opts.dataDir,
+    clock,
+    retentionMs: opts.recordingRetentionMs,
+    assistances: () => assistances,
+  });
   // Recorded as the relay's own doing: what ends because of a restart says so too (relay-restarted).
   audit.record({
     actor: RELAY_ACTOR,
@@ -296,7 +220,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   });
   const passwords = new PasswordCheck();
   const keySet = new KeySetPublisher(publicUrl, key, clock);
-  const policyWatch = new PolicyWatch(agents.registry, roles);
   const relayConsole = createConsole({
     signingKeys: keySet,
     store,
@@ -304,7 +227,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     assistances,
     devices: agents.registry,
     policy,
-    policyWatch,
     roles,
     audit,
     clock,
@@ -325,6 +247,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     environment,
     renameDevice: (deviceId, name) => agents.registry.has(deviceId) && devices.rename(deviceId, name),
     counters: () => counters(),
+    artifacts: new ReleaseArtifacts(opts.artifactsDir),
+    recordings: recordingArchive,
+    recordingChunks: recordings,
   });
 
   // Before socket.io attaches: engine.io passes on to the listeners present then the requests
@@ -337,6 +262,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     deliver,
     enrol: agents.enrol,
   });
+  registerRecordingApi(web.app, { operators, recordings });
   const consoleRoutes = relayConsole.register(web.app);
   const io: RelayServer = new Server(http, {
     serveClient: false,
@@ -344,6 +270,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     // The guard closes connections still pending at once (limits/connections.ts); socket.io's own
     // close, graceful, comes later, and would otherwise hold a polling client's up.
     connectTimeout: limits.pendingTimeoutMs + 5_000,
+    ...(cluster ? { adapter: cluster.adapter } : {}),
   });
   guard.attach(io.engine);
   agents.hub.attach(io.of(AGENT_NAMESPACE));
@@ -361,24 +288,56 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
 
   /** Set by close(): what connections leave behind is no longer written down (the next run carries on). */
   let stopping = false;
+  // The admitted peers' TURN credentials (turn/ice-grants.ts), added to what is delivered and renewed by the sweep.
+  const parties = (sessionId: string) => assistances.sessions.parties(sessionId);
+  const grants = opts.turn ? openIceGrants(opts.turn, { clock, parties, store }) : null;
+  // Secure-desktop input (the admitted operator with control → the agent) and its way back (src/relay/secure-desktop/).
+  const { input: secureDesktop, stream: secureDesktopStream } = wireSecureDesktop({
+    ...decisionParts,
+    assist,
+    deviceOf: (sessionId) => assistances.deviceOf(sessionId),
+    logger,
+  });
   const clients = serveClients(io, {
-    registries: { operators, devices, hostTokens: agents.hub, hostResumes: assistances },
+    registries: {
+      operators,
+      devices,
+      hostTokens: agents.hub,
+      hostResumes: assistances,
+      browserTickets: relayConsole.browserTickets,
+    },
     assistances,
     tools,
+    viewer: new ViewerRequests({
+      parties,
+      deviceOf: (id) => assistances.deviceOf(id),
+      features: (id) => assist.features(id),
+      trail: audit,
+    }),
+    assist,
+    secureDesktop,
     revocations,
     logger,
     guard,
     stopping: () => stopping,
+    expand: (messages: Outgoing[]) => recordings.expand(grants ? grants.expand(messages) : messages),
+    ...(cluster ? { cluster } : {}),
+    hostTokenMac: (token) => agents.hub.hostTokenMac(token),
+    holdsHostToken: (mac) => agents.hub.holdsHostToken(mac),
   });
   function deliver(messages: Outgoing[]): void {
     clients.deliver(messages);
   }
 
-  const sweep = async (): Promise<void> => deliver(assistances.sweep());
+  const sweep = async (): Promise<void> =>
+    deliver([...assistances.sweep(), ...recordings.sweep(), ...(grants?.renew() ?? [])]);
   const sweeper = setInterval(() => {
     sweep().catch((err: unknown) => logger.error('sweep failed', { error: errorMessage(err) }));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
+  // Of several nodes: this one says it is alive, so that no other takes its assistances over (takeover.ts).
+  const heartbeat = node === null ? null : setInterval(() => store.markNodeAlive(clock.now()), NODE_HEARTBEAT_MS);
+  heartbeat?.unref();
   // What the log left out is told once its window is over, even when nothing else is logged.
   const logRotation = setInterval(() => log.rotate(), limits.logWindowMs);
   logRotation.unref();
@@ -407,7 +366,6 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     devices,
     setupUrl: relayConsole.setupUrl,
     roles,
-    policyWatch,
     warnings,
     reloadTls: (tls) => reloadTls(http, tls),
     audit,
@@ -420,6 +378,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        if (heartbeat) clearInterval(heartbeat);
         revocations.stop();
         clearInterval(logRotation);
         stopping = true;
@@ -430,6 +389,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
         guard.closeAll();
         await io.close();
         await web.close();
+        await cluster?.close();
         store.close();
         logger.info('stopped');
       })();

@@ -7,7 +7,14 @@
  * (see sessions.ts for why).
  */
 import { randomInt } from 'node:crypto';
-import type { AccessMode, AssistanceMode, EndReason, OperatorIdentity, SessionId } from '../shared/protocol.js';
+import type {
+  AccessMode,
+  AssistanceMode,
+  EndReason,
+  OperatorIdentity,
+  RelayEventPayload,
+  SessionId,
+} from '../shared/protocol.js';
 import { relayError as error, type ConnId, type Outgoing, type Sender } from './messages.js';
 import type { ClientCommand } from './validate.js';
 
@@ -93,6 +100,31 @@ export function isCurrentOperator(session: Session, conn: ConnId): boolean {
 
 export function notInSession(to: ConnId, event: string, sessionId: SessionId): Outgoing {
   return error(to, 'not-in-session', event, `not part of session ${sessionId}`);
+}
+
+/**
+ * Where a WebRTC signal goes: a host's to its admitted operator, an admitted operator's to the
+ * host. A pending operator has no consent yet, so it may not reach the host's peer.
+ */
+export function routeSignal(
+  session: Session | undefined,
+  sender: Sender,
+  sessionId: SessionId,
+  signal: RelayEventPayload<'session:signal'>['signal'],
+): Outgoing[] {
+  const event = 'session:signal';
+  if (sender.role === 'host') {
+    if (!session || session.hostConn !== sender.conn) return [notInSession(sender.conn, event, sessionId)];
+    const slot = session.operator;
+    if (!slot?.conn || slot.mode === null)
+      return [error(sender.conn, 'forbidden', event, 'no admitted operator in this session')];
+    return [{ to: slot.conn, event, payload: { sessionId, signal } }];
+  }
+  if (!session || !isCurrentOperator(session, sender.conn) || session.operator?.mode === null) {
+    return [notInSession(sender.conn, event, sessionId)];
+  }
+  // While the host is away its peer renegotiates once it is back: nothing to forward to.
+  return session.hostConn === null ? [] : [{ to: session.hostConn, event, payload: { sessionId, signal } }];
 }
 
 export function deviceAway(to: ConnId, event: string): Outgoing {

@@ -18,14 +18,7 @@
  * The table keeps the bookkeeping across sessions (which host connection is where) and the
  * transitions both kinds of session share: mode, signal, end, disconnect, away and back.
  */
-import type {
-  AccessMode,
-  AssistanceMode,
-  EndReason,
-  OperatorIdentity,
-  RelayEventPayload,
-  SessionId,
-} from '../shared/protocol.js';
+import type { AccessMode, AssistanceMode, EndReason, OperatorIdentity, SessionId } from '../shared/protocol.js';
 import {
   ended,
   relayError as error,
@@ -39,6 +32,7 @@ import {
   isCurrentOperator,
   notInSession,
   randomSessionId,
+  routeSignal,
   UNOBSERVED,
   type AssistanceHooks,
   type AssistancePreparation,
@@ -47,7 +41,14 @@ import {
   type SessionCommand,
   type SessionObserver,
 } from './session-model.js';
-import { admitByPassword, decideConsent, joinRequest, readmit, requestConsent } from './admission.js';
+import {
+  admitByPassword,
+  decideConsent,
+  joinRequest,
+  readmit,
+  requestConsent,
+  type ConsentDenial,
+} from './admission.js';
 
 export { randomSessionId } from './session-model.js';
 
@@ -89,6 +90,11 @@ export class SessionTable {
     if (!session) return null;
     const admitted = session.operator?.mode != null ? session.operator.conn : null;
     return { operatorConn: admitted, hostConn: session.hostConn };
+  }
+
+  /** One session as it is now (the clipboard's, the chat's and the secure desktop's relays read who is in it). */
+  session(sessionId: SessionId): Readonly<Session> | null {
+    return this.sessions.get(sessionId) ?? null;
   }
 
   /** Whether an operator is in the host's session (waiting, admitted, or away after a drop). */
@@ -183,17 +189,19 @@ export class SessionTable {
       case 'session:join':
         return this.join(sender, command.payload.sessionId);
       case 'session:consent': {
-        const { sessionId, decision, timedOut } = command.payload;
-        return this.consent(
-          sender,
-          sessionId,
-          decision === 'deny' ? { deny: timedOut ? 'consent-timeout' : 'declined' } : { mode: decision },
-        );
+        const { sessionId, decision, timedOut, browserRefused } = command.payload;
+        const deny = browserRefused ? 'browser-refused' : timedOut ? 'consent-timeout' : 'declined';
+        return this.consent(sender, sessionId, decision === 'deny' ? { deny } : { mode: decision });
       }
       case 'session:mode':
         return this.mode(sender, command.payload.sessionId, command.payload.mode);
       case 'session:signal':
-        return this.signal(sender, command.payload.sessionId, command.payload.signal);
+        return routeSignal(
+          this.sessions.get(command.payload.sessionId),
+          sender,
+          command.payload.sessionId,
+          command.payload.signal,
+        );
       case 'session:end':
         return this.end(sender, command.payload.sessionId);
     }
@@ -247,6 +255,16 @@ export class SessionTable {
       );
     if (session.operator?.conn) out.push(ended(session.operator.conn, sessionId, reason));
     return out;
+  }
+
+  /** The relay puts a plain session's operator out (a required recording stopped): both told; the host stays. */
+  dropOperator(sessionId: SessionId, reason: EndReason): Outgoing[] {
+    const session = this.sessions.get(sessionId);
+    const slot = session?.operator;
+    if (!session || session.assistance || !slot) return [];
+    this.operatorOut(session, reason);
+    session.operator = null;
+    return [session.hostConn, slot.conn].filter((c) => c !== null).map((c) => ended(c, sessionId, reason));
   }
 
   /**
@@ -320,6 +338,9 @@ export class SessionTable {
     if (!session) return [error(sender.conn, 'no-such-session', event, `no session ${sessionId} on this relay`)];
     if (session.assistance)
       return [error(sender.conn, 'forbidden', event, 'this session is entered with its activation file only')];
+    // The operator in the browser opens assistances of enrolled devices only, where the policy decides (opening.ts).
+    if (sender.operator.via === 'browser')
+      return [error(sender.conn, 'forbidden', event, 'in the browser, open an assistance from the console instead')];
     return this.requestConsent(sender, session, event);
   }
 
@@ -330,7 +351,7 @@ export class SessionTable {
   private consent(
     sender: Sender,
     sessionId: SessionId,
-    answer: { mode: AccessMode } | { deny: 'declined' | 'consent-timeout' },
+    answer: { mode: AccessMode } | { deny: ConsentDenial },
   ): Outgoing[] {
     const found = hostEventSession(this.sessions.get(sessionId), sender, sessionId, 'session:consent');
     if ('refused' in found) return [found.refused];
@@ -350,28 +371,6 @@ export class SessionTable {
     if (found.session.assistance) this.assistanceHooks().modeChanged(sessionId, mode);
     // An away operator gets the mode with its resumption.
     return slot.conn ? [{ to: slot.conn, event: 'session:mode', payload: { sessionId, mode } }] : [];
-  }
-
-  private signal(
-    sender: Sender,
-    sessionId: SessionId,
-    signal: RelayEventPayload<'session:signal'>['signal'],
-  ): Outgoing[] {
-    const event = 'session:signal';
-    const session = this.sessions.get(sessionId);
-    if (sender.role === 'host') {
-      if (!session || session.hostConn !== sender.conn) return [notInSession(sender.conn, event, sessionId)];
-      const slot = session.operator;
-      if (!slot?.conn || slot.mode === null)
-        return [error(sender.conn, 'forbidden', event, 'no admitted operator in this session')];
-      return [{ to: slot.conn, event, payload: { sessionId, signal } }];
-    }
-    // A pending operator has no consent yet: it may not reach the host's peer.
-    if (!session || !isCurrentOperator(session, sender.conn) || session.operator?.mode === null) {
-      return [notInSession(sender.conn, event, sessionId)];
-    }
-    // While the host is away its peer renegotiates once it is back: nothing to forward to.
-    return session.hostConn === null ? [] : [{ to: session.hostConn, event, payload: { sessionId, signal } }];
   }
 
   private end(sender: Sender, sessionId: SessionId): Outgoing[] {

@@ -32,6 +32,8 @@ export function nestedTooDeep(value: unknown, max = MAX_NESTING): boolean {
   for (let item = stack.pop(); item; item = stack.pop()) {
     const [node, depth] = item;
     if (node === null || typeof node !== 'object') continue;
+    // Binary (a secure-desktop frame's bytes) has no nesting: its bytes are not walked.
+    if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer) continue;
     if (depth > max) return true;
     for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
   }

@@ -11,6 +11,8 @@ import { AssistanceMode, OperatorIdentity, SessionId } from './protocol.js';
 import { API_PREFIX } from './relay-api.js';
 import { UserSessionList } from './user-sessions.js';
 import { ToolCloseReason, ToolEvent, ToolId, ToolRequest } from './tools-protocol.js';
+import { SecureDesktopInput } from './secure-desktop-input.js';
+import { SecureDesktopFrame, SecureDesktopUp } from './secure-desktop-stream.js';
 
 /** The socket.io namespace agents connect to (hosts and operators use the default one). */
 export const AGENT_NAMESPACE = '/agent';
@@ -79,6 +81,21 @@ export const agentEvents = {
   'agent:host-exited': z.object({ sessionId: SessionId }),
   /** What an assistance's tool answered (tools-protocol.ts), for the relay to carry to its operator. */
   'tool:event': z.object({ sessionId: SessionId, event: ToolEvent }),
+  /** Secure-desktop input the agent or its helper could not act on (not Windows, no SendSAS …). */
+  'secure-desktop:refused': z.object({
+    sessionId: SessionId,
+    code: z.string().min(1).max(64),
+    message: z.string().max(500),
+  }),
+  /**
+   * The assistance's SYSTEM helper is connected (attached) or gone: the relay keeps it and tells the
+   * admitted operator, whose toolbar then sends Ctrl+Alt+Del to it (SendSAS) instead of the host.
+   */
+  'secure-desktop:helper': z.object({ sessionId: SessionId, attached: z.boolean() }),
+  /** The helper's input desktop became a secure one (up) or the user's again: to the operator and the host. */
+  'secure-desktop:state': z.object({ sessionId: SessionId, up: SecureDesktopUp }),
+  /** A capture of the secure desktop (docs/secure-desktop.md): to the admitted operator only. */
+  'secure-desktop:frame': z.object({ sessionId: SessionId, frame: SecureDesktopFrame }),
 } as const;
 
 /** relay → agent events */
@@ -101,6 +118,14 @@ export const relayToAgentEvents = {
   'tool:request': z.object({ sessionId: SessionId, request: ToolRequest }),
   /** Close one tool for a reason other than its operator's (the user's indicator, a policy change). */
   'tool:close': z.object({ sessionId: SessionId, toolId: ToolId, reason: ToolCloseReason }),
+  /**
+   * An operator is watching the assistance (admitted and connected) or no longer: the agent
+   * captures the secure desktop only while one is, so nothing of it leaves the device before
+   * the user (or the one-time password) let an operator in.
+   */
+  'agent:watched': z.object({ sessionId: SessionId, watched: z.boolean() }),
+  /** The admitted operator's input for the secure desktop, checked by the relay (control, running). */
+  'secure-desktop:input': z.object({ sessionId: SessionId, input: SecureDesktopInput }),
   'relay:error': z.object({ code: z.string(), message: z.string(), event: z.string().optional() }),
 } as const;
 

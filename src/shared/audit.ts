@@ -15,11 +15,23 @@ export const AuditAction = z.enum([
   'assistance.expired',
   'assistance.ended', // ended before its time: by an administrator (the console's End, policy, access revoked), its device or the relay
   'tool.used',
+  'control.requested', // the operator asked the user for control from the viewer toolbar
+  'assistance.taken-over', // one relay node carried on an assistance whose node died (detail.from, detail.to)
+  'assistance.notes', // the operator's ticket number and notes (detail.ticket, detail.notes)
   'tool.opened', // a Flexxible Tool (terminal, registry editor, task manager) opened on the device
   'tool.closed', // by the operator, the user, the policy, its shell's end or the assistance's; a terminal's with its transcript
   'tool.refused', // at the relay: the policy, the assistance, the environment, or a host process asking
   'tool.registry-changed', // a registry key or value changed, with its old and new value
   'tool.process-ended', // a process (or tree) ended from the task manager, with its PID and name
+  'chat.message', // a chat message between operator and user, its text kept
+  'chat.refused', // a chat message the relay did not deliver (policy, not active, size, rate)
+  'clipboard.transferred', // text copied to or from the device (direction and size, never the text)
+  'secure-desktop.sas', // Ctrl+Alt+Del asked of the device's secure-desktop helper: forwarded, or refused by the relay or the device
+  'special-key.sent', // a special key (Windows key, Alt+Tab, Print Screen, Ctrl+Alt+Del) sent, or refused, on the device
+  'display.shown', // the operator switched to another display of the device, or all (refused where the policy says no)
+  'file.started', // a file transfer began (or resumed: detail.resumedAt): name, size, direction, SHA-256
+  'file.transferred', // …arrived whole, its SHA-256 checked, saved (detail.message says under which name)
+  'file.stopped', // …cancelled by either side, failed (full disk, vanished file, damaged) or refused (policy, name)
   'policy.changed',
   'user.signed-in',
   'user.created',
@@ -41,6 +53,10 @@ export const AuditAction = z.enum([
   'relay.started', // the relay process started: its first start, or a restart (detail.restart) on the same data
   'app.sign-in-code', // a console user asked for a one-time code to sign the operator's app in
   'app.signed-in', // the operator's app redeemed such a code (or tried to, with a wrong or used one)
+  'recording.started', // the policy required recording: a part of it began (detail.part)
+  'recording.chunk', // one chunk stored: its SHA-256 (video, events) and its link in the recording's chain
+  'recording.expired', // chunks removed by the retention setting (detail.part, fromSeq, toSeq)
+  'recording.refused', // a chunk the relay did not take (not recording, out of order, too large)
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

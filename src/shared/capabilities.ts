@@ -23,6 +23,12 @@ export const Capability = z.enum([
   'files.from-device',
   'recording',
   'browser-operator',
+  /** The viewer toolbar's "Request control": asking the user, who allowed view only, for control. */
+  'control.request',
+  /** Special keys sent as the remote keystroke: the Windows key, Alt+Tab, Print Screen, Ctrl+Alt+Del. */
+  'keys.special',
+  /** Seeing the device's other displays (switching to one, or all at once); without it the primary one alone. */
+  'displays.switch',
 ]);
 export type Capability = z.infer<typeof Capability>;
 
@@ -44,6 +50,9 @@ export const CAPABILITY_LABELS: Record<Capability, string> = {
   'files.from-device': 'Files from the device',
   recording: 'Recording',
   'browser-operator': 'Browser operator',
+  'control.request': 'Asking for control',
+  'keys.special': 'Special keys',
+  'displays.switch': 'Other displays',
 };
 
 /**
@@ -77,7 +86,8 @@ export type CapabilityMatrix = z.infer<typeof CapabilityMatrix>;
 /**
  * What a capability is where nobody set it: the tools (and the user-account terminal) for
  * administrators only, never during unattended assistance, clipboard and chat for everyone,
- * files on, recording and the browser operator off.
+ * files on, recording and the browser operator off; the viewer toolbar's asking for control, special keys and other
+ * displays on (the product works as it did before they were capabilities).
  */
 export function defaultCapability(capability: Capability, role: string): boolean {
   switch (capability) {
@@ -96,6 +106,9 @@ export function defaultCapability(capability: Capability, role: string): boolean
     case 'chat':
     case 'files.to-device':
     case 'files.from-device':
+    case 'control.request':
+    case 'keys.special':
+    case 'displays.switch':
       return true;
   }
 }

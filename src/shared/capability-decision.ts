@@ -83,6 +83,21 @@ export function capabilityDecision(settings: PolicySettings, query: CapabilityQu
       effective,
     };
   }
+  // The clipboard and files are on by default for attended assistance only: during unattended, only where the policy
+  // set them (files to the device then also need the policy's folder: host-files.ts).
+  const isClipboard =
+    capability === 'clipboard.to-device' ||
+    capability === 'clipboard.from-device' ||
+    capability === 'files.to-device' ||
+    capability === 'files.from-device';
+  if (isClipboard && mode === 'unattended' && effective.source === 'default') {
+    return {
+      allowed: false,
+      code: 'unattended-not-allowed',
+      reason: `${label} is off during unattended assistance unless the policy allows it for the ${role} role in report group ${group}.`,
+      effective,
+    };
+  }
   return { allowed: true, effective };
 }
 

@@ -16,7 +16,6 @@ import {
   SignInAlerts,
 } from './console-security.js';
 import { PasswordChangeRequest, PasswordResetRequest, PasswordResetResponse } from './console-passwords.js';
-import { Name } from './names.js';
 import {
   ChangedUserResponse,
   ListedConsoleUser,
@@ -32,13 +31,15 @@ import {
   Username,
 } from './console-accounts.js';
 import { PolicySettings } from './policy.js';
+import { ConsoleAssistanceRequest, ConsoleDevice, ConsoleUserSession, RenameDeviceRequest } from './console-devices.js';
 import { ConsoleAssistance, ListedAssistance } from './console-assistances.js';
 import { ROLE_ROUTES } from './console-roles.js';
-import { RequestedMode } from './protocol.js';
+import { DOWNLOAD_ROUTES } from './release-artifacts.js';
+import { RECORDING_ROUTES } from './recording.js';
 import { AssistanceResponse } from './relay-api.js';
 import { AppSignInOffer } from './app-sign-in-link.js';
+import { BrowserOperatorTicket } from './browser-operator.js';
 import { RelayCounters } from './relay-counters.js';
-import { UserSession } from './user-sessions.js';
 
 export const CONSOLE_API = '/console/api';
 
@@ -60,43 +61,8 @@ export {
   Username,
 } from './console-accounts.js';
 
-/** What each assistance type is for a device or a user session, and why not (policy.ts's Availability). */
-const Availability = z.record(RequestedMode, z.object({ enabled: z.boolean(), reason: z.string().optional() }));
-
-/** GET /console/api/devices: { devices: ConsoleDevice[] } */
-export const ConsoleDevice = z.object({
-  deviceId: z.string(),
-  /** What the relay shows of the device, to operators and its user: its host name at enrolment, or a rename. */
-  name: z.string(),
-  hostname: z.string(),
-  os: z.string(),
-  agentVersion: z.string(),
-  reportGroup: z.string(),
-  online: z.boolean(),
-  lastSeen: z.string().nullable(),
-  userSessions: z.array(UserSession),
-  availability: Availability,
-});
-export type ConsoleDevice = z.infer<typeof ConsoleDevice>;
-
-/** GET /console/api/sessions: { sessions: ConsoleUserSession[] }, one row per user session on a device. */
-export const ConsoleUserSession = z.object({
-  deviceId: z.string(),
-  hostname: z.string(),
-  session: UserSession,
-  availability: Availability,
-});
-export type ConsoleUserSession = z.infer<typeof ConsoleUserSession>;
-
-/** PATCH /console/api/devices/:deviceId (admin only): the name the relay shows of it. */
-export const RenameDeviceRequest = z.object({ name: Name });
-
-/** POST /console/api/assistances (answer: relay-api's AssistanceResponse) */
-export const ConsoleAssistanceRequest = z.object({
-  deviceId: z.string().min(1).max(64),
-  mode: RequestedMode,
-  userSessionId: z.string().min(1).max(64).optional(),
-});
+// The devices and their user sessions as the console lists them: console-devices.ts.
+export { ConsoleAssistanceRequest, ConsoleDevice, ConsoleUserSession, RenameDeviceRequest };
 
 // An assistance as the console shows it: console-assistances.ts.
 export {
@@ -149,6 +115,8 @@ export interface ConsoleRoute {
   beforeSecondFactor?: true;
   /** Open to a user whose password was reset, who must change it first (403 `password-change` elsewhere). */
   beforePasswordChange?: true;
+  /** A larger body than the API's usual bound (a recording chunk's few seconds of WebM). */
+  bodyLimit?: number;
   response: z.ZodType;
 }
 
@@ -367,7 +335,17 @@ export const CONSOLE_ROUTES = {
     status: 201,
     response: AppSignInOffer,
   },
+  /** The operator in the browser: a one-time ticket for the viewer page's relay connection (browser-operator.ts). */
+  browserOperatorTicket: {
+    method: 'POST',
+    path: '/me/browser-operator',
+    access: 'signed-in',
+    status: 201,
+    response: BrowserOperatorTicket,
+  },
   ...ROLE_ROUTES,
+  ...DOWNLOAD_ROUTES,
+  ...RECORDING_ROUTES,
 } as const satisfies Record<string, ConsoleRoute>;
 
 export type ConsoleRoutes = typeof CONSOLE_ROUTES;

@@ -3,166 +3,25 @@
  * invoke payload is validated against in main, and the events main pushes to the renderer.
  * The preload allowlists exactly these channels.
  */
-import { ToolId, type ToolKind } from './tools-protocol.js';
+import { ToolId } from './tools-protocol.js';
+import type { InputRefusal } from './special-keys.js';
 import { z } from 'zod';
-import {
-  AccessMode,
-  AssistanceMode,
-  ConsentDecision,
-  EndReason,
-  OperatorIdentity,
-  PeerSignal,
-  SessionId,
-} from './protocol.js';
+import { RecordingChunkUpload } from './recording.js';
+import { AccessMode, AssistanceNotes, ConsentDecision, PeerSignal, SessionId } from './protocol.js';
 import { DisplayInfo, InputEvent } from './input-events.js';
 import { SasWords } from './sas.js';
 import { ACTIVATION_MAX_BYTES } from './activation-file.js';
+import { CHAT_MAX_CHARS, CLIPBOARD_MAX_CHARS, type AssistView, type ClipboardOutcome } from './assist-protocol.js';
+import { IMAGE_PART_CHARS, MAX_IMAGE_BASE64 } from './clipboard-image.js';
+
 import { RegistryPath, ToolRequest, type ToolEvent, type ToolsAvailable } from './tools-protocol.js';
+import { SecureDesktopInput } from './secure-desktop-input.js';
+import type { HostTransfer } from './file-transfer.js';
+import { fileInvokeChannels, type FileInvokeResults } from './ipc-files.js';
+import type { SecureDesktopFrame } from './secure-desktop-stream.js';
+import type { ChatSendResult, HostState, OperatorState } from './ipc-states.js';
 
-/**
- * The verification words of an active session, as the indicator shows them (docs/security.md).
- * `required`: the device's configuration wants them confirmed before control. `words`: the
- * current connection's, once both sides derived them. `confirmed`: the user confirmed them (or
- * this same connection's, earlier). `controlPending`: the user gave control, which starts once
- * the words are confirmed; meanwhile the operator has the screen, view only.
- */
-export interface HostVerification {
-  required: boolean;
-  words: SasWords | null;
-  confirmed: boolean;
-  controlPending: boolean;
-}
-
-/**
- * What the host window shows; main is the source of truth, the renderer only draws it. `audio`:
- * the device's policy lets the operator hear its sound too (audio redirection), and the user is
- * told so; absent, sound is never captured. `reconnecting`: the relay connection dropped and the
- * host is coming back into the same assistance (nothing the user decided changes meanwhile).
- */
-/** One of the admin tools open in the assistance, as the user's indicator lists it. */
-export interface OpenTool {
-  toolId: string;
-  tool: ToolKind;
-}
-
-export type HostState =
-  | { status: 'connecting'; message?: string }
-  | { status: 'ready'; sessionId: SessionId }
-  /** An assistance was requested for this device: the user learns who asked before anyone connects. */
-  | {
-      status: 'requested';
-      sessionId: SessionId;
-      operator: OperatorIdentity;
-      mode: AssistanceMode;
-      audio?: true;
-      reconnecting?: true;
-    }
-  | {
-      status: 'consent';
-      sessionId: SessionId;
-      operator: OperatorIdentity;
-      deadline: number;
-      audio?: true;
-      reconnecting?: true;
-      /** The device requires the verification words before control: the user is told so before they answer. */
-      wordsRequired?: true;
-    }
-  | {
-      status: 'active';
-      sessionId: SessionId;
-      operator: OperatorIdentity;
-      mode: AccessMode;
-      unattended?: boolean;
-      audio?: true;
-      reconnecting?: true;
-      verification: HostVerification;
-      /** The admin tools the operator has open on this device (the relay says which); the user may close any. */
-      tools?: OpenTool[];
-    }
-  /**
-   * `final`: a host the agent started for one assistance, whose connection is gone for good.
-   * `wordsDiffered`: the user ended it because the operator's words were not theirs.
-   * `waitedMs`: a consent-timeout's real wait, so that the user is told how long it was.
-   */
-  | {
-      status: 'ended';
-      sessionId: SessionId;
-      reason: EndReason;
-      operator?: OperatorIdentity;
-      final?: boolean;
-      wordsDiffered?: true;
-      waitedMs?: number;
-    }
-  /** The assistance is over for good: the host service stops. */
-  | { status: 'deactivated'; sessionId: SessionId };
-
-/** The operator app's relay connection dropped at `since` (epoch ms); `unreachable`: for longer than its grace. */
-export interface RelayLost {
-  since: number;
-  /** The relay's origin, as the viewer names it. */
-  relay: string;
-  unreachable?: true;
-}
-
-/**
- * A device the operator's last assistance was for, which "Ask again" requests a new assistance
- * for (in one click, where the policy allows: the relay says when it does not).
- */
-export interface AskAgain {
-  deviceName: string;
-}
-
-/** What the operator window shows. */
-export type OperatorState =
-  /** `relay`: the origin of the relay to sign in to (a token is only ever sent to its own relay). */
-  | { status: 'signed-out'; relay?: string; message?: string }
-  /** `relayFingerprint`: signed in by the console's link, the relay's key as this app sees it, to compare. */
-  | { status: 'idle'; operator: OperatorIdentity; message?: string; relayFingerprint?: string }
-  /**
-   * `deviceAway` (here and in active): the device lost its relay connection and is reconnecting,
-   * since `awaySince`. `relayLost`: this app lost its own relay connection (it keeps trying);
-   * `unreachable` once it has tried for longer than its grace period.
-   * `expiresAt` (ms since the epoch): when the request stops being answerable, for the countdown.
-   */
-  | {
-      status: 'waiting';
-      operator: OperatorIdentity;
-      sessionId: SessionId;
-      deviceName: string;
-      deviceAway?: true;
-      awaySince?: number;
-      relayLost?: RelayLost;
-      expiresAt?: number;
-    }
-  | {
-      status: 'active';
-      operator: OperatorIdentity;
-      sessionId: SessionId;
-      deviceName: string;
-      mode: AccessMode;
-      deviceAway?: true;
-      awaySince?: number;
-      relayLost?: RelayLost;
-    }
-  | { status: 'ended'; operator: OperatorIdentity; sessionId: SessionId; reason: EndReason; again?: AskAgain }
-  /**
-   * A sign-in link (which any web page can open) waits for the operator's yes before its code is
-   * redeemed; `current`: who the app is signed in as now, which the link's account would replace.
-   */
-  | { status: 'confirm-sign-in'; relay: string; current?: { operator: OperatorIdentity; relay: string } }
-  /** An activation file names a relay not trusted yet: the operator compares its fingerprint. */
-  | { status: 'trust-relay'; relay: string; fingerprint: string }
-  /** Unattended: the one-time password is asked for (the relay said the file is still unused). */
-  | {
-      status: 'password';
-      sessionId: SessionId;
-      deviceName?: string;
-      message?: string;
-      attemptsLeft?: number;
-      retryAt?: number;
-    }
-  /** The activation file (or a sign-in link, or Ask again) was refused: why, in the operator's words. */
-  | { status: 'refused'; message: string; again?: AskAgain };
+export type * from './ipc-states.js';
 
 /** At most this many characters of base64 for a dropped file's bytes (ACTIVATION_MAX_BYTES, and a little). */
 export const DROPPED_FILE_MAX_BASE64 = Math.ceil((ACTIVATION_MAX_BYTES + 1) / 3) * 4;
@@ -172,12 +31,18 @@ export const invokeChannels = {
   'host:get-state': z.null(),
   'host:consent': z.object({ decision: ConsentDecision }),
   'host:set-mode': z.object({ mode: AccessMode }),
+  /** The user's "Keep view only" to the operator's request for control. */
+  'host:keep-view-only': z.null(),
   'host:end': z.null(),
   /** The user's Decline on the request notice: the assistance ends before anyone is let in. */
   'host:decline': z.null(),
   'host:signal': z.object({ signal: PeerSignal }),
   'host:input': z.object({ event: InputEvent }),
   'host:displays': z.null(),
+  /** The operator asked to see this display (null: all): main decides (the policy's displays.switch). */
+  'host:view': z.object({ display: z.string().min(1).max(64).nullable() }),
+  /** The display the last screen capture covers, where main picks a source per display (null: the whole desktop). */
+  'host:captured-display': z.null(),
   /** The host page's words for its connection; null when it opens a new one (nothing verified yet). */
   'host:verification': z.object({ words: SasWords, connection: z.string().min(1).max(600) }).nullable(),
   /** The user confirmed that the operator read out these words. */
@@ -186,6 +51,17 @@ export const invokeChannels = {
   'host:reject-words': z.null(),
   /** The user closes one of the operator's admin tools from the indicator. */
   'host:close-tool': z.object({ toolId: ToolId }),
+  /** The user's chat message to the operator (through the relay, which audits it). */
+  'host:chat-send': z.object({ text: z.string().max(CHAT_MAX_CHARS * 2) }),
+  /** The operator's text for the device's clipboard, as it arrived on the data channel (checked in main). */
+  'host:clipboard-in': z.object({ text: z.string().max(CLIPBOARD_MAX_CHARS * 2) }),
+  /** The operator fetched the device's clipboard. */
+  'host:clipboard-out': z.null(),
+  /** The operator's image (PNG, base64) for the device's clipboard, put together from the channel's parts. */
+  'host:clipboard-image-in': z.object({ png: z.string().max(MAX_IMAGE_BASE64 + IMAGE_PART_CHARS) }),
+  /** The user shares the device's clipboard with the operator as it changes (or stops). */
+  'host:clipboard-share': z.object({ on: z.boolean() }),
+  'host:assist': z.null(),
   'operator:get-state': z.null(),
   'operator:join': z.object({ sessionId: SessionId }),
   'operator:leave': z.null(),
@@ -218,23 +94,47 @@ export const invokeChannels = {
   /** A terminal's copy and paste, through main (the pages have no clipboard permission). */
   'operator:clipboard-write': z.object({ text: z.string().max(1024 * 1024) }),
   'operator:clipboard-read': z.null(),
+  /** The viewer toolbar: ask the user for control (view only now); the indicator asks them. */
+  'operator:request-control': z.null(),
+  /** The viewer, while the device's secure desktop is up: its input, to the agent through the relay. */
+  'operator:secure-desktop-input': z.object({ input: SecureDesktopInput }),
+  /** …and its keys, by KeyboardEvent.code (main maps them to Windows scan codes). */
+  'operator:secure-desktop-key': z.object({ code: z.string().min(1).max(64), down: z.boolean() }),
+  /** The viewer toolbar: the ticket number and notes attached to the assistance (kept in the relay's audit). */
+  'operator:save-notes': AssistanceNotes,
+  'operator:chat-send': z.object({ text: z.string().max(CHAT_MAX_CHARS * 2) }),
+  'operator:assist': z.null(),
+  /** One chunk of the session's recording (screen WebM and input), for main to upload to the relay. */
+  'operator:recording-chunk': RecordingChunkUpload,
+  /** File transfer's channels (ipc-files.ts). */
+  ...fileInvokeChannels,
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]>;
 
-export interface InvokeResults {
+export interface InvokeResults extends FileInvokeResults {
   'host:get-state': HostState;
   'host:consent': void;
   'host:set-mode': void;
+  'host:keep-view-only': void;
   'host:end': void;
   'host:decline': void;
   'host:signal': void;
-  'host:input': void;
+  /** What the device refused to carry out (Ctrl+Alt+Del on Linux), for the operator; null otherwise. */
+  'host:input': InputRefusal | null;
   'host:displays': DisplayInfo[];
+  'host:view': InputRefusal | null;
+  'host:captured-display': string | null;
   'host:verification': void;
   'host:confirm-words': void;
   'host:reject-words': void;
   'host:close-tool': void;
+  'host:chat-send': ChatSendResult;
+  'host:clipboard-in': ClipboardOutcome;
+  'host:clipboard-out': ClipboardOutcome;
+  'host:clipboard-image-in': ClipboardOutcome;
+  'host:clipboard-share': ClipboardOutcome;
+  'host:assist': AssistView;
   'operator:get-state': OperatorState;
   'operator:join': void;
   'operator:leave': void;
@@ -252,8 +152,17 @@ export interface InvokeResults {
   'operator:save-export': { saved: string | null; message: string };
   'operator:clipboard-write': void;
   'operator:clipboard-read': string;
+  'operator:request-control': { sent: true } | { sent: false; message: string };
+  'operator:secure-desktop-input': { sent: true } | { sent: false; message: string };
+  'operator:secure-desktop-key': { sent: true } | { sent: false; message: string };
+  'operator:save-notes': { sent: true } | { sent: false; message: string };
+  'operator:chat-send': ChatSendResult;
+  'operator:assist': AssistView;
+  'operator:recording-chunk': { sent: true; next: number } | { sent: false; message: string };
 }
 export type InvokeResult<C extends InvokeChannel> = InvokeResults[C];
+
+export type PageSecureDesktopFrame = Omit<SecureDesktopFrame, 'data'> & { base64: string };
 
 /** Events main pushes to a renderer. */
 export interface EventPayloads {
@@ -270,6 +179,27 @@ export interface EventPayloads {
   /** An event of a tool open on the device, checked in main against the contract. */
   'operator:tool-event': ToolEvent;
   'operator:tools-available': ToolsAvailable | null;
+  /** The relay recorded the ticket and notes in the audit trail. */
+  'operator:notes-saved': AssistanceNotes;
+  /** The clipboard's and the chat's state for the window (assist-protocol.ts). */
+  'host:assist': AssistView;
+  /** The user's shared clipboard changed: the host page sends it to the operator. */
+  'host:clipboard-shared': { text: string };
+  'operator:assist': AssistView;
+  /** The file transfers of the active session, for the indicator (host-files.ts). */
+  'host:files': HostTransfer[];
+  /** The user stopped a transfer in the indicator: the page tells the operator's viewer. */
+  'host:file-stopped': { id: string; message: string };
+  /**
+   * The device's secure desktop is up or gone, or a frame of it (through the relay, never the host);
+   * the frame's bytes as base64, which every bridge to the page carries as they are.
+   */
+  'operator:secure-desktop':
+    | { up: boolean }
+    | { frame: PageSecureDesktopFrame }
+    | { refused: string; code: string }
+    /** The device's SYSTEM helper is attached: Ctrl+Alt+Del goes to it through the relay, not to the host. */
+    | { helper: boolean };
 }
 export type EventChannel = keyof EventPayloads;
 export const eventChannels = [
@@ -280,6 +210,13 @@ export const eventChannels = [
   'operator:signal',
   'operator:tool-event',
   'operator:tools-available',
+  'operator:notes-saved',
+  'host:assist',
+  'host:clipboard-shared',
+  'operator:assist',
+  'operator:secure-desktop',
+  'host:files',
+  'host:file-stopped',
 ] as const satisfies readonly EventChannel[];
 
 /** Which window may use a channel: the host window speaks host:*, the viewer operator:*. */

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { CalVer, isAtLeast } from './calver.js';
 import { CapabilityMatrix } from './capabilities.js';
+import { FilesPolicy } from './file-transfer.js';
 import { Name } from './names.js';
 import { RequestedMode } from './protocol.js';
 
@@ -27,6 +28,8 @@ export const Policy = z.object({
   audioRedirection: z.boolean(),
   /** Minimum agent version: for remote assistance at all, and for dynamic assistance. */
   minAgentVersion: z.object({ remoteAssistance: CalVer, dynamic: CalVer }),
+  /** File transfer's limits and unattended folder (file-transfer.ts); absent: FILES_DEFAULTS. */
+  files: FilesPolicy.optional(),
 });
 export type Policy = z.infer<typeof Policy>;
 
@@ -57,9 +60,16 @@ export const DEFAULT_POLICY: Policy = {
 /**
  * What a new installation starts with: attended only. Nobody is let onto a device without the
  * user's consent until an administrator allows unattended (or dynamic, which is unattended when
- * nobody is signed in at the device).
+ * nobody is signed in at the device). The operator in the browser is on at product level for
+ * both built-in roles, so that a newcomer's relay (`npm start`, an agent, the console) works end
+ * to end without the app; the capability's own default stays off, so a relay in use before
+ * (its policy saved) gains no new way in without an administrator's yes.
  */
-export const NEW_INSTALLATION_POLICY: Policy = { ...DEFAULT_POLICY, allowedTypes: ['attended'] };
+export const NEW_INSTALLATION_POLICY: Policy = {
+  ...DEFAULT_POLICY,
+  allowedTypes: ['attended'],
+  capabilities: { 'browser-operator': { admin: true, operator: true } },
+};
 
 export function effectivePolicy(product: Policy, group?: PolicyOverride): Policy {
   const capabilities: CapabilityMatrix = { ...product.capabilities };

@@ -4,9 +4,21 @@
  * nothing a client sends; clients trust only what the relay vouches for.
  */
 import { z } from 'zod';
+import { IceConfig } from './ice.js';
 import { Name } from './names.js';
-import { ToolEvent, ToolId, ToolKind, ToolRequest } from './tools-protocol.js';
+import { ToolEvent, ToolId, ToolKind, ToolRequest, ToolsAvailable } from './tools-protocol.js';
 import { UserSessionList } from './user-sessions.js';
+import {
+  ChatMessage,
+  ChatRefused,
+  ChatText,
+  ClipboardReport,
+  FeatureReport,
+  SessionFeatures,
+} from './assist-protocol.js';
+import { FilesReport } from './file-transfer.js';
+import { SecureDesktopInput } from './secure-desktop-input.js';
+import { SecureDesktopFrame, SecureDesktopUp } from './secure-desktop-stream.js';
 
 /** Nine digits, shown to people as "123 456 789". */
 export const SessionId = z.string().regex(/^\d{9}$/, 'a session ID is nine digits');
@@ -17,6 +29,12 @@ export const OperatorIdentity = z.object({
   id: z.string().min(1).max(64),
   name: Name,
   organisation: Name,
+  /**
+   * Set by the relay for an operator connected through the viewer page the relay itself serves
+   * (/console/operator/, signed in through the console): the consent window says so, the audit
+   * records it, and a device that requires the verification words refuses it.
+   */
+  via: z.literal('browser').optional(),
 });
 export type OperatorIdentity = z.infer<typeof OperatorIdentity>;
 
@@ -70,6 +88,8 @@ export const EndReason = z.enum([
   'ended-by-admin', // an administrator ended it from the console's Assistances page
   'relay-restarted', // the relay restarted and the device's side of it did not come back (its agent, its host)
   'request-declined', // the user pressed Decline on the request notice, before any operator was let in
+  'recording-failed', // the policy requires recording and no chunk of it reached the relay for 30 s
+  'browser-refused', // the device requires the verification words and so refuses operators in the browser
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 
@@ -101,6 +121,8 @@ export const HandshakeAuth = z.discriminatedUnion('role', [
     resume: z.object({ sessionId: SessionId, token: z.string().min(16).max(256) }).optional(),
   }),
   z.object({ role: z.literal('operator'), token: z.string().min(1).max(512) }),
+  /** The operator viewer the relay serves, with a one-time ticket from its console session (browser-tickets.ts). */
+  z.object({ role: z.literal('browser-operator'), ticket: z.string().min(16).max(512) }),
 ]);
 export type HandshakeAuth = z.infer<typeof HandshakeAuth>;
 
@@ -131,6 +153,13 @@ export function readConnectRefusal(err: unknown): ConnectRefusal | null {
   return parsed.success ? parsed.data : null;
 }
 
+/** What the operator attaches to an assistance (viewer toolbar): the help desk's ticket number and free notes. */
+export const AssistanceNotes = z.object({
+  ticket: z.string().trim().max(64),
+  notes: z.string().max(4000),
+});
+export type AssistanceNotes = z.infer<typeof AssistanceNotes>;
+
 /** Events a client sends to the relay, with their payload schemas. */
 export const clientEvents = {
   /** operator → relay: ask to join a session; the relay asks the host for consent. */
@@ -140,11 +169,17 @@ export const clientEvents = {
     sessionId: SessionId,
     decision: ConsentDecision,
     timedOut: z.boolean().default(false),
+    /** A deny by the device itself: it requires the verification words and the operator is in the browser. */
+    browserRefused: z.literal(true).optional(),
   }),
   /** host → relay: the user switched between view-only and control. */
   'session:mode': z.object({ sessionId: SessionId, mode: AccessMode }),
   /** either side → relay: a WebRTC signal for the other side of the session. */
   'session:signal': z.object({ sessionId: SessionId, signal: PeerSignal }),
+  /** admitted operator → relay → host: ask the user, in the indicator, for control (view only now). */
+  'session:request-control': z.object({ sessionId: SessionId }),
+  /** admitted operator → relay: the help desk's ticket number and the operator's notes, kept in the audit trail. */
+  'session:notes': z.object({ sessionId: SessionId, notes: AssistanceNotes }),
   /** either side → relay: end the session (the user's End, or the operator leaving). */
   'session:end': z.object({ sessionId: SessionId }),
   /** operator → relay: open an assistance with its activation file's token (and password, unattended). */
@@ -165,6 +200,18 @@ export const clientEvents = {
   'tool:request': z.object({ sessionId: SessionId, request: ToolRequest }),
   /** host → relay: the user closed one of the open tools from the indicator; the agent closes it. */
   'tool:close-by-user': z.object({ sessionId: SessionId, toolId: ToolId }),
+  /** either side → relay → both: a chat message (assist-protocol.ts), audited and bounded by the relay. */
+  'chat:send': z.object({ sessionId: SessionId, text: ChatText }),
+  /** host → relay: a clipboard transfer's direction and size, for the audit. */
+  'clipboard:report': ClipboardReport,
+  'session:feature-used': FeatureReport,
+  /** host → relay: a file transfer began or ended (name, size, direction, hash; never the bytes), for the audit. */
+  'files:report': FilesReport,
+  /**
+   * operator → relay → the device's agent (never the host): input for the secure desktop, only
+   * from the admitted operator with control (src/relay/secure-desktop/).
+   */
+  'secure-desktop:input': z.object({ sessionId: SessionId, input: SecureDesktopInput }),
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -203,6 +250,8 @@ export const relayEvents = {
     sessionId: SessionId,
     operator: OperatorIdentity,
     deviceName: z.string().optional(),
+    /** The policy requires this operator's session to be recorded: the consent window says so before Allow. */
+    recorded: z.boolean().optional(),
   }),
   /** relay → operator: the host was asked; waiting for the user. */
   'session:waiting': z.object({ sessionId: SessionId, deviceName: z.string() }),
@@ -216,7 +265,15 @@ export const relayEvents = {
     mode: AccessMode,
     unattended: z.boolean().optional(),
     resumeToken: z.string().optional(),
+    /** The policy requires recording: the operator's app records the screen and input and uploads it (recording.ts). */
+    recorded: z.boolean().optional(),
   }),
+  /**
+   * relay → each of a session's two admitted peers (its host and its admitted operator), and to
+   * them only: the TURN servers and their short-lived credentials for the peer connection
+   * (src/shared/ice.ts), sent with each admission and each fresh peer. A relay without TURN sends none.
+   */
+  'session:ice': z.object({ sessionId: SessionId, ice: IceConfig }),
   /** relay → enrolled device host: an assistance was requested for this device. */
   'assistance:prepared': z.object({
     sessionId: SessionId,
@@ -237,9 +294,18 @@ export const relayEvents = {
   /** relay → operator: the device is back. */
   'session:back': z.object({ sessionId: SessionId, side: z.literal('host') }),
   /** relay → device host: the operator opened the unattended assistance: no consent, show the banner. */
-  'session:unattended-start': z.object({ sessionId: SessionId, operator: OperatorIdentity }),
+  'session:unattended-start': z.object({
+    sessionId: SessionId,
+    operator: OperatorIdentity,
+    /** Recorded: the device's screen shows a notice that says so. */
+    recorded: z.boolean().optional(),
+  }),
   /** relay → device host: the assistance is over for good; the host service stops. */
   'assistance:expired': z.object({ sessionId: SessionId }),
+  /** relay → host: the operator asks for control; the user answers in the indicator (session:mode when yes). */
+  'session:control-requested': z.object({ sessionId: SessionId }),
+  /** relay → operator: its ticket and notes are in the audit trail. */
+  'session:notes-saved': z.object({ sessionId: SessionId, notes: AssistanceNotes }),
   /** relay → operator: the user switched mode during the session. */
   'session:mode': z.object({ sessionId: SessionId, mode: AccessMode }),
   /** relay → host: the admitted operator reconnected; start a fresh peer (no new consent). */
@@ -248,11 +314,36 @@ export const relayEvents = {
   'session:ended': z.object({ sessionId: SessionId, reason: EndReason }),
   /** the device's agent → relay → operator: what a tool answered, or the relay's refusal of a request. */
   'tool:event': z.object({ sessionId: SessionId, event: ToolEvent }),
+  /** relay → operator: the device could not act on its secure-desktop input, and why. */
+  'secure-desktop:refused': z.object({ sessionId: SessionId, code: z.string(), message: z.string() }),
+  /**
+   * the device's agent → relay → the admitted operator (on each admission and each change): the
+   * device's SYSTEM helper is attached for this assistance, so Ctrl+Alt+Del goes to it (SendSAS)
+   * as secure-desktop:input; without it the toolbar asks the host, which only says why not.
+   */
+  'secure-desktop:helper': z.object({ sessionId: SessionId, attached: z.boolean() }),
+  /**
+   * the device's agent → relay → operator and host: the secure desktop (a UAC prompt, Ctrl+Alt+Del,
+   * the logon screen) is up or gone. The operator's viewer switches to its frames; the host's
+   * indicator tells the user. The host never gets its frames.
+   */
+  'secure-desktop:state': z.object({ sessionId: SessionId, up: SecureDesktopUp }),
+  /** the device's agent → relay → the admitted operator only: a capture of the secure desktop. */
+  'secure-desktop:frame': z.object({ sessionId: SessionId, frame: SecureDesktopFrame }),
+  /**
+   * relay → operator: the tools this operator may use in the assistance, each refused one with its reason; sent on
+   * each admission (consent, password, reconnect) and again whenever the policy or the operator's role changes.
+   */
+  'tools:available': ToolsAvailable,
   /** relay → host: the tools open now in the assistance, for the user's indicator (each can be closed). */
   'tool:open-list': z.object({
     sessionId: SessionId,
     tools: z.array(z.object({ toolId: ToolId, tool: ToolKind })).max(64),
   }),
+  /** relay → both parties: what the policy allows of the clipboard and the chat now. */
+  'session:features': SessionFeatures,
+  'chat:message': ChatMessage,
+  'chat:refused': ChatRefused,
   'relay:error': z.object({
     code: RelayErrorCode,
     message: z.string(),

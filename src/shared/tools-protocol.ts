@@ -200,10 +200,8 @@ export const ToolAvailability = z.discriminatedUnion('allowed', [
 ]);
 export type ToolAvailability = z.infer<typeof ToolAvailability>;
 export const ToolsAvailable = z.object({
-  sessionId: z
-    .string()
-    .regex(/^\d{9}$/)
-    .optional(),
+  /** The assistance it is for (a session ID; protocol.ts imports this file, so its schema is spelt here). */
+  sessionId: z.string().regex(/^\d{9}$/),
   tools: z.array(ToolAvailability).max(ToolKind.options.length),
   /** A terminal as a signed-in user: the users it may run as, or why not. Absent: the agent's account only. */
   userTerminal: z

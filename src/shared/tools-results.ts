@@ -81,6 +81,8 @@ export const ProcessKilled = z.object({
   ended: z.array(z.number().int()),
   /** Processes of the tree the agent's account may not end, left running (the panel says so). */
   notEnded: z.array(z.number().int()),
+  /** The name of each ended PID, as the device knew it just before (for the audit: every process ended, by name). */
+  names: z.array(z.object({ pid: z.number().int(), name: z.string().max(1024) })).optional(),
 });
 export type ProcessKilled = z.infer<typeof ProcessKilled>;
 

@@ -12,7 +12,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +24,7 @@ import { until } from '../../dev/rig/until.js';
 import { startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 import { utmpFile, type UtmpEntry } from '../platform/utmp-writer.js';
 import { PRODUCT_AGENT_BUNDLE, startAgent, type AgentProcess } from './agent-process.js';
-import { childrenOf, connectionsTo, listeningSockets } from './proc-sockets.js';
+import { connectionsTo, lastingChildren, listeningSockets, running } from './proc-sockets.js';
 
 const HEARTBEAT_MS = 1_000;
 const MINUTE = 60_000;
@@ -75,43 +74,12 @@ function run(args: string[], config = path.join(dir, 'no-config.json')): AgentPr
   return started;
 }
 
-/**
- * Processes the agent started that stay. The session reader's short-lived commands (loginctl,
- * which it tries before utmp) come and go; a host would stay.
- */
-async function lastingChildren(pid: number): Promise<string[]> {
-  const seen = childrenOf(pid);
-  if (seen.length === 0) return [];
-  await new Promise((r) => setTimeout(r, 1_000));
-  // The user-session reader's one-shot queries (loginctl) are not something the agent started
-  // and left running; under load one can outlive the pause, so they are told apart by name.
-  return childrenOf(pid)
-    .filter((child) => seen.includes(child))
-    .map((child) => {
-      try {
-        return readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-      } catch {
-        return ''; // gone meanwhile
-      }
-    })
-    .filter((cmdline) => cmdline !== '' && !/^(\S*\/)?loginctl /.test(cmdline));
-}
-
 /** A new enrolment token in a file only its owner reads, as an administrator hands one out. */
 async function enrolmentTokenFile(name: string): Promise<string> {
   const file = path.join(dir, name);
   const { token } = relay.handle.enrolment.create({ environmentId: 'default', reportGroup: 'Kiosks' });
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   return file;
-}
-
-/** Whether the process runs (a zombie nobody reaped has exited). */
-function running(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 /** The device as the relay has it, once it reports that many user sessions. */
@@ -275,9 +243,12 @@ async function unattendedUnderControl() {
   const op = await relay.connectOperator();
   op.emit('assistance:open', { activation: activationToken(response), password: response.password });
   assert.equal((await op.next('session:admitted')).unattended, true);
-  await agent.waitFor(/shown indicator,unattended-banner: This device is under remote control by Ada Lovelace/, {
-    from,
-  });
+  await agent.waitFor(
+    /shown indicator,unattended-banner,relay-route: This device is under remote control by Ada Lovelace.* Relay: direct/,
+    {
+      from,
+    },
+  );
   return { op, sessionId: response.sessionId, hostPid: Number(hostPid), from };
 }
 
@@ -380,7 +351,7 @@ test("the device's configuration requires the verification words: its hosts give
   // The relay admitted it for control; the host, by the device's own setting, says view only.
   assert.equal((await op.next('session:mode', { timeoutMs: 10_000 })).mode, 'view');
   await agent.waitFor(
-    /shown indicator,unattended-banner,words-waiting: This device is under remote control by Ada Lovelace \(Help Desk\), unattended assistance, view only .*gets control once you have compared four words with them/,
+    /shown indicator,unattended-banner,words-waiting,relay-route: This device is under remote control by Ada Lovelace \(Help Desk\), unattended assistance, view only .*gets control once you have compared four words with them/,
     { from },
   );
   const socket = op.socket.id;

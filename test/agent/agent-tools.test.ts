@@ -5,7 +5,6 @@
  * connection going away (the user quitting the host: the host's relay connection is down).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { Agent } from '../../src/agent/agent.js';
 import { AGENT_VERSION } from '../../src/agent/device-info.js';
@@ -20,6 +19,7 @@ import {
 } from '../../dev/rig/relay.js';
 import { until } from '../../dev/rig/until.js';
 import { firstAdmin } from '../fixtures/console.js';
+import { processEnded } from '../fixtures/process-ended.js';
 import { ToolPanel } from '../fixtures/tool-panel.js';
 
 let relay: TestRelay;
@@ -87,7 +87,7 @@ test("the agent runs the operator's shell and ends its tree within 2 s once the 
   assert.equal(uid, String(process.getuid!()), "the shell runs as the agent's account");
 
   host.close();
-  await until('every process of the shell gone', () => ![shell, sleeper].some((p) => existsSync(`/proc/${p}`)), {
+  await until('every process of the shell gone', () => [shell!, sleeper!].every(processEnded), {
     everyMs: 10,
     timeoutMs: 2_000,
   });

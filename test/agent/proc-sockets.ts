@@ -1,7 +1,7 @@
 /**
  * What a process listens on and what it started, read from /proc: its socket inodes
  * (/proc/<pid>/fd → socket:[inode]) matched against the kernel's socket tables of its network
- * namespace (/proc/<pid>/net/*).
+ * namespace (/proc/<pid>/net/*); which of its children last, and whether a process runs.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
@@ -76,4 +76,35 @@ export function connectionsTo(pid: number, remotePort: number): number[] {
     }
   }
   return ports;
+}
+
+/**
+ * Processes the agent started that stay. The session reader's short-lived commands (loginctl,
+ * which it tries before utmp) come and go; a host would stay.
+ */
+export async function lastingChildren(pid: number): Promise<string[]> {
+  const seen = childrenOf(pid);
+  if (seen.length === 0) return [];
+  await new Promise((r) => setTimeout(r, 1_000));
+  // The user-session reader's one-shot queries (loginctl) are not something the agent started
+  // and left running; under load one can outlive the pause, so they are told apart by name.
+  return childrenOf(pid)
+    .filter((child) => seen.includes(child))
+    .map((child) => {
+      try {
+        return readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      } catch {
+        return ''; // gone meanwhile
+      }
+    })
+    .filter((cmdline) => cmdline !== '' && !/^(\S*\/)?loginctl /.test(cmdline));
+}
+
+/** Whether the process runs (a zombie nobody reaped has exited). */
+export function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,8 @@
  * Unattended is off by default for new installations: a fresh relay's policy allows attended
  * assistance only, refusing unattended and dynamic in words, until an administrator allows them;
  * a relay already in use that never saved a policy keeps what it had (the specification's
- * defaults, every type), saved by the migration that brought the new default.
+ * defaults, every type), saved by the migration that brought the new default. A new installation
+ * allows the operator in the browser; the relay in use does not gain it (no cell: off by default).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -36,6 +37,8 @@ describe('the policy a relay starts with', () => {
     const policy = PolicySettings.parse((await admin.call('GET', '/policy')).body);
     assert.deepEqual(policy, { product: NEW_INSTALLATION_POLICY, groups: {} });
     assert.deepEqual(policy.product.allowedTypes, ['attended']);
+    // The operator in the browser is on for both built-in roles: `npm start`, an agent and the console work end to end.
+    assert.deepEqual(policy.product.capabilities['browser-operator'], { admin: true, operator: true });
     const agent = await enrolScriptedAgent(relay, { hostname: 'ws-01', reportGroup: 'Office' });
 
     await assert.rejects(relay.requestAssistance({ deviceId: agent.deviceId, mode: 'unattended' }), (err) => {

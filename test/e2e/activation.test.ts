@@ -6,14 +6,15 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { RELAY_KEYS_PATH, type AssistanceResponse } from '../../src/shared/relay-api.js';
+import type { AssistanceResponse } from '../../src/shared/relay-api.js';
 import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { firstAdmin } from '../fixtures/console.js';
+import { saveActivation, trustRelayKey } from '../../dev/rig/operator-activation.js';
 import { startSessionRig, type SessionRig } from '../../dev/rig/session-rig.js';
 import { startTargetWindow } from '../../dev/rig/target-window.js';
 import { TARGET_COLOURS } from '../../dev/rig/x-target.js';
@@ -31,21 +32,9 @@ let downloads: string;
 const waitForPixel = (page: Page, x: number, y: number, colour: number, timeoutMs?: number) =>
   waitForColour(page, { x, y }, colour, { width: W, height: H }, timeoutMs);
 
-async function download(response: AssistanceResponse): Promise<string> {
-  const file = path.join(downloads, response.activation.fileName);
-  await writeFile(file, response.activation.content);
-  return file;
-}
+const download = (response: AssistanceResponse) => saveActivation(response, downloads);
 
-async function trustRelay(rig: SessionRig) {
-  const page = rig.operator.page;
-  await page.getByTestId('trust-relay').waitFor();
-  const published = (await (await fetch(`${rig.relay.url}${RELAY_KEYS_PATH}`)).json()) as {
-    keys: Array<{ fingerprint: string }>;
-  };
-  assert.equal(await page.getByTestId('fingerprint').textContent(), published.keys[0]!.fingerprint);
-  await page.getByRole('button', { name: 'The fingerprints match: trust it' }).click();
-}
+const trustRelay = (rig: SessionRig) => trustRelayKey(rig.operator, rig.relay.url);
 
 async function waitForDeviceHost(rig: SessionRig) {
   await rig.host.page.getByTestId('session-id').waitFor({ timeout: 10_000 });

@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { CLOSE_AFTER_MS } from '../../src/main/host/window-close.js';
 import type { AssistanceResponse } from '../../src/shared/relay-api.js';
 import { LIVE_TRACKS, waitForColour, waitForExpression } from '../../dev/rig/page-probes.js';
+import { enterShownId } from '../../dev/rig/join-by-id.js';
 import { startSessionRig, type SessionRig } from '../../dev/rig/session-rig.js';
 import { setRootColour, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 import { until } from '../../dev/rig/until.js';
@@ -44,9 +45,7 @@ async function download(response: AssistanceResponse): Promise<string> {
 }
 
 async function joinById(rig: SessionRig): Promise<void> {
-  const id = await rig.host.page.getByTestId('session-id').textContent({ timeout: 10_000 });
-  await rig.operator.page.getByLabel('Session ID').fill(id!);
-  await rig.operator.page.getByRole('button', { name: 'Join' }).click();
+  await enterShownId(rig);
   await rig.host.page.getByTestId('consent').waitFor();
 }
 

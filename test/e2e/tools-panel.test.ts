@@ -1,26 +1,28 @@
 /**
- * The Flexxible Tools' side panel, end to end in Chromium on the Xvfb rig: the real operator main-process modules
- * (OperatorController, OperatorTools, the IPC table), a real relay for the session, and a device side made of the
- * real ToolHost and Linux backends behind the tools gateway (test/fixtures/tools-gateway.ts, standing in for the
- * relay's tool path until it lands). A terminal opened in the panel runs `id -u` and its output is read from the
- * panel; copy and paste go through main's clipboard; it resizes with the window; two tabs; a shell that exits and
- * the assistance's end each leave a clear ended state; the task manager finds a test process by filter and ends it;
- * the registry and PowerShell say what Linux lacks; a tool the relay does not allow is shown with its reason. The
+ * The Flexxible Tools' side panel, end to end in Chromium on the Xvfb rig, on the whole real path: the operator app's
+ * main-process modules (OperatorController, OperatorTools, the IPC table), a real relay checking every request
+ * against the policy, and a real device agent carrying the tools on the Linux backends
+ * (test/fixtures/tools-session.ts).
+ * A terminal opened in the panel runs `id -u` (the agent's account; the signed-in user's in a user shell) and its
+ * output is read from the panel; copy and paste go through main's clipboard; it resizes with the window; two tabs; the
+ * user's indicator lists the open tools and closes one; a shell that exits and the assistance's end each leave a clear
+ * ended state, the shell's tree gone within 2 s; the task manager finds a test process by filter and ends it; the
+ * registry and PowerShell say what Linux lacks; each step audited. A role the policy gives one tool and not another
+ * gets the other disabled with its reason, and the policy switching the tool off closes its open terminal. The
  * registry editor runs on a recorded Windows (the real reg.exe backend, reg.exe's answers replayed): a lazy tree,
- * typed values, a form that refuses what a type cannot hold, a change only after its confirmation, an export handed
- * to main's save dialog.
+ * typed values, a form that refuses what a type cannot hold, a change only after its confirmation, an export handed to
+ * main's save dialog.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startSessionRigOn } from '../../dev/rig/session-rig.js';
-import { startTestRelay } from '../../dev/rig/relay.js';
-import { until } from '../../dev/rig/until.js';
+import { eventually, until } from '../../dev/rig/until.js';
 import { startXvfb } from '../../dev/rig/xvfb.js';
-import { startToolsGateway } from '../fixtures/tools-gateway.js';
-import { createToolBackends } from '../../src/platform/tools/index.js';
+import { openToolsSession } from '../fixtures/tools-session.js';
+import { firstAdmin } from '../fixtures/console.js';
+import { DEFAULT_POLICY } from '../../src/shared/policy.js';
 import { createRegistryBackend } from '../../src/platform/tools/registry/index.js';
 import type { RawRunner } from '../../src/platform/tools/windows-console.js';
 import { AccountDirectory, getentPasswd } from '../../src/platform/tools/linux-accounts.js';
@@ -34,17 +36,6 @@ before(async () => {
   xvfb = await startXvfb({ width: 1280, height: 720 });
 });
 after(() => xvfb?.close());
-
-/** Like `until`, for a probe that must await (the page). */
-async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`never ${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const alive = (pid: number) => {
   try {
@@ -92,48 +83,38 @@ async function sttySize(page: Page, marker: string): Promise<{ rows: number; col
 }
 
 test('the tools panel: terminals, the task manager, what Linux lacks, and the ended states', async (t) => {
-  const relay = await startTestRelay();
-  t.after(() => relay.close());
   // The signed-in user: nobody, given a shell it could sign in with (its own is nologin), when the test runs as root.
   const home = mkdtempSync(path.join(tmpdir(), 'panel-user-'));
   const accounts = new AccountDirectory((key) =>
     key === 'nobody' ? Promise.resolve(`nobody:x:65534:65534::${home}:/bin/sh`) : getentPasswd(key),
   );
   const asRoot = process.getuid!() === 0;
-  const gateway = await startToolsGateway(
-    relay,
-    {
-      tools: [
-        { tool: 'cmd', allowed: true },
-        { tool: 'powershell', allowed: true },
-        { tool: 'registry', allowed: true },
-        { tool: 'processes', allowed: true },
-      ],
-      userTerminal: { allowed: true, users: ['nobody'] },
-    },
-    { ...createToolBackends('linux'), terminals: createLinuxTerminalBackend({ accounts }) },
-  );
-  t.after(() => gateway.close());
-  const rig = await startSessionRigOn(xvfb.display, gateway.relay);
-  t.after(() => rig.close());
-  const { host, operator } = rig;
-  const page = operator.page;
-
-  const idText = await host.page.getByTestId('session-id').textContent({ timeout: 10_000 });
-  await page.getByLabel('Session ID').fill(idText!);
-  await page.getByRole('button', { name: 'Join' }).click();
-  await host.page.getByRole('button', { name: 'Allow control' }).click();
-  const panel = page.getByTestId('tools-panel');
-  await panel.waitFor();
+  const session = await openToolsSession(t, xvfb.display, {
+    backends: { terminals: createLinuxTerminalBackend({ accounts }) },
+    userSessions: [{ id: '2', user: 'nobody', state: 'active', kind: 'console', display: xvfb.display }],
+  });
+  const { relay, host, page, panel, sessionId } = session;
+  const operator = session.rig.operator;
   await page.getByTestId('remote-screen').waitFor();
+  const trail = (action: string) => relay.handle.audit.query({ sessionId }).filter((e) => e.action === action);
 
-  // A terminal: the agent's account (this test's), its output read in the panel.
+  // A terminal: the agent's account (this test's), its output read in the panel; xterm's styles break no CSP rule.
+  const violations: string[] = [];
+  page.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && violations.push(m.text())));
+  await page.evaluate(() =>
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`Content Security Policy: ${e.violatedDirective}`),
+    ),
+  );
   await panel.getByRole('button', { name: 'CMD', exact: true }).click();
   await page.getByTestId('terminal-account').waitFor();
   await typeInTerminal(page, 'id -u; echo ready-$((6*7))');
   const uid = String(process.getuid!());
   const lines = await waitForLine(page, (l) => l === 'ready-42', 'the shell answers');
   assert.ok(lines.includes(uid), `id -u printed ${uid}: ${lines.join('|')}`);
+  assert.deepEqual(violations, [], 'the terminal opened under the strict CSP without a violation');
+  // The user's indicator says a command prompt is open.
+  await host.page.getByTestId('open-tools').getByRole('button', { name: 'Command prompt ✕' }).waitFor();
 
   // Paste (Ctrl+Shift+V) from the system clipboard, and copy (Ctrl+Shift+C) a selection to it, through main.
   operator.desktop.clipboard = 'echo pasted-$((2+3))';
@@ -173,7 +154,10 @@ test('the tools panel: terminals, the task manager, what Linux lacks, and the en
     const now = await sttySize(page, `size${Date.now() % 100000}`);
     return now.cols < before.cols && now.rows < before.rows;
   });
-  assert.ok(gateway.requests.some((r) => r.type === 'terminal.resize'));
+  assert.ok(
+    session.deviceCalls().some((r) => r.type === 'terminal.resize'),
+    'the device was told',
+  );
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // A second tab, its own shell: tab 1's output is not in it.
@@ -202,6 +186,12 @@ test('the tools panel: terminals, the task manager, what Linux lacks, and the en
   await page.getByTestId('tool-notice').getByText(`Ended sleep (PID ${victim.pid}).`).waitFor();
   await row.waitFor({ state: 'detached' });
   await until('the process is gone', () => !alive(victim.pid!));
+  await until('its end audited', () => trail('tool.process-ended').some((e) => e.detail.pid === victim.pid));
+
+  // The user closes the task manager from the indicator: the operator's tab says who closed it.
+  await host.page.getByTestId('open-tools').getByRole('button', { name: 'Task manager ✕' }).click();
+  await page.getByText('Ended: The user at the device closed this tool.').waitFor();
+  await until('audited', () => trail('tool.closed').some((e) => e.detail.reason === 'closed-by-user'));
 
   // What Linux lacks, in the panel's words.
   await panel.getByRole('button', { name: 'Registry', exact: true }).click();
@@ -229,30 +219,31 @@ test('the tools panel: terminals, the task manager, what Linux lacks, and the en
   await until('the shell and its child are gone', () => !alive(bgPid), { timeoutMs: 2_000, everyMs: 20 });
   assert.ok(Date.now() - endedAt <= 2_000, `gone ${Date.now() - endedAt} ms after the end`);
   await page.getByTestId('ended-tools').getByText('CMD 1: The assistance ended.').waitFor();
+  await until('the ends audited', () => trail('tool.closed').some((e) => e.detail.reason === 'assistance-ended'));
+  const opened = trail('tool.opened').map((e) => e.detail.tool);
+  assert.ok(opened.filter((tool) => tool === 'cmd').length >= 3 && opened.includes('processes'), opened.join());
 });
 
-test('a tool the relay does not allow is offered disabled with its reason; no list, no panel', async (t) => {
-  const relay = await startTestRelay();
-  t.after(() => relay.close());
-  const gateway = await startToolsGateway(relay, {
-    tools: [
-      { tool: 'cmd', allowed: true },
-      { tool: 'registry', allowed: false, reason: 'Your role may not use the registry editor.' },
-    ],
+test("a role's tools: one allowed, another disabled with its reason; the policy switching it off closes it", async (t) => {
+  let admin: Awaited<ReturnType<typeof firstAdmin>> | undefined;
+  const cmdFor = (on: boolean) => ({
+    ...DEFAULT_POLICY,
+    capabilities: { ...DEFAULT_POLICY.capabilities, 'tool.cmd': { desk: on } },
   });
-  t.after(() => gateway.close());
-  const rig = await startSessionRigOn(xvfb.display, gateway.relay);
-  t.after(() => rig.close());
-  const page = rig.operator.page;
-  const idText = await rig.host.page.getByTestId('session-id').textContent({ timeout: 10_000 });
-  await page.getByLabel('Session ID').fill(idText!);
-  await page.getByRole('button', { name: 'Join' }).click();
-  await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
-  const panel = page.getByTestId('tools-panel');
-  await panel.waitFor();
+  const { page, panel } = await openToolsSession(t, xvfb.display, {
+    role: 'desk',
+    async prepare(relay) {
+      admin = await firstAdmin(relay);
+      assert.equal((await admin.call('POST', '/roles', { name: 'desk', description: 'CMD only' })).status, 201);
+      assert.equal((await admin.call('PUT', '/policy', { product: cmdFor(true), groups: {} })).status, 200);
+    },
+  });
   assert.equal(await panel.getByRole('button', { name: 'Registry', exact: true }).isDisabled(), true);
-  await page.getByTestId('tool-not-allowed-registry').getByText('Your role may not use the registry editor.').waitFor();
-  assert.equal(await panel.getByRole('button', { name: 'Task manager' }).count(), 0);
+  await page
+    .getByTestId('tool-not-allowed-registry')
+    .getByText(/not allowed for the desk role/)
+    .waitFor();
+  assert.equal(await panel.getByRole('button', { name: 'Task manager' }).isDisabled(), true);
   // Collapsed, the remote screen takes the width; shown again, the panel is back.
   const wide = await page.getByTestId('remote-screen').boundingBox();
   await page.getByRole('button', { name: 'Hide the tools' }).click();
@@ -262,6 +253,18 @@ test('a tool the relay does not allow is offered disabled with its reason; no li
   );
   await page.getByRole('button', { name: 'Show the tools' }).click();
   await panel.waitFor();
+
+  // An open terminal; the policy takes CMD from the role: the terminal closes at once, the button says why.
+  await panel.getByRole('button', { name: 'CMD', exact: true }).click();
+  await typeInTerminal(page, 'echo desk-$((40+2))');
+  await waitForLine(page, (l) => l === 'desk-42', 'the shell answers');
+  assert.equal((await admin!.call('PUT', '/policy', { product: cmdFor(false), groups: {} })).status, 200);
+  await page.getByTestId('terminal-ended').getByText('Ended: The policy no longer allows this tool.').waitFor();
+  await page
+    .getByTestId('tool-not-allowed-cmd')
+    .getByText(/not allowed for the desk role/)
+    .waitFor();
+  assert.equal(await panel.getByRole('button', { name: 'CMD', exact: true }).isDisabled(), true);
 });
 
 /** A recorded Windows for the registry editor: reg.exe's real backend, its answers replayed by argument vector. */
@@ -291,22 +294,8 @@ function recordedWindowsRegistry() {
 }
 
 test('the registry editor on a recorded Windows: a lazy tree, typed values, a form that refuses, a confirmed change, an export saved', async (t) => {
-  const relay = await startTestRelay();
-  t.after(() => relay.close());
   const windows = recordedWindowsRegistry();
-  const gateway = await startToolsGateway(
-    relay,
-    { tools: [{ tool: 'registry', allowed: true }] },
-    { ...createToolBackends('linux'), registry: windows.backend },
-  );
-  t.after(() => gateway.close());
-  const rig = await startSessionRigOn(xvfb.display, gateway.relay);
-  t.after(() => rig.close());
-  const page = rig.operator.page;
-  const idText = await rig.host.page.getByTestId('session-id').textContent({ timeout: 10_000 });
-  await page.getByLabel('Session ID').fill(idText!);
-  await page.getByRole('button', { name: 'Join' }).click();
-  await rig.host.page.getByRole('button', { name: 'Allow control' }).click();
+  const { page, rig } = await openToolsSession(t, xvfb.display, { backends: { registry: windows.backend } });
   await page.getByTestId('tools-panel').getByRole('button', { name: 'Registry', exact: true }).click();
 
   // Hives first; each key's subkeys only once it is opened.

@@ -122,8 +122,10 @@ test('words required, through a relay in the middle: the words differ and contro
   const { host, operator } = rig;
   await joinAndAllowControl(rig);
 
-  // The middle works: the operator sees the device's screen, carried through its peers.
-  await waitForPixel(operator.page, { x: 20, y: 20 }, BACKGROUND, 10_000);
+  // The middle works: the operator sees the device's screen, carried through its peers. Its peer to
+  // the operator comes up after the host's to it, on a still screen that sends frames only when
+  // asked (a key-frame request, read every 2 s) or as repairs: the first takes a few seconds more.
+  await waitForPixel(operator.page, { x: 20, y: 20 }, BACKGROUND, 20_000);
   await waitForPixel(operator.page, TARGET_SAMPLE, TARGET_COLOURS.idle);
   assert.ok((await middle.hostConnections()) >= 1, 'the host’s connection ends in the middle');
   const words = await shownWords(rig);

@@ -68,6 +68,25 @@ test('several monitors: one display each, primary first; a mirrored one only onc
   assert.deepEqual(errors, []);
 });
 
+test('monitors set during the session are read again without an event; a display keeps its id as others go', async () => {
+  // The provider made at the start, not a fresh one: it re-reads the monitors every second.
+  await xrandr('--setmonitor', 'left', '512/135x768/203+0+0', 'none');
+  await xrandr('--setmonitor', 'right', '512/135x768/203+512+0', 'none');
+  const three = [
+    { id: '0', x: 0, y: 0, width: 1024, height: 768, primary: true },
+    { id: '1', x: 0, y: 0, width: 512, height: 768, primary: false },
+    { id: '2', x: 512, y: 0, width: 512, height: 768, primary: false },
+  ];
+  for (let i = 0; i < 30 && !isDeepStrictEqual(provider.list(), three); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(provider.list(), three);
+  await xrandr('--delmonitor', 'left');
+  const two = [three[0], three[2]];
+  for (let i = 0; i < 30 && !isDeepStrictEqual(provider.list(), two); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(provider.list(), two, 'the right monitor is still display 2');
+  await xrandr('--delmonitor', 'right');
+});
+
 test('no X display provider off X11 platforms', async () => {
   await assert.rejects(createDisplayProvider({}, 'darwin'), /Electron's screen/);
 });

@@ -11,7 +11,10 @@ import {
   defineInputType,
   keyInput,
   moveInput,
+  relativeMoveInput,
   toNative,
+  unicodeInputs,
+  virtualKeyInput,
   wheelInputs,
 } from '../../src/platform/input/windows-send-input.js';
 
@@ -20,7 +23,7 @@ const KEYEVENTF_SCANCODE = 0x0008;
 
 test('keys become scan codes, E0 keys flagged extended, releases flagged KEYUP', () => {
   const down = (wScan: number, extended = false) => [
-    { type: 'keyboard', wScan, dwFlags: KEYEVENTF_SCANCODE | (extended ? KEYEVENTF_EXTENDEDKEY : 0) },
+    { type: 'keyboard', wVk: 0, wScan, dwFlags: KEYEVENTF_SCANCODE | (extended ? KEYEVENTF_EXTENDEDKEY : 0) },
   ];
   assert.deepEqual(keyInput('KeyA', true), down(0x1e));
   assert.deepEqual(keyInput('Enter', true), down(0x1c));
@@ -42,11 +45,38 @@ test('keys become scan codes, E0 keys flagged extended, releases flagged KEYUP',
   // Windows' own messages: Pause 0x45, NumLock 0x45 extended.
   assert.deepEqual(keyInput('Pause', true), down(0x45));
   assert.deepEqual(keyInput('NumLock', true), down(0x45, true));
-  assert.deepEqual(keyInput('KeyA', false), [{ type: 'keyboard', wScan: 0x1e, dwFlags: 0x000a }]);
-  assert.deepEqual(keyInput('ArrowUp', false), [{ type: 'keyboard', wScan: 0x48, dwFlags: 0x000b }]);
+  assert.deepEqual(keyInput('KeyA', false), [{ type: 'keyboard', wVk: 0, wScan: 0x1e, dwFlags: 0x000a }]);
+  assert.deepEqual(keyInput('ArrowUp', false), [{ type: 'keyboard', wVk: 0, wScan: 0x48, dwFlags: 0x000b }]);
   assert.equal(keyInput('Fn', true), undefined);
   assert.equal(keyInput('constructor', true), undefined);
   for (const code of KEY_CODES) assert.ok(keyInput(code, true), code);
+});
+
+test("scan-code events carry the layout's virtual key, asked with the full (E0) scan code", () => {
+  const asked: number[] = [];
+  const vk = (scan: number) => (asked.push(scan), scan === 0x1e ? 0x41 : 0x25);
+  assert.deepEqual(keyInput('KeyA', true, vk), [{ type: 'keyboard', wVk: 0x41, wScan: 0x1e, dwFlags: 0x0008 }]);
+  assert.deepEqual(keyInput('ArrowLeft', false, vk), [{ type: 'keyboard', wVk: 0x25, wScan: 0x4b, dwFlags: 0x000b }]);
+  assert.deepEqual(asked, [0x1e, 0xe04b]);
+});
+
+test('virtual keys without a scan code; text as KEYEVENTF_UNICODE presses and releases per UTF-16 unit', () => {
+  assert.deepEqual(virtualKeyInput(0x43, true), [{ type: 'keyboard', wVk: 0x43, wScan: 0, dwFlags: 0 }]);
+  assert.deepEqual(virtualKeyInput(0x43, false), [{ type: 'keyboard', wVk: 0x43, wScan: 0, dwFlags: 0x0002 }]);
+  const unit = (wScan: number, up: boolean) => ({ type: 'keyboard', wVk: 0, wScan, dwFlags: up ? 0x0006 : 0x0004 });
+  assert.deepEqual(unicodeInputs('é'), [unit(0xe9, false), unit(0xe9, true)]);
+  // U+1F600 is the surrogate pair D83D DE00.
+  assert.deepEqual(unicodeInputs('😀'), [
+    unit(0xd83d, false),
+    unit(0xd83d, true),
+    unit(0xde00, false),
+    unit(0xde00, true),
+  ]);
+  assert.deepEqual(unicodeInputs(''), []);
+});
+
+test('relative moves: MOUSEEVENTF_MOVE alone, whole mickeys', () => {
+  assert.deepEqual(relativeMoveInput(30, -20.4), [{ type: 'mouse', dx: 30, dy: -20, mouseData: 0, dwFlags: 0x0001 }]);
 });
 
 test('moves are absolute over the virtual desktop, 0..65535 from first to last pixel', () => {
@@ -109,7 +139,7 @@ test(
     assert.equal(mouse.readBigUInt64LE(32), 0n, 'mi.dwExtraInfo');
 
     const key = Buffer.alloc(40, 0xff);
-    koffi.encode(key, INPUT, toNative({ type: 'keyboard', wScan: 0x1c, dwFlags: 0x0009 }));
+    koffi.encode(key, INPUT, toNative({ type: 'keyboard', wVk: 0, wScan: 0x1c, dwFlags: 0x0009 }));
     assert.equal(key.readUInt32LE(0), 1, 'INPUT_KEYBOARD');
     assert.equal(key.readUInt16LE(8), 0, 'ki.wVk: unused with KEYEVENTF_SCANCODE');
     assert.equal(key.readUInt16LE(10), 0x1c, 'ki.wScan');

@@ -10,8 +10,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { FuseV1Options } from '@electron/fuses';
-import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
-import { DebugLogger } from 'builder-util';
 import { LinuxPackager, type Configuration } from 'electron-builder';
 import {
   APP_BASE,
@@ -24,15 +22,9 @@ import { permissionAllowed, type PermissionAsk } from '../../src/main/security/p
 import { secureWebPreferences } from '../../src/main/security/web-preferences.js';
 import { senderRole } from '../../src/main/ipc/sender.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/content-security-policy.js';
+import { builderConfig } from '../fixtures/builder-config.js';
 
 const rendererDir = path.resolve('out/renderer');
-
-/** electron-builder.yml as electron-builder loads it, validated against its own schema. */
-async function builderConfig(): Promise<Configuration> {
-  const config = await getConfig(process.cwd(), 'electron-builder.yml', null);
-  await validateConfiguration(config, new DebugLogger(false));
-  return config;
-}
 
 test('the fuses electron-builder 26 flips from electron-builder.yml: no Node back doors, code from the checked asar only', async () => {
   const config = await builderConfig();

@@ -7,27 +7,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { activationToken, connectClient, startTestRelay, TestClock } from '../../dev/rig/relay.js';
-import { startHost } from '../fixtures/host-session.js';
+import { hostAskedToJoin, startHost } from '../fixtures/host-session.js';
 
 test('a join request opens the consent window naming the operator the relay vouches for', async (t) => {
-  const relay = await startTestRelay();
-  const h = await startHost(relay);
-  t.after(async () => (h.host.stop(), await relay.close()));
-  const op = await relay.connectOperator();
-  op.emit('session:join', { sessionId: h.sessionId });
-  const consent = await h.until('consent');
+  const { relay, h, consent } = await hostAskedToJoin(t);
   assert.deepEqual(consent.status === 'consent' && consent.operator, relay.operatorIdentity);
   assert.equal(h.host.captureAllowed(), false, 'no capture before Allow');
   assert.deepEqual(h.log, [], 'input untouched before Allow');
 });
 
 test('nobody answering denies automatically after its own timeout, which the user is told; the operator is told it timed out', async (t) => {
-  const relay = await startTestRelay();
-  const h = await startHost(relay, { consentTimeoutMs: 200 });
-  t.after(async () => (h.host.stop(), await relay.close()));
-  const op = await relay.connectOperator();
-  op.emit('session:join', { sessionId: h.sessionId });
-  await h.until('consent');
+  const { relay, h, op } = await hostAskedToJoin(t, { consentTimeoutMs: 200 });
   const ended = await op.next('session:ended');
   assert.equal(ended.reason, 'consent-timeout');
   assert.deepEqual(h.host.state, {
@@ -41,12 +31,7 @@ test('nobody answering denies automatically after its own timeout, which the use
 });
 
 test('allow, view only, control again and end drive input and capture', async (t) => {
-  const relay = await startTestRelay();
-  const h = await startHost(relay);
-  t.after(async () => (h.host.stop(), await relay.close()));
-  const op = await relay.connectOperator();
-  op.emit('session:join', { sessionId: h.sessionId });
-  await h.until('consent');
+  const { h, op } = await hostAskedToJoin(t);
 
   h.host.answerConsent('control');
   assert.equal((await op.next('session:admitted')).mode, 'control');

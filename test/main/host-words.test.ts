@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type { HostState } from '../../src/shared/ipc.js';
 import type { VerificationPolicy } from '../../src/shared/verification-policy.js';
 import { activationToken, startTestRelay } from '../../dev/rig/relay.js';
-import { startHost } from '../fixtures/host-session.js';
+import { hostAskedToJoin, startHost } from '../fixtures/host-session.js';
 
 const REQUIRED: VerificationPolicy = { required: true, unattended: 'view' };
 const WORDS = ['abandon', 'ability', 'able', 'about'];
@@ -22,12 +22,7 @@ const active = (s: HostState): Active => {
 };
 
 test('words required: control waits for the user to confirm this connection’s words; input stays off until then', async (t) => {
-  const relay = await startTestRelay();
-  const h = await startHost(relay, { verification: REQUIRED });
-  t.after(async () => (h.host.stop(), await relay.close()));
-  const op = await relay.connectOperator();
-  op.emit('session:join', { sessionId: h.sessionId });
-  const consent = await h.until('consent');
+  const { h, op, consent } = await hostAskedToJoin(t, { verification: REQUIRED });
   assert.equal(consent.status === 'consent' && consent.wordsRequired, true, 'the user is told before answering');
 
   h.host.answerConsent('control');
@@ -61,12 +56,7 @@ test('words required: control waits for the user to confirm this connection’s 
 });
 
 test('words required: a new connection not verified takes control back; the same two pages reconnected keep it', async (t) => {
-  const relay = await startTestRelay();
-  const h = await startHost(relay, { verification: REQUIRED });
-  t.after(async () => (h.host.stop(), await relay.close()));
-  const op = await relay.connectOperator();
-  op.emit('session:join', { sessionId: h.sessionId });
-  await h.until('consent');
+  const { h, op } = await hostAskedToJoin(t, { verification: REQUIRED });
   h.host.answerConsent('control');
   await op.next('session:admitted');
   h.host.reportVerification({ words: WORDS, connection: 'A | B' });
@@ -104,12 +94,7 @@ test('words required: a new connection not verified takes control back; the same
 });
 
 test('words not required: control at once, words shown, nothing waits for them', async (t) => {
-  const relay = await startTestRelay();
-  const h = await startHost(relay);
-  t.after(async () => (h.host.stop(), await relay.close()));
-  const op = await relay.connectOperator();
-  op.emit('session:join', { sessionId: h.sessionId });
-  await h.until('consent');
+  const { h, op } = await hostAskedToJoin(t);
   h.host.answerConsent('control');
   assert.equal((await op.next('session:admitted')).mode, 'control');
   h.host.reportVerification(null);

@@ -52,11 +52,12 @@ async function pair() {
   };
 }
 
-test('tool events reach the page only when valid and while an assistance is active; requests go out only then', async () => {
+test('tool events reach the page only when valid, for the active assistance; requests go out only then', async () => {
   const p = await pair();
   try {
     const closed = { type: 'tool.closed', toolId: 't1', reason: 'shell-exited', message: 'The shell ended.' };
-    p.relay.emit('tool:event', closed);
+    const sessionId = active.status === 'active' ? active.sessionId : '';
+    p.relay.emit('tool:event', { sessionId, event: closed });
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(p.got.length, 0, 'nothing before the assistance is active');
     assert.deepEqual(p.tools.send({ type: 'tool.close', toolId: 't1' }), {
@@ -64,21 +65,28 @@ test('tool events reach the page only when valid and while an assistance is acti
       message: 'No assistance is active: the tools are closed.',
     });
 
-    p.relay.emit('tools:available', { tools: [{ tool: 'cmd', allowed: true }] });
+    const list = { sessionId, tools: [{ tool: 'cmd', allowed: true }] };
+    p.relay.emit('tools:available', list);
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(p.tools.available, null, 'held, not shown, before the assistance is active');
     p.tools.onState(active);
-    assert.deepEqual(p.tools.available, { tools: [{ tool: 'cmd', allowed: true }] });
-    p.relay.emit('tool:event', { ...closed, reason: 'not-a-reason' });
+    assert.deepEqual(p.tools.available, list);
+    assert.deepEqual(p.got.at(-1), ['operator:tools-available', list], 'shown once its assistance is active');
+    p.relay.emit('tool:event', { sessionId, event: { ...closed, reason: 'not-a-reason' } });
     p.relay.emit('tool:event', closed);
+    p.relay.emit('tool:event', { sessionId: '987654321', event: { ...closed, toolId: 'other' } });
+    p.relay.emit('tools:available', { ...list, sessionId: '987654321' });
+    p.relay.emit('tool:event', { sessionId, event: closed });
     await until('the valid event', () => p.got.some(([c]) => c === 'operator:tool-event'));
     assert.deepEqual(
       p.got.filter(([c]) => c === 'operator:tool-event'),
       [['operator:tool-event', closed]],
-      'the malformed one was dropped',
+      "the malformed one, the bare one and the other assistance's were dropped",
     );
+    assert.deepEqual(p.tools.available, list, "another assistance's list is not this one's");
     assert.deepEqual(p.tools.send({ type: 'tool.close', toolId: 't1' }), { sent: true });
     await until('the request at the relay', () => p.fromPanel.length === 1);
+    assert.deepEqual(p.fromPanel, [{ sessionId, request: { type: 'tool.close', toolId: 't1' } }]);
 
     p.tools.onState(ended);
     assert.equal(p.tools.available, null, 'forgotten at the end');

@@ -42,6 +42,17 @@ const MALFORMED: Array<[string, unknown]> = [
   ['session:admitted', { sessionId: SESSION, mode: 'admin', resumeToken: SECRET }],
   ['session:mode', { sessionId: SESSION, mode: 'everything' }],
   ['relay:error', { code: 'made-up', message: SECRET }],
+  [
+    'session:ice',
+    {
+      sessionId: SESSION,
+      ice: {
+        iceServers: [{ urls: ['https://turn.example.org'], username: `1:${SECRET}`, credential: SECRET }],
+        iceTransportPolicy: 'relay',
+        expiresAt: 1,
+      },
+    },
+  ],
 ];
 
 /** A socket.io server standing in for the relay: the test says what it sends, and how it answers the handshake. */
@@ -126,6 +137,7 @@ const HOST_EVENTS = [
   'session:signal',
   'session:peer-reset',
   'host:resumed',
+  'session:ice',
   'session:ended',
   'relay:error',
 ];
@@ -137,6 +149,7 @@ const OPERATOR_EVENTS = [
   'session:away',
   'session:back',
   'session:signal',
+  'session:ice',
   'session:ended',
   'relay:error',
 ];

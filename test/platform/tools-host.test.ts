@@ -147,7 +147,13 @@ test('the task manager: a chunked process list, a test process found and ended, 
     pid: victim.pid!,
     tree: true,
   });
-  assert.deepEqual(killed, { pid: victim.pid, name: 'sleep', ended: [victim.pid], notEnded: [] });
+  assert.deepEqual(killed, {
+    pid: victim.pid,
+    name: 'sleep',
+    ended: [victim.pid],
+    notEnded: [],
+    names: [{ pid: victim.pid, name: 'sleep' }],
+  });
   await until('the test saw it end', () => victim.signalCode === 'SIGKILL');
   const again = await p.result('tm', {
     type: 'processes.kill',

@@ -107,6 +107,11 @@ test('ending a process tree ends every child and grandchild within 2 s', async (
   assert.equal(killed.value.name, 'bash');
   assert.equal(killed.value.ended[0], root);
   for (const pid of members) assert.ok(killed.value.ended.includes(pid), `${pid} was ended`);
+  // Each by name, as /proc had it (the subshell is a bash too), for the audit.
+  const names = new Map(killed.value.names?.map((n) => [n.pid, n.name]));
+  assert.deepEqual([...names.keys()], killed.value.ended);
+  assert.equal(names.get(root), 'bash');
+  assert.equal([...names.values()].filter((n) => n === 'sleep').length, 2);
   assert.ok(took < 2000, `gone within 2 s (${Math.round(took)} ms)`);
   for (const pid of members) assert.ok(!alive(pid) || snapshot().find((s) => s.pid === pid)?.state === 'Z');
 });
@@ -115,9 +120,12 @@ test('ending one process leaves its children; a process already gone, the agent 
   const backend = createProcessBackend('linux');
   const single = start('sleep 300');
   const pid = single.child.pid!;
+  // bash execs the last command in place; until it has, the process is still named bash.
+  await until("bash has exec'd sleep", () => snapshot().find((s) => s.pid === pid)?.comm === 'sleep');
   const killed = await backend.kill(pid, { tree: false });
   assert.ok(killed.ok);
   assert.deepEqual(killed.value.ended, [pid]);
+  assert.deepEqual(killed.value.names, [{ pid, name: 'sleep' }]);
   await until('the test reaped it', () => single.child.exitCode !== null || single.child.signalCode !== null);
   const again = await backend.kill(pid, { tree: false });
   assert.equal(!again.ok && again.refusal.code, 'process-gone');
@@ -142,7 +150,7 @@ test('a tree member the account may not signal is reported and never left frozen
       process.kill(pid, sig);
     },
   });
-  assert.deepEqual(result, { ended: [root], denied: [child] });
+  assert.deepEqual(result, { ended: [root], denied: [child], names: new Map([[root, 'bash']]) });
   assert.deepEqual(sent, [
     [root, 'SIGSTOP'],
     [root, 'SIGKILL'],

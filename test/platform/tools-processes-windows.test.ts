@@ -192,16 +192,41 @@ test('the backend: tools by full path, CPU % from two lists, the CIM details mer
 
 test('the backend ends a tree with taskkill /T /F, and says when the process is gone or protected', async () => {
   const row = '"notepad.exe","7712","Console","1","14,096 K","Running","PC\\alice","0:00:00","x"\r\n';
+  const child = '"conhost.exe","8120","Console","1","6,212 K","Unknown","PC\\alice","0:00:00","N/A"\r\n';
   const win = recordedWindows({
-    'tasklist.exe /fi': { stdout: row },
+    // A tree's members are named from the whole list.
+    'tasklist.exe': { stdout: row + child },
     'taskkill.exe': {
-      stdout: 'SUCCESS: The process with PID 7712 (child process of PID 5248) has been terminated.\r\n',
+      stdout:
+        'SUCCESS: The process with PID 8120 (child process of PID 7712) has been terminated.\r\n' +
+        'SUCCESS: The process with PID 7712 (child process of PID 5248) has been terminated.\r\n',
     },
   });
   const backend = createWindowsProcessBackend({ run: win.run, systemRoot: 'C:\\Windows' });
   const killed = await backend.kill(7712, { tree: true });
-  assert.deepEqual(killed, { ok: true, value: { pid: 7712, name: 'notepad.exe', ended: [7712], notEnded: [] } });
+  assert.deepEqual(killed, {
+    ok: true,
+    value: {
+      pid: 7712,
+      name: 'notepad.exe',
+      ended: [7712, 8120],
+      notEnded: [],
+      names: [
+        { pid: 7712, name: 'notepad.exe' },
+        { pid: 8120, name: 'conhost.exe' },
+      ],
+    },
+  });
+  assert.deepEqual(win.calls.at(-2), ['C:\\Windows\\System32\\tasklist.exe', ['/v', '/fo', 'csv', '/nh']]);
   assert.deepEqual(win.calls.at(-1), ['C:\\Windows\\System32\\taskkill.exe', ['/PID', '7712', '/T', '/F']]);
+  const one = createWindowsProcessBackend({
+    run: recordedWindows({
+      'tasklist.exe /fi': { stdout: row },
+      'taskkill.exe': { stdout: 'SUCCESS: The process with PID 7712 has been terminated.\r\n' },
+    }).run,
+  });
+  const alone = await one.kill(7712, { tree: false });
+  assert.deepEqual(alone.ok && alone.value.names, [{ pid: 7712, name: 'notepad.exe' }]);
 
   const gone = createWindowsProcessBackend({
     run: recordedWindows({

@@ -200,6 +200,8 @@ describe('relay CLI', () => {
       [['serve', '--host-grace', 'a minute'], /invalid --host-grace "a minute": whole seconds/],
       [['serve', '--trusted-proxies', '10.0.0.0/8,proxy.lan'], /invalid trusted proxy "proxy.lan"/],
       [['serve', '--max-queued-kb', '0'], /invalid --max-queued-kb "0": a whole number above 0/],
+      [['serve', '--redis', '127.0.0.1:6379'], /invalid --redis "127.0.0.1:6379": redis:\/\//],
+      [['serve', '--database', 'postgres://db/flxra'], /--database postgres:\/\/… is not available yet/],
       [['operator', 'add', '--name', 'Ada Lovelace'], /operator add needs --org/],
       [['operator', 'remove'], /operator remove needs exactly one operator id/],
       [['device', 'add'], /device add needs --name/],

@@ -1,22 +1,17 @@
 /** Session rules, end to end through a real relay: join, consent, mode, signals, ending, disconnects. */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { startTestRelay, type TestRelay } from '../../dev/rig/relay.js';
+import { describe, it } from 'node:test';
+import type { TestRelay } from '../../dev/rig/relay.js';
+import { relayForBlock } from '../fixtures/file-relay.js';
 
 const offer = { type: 'offer', sdp: 'v=0 test offer' };
 const answer = { type: 'answer', sdp: 'v=0 test answer' };
 
 describe('relay sessions', () => {
-  // One relay for the file: every test opens its own hosts, hence its own sessions.
   let relay: TestRelay;
   /** A second registered operator's token. */
   let otherToken: string;
-  before(async () => {
-    relay = await startTestRelay();
-    otherToken = (await relay.addOperator('Grace Hopper')).token;
-  });
-  afterEach(() => relay.closeClients());
-  after(() => relay.close());
+  relayForBlock((started, other) => ((relay = started), (otherToken = other)));
 
   describe('join', () => {
     it('asks the host with the registry identity and tells the operator to wait', async () => {

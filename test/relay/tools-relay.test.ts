@@ -8,15 +8,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { activationToken, startTestRelay, type HostClient, type TestRelay } from '../../dev/rig/relay.js';
 import { until } from '../../dev/rig/until.js';
 import { createToolBackends } from '../../src/platform/tools/index.js';
 import type { PolicySettings } from '../../src/shared/console-api.js';
 import type { AssistanceMode } from '../../src/shared/protocol.js';
+import type { ToolsAvailable } from '../../src/shared/tools-protocol.js';
 import { firstAdmin, type ConsoleClient } from '../fixtures/console.js';
 import { enrolScriptedAgent, type ScriptedAgent } from '../fixtures/scripted-agent.js';
+import { processEnded } from '../fixtures/process-ended.js';
 import { ToolPanel } from '../fixtures/tool-panel.js';
 
 const UID = String(process.getuid!());
@@ -48,7 +49,7 @@ describe('Flexxible Tools through the relay', () => {
     token: string,
     mode: AssistanceMode = 'attended',
     device: ScriptedAgent = agent,
-  ): Promise<{ panel: ToolPanel; host: HostClient; sessionId: string }> {
+  ): Promise<{ panel: ToolPanel; host: HostClient; sessionId: string; available: ToolsAvailable }> {
     const assistance = await relay.requestAssistance({ deviceId: device.deviceId, mode }, token);
     const host = await device.nextHost();
     const { sessionId } = assistance;
@@ -59,9 +60,11 @@ describe('Flexxible Tools through the relay', () => {
       host.emit('session:consent', { sessionId, decision: 'control' });
     } else op.emit('assistance:open', { activation: activationToken(assistance), password: assistance.password! });
     await op.next('session:admitted');
+    const available = await op.next('tools:available');
+    assert.equal(available.sessionId, sessionId);
     const panel = new ToolPanel(op, sessionId);
     panels.push(panel);
-    return { panel, host, sessionId };
+    return { panel, host, sessionId, available };
   }
 
   const trail = (sessionId: string, action: string) =>
@@ -130,6 +133,77 @@ describe('Flexxible Tools through the relay', () => {
     assert.equal(row?.deviceId, agent.deviceId);
   });
 
+  it('tells each admitted operator which tools its role may use, before anything is asked', async () => {
+    const { available } = await admitted(admin.operatorToken);
+    assert.deepEqual(
+      available.tools.map((t) => [t.tool, t.allowed]),
+      [
+        ['cmd', true],
+        ['powershell', true],
+        ['registry', true],
+        ['processes', true],
+      ],
+    );
+    // Nobody is signed in on the scripted device: no terminal as a user, and why.
+    assert.deepEqual(available.userTerminal, { allowed: false, reason: 'Nobody is signed in on the device just now.' });
+    // Someone signs in: the next admission offers a terminal as that user.
+    await agent.report({ userSessions: [{ id: '2', user: 'alice', state: 'active', kind: 'console' }] });
+    try {
+      const withUser = await admitted(admin.operatorToken);
+      assert.deepEqual(withUser.available.userTerminal, { allowed: true, users: ['alice'] });
+    } finally {
+      await agent.report({ userSessions: [] });
+    }
+    const plain = await admitted(relay.operatorToken);
+    assert.ok(plain.available.tools.every((t) => !t.allowed && /operator role/.test(t.reason)));
+    const unattended = await admitted(admin.operatorToken, 'unattended');
+    assert.ok(unattended.available.tools.every((t) => !t.allowed && /unattended/.test(t.reason)));
+  });
+
+  it('gives two roles that differ by one tool different panels and different answers', async () => {
+    const name = 'desk-no-registry';
+    assert.equal((await admin.call('POST', '/roles', { name, description: 'no registry' })).status, 201);
+    const current = (await admin.call('GET', '/policy')).body as PolicySettings;
+    const on = Object.fromEntries(
+      (['tool.cmd', 'tool.powershell', 'tool.processes'] as const).map((c) => [
+        c,
+        { ...current.product.capabilities[c], [name]: true },
+      ]),
+    );
+    const policy: PolicySettings = {
+      ...current,
+      product: { ...current.product, capabilities: { ...current.product.capabilities, ...on } },
+    };
+    assert.equal((await admin.call('PUT', '/policy', policy)).status, 200);
+    const desk = await relay.addOperator('Desk');
+    const assign = (role: string) =>
+      admin.call('PUT', '/roles/assignments', { kind: 'operator', id: desk.identity.id, role });
+    assert.equal((await assign(name)).status, 200);
+    try {
+      const asDesk = await admitted(desk.token);
+      const asAdmin = await admitted(admin.operatorToken);
+      const allowed = (a: ToolsAvailable) => a.tools.filter((t) => t.allowed).map((t) => t.tool);
+      assert.deepEqual(allowed(asDesk.available), ['cmd', 'powershell', 'processes']);
+      assert.deepEqual(allowed(asAdmin.available), ['cmd', 'powershell', 'registry', 'processes']);
+      asDesk.panel.send({ type: 'tool.open', toolId: 'reg', tool: 'registry' });
+      asAdmin.panel.send({ type: 'tool.open', toolId: 'reg', tool: 'registry' });
+      const refused = await asDesk.panel.event('reg', 'tool.refused');
+      assert.equal(refused.code, 'not-permitted');
+      assert.match(refused.message, new RegExp(name));
+      // Forwarded for the admin: this Linux device's agent answers that it has no registry.
+      const answered = await asAdmin.panel.event('reg', 'tool.refused');
+      assert.equal(answered.code, 'no-registry');
+      assert.match(answered.message, /registry/);
+
+      // Its role taken back: the panel is told at once that it has no tools any more.
+      assert.equal((await assign('operator')).status, 200);
+      const now = await asDesk.panel.op.next('tools:available');
+      assert.ok(now.tools.every((t) => !t.allowed));
+    } finally {
+      assert.equal((await admin.call('PUT', '/policy', current)).status, 200);
+    }
+  });
+
   it('refuses a role without the tools at the relay, and audits it', async () => {
     // The pre-registered operator is no console user: its role is operator; the policy gives tools to admins.
     const { panel, sessionId } = await admitted(relay.operatorToken);
@@ -144,13 +218,27 @@ describe('Flexxible Tools through the relay', () => {
     assert.ok(!panel.of('no').events.some((e) => e.type === 'tool.opened'));
   });
 
-  it('refuses tools during unattended assistance', async () => {
+  it('refuses tools during unattended assistance unless the policy allows them', async () => {
     const { panel, sessionId } = await admitted(admin.operatorToken, 'unattended');
     panel.send({ type: 'tool.open', toolId: 'u', tool: 'processes' });
     const refused = await panel.event('u', 'tool.refused');
     assert.equal(refused.code, 'not-permitted');
     assert.match(refused.message, /unattended/);
     assert.equal(trail(sessionId, 'tool.refused').length, 1);
+
+    const current = (await admin.call('GET', '/policy')).body as PolicySettings;
+    const capabilities = { ...current.product.capabilities, 'tool.unattended': { admin: true } };
+    const allowed: PolicySettings = { ...current, product: { ...current.product, capabilities } };
+    assert.equal((await admin.call('PUT', '/policy', allowed)).status, 200);
+    try {
+      // The save re-tells the panel: the task manager is allowed now, and it opens.
+      const now = await panel.op.next('tools:available', { where: (a) => a.sessionId === sessionId });
+      assert.equal(now.tools.find((t) => t.tool === 'processes')?.allowed, true);
+      panel.send({ type: 'tool.open', toolId: 'u2', tool: 'processes' });
+      await panel.event('u2', 'tool.opened');
+    } finally {
+      assert.equal((await admin.call('PUT', '/policy', current)).status, 200);
+    }
   });
 
   it("refuses a host process's tool request, and audits it", async () => {
@@ -194,9 +282,9 @@ describe('Flexxible Tools through the relay', () => {
     panel.send({ type: 'terminal.input', toolId: 'doomed', data: 'sleep 300 & echo "pids $$ $!"\r' });
     const [, shell, sleeper] = /^pids (\d+) (\d+)\r?$/m.exec(await panel.output('doomed', /^pids \d+ \d+\r?$/m))!;
     const pids = [shell!, sleeper!];
-    assert.ok(pids.every((p) => existsSync(`/proc/${p}`)));
+    assert.ok(!pids.some(processEnded), 'the shell and its child run');
     panel.op.emit('session:end', { sessionId: panel.sessionId });
-    await until('every process of the shell gone', () => pids.every((p) => !existsSync(`/proc/${p}`)), {
+    await until('every process of the shell gone', () => pids.every(processEnded), {
       everyMs: 10,
       timeoutMs: 2_000,
     });

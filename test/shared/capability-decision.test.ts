@@ -40,6 +40,9 @@ describe('capability decision', () => {
       'files.from-device',
     ] as const)
       assert.equal(allowed('operator', c), true, c);
+    // The clipboard and files during unattended assistance only where the policy set a cell.
+    for (const c of ['clipboard.to-device', 'files.to-device', 'files.from-device'] as const)
+      assert.equal(allowed('operator', c, 'unattended'), false, `${c} unattended`);
     for (const c of ['recording', 'browser-operator'] as const) {
       assert.equal(allowed('operator', c), false, c);
       assert.equal(allowed('admin', c), false, c);

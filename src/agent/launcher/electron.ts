@@ -6,8 +6,10 @@
  * starts the app as the session's user, in that user's environment (session-account.ts).
  */
 import { existsSync } from 'node:fs';
+import type { ProxyHandover } from '../../shared/proxy-handover.js';
 import type { HostLaunchRequest } from './launcher.js';
 import { HOST_TOKEN_ENV } from '../../shared/host-token-env.js';
+import { hostTakeOverEnv } from '../../shared/host-takeover-env.js';
 import { verificationEnv } from '../../shared/verification-policy.js';
 import { lookUpAccount, sessionEnvironment, type SessionAccount } from './session-account.js';
 import { createSpawnLauncher, type LaunchCommand } from './spawn-launcher.js';
@@ -32,6 +34,7 @@ export function electronHostCommand(
       env: {
         ...sessionEnvironment(account, request.display, { base: baseEnv }),
         [HOST_TOKEN_ENV]: request.hostToken,
+        ...hostTakeOverEnv(request.takeOver),
         ...verificationEnv(request.verification),
       },
       // Accounts without a home folder (service accounts) start in /.
@@ -45,6 +48,7 @@ export function electronHostCommand(
       ...baseEnv,
       ...(request.display ? { DISPLAY: request.display } : {}),
       [HOST_TOKEN_ENV]: request.hostToken,
+      ...hostTakeOverEnv(request.takeOver),
       ...verificationEnv(request.verification),
     },
   };
@@ -55,6 +59,8 @@ export interface ElectronLauncherOptions {
   log: (line: string) => void;
   /** Whether the agent runs as root (then hosts start as the session's user). Default: asked of the process. */
   asRoot?: boolean;
+  /** The proxy password each host is handed over a pipe (spawn-launcher.ts). */
+  proxyHandover?: ProxyHandover;
 }
 
 export function createElectronLauncher(opts: ElectronLauncherOptions) {
@@ -70,5 +76,6 @@ export function createElectronLauncher(opts: ElectronLauncherOptions) {
       return electronHostCommand(opts.executable, request, process.env, lookUpAccount(request.user));
     },
     log: opts.log,
+    ...(opts.proxyHandover ? { proxyHandover: opts.proxyHandover } : {}),
   });
 }

@@ -9,6 +9,7 @@
  */
 import type { AssistanceMode, OperatorIdentity, SessionId } from '../../shared/protocol.js';
 import type { VerificationPolicy } from '../../shared/verification-policy.js';
+import type { HostTakeOver } from '../../shared/host-takeover-env.js';
 
 export interface HostLaunchRequest {
   /** The assistance the host is for; also how stop() names it. */
@@ -23,6 +24,8 @@ export interface HostLaunchRequest {
   /** The account the user session belongs to: an agent running as root starts the host as it. */
   user?: string;
   relayUrl: string;
+  /** Set when the host takes up an assistance already running (nobody was signed in; host-takeover-env.ts). */
+  takeOver?: HostTakeOver;
   /** Who asked; the host shows it to the user. */
   operator: OperatorIdentity;
   /** The device's setting for the verification words, from the agent's configuration (never the relay's). */

@@ -55,7 +55,8 @@ export function lookUpAccount(name: string, lookup: PasswdLookup = getent): Sess
 export interface SessionEnvironmentOptions {
   /**
    * The agent's environment: only the locale, PATH and the extra authorities the relay's
-   * certificate is checked against (NODE_EXTRA_CA_CERTS, a file's path) are carried over,
+   * certificate is checked against (NODE_EXTRA_CA_CERTS, a file's path) and its proxy setting
+   * (FLXRA_PROXY_URL, which the agent leaves there without any password) are carried over,
    * never its secrets.
    */
   base: NodeJS.ProcessEnv;
@@ -79,7 +80,7 @@ export function sessionEnvironment(
     LOGNAME: account.name,
   };
   // The host reaches the same relay as the agent: it trusts its certificate the same way.
-  for (const key of ['LANG', 'LC_ALL', 'LANGUAGE', 'TZ', 'NODE_EXTRA_CA_CERTS'] as const) {
+  for (const key of ['LANG', 'LC_ALL', 'LANGUAGE', 'TZ', 'NODE_EXTRA_CA_CERTS', 'FLXRA_PROXY_URL'] as const) {
     if (opts.base[key] !== undefined) env[key] = opts.base[key];
   }
   if (display) env.DISPLAY = display;

@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SessionId } from '../../shared/protocol.js';
+import { PROXY_HANDOVER_FD, PROXY_HANDOVER_FD_ENV, type ProxyHandover } from '../../shared/proxy-handover.js';
 import type { HostHandle, HostLauncher, HostLaunchRequest } from './launcher.js';
 
 export interface LaunchCommand {
@@ -25,6 +26,11 @@ export interface SpawnLauncherOptions {
   command(request: HostLaunchRequest): LaunchCommand;
   /** Where exits are logged. */
   log: (line: string) => void;
+  /**
+   * The agent's proxy password for its hosts (src/shared/proxy-handover.ts): written to each host's
+   * descriptor 3, a pipe only the two share, and the pipe closed; never in its argv or environment.
+   */
+  proxyHandover?: ProxyHandover;
 }
 
 /**
@@ -57,7 +63,18 @@ export function createSpawnLauncher(opts: SpawnLauncherOptions): HostLauncher {
       // The relay issues one token per assistance, so a second start for it is a mistake somewhere.
       if (running.has(sessionId)) throw new Error(`a host for session ${sessionId} is running already`);
       const { file, args, env, runAs } = opts.command(request);
-      const child = spawn(file, args, { env, stdio: ['ignore', 'inherit', 'inherit'], ...(runAs ?? {}) });
+      const handover = opts.proxyHandover;
+      const child = spawn(file, args, {
+        env: handover ? { ...env, [PROXY_HANDOVER_FD_ENV]: String(PROXY_HANDOVER_FD) } : env,
+        stdio: handover ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+        ...(runAs ?? {}),
+      });
+      const pipe = handover ? child.stdio[PROXY_HANDOVER_FD] : null;
+      if (pipe && 'end' in pipe) {
+        // A host that exits before reading breaks the pipe: its exit is logged, the agent goes on.
+        pipe.on('error', () => undefined);
+        pipe.end(`${JSON.stringify(handover)}\n`);
+      }
       const exited = new Promise<void>((resolve) =>
         child.once('exit', (code, signal) => {
           running.delete(sessionId);

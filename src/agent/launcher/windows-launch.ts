@@ -7,6 +7,7 @@
 import { win32 } from 'node:path';
 import { hostModeArgs } from './electron.js';
 import { HOST_TOKEN_ENV } from '../../shared/host-token-env.js';
+import { hostTakeOverEnv } from '../../shared/host-takeover-env.js';
 import { verificationEnv } from '../../shared/verification-policy.js';
 import type { HostLaunchRequest } from './launcher.js';
 
@@ -70,7 +71,11 @@ export function windowsHostLaunch(executable: string, request: HostLaunchRequest
     applicationName: executable,
     commandLine: windowsCommandLine(executable, hostModeArgs(request.relayUrl)),
     desktop: INTERACTIVE_DESKTOP,
-    environment: { [HOST_TOKEN_ENV]: request.hostToken, ...verificationEnv(request.verification) },
+    environment: {
+      [HOST_TOKEN_ENV]: request.hostToken,
+      ...hostTakeOverEnv(request.takeOver),
+      ...verificationEnv(request.verification),
+    },
     creationFlags: CREATE_UNICODE_ENVIRONMENT,
   };
 }

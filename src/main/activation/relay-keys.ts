@@ -5,27 +5,33 @@
  * already trusts for that relay signed it. That is how an app learns a rotated relay's new key
  * through the old one, and hears of a revocation, with no one comparing fingerprints again.
  */
+import type { Agent } from 'node:http';
 import { calculateJwkThumbprint, generalVerify, importJWK, type JWSHeaderParameters } from 'jose';
 import { formatFingerprint } from '../../shared/activation-file.js';
 import { KEY_SET_JWS_TYPE, KeySetClaims, RELAY_KEYS_PATH, RelayKeys } from '../../shared/relay-api.js';
+import { relayRequest, type RelayHttpAnswer } from '../../platform/proxy/relay-request.js';
 import { describeConnectionFailure } from '../../shared/relay-certificate.js';
 import { secureRelayUrl } from '../../shared/relay-url.js';
 import type { KeyToTrust, TrustedRelayKey } from './trusted-relays.js';
 
-/** GET <relay origin>RELAY_KEYS_PATH, checked against its schema. */
-export async function fetchRelayKeys(relay: string): Promise<RelayKeys> {
+/** GET <relay origin>RELAY_KEYS_PATH, checked against its schema; `agent`: the proxy's tunnel (relay-route.ts). */
+export async function fetchRelayKeys(relay: string, agent?: Agent): Promise<RelayKeys> {
   // Never over plain http to another computer (src/shared/relay-url.ts).
   const checked = secureRelayUrl(relay);
   if (!checked.ok) throw new Error(checked.message);
   const origin = new URL(checked.url).origin;
-  let response: Response;
+  let response: RelayHttpAnswer;
   try {
-    response = await fetch(`${origin}${RELAY_KEYS_PATH}`, { signal: AbortSignal.timeout(10_000) });
+    response = await relayRequest(new URL(`${origin}${RELAY_KEYS_PATH}`), {
+      timeoutMs: 10_000,
+      ...(agent ? { agent } : {}),
+    });
   } catch (err) {
     throw new Error(`cannot reach the relay at ${origin}: ${describeConnectionFailure(err)}`, { cause: err });
   }
-  if (!response.ok) throw new Error(`the relay at ${origin} answered ${response.status} for its keys`);
-  return RelayKeys.parse(await response.json());
+  if (response.status < 200 || response.status >= 300)
+    throw new Error(`the relay at ${origin} answered ${response.status} for its keys`);
+  return RelayKeys.parse(response.json);
 }
 
 /**

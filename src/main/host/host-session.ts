@@ -6,28 +6,30 @@
  * In an assistance the relay gives the host a resume token (kept here, in memory only): when the
  * relay connection drops the host keeps its state (the peer may well still carry the screen and
  * the input), says it is reconnecting, and comes back with that token into the same assistance,
- * no consent asked again; the relay decides how long it may take (its host grace period).
+ * no consent asked again; the relay decides how long it may take (its host grace period). What
+ * each relay event does to the state, the loss and its way back included, is host-relay-events.ts.
  *
  * Where the device's configuration requires the verification words (docs/security.md), control
  * waits, the screen view only, until the user confirmed them for the current connection
  * (words-check.ts); the host page reports each connection's words.
  */
-import {
-  readConnectRefusal,
-  type AccessMode,
-  type ConsentDecision,
-  type HandshakeAuth,
-  type OperatorIdentity,
-  type PeerSignal,
-  type RelayEventName,
-  type RelayEventPayload,
-  type SessionId,
+import os from 'node:os';
+import path from 'node:path';
+import { sasRefusal, specialKeyOf, VIEW_ONLY_REFUSAL, type InputRefusal } from '../../shared/special-keys.js';
+import type {
+  AccessMode,
+  ConsentDecision,
+  HandshakeAuth,
+  OperatorIdentity,
+  PeerSignal,
+  SessionId,
 } from '../../shared/protocol.js';
 import type { DisplayInfo, InputEvent } from '../../shared/input-events.js';
 import type { UserSession } from '../../shared/user-sessions.js';
 import type { HostState } from '../../shared/ipc.js';
 import type { SasWords } from '../../shared/sas.js';
-import { connectToRelay, onRelayEvent, retryAfterRefusal, type RelaySocket } from '../relay-client.js';
+import { connectToRelay, type RelaySocket } from '../relay-client.js';
+import { shownRoute, type RelayRoute } from '../relay-route.js';
 import {
   connectionOpened,
   modeChosen,
@@ -38,7 +40,10 @@ import {
   type Step,
 } from './words-check.js';
 import { UserSessionsReport } from './user-sessions-report.js';
-import { describeConnectionFailure } from '../../shared/relay-certificate.js';
+import { hostAssistFor, type HostAssist } from './host-assist.js';
+import { HostView } from './host-view.js';
+import { FILES_REPORT_EVENT, HostFiles } from './host-files.js';
+import { attachRelayEvents, rerouteOnLoss, type RelayEventsHost, type RelayMemory } from './host-relay-events.js';
 import { secureRelayUrl } from '../../shared/relay-url.js';
 import { CONSENT_TIMEOUT_MS, type HostSessionOptions } from './host-session-options.js';
 
@@ -50,21 +55,34 @@ export class HostSession {
   private consentTimer: ReturnType<typeof setTimeout> | null = null;
   /** An enrolled device's user sessions, reported while the relay knows it (user-sessions-report.ts). */
   private readonly report: UserSessionsReport;
-  /** The assistance whose policy lets the operator hear the device's sound, if one does. */
-  private audioSession: SessionId | null = null;
-  /** How this host comes back into its assistance after a dropped connection (from assistance:prepared). */
-  private resume: { sessionId: SessionId; token: string } | null = null;
-  /**
-   * What the user answered while the relay connection was down. A relay that restarted meanwhile
-   * asks again once the operator is back; the user is not asked twice: this answers for them.
-   */
-  private answeredWhileAway: { sessionId: SessionId; operatorId: string; decision: ConsentDecision } | null = null;
+  /** What the relay told this host: sound, resume token, an answer given while away, TURN (host-relay-events.ts). */
+  private readonly memory: RelayMemory = { audioSession: null, resume: null, answeredWhileAway: null, ice: null };
   /** The host page's current connection (its certificates' identity), once it reported its words. */
   private connection: string | null = null;
   /** Connections of this session whose words the user confirmed: the same two pages, reconnected. */
   private verifiedConnections = new Set<string>();
+  /** The way to the relay now: the start's, then each working one `reroute` found. */
+  private route: RelayRoute | undefined;
+  /** The clipboard and the chat of the active session (host-assist.ts). */
+  readonly assist: HostAssist;
+  /** The file transfers of the active session (host-files.ts). */
+  readonly files: HostFiles;
+  /** What the operator sees of the displays, as the policy allows it (host-view.ts). */
+  readonly view: HostView;
 
   constructor(private readonly opts: HostSessionOptions) {
+    this.route = opts.route;
+    this.assist = hostAssistFor(opts, (line) => this.log(line));
+    this.files = new HostFiles({
+      state: () => this.current,
+      features: () => this.assist.view.features,
+      report: (report) => this.socket?.emit(FILES_REPORT_EVENT, report),
+      show: (transfers) => opts.emit('host:files', transfers),
+      stopped: (id, message) => opts.emit('host:file-stopped', { id, message }),
+      downloads: opts.downloads ?? path.join(os.homedir(), 'Downloads'),
+      log: (line) => this.log(line),
+    });
+    this.view = new HostView({ state: () => this.current, displays: opts.displays, assist: this.assist });
     const send = (sessions: UserSession[]) => this.socket?.emit('device:user-sessions', { sessions });
     this.report = new UserSessionsReport(opts.userSessions, send, (line) => this.log(line));
   }
@@ -88,116 +106,42 @@ export class HostSession {
     // Never over plain http to another computer: the user reads why nothing connects.
     const checked = secureRelayUrl(this.opts.relayUrl);
     if (!checked.ok) return this.setState({ status: 'connecting', message: checked.message });
+    // A proxy that said no is not gone around: the user reads why, and nothing reaches the relay.
+    const route = this.route;
+    if (route && !route.ok) return this.setState({ status: 'connecting', message: route.refusal.message });
     // Read at every (re)connection: inside an assistance the resume token is the credential.
     const auth = (): HandshakeAuth =>
-      this.resume
-        ? { role: 'host', deviceName, resume: this.resume }
+      this.memory.resume
+        ? { role: 'host', deviceName, resume: this.memory.resume }
         : { role: 'host', deviceName, ...(deviceToken ? { deviceToken } : {}), ...(hostToken ? { hostToken } : {}) };
-    const socket = connectToRelay(this.opts.relayUrl, auth);
+    const takenOver = this.takeOverAssistance();
+    const socket = connectToRelay(this.opts.relayUrl, auth, route?.ok && route.agent ? { agent: route.agent } : {});
     this.socket = socket;
-    const on = <E extends RelayEventName>(event: E, handler: (payload: RelayEventPayload<E>) => void) =>
-      onRelayEvent(socket, event, (line) => this.log(line), handler);
-    on('host:ready', ({ sessionId }) => {
-      this.setState({ status: 'ready', sessionId });
-      if (deviceToken) this.report.start();
-    });
-    // The user is told who asked before anything else happens (consent or banner come later).
-    on('tool:open-list', ({ sessionId, tools }) => {
-      const s = this.current;
-      if (s.status === 'active' && s.sessionId === sessionId) this.setState({ ...s, tools });
-    });
-    on('assistance:prepared', ({ sessionId, operator, mode, audio, hostResumeToken }) => {
-      this.audioSession = audio ? sessionId : null;
-      this.resume = { sessionId, token: hostResumeToken };
-      if (this.current.status !== 'active' && this.current.status !== 'consent') {
-        this.setState({ status: 'requested', sessionId, operator, mode, ...this.audio(sessionId) });
-      }
-    });
-    // Unattended: nobody to ask; the banner shows for as long as the session lasts.
-    on('session:unattended-start', ({ sessionId, operator }) => {
-      this.clearConsentTimer();
-      this.newSession();
-      // Where the words are required, unattended control waits for them too, unless the device says otherwise.
-      const start = startVerification(this.opts.verification, 'control', true);
-      this.setActive({ status: 'active', sessionId, operator, unattended: true, ...this.audio(sessionId), ...start });
-      if (start.mode !== 'control') this.socket?.emit('session:mode', { sessionId, mode: start.mode });
-    });
-    // Back from a dropped connection: nothing changed; the peer is renewed only if it did not survive.
-    on('host:resumed', ({ sessionId }) => {
-      const s = this.current;
-      if (!('reconnecting' in s) || s.sessionId !== sessionId) return;
-      const { reconnecting: _, ...back } = s;
-      this.setState(back);
-      if (back.status === 'active') this.opts.emit('host:peer-reset', { ifDown: true });
-    });
-    on('assistance:expired', ({ sessionId }) => {
-      this.resume = null;
-      this.opts.input.setEnabled(false);
-      this.setState({ status: 'deactivated', sessionId });
-      this.stop();
-      this.opts.onDeactivated?.();
-    });
-    on('session:join-request', ({ sessionId, operator }) => this.onJoinRequest(sessionId, operator));
-    on('session:signal', ({ signal }) => {
-      if (this.current.status === 'active') this.opts.emit('host:signal', signal);
-    });
-    on('session:peer-reset', () => {
-      if (this.current.status === 'active') this.opts.emit('host:peer-reset', { ifDown: false });
-    });
-    on('session:ended', ({ sessionId, reason }) => {
-      if (this.resume?.sessionId === sessionId) this.resume = null;
-      if (this.answeredWhileAway?.sessionId === sessionId) this.answeredWhileAway = null;
-      this.finish(sessionId, reason);
-    });
-    on('relay:error', ({ code, message, event }) =>
-      this.log(`relay refused ${event ?? 'a message'}: ${code}: ${message}`),
-    );
-    socket.on('connect_error', (err) => {
-      const refusal = readConnectRefusal(err);
-      const s = this.current;
-      if (this.resume) {
-        // In an assistance: keep trying while the relay cannot be reached or check the token.
-        if (refusal?.code !== 'unauthorized') {
-          if (refusal) retryAfterRefusal(socket, () => this.socket);
-          return this.log(`reconnecting to the relay: ${refusal?.message ?? describeConnectionFailure(err)}`);
-        }
-        // Refused: the relay no longer knows this host's assistance.
-        this.resume = null;
-        if ('reconnecting' in s) this.finish(s.sessionId, 'host-lost');
-        if (hostToken) return this.giveUp(socket);
-        // Back as the device it is, with its device token.
-        return retryAfterRefusal(socket, () => this.socket);
-      }
-      if (hostToken) return this.giveUp(socket);
-      if (refusal?.code === 'unavailable') retryAfterRefusal(socket, () => this.socket);
-      const message = refusal
-        ? `The relay refused this device (${refusal.code}): ${refusal.message}`
-        : `Cannot reach the relay: ${describeConnectionFailure(err)}`;
-      this.setState({ status: 'connecting', message });
-    });
-    socket.on('disconnect', (reason) => {
-      const s = this.current;
-      const inAssistance = s.status === 'active' || s.status === 'consent' || s.status === 'requested';
-      // Closed by the relay on purpose (its assistance is over): there is nothing to come back to.
-      if (this.resume && reason !== 'io server disconnect') {
-        this.log(`relay connection lost (${reason}); coming back into session ${this.resume.sessionId}`);
-        // After the user ended it, the screen saying so stays; during it, the window says it reconnects.
-        return inAssistance ? this.setState({ ...s, reconnecting: true }) : undefined;
-      }
-      if (s.status === 'active' || s.status === 'consent' || (hostToken && s.status === 'requested')) {
-        this.finish(s.sessionId, 'host-gone');
-      }
-      if (!hostToken)
-        return this.setState({ status: 'connecting', message: 'Connection to the relay lost; reconnecting…' });
-      this.giveUp(socket);
-    });
-  }
-
-  /** A one-time host whose assistance is gone for good: no reconnecting; the user keeps reading how it ended. */
-  private giveUp(socket: RelaySocket): void {
-    socket.io.reconnection(false);
-    socket.disconnect();
-    if (this.current.status === 'ended') this.setState({ ...this.current, final: true });
+    // Control the password gave waits for the words where the device requires them: the relay hears "view" until then.
+    if (takenOver && takenOver.mode !== 'control')
+      socket.once('host:resumed', () =>
+        socket.emit('session:mode', { sessionId: takenOver.sessionId, mode: takenOver.mode }),
+      );
+    const host: RelayEventsHost = {
+      opts: this.opts,
+      memory: this.memory,
+      state: () => this.current,
+      socket: () => this.socket,
+      setState: (state) => this.setState(state),
+      setActive: (next) => this.setActive(next),
+      finish: (sessionId, reason) => this.finish(sessionId, reason),
+      joinRequest: (sessionId, operator, recorded) => this.onJoinRequest(sessionId, operator, recorded),
+      newSession: () => this.newSession(),
+      clearConsentTimer: () => this.clearConsentTimer(),
+      audio: (sessionId) => this.audio(sessionId),
+      startReport: () => this.report.start(),
+      useRoute: (next) => (this.route = next),
+      stop: () => this.stop(),
+      log: (line) => this.log(line),
+    };
+    rerouteOnLoss(socket, host);
+    this.assist.attach(socket);
+    attachRelayEvents(socket, host);
   }
 
   answerConsent(decision: ConsentDecision, timedOut = false): void {
@@ -210,7 +154,7 @@ export class HostSession {
     // Sent once back (socket.io holds it); kept too, should the relay have to ask again.
     this.socket?.emit('session:consent', { sessionId: s.sessionId, decision: answer, timedOut });
     if (s.reconnecting)
-      this.answeredWhileAway = { sessionId: s.sessionId, operatorId: s.operator.id, decision: answer };
+      this.memory.answeredWhileAway = { sessionId: s.sessionId, operatorId: s.operator.id, decision: answer };
     if (!start) {
       this.setState({
         status: 'ended',
@@ -229,6 +173,7 @@ export class HostSession {
       ...start,
       ...this.audio(s.sessionId),
       ...(s.reconnecting ? { reconnecting: true as const } : {}),
+      ...(s.recorded ? { recorded: true as const } : {}),
     });
   }
 
@@ -240,7 +185,14 @@ export class HostSession {
 
   /** The user's switch between view-only and control, from the indicator. */
   setMode(mode: AccessMode): void {
-    this.apply(modeChosen(this.active(), mode));
+    const { controlRequested: _, ...s } = this.active();
+    this.apply(modeChosen(s, mode));
+  }
+
+  /** The user answered the operator's request for control with "Keep view only". */
+  keepViewOnly(): void {
+    const { controlRequested: _, ...s } = this.active();
+    this.setState(s);
   }
 
   /** From the host page: its connection's words, or null as it opens a new connection. */
@@ -294,9 +246,28 @@ export class HostSession {
     this.socket?.emit('session:signal', { sessionId: s.sessionId, signal });
   }
 
-  handleInput(event: InputEvent): void {
+  /**
+   * The operator's input; what the device refuses to do comes back as data for the operator (special-keys.ts). A
+   * special key while the operator has control is the policy's keys.special (the relay's session:features decide):
+   * refused where it says no or before it said anything, and reported to the relay for the audit either way.
+   */
+  handleInput(event: InputEvent): InputRefusal | null {
+    const special = this.current.status === 'active' && this.current.mode === 'control' ? specialKeyOf(event) : null;
+    if (!special) return this.carryOut(event);
+    const refused = this.assist.featureRefusal('specialKeys') ?? this.carryOut(event);
+    this.assist.reportFeature('special-key', special, refused);
+    return refused;
+  }
+
+  private carryOut(event: InputEvent): InputRefusal | null {
     // The controller drops everything while disabled (view-only, or no session).
-    if (this.current.status === 'active') this.opts.input.handle(event);
+    if (this.current.status !== 'active') return null;
+    if (event.t !== 'sas') {
+      this.opts.input.handle(event);
+      return null;
+    }
+    if (this.current.mode !== 'control') return VIEW_ONLY_REFUSAL;
+    return this.opts.input.secureAttention ? this.opts.input.secureAttention() : sasRefusal(process.platform, false);
   }
 
   displays(): DisplayInfo[] {
@@ -311,18 +282,27 @@ export class HostSession {
   stop(): void {
     this.clearConsentTimer();
     this.report.stop();
+    this.assist.stop();
+    this.files.stop();
     this.opts.input.setEnabled(false);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
   }
 
-  private onJoinRequest(sessionId: SessionId, operator: OperatorIdentity): void {
-    const answered = this.answeredWhileAway;
+  private onJoinRequest(sessionId: SessionId, operator: OperatorIdentity, recorded = false): void {
+    const answered = this.memory.answeredWhileAway;
     if (answered?.sessionId === sessionId && answered.operatorId === operator.id) {
-      this.answeredWhileAway = null;
+      this.memory.answeredWhileAway = null;
       this.log(`answered the request for session ${sessionId} as the user did while the relay was away`);
       this.socket?.emit('session:consent', { sessionId, decision: answered.decision, timedOut: false });
+      return;
+    }
+    // The words cannot guard a connection whose operator's page the relay itself serves: refused, and said so.
+    if (operator.via === 'browser' && this.opts.verification.required) {
+      this.log(`refused an operator in the browser for session ${sessionId}: this device requires the words`);
+      this.socket?.emit('session:consent', { sessionId, decision: 'deny', timedOut: false, browserRefused: true });
+      this.setState({ status: 'ended', sessionId, reason: 'browser-refused', operator });
       return;
     }
     const timeout = this.opts.consentTimeoutMs ?? CONSENT_TIMEOUT_MS;
@@ -335,6 +315,7 @@ export class HostSession {
       deadline: Date.now() + timeout,
       ...this.audio(sessionId),
       ...(this.opts.verification.required ? { wordsRequired: true as const } : {}),
+      ...(recorded ? { recorded: true as const } : {}),
     });
   }
 
@@ -355,6 +336,21 @@ export class HostSession {
     if (step.tellRelay) this.socket?.emit('session:mode', { sessionId: step.next.sessionId, mode: step.tellRelay });
   }
 
+  /**
+   * A host started inside a running unattended assistance (HostSessionOptions.takeOver): it is
+   * that assistance's, as if back from a drop (its resume token is the credential; host:resumed
+   * then renews the peer), with the banner an unattended start shows.
+   */
+  private takeOverAssistance(): { sessionId: SessionId; mode: AccessMode } | null {
+    const takeOver = this.opts.takeOver;
+    if (!takeOver || this.memory.resume) return null;
+    const { sessionId, resumeToken, operator } = takeOver;
+    this.memory.resume = { sessionId, token: resumeToken };
+    const start = startVerification(this.opts.verification, 'control', true);
+    this.setActive({ status: 'active', sessionId, operator, unattended: true, ...start, reconnecting: true });
+    return { sessionId, mode: start.mode };
+  }
+
   /** Nothing verified carries over from one session to the next. */
   private newSession(): void {
     this.connection = null;
@@ -370,7 +366,7 @@ export class HostSession {
   }
 
   private audio(sessionId: SessionId): { audio?: true } {
-    return this.audioSession === sessionId ? { audio: true } : {};
+    return this.memory.audioSession === sessionId ? { audio: true } : {};
   }
 
   private clearConsentTimer(): void {
@@ -378,9 +374,16 @@ export class HostSession {
     this.consentTimer = null;
   }
 
-  private setState(next: HostState): void {
+  private setState(state: HostState): void {
+    // The session's TURN servers go with its active state, whatever built it.
+    const ice =
+      state.status === 'active' && this.memory.ice?.sessionId === state.sessionId ? this.memory.ice.config : null;
+    // How this app reaches the relay goes with every state, for the window's connection details.
+    const next = { ...(ice ? { ...state, ice } : state), ...shownRoute(this.route) };
     this.current = next;
     this.opts.emit('host:state', next);
+    this.assist.onState(next);
+    this.files.onState(next);
   }
 
   private log(message: string): void {

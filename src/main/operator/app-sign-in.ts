@@ -10,6 +10,7 @@ import { parseAppSignInLink } from '../../shared/app-sign-in-link.js';
 import type { OperatorIdentity } from '../../shared/protocol.js';
 import { APP_SIGN_IN_PATH, AppSignInToken } from '../../shared/relay-api.js';
 import { postToRelay } from './relay-http.js';
+import type { RelayRoutes } from '../relay-route.js';
 
 export interface SignInLinkContext {
   /** The relay this app is configured for. */
@@ -37,8 +38,8 @@ export async function checkSignInLink(link: string, ctx: SignInLinkContext): Pro
 }
 
 /** The operator said yes: the code is redeemed with its (checked) relay for an operator token. */
-export async function redeemSignInCode(relay: string, code: string): Promise<LinkSignIn> {
-  const answer = await postToRelay(relay, APP_SIGN_IN_PATH, { code }, AppSignInToken);
+export async function redeemSignInCode(relay: string, code: string, routes?: RelayRoutes): Promise<LinkSignIn> {
+  const answer = await postToRelay(relay, APP_SIGN_IN_PATH, { code }, AppSignInToken, routes ? { routes } : {});
   if (!answer.ok) {
     const why = answer.message.replace(/\.?$/, '.');
     return { ok: false, message: `The relay at ${relay} did not sign this app in: ${why}` };

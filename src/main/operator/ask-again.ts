@@ -8,6 +8,7 @@ import type { OperatorState } from '../../shared/ipc.js';
 import type { EndReason, RequestedMode } from '../../shared/protocol.js';
 import { API_PREFIX, AssistanceResponse } from '../../shared/relay-api.js';
 import { postToRelay } from './relay-http.js';
+import type { RelayRoutes } from '../relay-route.js';
 
 export interface AgainTarget {
   /** The relay's origin, as the file named it. */
@@ -32,13 +33,13 @@ export function againState(state: OperatorState, target: AgainTarget | null): Op
 
 export type AgainAnswer = { ok: true; content: string; password?: string } | { ok: false; message: string };
 
-export async function requestAgain(target: AgainTarget, token: string): Promise<AgainAnswer> {
+export async function requestAgain(target: AgainTarget, token: string, routes?: RelayRoutes): Promise<AgainAnswer> {
   const answer = await postToRelay(
     target.relay,
     `${API_PREFIX}/assistances`,
     { deviceId: target.deviceId, mode: target.mode },
     AssistanceResponse,
-    { token },
+    { token, ...(routes ? { routes } : {}) },
   );
   if (!answer.ok) {
     const why = answer.message.replace(/\.?$/, '.');

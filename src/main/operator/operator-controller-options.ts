@@ -3,7 +3,9 @@
  * keychain's and trusted relays' parts, the desktop's (where there is one), and the console's
  * address it may open. Split from the controller so that each stays readable.
  */
+import type { Agent } from 'node:http';
 import type { EventPayloads } from '../../shared/ipc.js';
+import type { RelayRoutes } from '../relay-route.js';
 import type { RelayKeys } from '../../shared/relay-api.js';
 import { secureRelayUrl } from '../../shared/relay-url.js';
 import type { TrustedRelays } from '../activation/trusted-relays.js';
@@ -20,6 +22,8 @@ export interface DesktopParts {
   /** The system clipboard's text, and writing to it (the terminals' copy and paste). */
   readClipboard(): string;
   writeClipboard(text: string): void;
+  /** The operator's Downloads folder, where files fetched from the device are saved. */
+  downloadsFolder(): string;
 }
 
 /**
@@ -38,9 +42,20 @@ export interface OperatorControllerOptions {
   /** Keeps a token the relay accepted (in the OS keychain). */
   saveToken: (relayUrl: string, token: string) => Promise<void>;
   trusted: TrustedKeyLookup & Pick<TrustedRelays, 'trust' | 'vouchers' | 'adopt'>;
-  /** A relay's published keys (relay-keys.ts fetchRelayKeys). */
-  fetchRelayKeys: (relay: string) => Promise<RelayKeys>;
-  emit: <E extends 'operator:state' | 'operator:signal' | 'operator:tool-event' | 'operator:tools-available'>(
+  /** A relay's published keys (relay-keys.ts fetchRelayKeys), through `agent` when a proxy's tunnel is given. */
+  fetchRelayKeys: (relay: string, agent?: Agent) => Promise<RelayKeys>;
+  /** The way to each relay (relay-route.ts: the app's proxy resolution); absent: direct (tests without a proxy). */
+  routes?: RelayRoutes;
+  emit: <
+    E extends
+      | 'operator:state'
+      | 'operator:signal'
+      | 'operator:tool-event'
+      | 'operator:tools-available'
+      | 'operator:notes-saved'
+      | 'operator:assist'
+      | 'operator:secure-desktop',
+  >(
     channel: E,
     payload: EventPayloads[E],
   ) => void;

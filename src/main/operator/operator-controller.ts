@@ -2,22 +2,28 @@
  * Everything the operator's app does, for the IPC handlers: the relay session (by default the
  * configured relay; an activation file brings its own), opening `.flxra` files (the relay's
  * current keys learnt through the ones trusted, verify, trust, password) and cleaning up after
- * them: the file is deleted when its session ends.
+ * them: the file is deleted when its session ends. Signing in: a pasted token here, the
+ * console's sign-in link in operator-sign-in.ts, which this controller owns.
  */
 import { rm } from 'node:fs/promises';
 import { activationProblemMessage, type ActivationProblem } from '../../shared/activation-file.js';
 import type { EventPayloads, OperatorState } from '../../shared/ipc.js';
 import type { PeerSignal, SessionId } from '../../shared/protocol.js';
-import type { RelayKeys } from '../../shared/relay-api.js';
-import { keyToTrust, verifyKeySet } from '../activation/relay-keys.js';
+import { keyToTrust } from '../activation/relay-keys.js';
+import { activeKeyFingerprint, learnRelayKeys } from '../activation/key-learning.js';
 import type { KeyToTrust } from '../activation/trusted-relays.js';
 import { peekActivation, verifyActivation } from '../activation/verify-activation.js';
 import { OperatorSession } from './operator-session.js';
 import { consoleUrl, type OperatorControllerOptions } from './operator-controller-options.js';
 import { decodeDroppedFile, readActivationPath, type ActivationInput } from '../activation/activation-input.js';
 import { againState, requestAgain, type AgainTarget } from './ask-again.js';
-import { checkSignInLink, identitySwitchNotice, redeemSignInCode, type SignedInAs } from './app-sign-in.js';
+import { OperatorSignIn } from './operator-sign-in.js';
 import { OperatorTools, saveRegistryExport } from './operator-tools.js';
+import { OperatorViewer } from './operator-viewer.js';
+import { AssistChat } from '../../shared/assist-chat.js';
+import { OperatorRecording } from './operator-recording.js';
+import { OperatorFiles } from './operator-files.js';
+import { keysThrough } from '../relay-route.js';
 
 export { consoleUrl, type DesktopParts, type OperatorControllerOptions } from './operator-controller-options.js';
 
@@ -39,23 +45,48 @@ export class OperatorController {
   private own: OperatorState | null = null;
   /** The device of the last assistance opened from a file, for Ask again. */
   private again: AgainTarget | null = null;
-  /** The key of the relay the console signed this app in to, shown to compare with the console's. */
-  private relayKey: { relay: string; fingerprint: string } | null = null;
-  /** A sign-in link the operator is asked about: its checked relay and code, and the screen it covers. */
-  private pendingSignIn: {
-    relay: string;
-    code: string;
-    covers: OperatorState | null;
-    current: SignedInAs | null;
-  } | null = null;
-  /** Said on the home screen after a sign-in replaced another identity (whose it is now). */
-  private signInNotice: string | null = null;
+  /** The console's sign-in link, and what the home screen says after a sign-in (operator-sign-in.ts). */
+  private readonly signing: OperatorSignIn;
 
   /** The tools' panel traffic, on the session's relay connection. */
   readonly tools: OperatorTools;
+  /** The viewer toolbar's Request control and ticket/notes. */
+  readonly viewer: OperatorViewer;
+  /** The chat, and the relay's clipboard and chat decisions, on the same connection (assist-chat.ts). */
+  readonly assist: AssistChat;
+  /** The recording the policy requires, uploaded chunk by chunk (operator-recording.ts). */
+  readonly recording: OperatorRecording;
+  /** Files fetched from the device, written into the operator's Downloads folder (operator-files.ts). */
+  readonly files: OperatorFiles;
 
   constructor(private readonly opts: OperatorControllerOptions) {
     this.tools = new OperatorTools(opts.emit, opts.log);
+    this.viewer = new OperatorViewer(opts.emit, opts.log);
+    this.assist = new AssistChat((view) => opts.emit('operator:assist', view), opts.log);
+    this.recording = new OperatorRecording(opts.routes, opts.log);
+    this.files = new OperatorFiles(
+      () => this.assist.view,
+      () => opts.desktop?.downloadsFolder() ?? null,
+      opts.log,
+    );
+    this.signing = new OperatorSignIn({
+      links: {
+        configuredRelay: opts.defaultRelayUrl,
+        trustsRelay: async (origin) => (await opts.trusted.vouchers(origin)).length > 0,
+      },
+      routes: opts.routes,
+      saveToken: opts.saveToken,
+      relayKey: (relay) => activeKeyFingerprint(relay, this.keyDeps()),
+      connect: (relayUrl, token) => this.connect(relayUrl, { token, reason: '' }),
+      session: () => this.session,
+      state: () => this.state,
+      own: () => this.own,
+      cover: (state) => (this.own = state),
+      setOwn: (state) => this.setOwn(state),
+      emitState: () => opts.emit('operator:state', this.state),
+      busy: () => this.busy(),
+      refuse: (message) => this.refuse(message),
+    });
   }
 
   /** The terminals' copy and paste go through main: the page has no clipboard permission. */
@@ -121,14 +152,14 @@ export class OperatorController {
     if (this.busy()) throw new Error('Finish the current session first.');
     const { token } = await this.opts.loadToken(target.relay);
     if (!token) return this.refuse(`Sign in to ${target.relay} again to ask for a new assistance.`, target);
-    const answer = await requestAgain(target, token);
+    const answer = await requestAgain(target, token, this.opts.routes);
     if (!answer.ok) return this.refuse(answer.message, target);
     this.file = { text: answer.content, ...(answer.password ? { password: answer.password } : {}) };
     await this.continueFile();
   }
 
   private async openInput(input: ActivationInput, from: { path?: string }): Promise<void> {
-    this.signInNotice = null;
+    this.signing.clearNotice();
     if (!input.ok) return this.refuse(input.message);
     this.file = { ...from, text: input.text };
     await this.continueFile();
@@ -152,7 +183,7 @@ export class OperatorController {
 
   join(sessionId: SessionId): void {
     this.again = null;
-    this.signInNotice = null;
+    this.signing.clearNotice();
     this.requireSession().join(sessionId);
   }
 
@@ -185,7 +216,7 @@ export class OperatorController {
       this.file = null;
       return this.refuseProblem(peeked.problem);
     }
-    const published = await this.learnKeys(peeked.relay);
+    const published = await learnRelayKeys(peeked.relay, this.keyDeps());
     // Said by the relay itself, even where no key this app trusts signed it: it can only refuse.
     if (!(published instanceof Error) && published.revoked?.some((k) => k.kid === peeked.kid)) {
       this.file = null;
@@ -239,107 +270,29 @@ export class OperatorController {
   }
 
   /**
-   * What the file's relay publishes now. Its key set is adopted when a key this app trusts for it
-   * signed it: keys rotated in since, revocations. Best effort: without an answer, the keys already
-   * trusted decide (and the relay, when the file is opened).
-   */
-  private async learnKeys(relay: string): Promise<RelayKeys | Error> {
-    let published: RelayKeys;
-    try {
-      published = await this.opts.fetchRelayKeys(relay);
-    } catch (err) {
-      this.opts.log?.(`could not read the keys of ${relay}: ${(err as Error).message}`);
-      return err as Error;
-    }
-    const vouched = await verifyKeySet(published, relay, await this.opts.trusted.vouchers(relay));
-    if (vouched && (await this.opts.trusted.adopt(relay, vouched.claims, vouched.vouchedBy)))
-      this.opts.log?.(`learnt the current keys of ${relay} from its key ${vouched.vouchedBy}`);
-    return published;
-  }
-
-  /**
    * The operator pastes the token their relay administrator gave them. It is kept (in the
    * keychain) only once the relay accepted it; a refused one leaves nothing behind.
    */
   async signIn(token: string): Promise<void> {
     if (this.busy()) throw new Error('Finish the current session first.');
     const relayUrl = this.session?.relayUrl ?? this.opts.defaultRelayUrl;
-    const before = this.signedInAs();
+    const before = this.signing.signedInAs();
     const session = await this.connect(relayUrl, { token, reason: '' });
     if (session.state.status === 'signed-out') return; // its message says why
     await this.opts.saveToken(relayUrl, token);
-    this.noteSwitch(before);
+    this.signing.noteSwitch(before);
     // A file opened before signing in (its relay asked who we are) goes on now.
     if (this.file && !this.file.sessionId && !this.file.pendingTrust) await this.continueFile();
   }
 
-  /**
-   * A `flxra:` sign-in link (app-sign-in.ts), which any web page can open: for a relay this app
-   * trusts only, and never redeemed before the operator says yes (confirmSignIn), told who the
-   * app is signed in as now where the link would replace it.
-   */
-  async openSignInLink(link: string): Promise<void> {
-    if (this.busy()) return this.refuse('Finish the current session before signing in again.');
-    const checked = await checkSignInLink(link, {
-      configuredRelay: this.opts.defaultRelayUrl,
-      trustsRelay: async (origin) => (await this.opts.trusted.vouchers(origin)).length > 0,
-    });
-    if (!checked.ok) return this.signInRefused(checked.message);
-    const current = this.signedInAs();
-    const covers = this.pendingSignIn?.covers ?? this.own;
-    this.pendingSignIn = { relay: checked.relay, code: checked.code, covers, current };
-    this.setOwn({ status: 'confirm-sign-in', relay: checked.relay, ...(current ? { current } : {}) });
+  /** A `flxra:` sign-in link, asked about before anything is redeemed (operator-sign-in.ts). */
+  openSignInLink(link: string): Promise<void> {
+    return this.signing.openLink(link);
   }
 
-  /** The operator's answer to a sign-in link: redeemed, kept for its relay and used at once; or nothing happens. */
-  async confirmSignIn(yes: boolean): Promise<void> {
-    const pending = this.pendingSignIn;
-    if (!pending) throw new Error('No sign-in link is waiting for your answer.');
-    this.pendingSignIn = null;
-    if (!yes) {
-      this.own = pending.covers;
-      return this.opts.emit('operator:state', this.state);
-    }
-    if (this.busy()) return this.refuse('Finish the current session before signing in again.');
-    const result = await redeemSignInCode(pending.relay, pending.code);
-    if (!result.ok) {
-      this.own = pending.covers;
-      return this.signInRefused(result.message);
-    }
-    await this.opts.saveToken(result.relay, result.answer.token);
-    this.relayKey = await this.relayFingerprint(result.relay);
-    await this.connect(result.relay, { token: result.answer.token, reason: '' });
-    this.noteSwitch(pending.current);
-  }
-
-  /** Still signed out: the sign-in screen stays, with why the link was not used; else a refusal. */
-  private signInRefused(message: string): void {
-    const s = this.state;
-    if (s.status === 'signed-out') return this.setOwn({ ...s, message });
-    this.refuse(message);
-  }
-
-  /** Who the app is signed in as now (outside a session), which a sign-in would replace. */
-  private signedInAs(): SignedInAs | null {
-    const s = this.session?.state;
-    if (!this.session || !s || !('operator' in s)) return null;
-    return { operator: s.operator, relay: new URL(this.session.relayUrl).origin };
-  }
-
-  /** After a sign-in: where it replaced another identity, the home screen says whose the app is now. */
-  private noteSwitch(before: SignedInAs | null): void {
-    const now = this.signedInAs();
-    this.signInNotice = now ? identitySwitchNotice(before, now) : null;
-    if (this.signInNotice) this.opts.emit('operator:state', this.state);
-  }
-
-  /** The relay's active key's fingerprint, computed here from its key (not read from the answer). */
-  private async relayFingerprint(relay: string): Promise<{ relay: string; fingerprint: string } | null> {
-    const published = await this.learnKeys(relay);
-    if (published instanceof Error) return null;
-    const active = published.keys.find((k) => k.status !== 'retired');
-    const key = active ? await keyToTrust(published, relay, active.kid).catch(() => null) : null;
-    return key && key !== 'revoked' ? { relay: key.relay, fingerprint: key.fingerprint } : null;
+  /** The operator's answer to a sign-in link. */
+  confirmSignIn(yes: boolean): Promise<void> {
+    return this.signing.confirm(yes);
   }
 
   /** Connects to a relay unless already connected to it. */
@@ -354,16 +307,23 @@ export class OperatorController {
   ): Promise<OperatorSession> {
     this.session?.stop();
     this.own = null;
+    const route = await this.opts.routes?.forRelay(relayUrl);
     const session = new OperatorSession({
       relayUrl,
+      ...(route ? { route } : {}),
       token,
       missingTokenReason: reason,
       emit: (channel, payload) => this.fromSession(channel, payload),
       ...(this.opts.relayGraceMs !== undefined ? { relayGraceMs: this.opts.relayGraceMs } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
-      onSocket: (socket) => this.tools.attach(socket),
+      onSocket: (socket) => {
+        this.tools.attach(socket);
+        this.viewer.attach(socket);
+        this.assist.attach(socket);
+      },
     });
     this.session = session;
+    this.recording.use(relayUrl, token);
     await session.start();
     return session;
   }
@@ -372,13 +332,14 @@ export class OperatorController {
     if (channel === 'operator:state') {
       const s = payload as OperatorState;
       this.tools.onState(s);
+      this.viewer.onState(s);
+      this.assist.onSession(s.status === 'active' ? s.sessionId : null);
+      this.recording.onState(s);
+      this.files.onSession(s.status === 'active' ? s.sessionId : null);
       // The specification: the activation file stays only for its session, then it is deleted.
       if (s.status === 'ended' && this.file?.sessionId) void this.deleteFile();
       // The operator is asked about a sign-in link: that question stays; Cancel shows the session as it is now.
-      if (this.pendingSignIn && this.own?.status === 'confirm-sign-in') {
-        this.pendingSignIn.covers = null;
-        return;
-      }
+      if (this.signing.keepsQuestion()) return;
       this.own = null;
       // Over, or refused by the relay: offered again for the same device where that makes sense.
       return this.opts.emit('operator:state', this.shown(s));
@@ -388,12 +349,7 @@ export class OperatorController {
 
   /** A session's state as the window shows it: with Ask again where offered, the relay's key if signed in by link. */
   private shown(s: OperatorState): OperatorState {
-    if (s.status !== 'idle') return againState(s, this.again);
-    const key = this.relayKey;
-    const notice = this.signInNotice && !s.message ? { message: this.signInNotice } : {};
-    if (key && this.session && new URL(this.session.relayUrl).origin === key.relay)
-      return { ...s, ...notice, relayFingerprint: key.fingerprint };
-    return { ...s, ...notice };
+    return s.status === 'idle' ? this.signing.idle(s) : againState(s, this.again);
   }
 
   private async deleteFile(): Promise<void> {
@@ -403,6 +359,11 @@ export class OperatorController {
     await rm(file.path, { force: true }).catch((err: Error) =>
       this.opts.log?.(`could not delete ${file.path}: ${err.message}`),
     );
+  }
+
+  /** The relays' keys, fetched through each relay's route. */
+  private keyDeps() {
+    return { ...this.opts, fetchRelayKeys: keysThrough(this.opts.routes, this.opts.fetchRelayKeys) };
   }
 
   private requireSession(): OperatorSession {

@@ -18,6 +18,8 @@ export interface InputInjector {
   wheel(dx: number, dy: number): void;
   /** Presses or releases a physical key; false, with nothing sent, for a code it does not know. */
   key(code: string, down: boolean): boolean;
+  /** Types text as characters, independent of the layout; absent where the platform has no way. */
+  typeText?(text: string): void;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { DisplayInfo, InputEvent, Modifiers, MouseButton } from '../../shared/input-events.js';
 import type { InputInjector } from './injector.js';
+import { sasRefusal, VIEW_ONLY_REFUSAL, type InputRefusal } from '../../shared/special-keys.js';
 
 export interface Rect {
   x: number;
@@ -24,6 +25,12 @@ export interface InputControllerOptions {
    * they would land on its buttons (Space or Enter on a focused "Stop" button). Default: never.
    */
   ownWindowFocused?: () => boolean;
+  /**
+   * Sends the Secure Attention Sequence (Ctrl+Alt+Del) where the platform can: on Windows the
+   * secure-desktop helper's SendSAS. Null when sent, else why not. Default: refused, with the
+   * platform's reason (special-keys.ts).
+   */
+  secureAttention?: () => InputRefusal | null;
 }
 
 export type HandleResult =
@@ -33,7 +40,9 @@ export type HandleResult =
   | 'dropped-unknown-display'
   | 'dropped-unknown-key'
   /** A button or key release for something the host does not hold: nothing to release. */
-  | 'dropped-not-held';
+  | 'dropped-not-held'
+  /** Ctrl+Alt+Del the platform cannot send: secureAttention() says why. */
+  | 'refused';
 
 /**
  * The keys each KeyboardEvent modifier flag stands for. The left one is what gets pressed when
@@ -75,6 +84,8 @@ export class HostInputController {
       case 'release-all':
         this.releaseAll();
         return 'injected';
+      case 'sas':
+        return this.secureAttention() ? 'refused' : 'injected';
       case 'key':
         return this.key(event.code, event.down, event.mods);
       case 'button':
@@ -91,7 +102,17 @@ export class HostInputController {
           this.injector.wheel(event.dx, event.dy);
           return 'injected';
         });
+      case 'text':
+        if (!this.injector.typeText) return 'dropped-unknown-key';
+        this.injector.typeText(event.text);
+        return 'injected';
     }
+  }
+
+  /** Ctrl+Alt+Del: sent (null) or refused with its reason, view-only included. */
+  secureAttention(): InputRefusal | null {
+    if (!this.enabled) return VIEW_ONLY_REFUSAL;
+    return this.opts.secureAttention ? this.opts.secureAttention() : sasRefusal(process.platform, false);
   }
 
   /** Releases every button and key the operator holds on the host, and nothing else. */

@@ -5,7 +5,9 @@
  * sender is created, which only happens on win32.
  *
  * Constants are Microsoft's documented values (winuser.h: MOUSEINPUT, KEYBDINPUT, INPUT).
- * Keys go by scan code (KEYEVENTF_SCANCODE), so the host's layout decides the character.
+ * Keys go by scan code (KEYEVENTF_SCANCODE), so the host's layout decides the character. Each
+ * scan-code event also carries the virtual key the host's layout gives that scan code: Windows
+ * ignores wVk when KEYEVENTF_SCANCODE is set, Wine types nothing without it.
  */
 import type { MouseButton } from '../../shared/input-events.js';
 import type { InputInjector } from './injector.js';
@@ -30,7 +32,10 @@ const MOUSEEVENTF = {
   ABSOLUTE: 0x8000,
 } as const;
 
-const KEYEVENTF = { EXTENDEDKEY: 0x0001, KEYUP: 0x0002, SCANCODE: 0x0008 } as const;
+const KEYEVENTF = { EXTENDEDKEY: 0x0001, KEYUP: 0x0002, UNICODE: 0x0004, SCANCODE: 0x0008 } as const;
+
+/** MapVirtualKeyW: scan code (0xE0xx for extended keys) to the layout's virtual key. */
+const MAPVK_VSC_TO_VK_EX = 3;
 
 const XBUTTON1 = 0x0001;
 const XBUTTON2 = 0x0002;
@@ -45,7 +50,7 @@ const SM_CYVIRTUALSCREEN = 79;
 
 export type WinInput =
   | { type: 'mouse'; dx: number; dy: number; mouseData: number; dwFlags: number }
-  | { type: 'keyboard'; wScan: number; dwFlags: number };
+  | { type: 'keyboard'; wVk: number; wScan: number; dwFlags: number };
 
 export interface VirtualScreen {
   x: number;
@@ -70,6 +75,14 @@ export function moveInput(x: number, y: number, screen: VirtualScreen): WinInput
       dwFlags: MOUSEEVENTF.MOVE | MOUSEEVENTF.ABSOLUTE | MOUSEEVENTF.VIRTUALDESK,
     },
   ];
+}
+
+/**
+ * A relative move by mickeys (MOUSEEVENTF_MOVE without ABSOLUTE). Windows applies the user's
+ * pointer speed and acceleration ("Enhance pointer precision") to these.
+ */
+export function relativeMoveInput(dx: number, dy: number): WinInput[] {
+  return [{ type: 'mouse', dx: Math.round(dx), dy: Math.round(dy), mouseData: 0, dwFlags: MOUSEEVENTF.MOVE }];
 }
 
 /** First pixel → 0, last pixel → 65535. */
@@ -111,12 +124,39 @@ export function wheelInputs(dx: number, dy: number): WinInput[] {
   return inputs;
 }
 
-/** A key by scan code; E0-prefixed keys carry KEYEVENTF_EXTENDEDKEY. Undefined if unknown. */
-export function keyInput(code: string, down: boolean): WinInput[] | undefined {
+/**
+ * A key by scan code; E0-prefixed keys carry KEYEVENTF_EXTENDEDKEY. Undefined if unknown.
+ * `virtualKey` maps the full scan code (0xE0xx for extended keys) to the layout's virtual key
+ * for wVk (the sender asks MapVirtualKeyW); without it wVk is 0, the scan-code-only event.
+ */
+export function keyInput(
+  code: string,
+  down: boolean,
+  virtualKey: (scan: number) => number = () => 0,
+): WinInput[] | undefined {
   const scan = windowsScanCode(code);
   if (scan === undefined) return undefined;
   const dwFlags = KEYEVENTF.SCANCODE | (scan > 0xff ? KEYEVENTF.EXTENDEDKEY : 0) | (down ? 0 : KEYEVENTF.KEYUP);
-  return [{ type: 'keyboard', wScan: scan & 0xff, dwFlags }];
+  return [{ type: 'keyboard', wVk: virtualKey(scan) & 0xffff, wScan: scan & 0xff, dwFlags }];
+}
+
+/** A key by virtual-key code (VK_*), as the layout means it; no scan code. */
+export function virtualKeyInput(vk: number, down: boolean): WinInput[] {
+  return [{ type: 'keyboard', wVk: vk & 0xffff, wScan: 0, dwFlags: down ? 0 : KEYEVENTF.KEYUP }];
+}
+
+/**
+ * Text typed as characters, whatever the layout (KEYEVENTF_UNICODE): a press and a release per
+ * UTF-16 code unit, so characters outside the BMP go as their two surrogates, as Windows expects.
+ */
+export function unicodeInputs(text: string): WinInput[] {
+  const inputs: WinInput[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    inputs.push({ type: 'keyboard', wVk: 0, wScan: unit, dwFlags: KEYEVENTF.UNICODE });
+    inputs.push({ type: 'keyboard', wVk: 0, wScan: unit, dwFlags: KEYEVENTF.UNICODE | KEYEVENTF.KEYUP });
+  }
+  return inputs;
 }
 
 // ---- Native layout ----
@@ -157,7 +197,8 @@ export function toNative(input: WinInput) {
     const { dx, dy, mouseData, dwFlags } = input;
     return { type: INPUT_MOUSE, u: { mi: { dx, dy, mouseData, dwFlags } } };
   }
-  return { type: INPUT_KEYBOARD, u: { ki: { wScan: input.wScan, dwFlags: input.dwFlags } } };
+  const { wVk, wScan, dwFlags } = input;
+  return { type: INPUT_KEYBOARD, u: { ki: { wVk, wScan, dwFlags } } };
 }
 
 // ---- Sender (Windows only) ----
@@ -167,13 +208,26 @@ export interface SendInputOptions {
   onError: (err: Error) => void;
 }
 
-export async function createSendInputInjector(opts: SendInputOptions): Promise<InputInjector> {
+/** What the Windows injector can do beyond the seam: relative moves, virtual keys, text. */
+export interface SendInputInjector extends InputInjector {
+  /** Moves the pointer by mickeys (subject to the user's pointer speed on real Windows). */
+  moveBy(dx: number, dy: number): void;
+  /** Presses or releases a key by virtual-key code. */
+  virtualKey(vk: number, down: boolean): void;
+  /** Types text as Unicode characters, independent of the layout. */
+  typeText(text: string): void;
+}
+
+export async function createSendInputInjector(opts: SendInputOptions): Promise<SendInputInjector> {
   const koffi = (await import('koffi')).default;
   const user32 = koffi.load('user32.dll');
   const INPUT = defineInputType(koffi);
   const SendInput = user32.func('__stdcall', 'SendInput', 'uint32_t', ['uint32_t', koffi.pointer(INPUT), 'int32_t']);
   const getSystemMetric = user32.func('__stdcall', 'GetSystemMetrics', 'int32_t', ['int32_t']);
   const GetSystemMetrics = (index: number) => getSystemMetric(index) as number;
+  const mapVirtualKey = user32.func('__stdcall', 'MapVirtualKeyW', 'uint32_t', ['uint32_t', 'uint32_t']);
+  // Asked each time: the layout is the focused thread's and may change during a session.
+  const virtualKeyOf = (scan: number) => mapVirtualKey(scan, MAPVK_VSC_TO_VK_EX) as number;
   const inputSize = koffi.sizeof(INPUT);
   const toPhysical = opts.toPhysical ?? ((point) => point);
 
@@ -200,11 +254,20 @@ export async function createSendInputInjector(opts: SendInputOptions): Promise<I
     button(button, down) {
       send(buttonInput(button, down, GetSystemMetrics(SM_SWAPBUTTON) !== 0));
     },
+    moveBy(dx, dy) {
+      send(relativeMoveInput(dx, dy));
+    },
     wheel(dx, dy) {
       send(wheelInputs(dx, dy));
     },
+    virtualKey(vk, down) {
+      send(virtualKeyInput(vk, down));
+    },
+    typeText(text) {
+      send(unicodeInputs(text));
+    },
     key(code, down) {
-      const inputs = keyInput(code, down);
+      const inputs = keyInput(code, down, virtualKeyOf);
       if (!inputs) return false;
       send(inputs);
       return true;

@@ -8,6 +8,7 @@ import type { MouseButton } from '../../shared/input-events.js';
 import { connectX11, type X11Connection } from '../x11-connection.js';
 import type { InputInjector } from './injector.js';
 import { evdevCode } from './keycodes.js';
+import { X11TextTyper } from './x11-text.js';
 
 /** X servers with evdev keycodes (Xorg, Xvfb, Xwayland) number keys evdev + 8. */
 const EVDEV_TO_X = 8;
@@ -28,7 +29,7 @@ export async function createX11Injector(opts: X11InjectorOptions): Promise<Input
     const xtest = await new Promise<XTestExtension>((resolve, reject) =>
       conn.client.require('xtest', (err, ext) => (err ? reject(err) : resolve(ext))),
     );
-    return new X11Injector(conn, xtest);
+    return new X11Injector(conn, xtest, new X11TextTyper(conn, xtest, opts.onError));
   } catch (err) {
     await conn.close();
     throw new Error(`X display has no usable XTEST extension: ${(err as Error).message}`, { cause: err });
@@ -42,7 +43,12 @@ class X11Injector implements InputInjector {
   constructor(
     private readonly conn: X11Connection,
     private readonly xtest: XTestExtension,
+    private readonly text: X11TextTyper,
   ) {}
+
+  typeText(text: string): void {
+    this.text.type(text);
+  }
 
   moveTo(x: number, y: number): void {
     // detail 0 = absolute motion; coordinates are INT16 on the wire.

@@ -2,7 +2,8 @@
  * The user sessions on this device and which are active, for dynamic mode: feed list() into
  * chooseDynamicMode (src/shared/user-sessions.ts). One reader per platform:
  * - Linux: logind (loginctl), else utmp, else none; see linux.ts.
- * - Windows: the WTS helper when configured, else `query user`; see windows.ts.
+ * - Windows: the WTS helper when configured, else Terminal Services in-process through koffi
+ *   (windows-wts.ts) when this process runs on Windows, else `query user`; see windows.ts.
  */
 import { UserSession } from '../../shared/user-sessions.js';
 import { createLinuxReader } from './linux.js';
@@ -20,6 +21,8 @@ export interface UserSessionReaderOptions {
   utmpPath?: string;
   /** Windows: the WTS helper to prefer over `query user`. */
   windowsHelper?: Command;
+  /** Windows: ask Terminal Services in-process (default: when this process runs on Windows). */
+  windowsWts?: boolean;
   /** Windows: %SystemRoot%, where quser.exe is found. */
   systemRoot?: string;
 }
@@ -36,6 +39,10 @@ export function createUserSessionReader(
         ? createWindowsReader({
             run,
             helper: opts.windowsHelper,
+            wts:
+              (opts.windowsWts ?? process.platform === 'win32')
+                ? async () => (await import('./windows-wts.js')).readWtsSessions()
+                : undefined,
             systemRoot: opts.systemRoot ?? process.env.SystemRoot,
           })
         : undefined;

@@ -23,21 +23,24 @@
 import { z } from 'zod';
 import type { UserSession } from '../../shared/user-sessions.js';
 
+/** WTS_CONNECTSTATE_CLASS's names, in the enum's order (wtsapi32.h): index = the value. */
+export const WTS_STATES = [
+  'WTSActive',
+  'WTSConnected',
+  'WTSConnectQuery',
+  'WTSShadow',
+  'WTSDisconnected',
+  'WTSIdle',
+  'WTSListen',
+  'WTSReset',
+  'WTSDown',
+  'WTSInit',
+] as const;
+
 const WtsSession = z.object({
   SessionId: z.number().int().nonnegative(),
   WinStationName: z.string(),
-  State: z.enum([
-    'WTSActive',
-    'WTSConnected',
-    'WTSConnectQuery',
-    'WTSShadow',
-    'WTSDisconnected',
-    'WTSIdle',
-    'WTSListen',
-    'WTSReset',
-    'WTSDown',
-    'WTSInit',
-  ]),
+  State: z.enum(WTS_STATES),
   UserName: z.string(),
   Domain: z.string(),
 });

@@ -22,8 +22,14 @@ export class HostTokens {
 
   constructor(private readonly mac: TokenMac) {}
 
-  private hash(token: string): string {
+  /** The token's MAC, as nodes sharing the pepper compute it alike (cluster.ts asks with it, never with the token). */
+  hash(token: string): string {
     return this.mac.of(token).toString('base64url');
+  }
+
+  /** Whether a token of that MAC is issued here and not spent yet. */
+  holds(hash: string): boolean {
+    return this.byHash.has(hash);
   }
 
   issue(binding: HostBinding): string {

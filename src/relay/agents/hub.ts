@@ -1,6 +1,6 @@
 /**
- * The relay's side of the device agents: the /agent namespace (handshake with the agent token,
- * every event checked against the contract, refusals as relay:error), the reports feeding the
+ * The relay's side of the device agents: the /agent namespace (handshake with the agent token:
+ * agent-handshake.ts; every event checked against the contract, refusals as relay:error), the reports feeding the
  * registry, and the hosts agents start for assistances (AgentHosts, used by the assistance layer).
  *
  * An agent's connection can close because the agent is gone (it stopped, restarted, died) or
@@ -24,68 +24,29 @@
  * did: the operator and the host are told `agent-restarted` and the host's connection is closed.
  * Assistances that end otherwise while their agent is away are stopped once it is back.
  */
-import type { Namespace, Socket } from 'socket.io';
-import type { z } from 'zod';
-import {
-  AgentHandshake,
-  agentEvents,
-  type AgentToRelayEvents,
-  type RelayToAgentEvents,
-} from '../../shared/agent-protocol.js';
-import { connectRefusalError, type SessionId } from '../../shared/protocol.js';
+import type { Namespace } from 'socket.io';
+import type { SessionId } from '../../shared/protocol.js';
 import type { AgentDeviceState, AgentHostRequest, AgentHosts } from '../assistances/agent-hosts.js';
-import type { DeviceRegistry } from '../devices.js';
-import type { ClientGuard } from '../limits/connections.js';
-import type { RelayLogger } from '../log.js';
-import type { ConnId, Outgoing } from '../messages.js';
+import type { ConnId } from '../messages.js';
 import type { ToolRelayDeps } from '../tools/tool-relay.js';
-import type { ToolEvent } from '../../shared/tools-protocol.js';
-import { MAX_NESTING, nestedTooDeep, shownEventName, summarizeIssues } from '../validate.js';
-import type { HostBinding, HostTokens } from './host-tokens.js';
-import { ANY_INSTANCE, awayGraceMs, type AgentAssistance, type AgentGoneReason, type AwayAgent } from './hub-model.js';
+import { shownEventName } from '../validate.js';
+import type { HostBinding } from './host-tokens.js';
+import { checkAgentHandshakes } from './agent-handshake.js';
+import {
+  ANY_INSTANCE,
+  awayGraceMs,
+  type AgentAssistance,
+  type AgentData,
+  type AgentGoneReason,
+  type AgentHubDeps,
+  type AgentNamespace,
+  type AgentSocket,
+  type AwayAgent,
+  parseAgentCommand,
+} from './hub-model.js';
+import type { SecureDesktopRelayDeps } from '../secure-desktop/secure-desktop-relay.js';
 
-export { awayGraceMs } from './hub-model.js';
-import type { AgentRegistry } from './registry.js';
-
-interface AgentData {
-  deviceId: string;
-  /** New at each start of the agent process: a different one on reconnection means it restarted. */
-  instanceId: string;
-}
-type AgentNamespace = Namespace<AgentToRelayEvents, RelayToAgentEvents, Record<string, never>, AgentData>;
-type AgentSocket = Socket<AgentToRelayEvents, RelayToAgentEvents, Record<string, never>, AgentData>;
-
-export interface AgentHubDeps {
-  registry: AgentRegistry;
-  devices: DeviceRegistry;
-  hostTokens: HostTokens;
-  logger: RelayLogger;
-  /** The event rate and what waits for agents not reading (limits/connections.ts), as on the default namespace. */
-  guard: ClientGuard;
-  /** How often agents report when nothing changes (agent:ready tells them). */
-  heartbeatMs: number;
-  /** How long an agent has to get its host connected. */
-  hostStartTimeoutMs: number;
-  /** How long the assistances of an agent whose connection broke wait for the same agent instance. */
-  agentGraceMs: number;
-  /** The same after its side closed the connection ('transport close'): a dead agent or a reconnecting one. */
-  closedGraceMs: number;
-  /** Ends assistances whose agent is gone: the messages to deliver (session:ended to both sides). */
-  endAssistances: (sessionIds: SessionId[], reason: AgentGoneReason) => Outgoing[];
-  deliver: (out: Outgoing[]) => void;
-  /** The host of an assistance ended (its process exited): the assistance is over (host-closed). */
-  hostExited: (sessionId: SessionId, deviceId: string) => Outgoing[];
-  /** Closes a host's connection on the default namespace. */
-  disconnectHost: (conn: ConnId) => void;
-  /** The running assistances of an agent whose connection dropped (false) or that came back (true). */
-  agentPresence: (sessionIds: SessionId[], present: boolean) => void;
-  /** Whether the device was removed since the agent's handshake (then revoked: its event is not acted on). */
-  deviceGone: (deviceId: string) => boolean;
-  /** What an assistance's tool answered (src/relay/tools/): the messages for its operator and host. */
-  toolEvent: (sessionId: SessionId, event: ToolEvent) => Outgoing[];
-  /** An assistance is over: the agent closes its tools with its host (agent:stop-host), the relay forgets them. */
-  toolsEnded: (sessionId: SessionId) => void;
-}
+export { awayGraceMs, type AgentHubDeps } from './hub-model.js';
 
 export class AgentHub implements AgentHosts {
   private nsp: AgentNamespace | null = null;
@@ -101,37 +62,23 @@ export class AgentHub implements AgentHosts {
   attach(namespace: Namespace): void {
     const nsp = namespace as unknown as AgentNamespace;
     this.nsp = nsp;
-    const { logger } = this.deps;
-    nsp.use((socket, next) => {
-      this.authenticate(socket.handshake.auth).then(
-        (data) => {
-          if (data === null) {
-            logger.warn('agent handshake refused', { socket: socket.id });
-            // Final for the agent (src/agent/agent.ts): someone must enrol the device again.
-            return next(connectRefusalError('unauthorized', 'invalid or revoked agent token'));
-          }
-          socket.data = data;
-          this.deps.guard.admit(socket, 'credential');
-          next();
-        },
-        (err: unknown) => {
-          logger.error('agent handshake failed', {
-            socket: socket.id,
-            error: err instanceof Error ? err.message : String(err),
-          });
-          next(connectRefusalError('unavailable', 'the relay could not check the credentials'));
-        },
-      );
-    });
+    checkAgentHandshakes(nsp, this.deps);
     nsp.on('connection', (socket) => this.connected(socket));
   }
 
   /**
    * An assistance carried over a relay restart (assistances/restart.ts) whose host this device's
    * agent started: its agent is away until it reconnects, for the full grace; then what it
-   * started is its own again (agent:stop-host when the assistance ends).
+   * started is its own again (agent:stop-host when the assistance ends). An agent connected
+   * already (a node taking over a dead node's assistance) has it at once.
    */
   carriedOver(sessionId: SessionId, deviceId: string): void {
+    // Taken over from a relay node that died (assistances/takeover.ts), its agent already here.
+    const live = this.deps.registry.connection(deviceId);
+    if (live !== null) {
+      this.assistances.set(sessionId, { deviceId, agentConn: live, hostConn: null, pending: null });
+      return;
+    }
     const conn = `carried-over:${deviceId}`;
     this.assistances.set(sessionId, { deviceId, agentConn: conn, hostConn: null, pending: null });
     if (this.away.has(deviceId)) return;
@@ -209,13 +156,25 @@ export class AgentHub implements AgentHosts {
 
   /** A tool message for the agent of a running assistance, over its own connection; false when it is not connected. */
   sendTool: ToolRelayDeps['toAgent'] = (sessionId, message) => {
-    const assistance = this.assistances.get(sessionId);
-    const agent = assistance && assistance.pending === null ? this.agent(assistance.agentConn) : undefined;
+    const agent = this.runningAgent(sessionId);
     if (!agent) return false;
     if (message.event === 'tool:request') agent.emit('tool:request', message.payload);
     else agent.emit('tool:close', message.payload);
     return true;
   };
+
+  /** Secure-desktop input for the agent of a running assistance, over its own connection; false when not connected. */
+  sendSecureDesktopInput: SecureDesktopRelayDeps['toAgent'] = (sessionId, payload) => {
+    const agent = this.runningAgent(sessionId);
+    if (!agent) return false;
+    agent.emit('secure-desktop:input', payload);
+    return true;
+  };
+
+  /** Whether an operator is watching the assistance, for the agent's secure-desktop capture. */
+  sendWatched(sessionId: SessionId, watched: boolean): void {
+    this.runningAgent(sessionId)?.emit('agent:watched', { sessionId, watched });
+  }
 
   /** For the handshake of a host the agent started: the assistance its token was issued for, once. */
   redeemHostToken(token: string): HostBinding | null {
@@ -223,17 +182,17 @@ export class AgentHub implements AgentHosts {
     return binding && this.assistances.get(binding.sessionId)?.pending ? binding : null;
   }
 
-  // --- the agent namespace ---
-
-  private async authenticate(auth: unknown): Promise<AgentData | null> {
-    const parsed = AgentHandshake.safeParse(auth);
-    if (!parsed.success) return null;
-    const device = await this.deps.devices.verify(parsed.data.agentToken);
-    // A device token of a host-only device (relay device add) is not an agent's.
-    return device && this.deps.registry.has(device.id)
-      ? { deviceId: device.id, instanceId: parsed.data.instanceId }
-      : null;
+  /** A host token's MAC, to ask the other nodes about it (cluster.ts). */
+  hostTokenMac(token: string): string {
+    return this.deps.hostTokens.hash(token);
   }
+
+  /** Whether a host this node's agent is starting holds the token of that MAC (cluster.ts). */
+  holdsHostToken(mac: string): boolean {
+    return this.deps.hostTokens.holds(mac);
+  }
+
+  // --- the agent namespace ---
 
   private connected(socket: AgentSocket): void {
     const { registry, logger } = this.deps;
@@ -329,53 +288,64 @@ export class AgentHub implements AgentHosts {
       this.deps.logger.warn('agent refused', { socket: socket.id, event: shown, code, message });
       socket.emit('relay:error', { code, message, event: shown });
     };
-    const invalid = (error: z.ZodError) => refuse('bad-payload', `invalid ${shown} payload: ${summarizeIssues(error)}`);
-    if (Object.hasOwn(agentEvents, event) && nestedTooDeep(payload))
-      return refuse('bad-payload', `invalid ${shown} payload: nested more than ${MAX_NESTING} deep`);
+    const parsed = parseAgentCommand(event, payload, shown);
+    if ('refused' in parsed) return refuse(parsed.refused.code, parsed.refused.message);
+    const { command } = parsed;
     // An agent speaks only of the assistances it was asked to start.
     const ours = (sessionId: SessionId): boolean => {
       if (this.assistances.get(sessionId)?.agentConn === socket.id) return true;
       refuse('not-in-session', `session ${sessionId} is not one this agent was asked to start`);
       return false;
     };
-    switch (event) {
-      case 'agent:report': {
-        const parsed = agentEvents[event].safeParse(payload);
-        if (!parsed.success) return invalid(parsed.error);
-        return this.deps.registry.report(deviceId, socket.id, parsed.data);
-      }
-      case 'agent:host-started': {
-        const parsed = agentEvents[event].safeParse(payload);
-        if (!parsed.success) return invalid(parsed.error);
-        if (!ours(parsed.data.sessionId)) return;
-        return this.deps.logger.info('agent started a host', { device: deviceId, session: parsed.data.sessionId });
-      }
+    // An assistance already over is forgotten in silence (its agent was told to stop); else ours.
+    const oursLive = (sessionId: SessionId): boolean => this.assistances.has(sessionId) && ours(sessionId);
+    switch (command.event) {
+      case 'agent:report':
+        return this.deps.registry.report(deviceId, socket.id, command.payload);
+      case 'agent:host-started':
+        if (!ours(command.payload.sessionId)) return;
+        return this.deps.logger.info('agent started a host', { device: deviceId, session: command.payload.sessionId });
       case 'agent:host-exited': {
-        const parsed = agentEvents[event].safeParse(payload);
-        if (!parsed.success) return invalid(parsed.error);
-        const { sessionId } = parsed.data;
+        const { sessionId } = command.payload;
         // An assistance already over (its agent was told to stop the host) is forgotten: nothing to do.
-        if (!this.assistances.has(sessionId) || !ours(sessionId)) return;
+        if (!oursLive(sessionId)) return;
         this.deps.logger.info("an assistance's host exited", { device: deviceId, session: sessionId });
         return this.deps.deliver(this.deps.hostExited(sessionId, deviceId));
       }
       case 'agent:host-failed': {
-        const parsed = agentEvents[event].safeParse(payload);
-        if (!parsed.success) return invalid(parsed.error);
-        const { sessionId, message } = parsed.data;
+        const { sessionId, message } = command.payload;
         if (!ours(sessionId)) return;
         this.deps.logger.warn('agent could not start a host', { device: deviceId, session: sessionId, message });
         return this.fail(sessionId, message);
       }
       case 'tool:event': {
-        const parsed = agentEvents[event].safeParse(payload);
-        if (!parsed.success) return invalid(parsed.error);
+        const { sessionId } = command.payload;
         // An assistance already over: its tools are being closed; nothing goes anywhere.
-        if (!this.assistances.has(parsed.data.sessionId) || !ours(parsed.data.sessionId)) return;
-        return this.deps.deliver(this.deps.toolEvent(parsed.data.sessionId, parsed.data.event));
+        if (!oursLive(sessionId)) return;
+        return this.deps.deliver(this.deps.toolEvent(sessionId, command.payload.event));
       }
-      default:
-        return refuse('unknown-event', `unknown event "${shown}"`);
+      case 'secure-desktop:refused': {
+        const { sessionId, code, message } = command.payload;
+        if (!oursLive(sessionId)) return;
+        return this.deps.deliver(this.deps.secureDesktopRefused(sessionId, { code, message }));
+      }
+      // Only this device's agent, for an assistance it was asked to start (ours); the relay's
+      // secure-desktop part drops what comes for an assistance not running.
+      case 'secure-desktop:state': {
+        const { sessionId, up } = command.payload;
+        if (!oursLive(sessionId)) return;
+        return this.deps.deliver(this.deps.secureDesktopStream(sessionId, { kind: 'state', up }));
+      }
+      case 'secure-desktop:helper': {
+        const { sessionId, attached } = command.payload;
+        if (!oursLive(sessionId)) return;
+        return this.deps.deliver(this.deps.secureDesktopStream(sessionId, { kind: 'helper', attached }));
+      }
+      case 'secure-desktop:frame': {
+        const { sessionId, frame } = command.payload;
+        if (!oursLive(sessionId)) return;
+        return this.deps.deliver(this.deps.secureDesktopStream(sessionId, { kind: 'frame', frame }));
+      }
     }
   }
 
@@ -422,5 +392,11 @@ export class AgentHub implements AgentHosts {
 
   private agent(conn: ConnId): AgentSocket | undefined {
     return this.nsp?.sockets.get(conn);
+  }
+
+  /** The connected agent of an assistance whose host is in; undefined while it starts or the agent is away. */
+  private runningAgent(sessionId: SessionId): AgentSocket | undefined {
+    const assistance = this.assistances.get(sessionId);
+    return assistance && assistance.pending === null ? this.agent(assistance.agentConn) : undefined;
   }
 }

@@ -46,6 +46,8 @@ export interface AgentsOptions {
   deviceGone: (deviceId: string) => boolean;
   credentialReplaced: EnrolDeps['credentialReplaced'];
   toolEvent: AgentHubDeps['toolEvent'];
+  secureDesktopRefused: AgentHubDeps['secureDesktopRefused'];
+  secureDesktopStream: AgentHubDeps['secureDesktopStream'];
   toolsEnded: AgentHubDeps['toolsEnded'];
   onEnrolled?: EnrolDeps['onEnrolled'];
 }
@@ -79,6 +81,8 @@ export function openAgents(opts: AgentsOptions): Agents {
     agentPresence: opts.agentPresence,
     deviceGone: opts.deviceGone,
     toolEvent: opts.toolEvent,
+    secureDesktopRefused: opts.secureDesktopRefused,
+    secureDesktopStream: opts.secureDesktopStream,
     toolsEnded: opts.toolsEnded,
   });
   return {

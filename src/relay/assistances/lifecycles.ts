@@ -13,7 +13,7 @@
 import type { SessionId } from '../../shared/protocol.js';
 import type { RelayLogger } from '../log.js';
 import type { SessionObserver } from '../session-model.js';
-import type { AssistanceChanges, RelayStore } from '../store/store.js';
+import type { AssistanceChanges, AssistanceRecord, RelayStore } from '../store/store.js';
 import type { AgentHostRequest } from './agent-hosts.js';
 import {
   INITIAL_STATE,
@@ -27,7 +27,7 @@ import {
 } from './lifecycle.js';
 
 export interface LifecyclesDeps {
-  store: Pick<RelayStore, 'getAssistance' | 'updateAssistance' | 'runningAssistances'>;
+  store: Pick<RelayStore, 'getAssistance' | 'updateAssistance' | 'endAssistance' | 'runningAssistances'>;
   logger: RelayLogger;
 }
 
@@ -45,6 +45,12 @@ export class AssistanceLifecycles {
   constructor(private readonly deps: LifecyclesDeps) {
     for (const record of deps.store.runningAssistances())
       if (!isOver(record.lifecycle)) this.running.set(record.sessionId, { state: record.lifecycle, hostRequest: null });
+  }
+
+  /** A running assistance this node took over from a node that died (takeover.ts): its state as stored. */
+  adopt(record: AssistanceRecord): void {
+    if (!isOver(record.lifecycle) && !this.running.has(record.sessionId))
+      this.running.set(record.sessionId, { state: record.lifecycle, hostRequest: null });
   }
 
   /** Told of every move, once written down (the tools close when their operator is no longer in). */
@@ -86,7 +92,15 @@ export class AssistanceLifecycles {
     entry.state = result.state;
     if (result.state.phase !== 'host-starting') entry.hostRequest = null;
     if (isOver(result.state)) this.running.delete(sessionId);
-    this.deps.store.updateAssistance(sessionId, { ...changes, lifecycle: result.state });
+    if (event.type === 'finish' && changes.endedAt != null) {
+      // The end is one conditional statement: of two relays ending it on one database, one does
+      // (one end, one audit row); the other is told it is over already.
+      const end = { at: changes.endedAt, reason: event.reason, lifecycle: result.state };
+      if (!this.deps.store.endAssistance(sessionId, end)) {
+        this.deps.logger.warn('assistance ended elsewhere first', { session: sessionId, reason: event.reason });
+        return { ok: false, refused: { code: 'over', message: 'this assistance is over' } };
+      }
+    } else this.deps.store.updateAssistance(sessionId, { ...changes, lifecycle: result.state });
     this.deps.logger.debug('assistance state', {
       session: sessionId,
       event: event.type,

@@ -10,7 +10,9 @@ import type { ActivationClaims } from '../../shared/activation-file.js';
 import {
   ActivationToken,
   type AccessMode,
+  type AssistanceMode,
   type ClientEventPayload,
+  type OperatorIdentity,
   type EndReason,
   type RelayErrorCode,
   type SessionId,
@@ -51,6 +53,9 @@ const ADMISSION_REFUSALS: Record<LifecycleRefusalCode, RelayErrorCode> = {
 };
 const RESUME = 'session:resume';
 
+const USED_REFUSAL = (conn: ConnId) =>
+  relayError(conn, 'activation-used', OPEN, 'this activation file has been used already; request a new assistance');
+
 /** An assistance that is over, refused with how it really ended (a decline is not a timeout). */
 function endedRefusal(conn: ConnId, event: string, reason: EndReason | null): Outgoing {
   return relayError(conn, 'session-expired', event, 'this assistance is over; request a new one', {
@@ -72,6 +77,12 @@ export interface OpeningDeps {
   lifecycles: AssistanceLifecycles;
   /** Ends the assistance (through finish) if its deadline has passed; the messages, or null. */
   expireIfDue: (record: AssistanceRecord) => Outgoing[] | null;
+  /**
+   * Whether an operator in the browser (identity `via: 'browser'`) may open this device's
+   * assistance (the policy's `browser-operator` capability): null, or the refusal in words.
+   * Absent: operators in the browser are refused.
+   */
+  browserOperators?: (deviceId: string, operator: OperatorIdentity, mode: AssistanceMode) => string | null;
 }
 
 export class Opening {
@@ -147,7 +158,8 @@ export class Opening {
   /** The user allowed the waiting operator of an attended assistance in: the resume token to give it. */
   admittedByConsent(sessionId: SessionId, mode: AccessMode): string {
     const { token, hash } = newResumeToken();
-    this.consume(sessionId, hash, mode, 'consent');
+    const nonce = this.deps.store.getAssistance(sessionId)?.nonce;
+    if (nonce !== undefined) this.consume(sessionId, nonce, hash, mode, 'consent');
     return token;
   }
 
@@ -172,6 +184,8 @@ export class Opening {
       });
       return [relayError(sender.conn, 'forbidden', OPEN, refusal)];
     }
+    const inBrowser = this.browserRefusal(sender, record);
+    if (inBrowser) return inBrowser;
     if (record.mode === 'attended') return this.deps.sessions.openAttended(sender, record.sessionId);
     if (!record.password) throw new Error(`unattended assistance ${record.sessionId} has no password hash`);
     if (password === undefined) {
@@ -192,16 +206,33 @@ export class Opening {
     return right ? this.admitUnattended(sender, current.record) : this.passwordFailed(sender, current.record);
   }
 
+  /** An operator in the browser where the policy does not allow one: refused, audited. Null otherwise. */
+  private browserRefusal(sender: OperatorSender, record: AssistanceRecord): Outgoing[] | null {
+    if (sender.operator.via !== 'browser') return null;
+    const refusal =
+      this.deps.browserOperators?.(record.deviceId, sender.operator, record.mode) ??
+      (this.deps.browserOperators ? null : 'operators in the browser are not allowed on this relay');
+    if (!refusal) return null;
+    this.deps.audit.record({
+      actor: operatorActor(sender.operator),
+      action: 'assistance.refused',
+      deviceId: record.deviceId,
+      sessionId: record.sessionId,
+      result: 'denied',
+      detail: { mode: record.mode, stage: 'open', via: 'browser', reason: refusal },
+    });
+    return [relayError(sender.conn, 'forbidden', OPEN, refusal)];
+  }
+
   /** Checks, in order, that the file's assistance exists, is unused, unlocked and not over. */
-  private openable(conn: ConnId, claims: ActivationClaims): Openable {
+  private openable(conn: ConnId, claims: Pick<ActivationClaims, 'sid' | 'nonce'>): Openable {
     const record = this.deps.store.getAssistance(claims.sid);
     const refuse = (code: RelayErrorCode, message: string, before: Outgoing[] = []): Openable => ({
       refused: [...before, relayError(conn, code, OPEN, message)],
     });
     const over = 'this assistance is over; request a new one';
     if (!record || record.nonce !== claims.nonce) return refuse('session-expired', over);
-    if (record.nonceUsedAt !== null)
-      return refuse('activation-used', 'this activation file has been used already; request a new assistance');
+    if (record.nonceUsedAt !== null) return { refused: [USED_REFUSAL(conn)] };
     if (record.lockedAt !== null)
       return refuse('locked', 'too many wrong passwords: this assistance is locked; request a new one');
     const expiry = this.deps.expireIfDue(record);
@@ -218,21 +249,22 @@ export class Opening {
       return [relayError(sender.conn, ADMISSION_REFUSALS[code], OPEN, message)];
     }
     const { token, hash } = newResumeToken();
+    // The store says who wins the file (another relay may have admitted someone with it meanwhile).
+    if (!this.consume(record.sessionId, record.nonce, hash, 'control', 'password')) return [USED_REFUSAL(sender.conn)];
     const out = this.deps.sessions.admitUnattended(sender, record.sessionId, token);
     if (!out) return [relayError(sender.conn, 'session-busy', OPEN, 'another operator is already in this session')];
-    this.consume(record.sessionId, hash, 'control', 'password');
     return out;
   }
 
   private passwordFailed(sender: OperatorSender, record: AssistanceRecord): Outgoing[] {
     const now = this.deps.clock.now();
-    const failures = record.failures + 1;
-    const locked = failures >= MAX_PASSWORD_FAILURES;
-    this.deps.store.updateAssistance(record.sessionId, {
-      failures,
-      lastFailureAt: now,
-      ...(locked ? { lockedAt: now } : {}),
-    });
+    // One counter however many relays hear wrong passwords: counted and locked in one statement.
+    const counted = this.deps.store.recordPasswordFailure(record.sessionId, record.nonce, now, MAX_PASSWORD_FAILURES);
+    if (!counted) {
+      const current = this.openable(sender.conn, { sid: record.sessionId, nonce: record.nonce });
+      return 'refused' in current ? current.refused : [USED_REFUSAL(sender.conn)];
+    }
+    const { failures, locked } = counted;
     this.deps.logger.warn(locked ? 'assistance locked' : 'assistance password refused', {
       session: record.sessionId,
       operator: sender.operator.id,
@@ -267,10 +299,18 @@ export class Opening {
    * The first admission: the file is used up, the resume token replaces it, and no deadline runs
    * while the operator is in.
    */
-  private consume(sessionId: SessionId, resumeHash: Buffer, accessMode: AccessMode, by: 'consent' | 'password'): void {
+  private consume(
+    sessionId: SessionId,
+    nonce: string,
+    resumeHash: Buffer,
+    accessMode: AccessMode,
+    by: 'consent' | 'password',
+  ): boolean {
     const { store, clock } = this.deps;
-    store.updateAssistance(sessionId, { nonceUsedAt: clock.now(), resumeHash, accessMode, expiresAt: null });
-    this.deps.logger.info('assistance admitted', { session: sessionId, by });
+    const won = store.claimActivation(sessionId, nonce, { at: clock.now(), resumeHash, accessMode });
+    if (won) this.deps.logger.info('assistance admitted', { session: sessionId, by });
+    else this.deps.logger.warn('activation file used elsewhere first', { session: sessionId, by });
+    return won;
   }
 
   private oneAtATime<T>(sessionId: SessionId, task: () => Promise<T>): Promise<T> {

@@ -33,8 +33,10 @@ import { HostPlace } from './host-place.js';
 import { Issuer, type CreateResult, type RequestChannel } from './issue.js';
 import { isOver } from './lifecycle.js';
 import type { AssistanceLifecycles } from './lifecycles.js';
-import { Opening } from './opening.js';
+import { Opening, type OpeningDeps } from './opening.js';
 import { carryOverRunning } from './restart.js';
+import { adoptOrphans, ownership, type Ownership, type TakeOverDeps } from './takeover.js';
+import type { CreatedElsewhere, ForwardedCreate } from '../cluster.js';
 import { DevicePresence } from './presence.js';
 import type { AssistanceSettings } from './settings.js';
 
@@ -61,6 +63,10 @@ export interface AssistanceDeps {
   sessionObserver: SessionObserver;
   /** The one owner of each assistance's state (lifecycles.ts), built before the agent hub that reports to it. */
   lifecycles: AssistanceLifecycles;
+  /** This node's name among several (--node with --redis); null for one relay. */
+  node?: string | null;
+  /** Whether an operator in the browser may open this device's assistance: null, or the refusal in words. */
+  browserOperators?: OpeningDeps['browserOperators'];
 }
 
 export class Assistances {
@@ -72,6 +78,8 @@ export class Assistances {
   private readonly endings: Endings;
   private readonly issuer: Issuer;
   private readonly opening: Opening;
+  private readonly takeOverDeps: TakeOverDeps | null;
+  private elsewhere: ((create: ForwardedCreate) => Promise<CreatedElsewhere | null>) | null = null;
 
   constructor(private readonly deps: AssistanceDeps) {
     const { store, devices, key, clock, logger, settings, agentHosts, policy, audit, lifecycles } = deps;
@@ -111,9 +119,32 @@ export class Assistances {
       finish,
     });
     const expireIfDue = (record: AssistanceRecord) => endings.expireIfDue(record);
-    this.opening = new Opening({ store, key, clock, logger, policy, audit, sessions, lifecycles, expireIfDue });
+    const { browserOperators } = deps;
+    this.opening = new Opening({
+      store,
+      key,
+      clock,
+      logger,
+      policy,
+      audit,
+      sessions,
+      lifecycles,
+      expireIfDue,
+      ...(browserOperators ? { browserOperators } : {}),
+    });
     // What the last run left running goes on: both sides come back by themselves (restart.ts).
-    this.carriedOver = carryOverRunning({ store, clock, logger, settings, sessions, agentHosts, lifecycles, finish });
+    const carry = { store, clock, logger, settings, sessions, agentHosts, lifecycles, finish };
+    this.carriedOver = carryOverRunning(carry);
+    this.takeOverDeps = deps.node ? { ...carry, node: deps.node, audit } : null;
+  }
+
+  /**
+   * Of several nodes: whether this node holds the assistance (taking it over from a node found
+   * dead), another live node does, or none runs it (takeover.ts). One relay holds all it has.
+   */
+  ownership(sessionId: SessionId): Ownership {
+    if (!this.takeOverDeps) return this.sessions.session(sessionId) ? 'here' : 'unknown';
+    return ownership(this.takeOverDeps, sessionId);
   }
 
   deviceConnected(conn: ConnId, device: DeviceIdentity): void {
@@ -134,9 +165,37 @@ export class Assistances {
     return [];
   }
 
-  /** POST /api/v1/assistances (or the console's), for an operator the API authenticated; the answer is audited. */
-  create(operator: OperatorIdentity, request: AssistanceRequest, via: RequestChannel = 'api'): Promise<CreateResult> {
+  /**
+   * POST /api/v1/assistances (or the console's), for an operator the API authenticated; the answer
+   * is audited. Of several nodes, an assistance on a device connected to another node is created
+   * there (cluster.ts), where its agent or host is; here only when no node has it (the refusal).
+   */
+  async create(
+    operator: OperatorIdentity,
+    request: AssistanceRequest,
+    via: RequestChannel = 'api',
+  ): Promise<CreateResult> {
+    if (this.elsewhere && !this.deviceHere(request.deviceId)) {
+      const there = await this.elsewhere({ operator, request, via });
+      if (there) return there.ok ? { ...there, out: [] } : there;
+    }
     return this.issuer.create(operator, request, via);
+  }
+
+  /** Created on this node, whatever the other nodes have (a request another node forwarded). */
+  createHere(operator: OperatorIdentity, request: AssistanceRequest, via: RequestChannel): Promise<CreateResult> {
+    return this.issuer.create(operator, request, via);
+  }
+
+  /** Of several nodes: how to have an assistance created by the node a device is connected to. */
+  createElsewhere(ask: (create: ForwardedCreate) => Promise<CreatedElsewhere | null>): void {
+    this.elsewhere = ask;
+  }
+
+  /** Whether the device is connected to this node: its agent, or its host with its device token. */
+  deviceHere(deviceId: string): boolean {
+    const agent = this.deps.agentHosts.device(deviceId);
+    return agent ? agent.online : this.presence.connection(deviceId) !== null;
   }
 
   /** A host an agent started presented its token (null: its assistance is not waiting for it). */
@@ -180,6 +239,8 @@ export class Assistances {
 
   /** Expires every assistance whose time is up and forgets those nothing can present any more. */
   sweep(): Outgoing[] {
+    // Of several nodes: first what silent nodes left, so that its deadlines run here (takeover.ts).
+    if (this.takeOverDeps) adoptOrphans(this.takeOverDeps);
     return this.endings.sweep();
   }
 

@@ -47,7 +47,7 @@ export class SessionEvents implements SessionObserver {
       deviceId: t.deviceId,
       sessionId,
       result,
-      detail: { operator: t.operator.id },
+      detail: { operator: t.operator.id, ...(t.operator.via ? { via: t.operator.via } : {}) },
     });
   }
 
@@ -64,7 +64,12 @@ export class SessionEvents implements SessionObserver {
       deviceId: t.deviceId,
       sessionId,
       result: 'ok',
-      detail: { mode, how, ...(unattended ? { unattended: true } : {}) },
+      detail: {
+        mode,
+        how,
+        ...(unattended ? { unattended: true } : {}),
+        ...(t.operator.via ? { via: t.operator.via } : {}),
+      },
     });
   }
 

@@ -32,13 +32,21 @@ import { registerConsoleRoutes, type ConsoleHandlers } from './routes.js';
 import { passwordAudit, signInHandlers, type SignInDeps } from './sign-in-api.js';
 import { appSignInHandlers, type AppSignInDeps } from './app-sign-in-api.js';
 import { temporaryPassword, type ConsoleUsers } from './users.js';
-import type { PolicyWatch } from '../policy/policy-watch.js';
 import { roleHandlers, type RolesApiDeps } from './roles-api.js';
+import { downloadHandlers, type DownloadsApiDeps } from './downloads-api.js';
+import { recordingHandlers, type RecordingsApiDeps } from './recordings-api.js';
 
-export interface ConsoleApiDeps extends SignInDeps, AssistanceListDeps, AppSignInDeps, EnrolmentApiDeps, RolesApiDeps {
+export interface ConsoleApiDeps
+  extends
+    SignInDeps,
+    AssistanceListDeps,
+    AppSignInDeps,
+    EnrolmentApiDeps,
+    RolesApiDeps,
+    DownloadsApiDeps,
+    RecordingsApiDeps {
   policy: PolicySettingsStore;
   /** Told of every save, so that what it switched off stops at once (the tool router listens). */
-  policyWatch: PolicyWatch;
   devices: DeviceDirectory;
   assistances: Assistances;
   /** The stored assistance, with its lifecycle state, for the status the console shows. */
@@ -68,6 +76,8 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
     ...appSignInHandlers(deps),
     ...enrolmentHandlers(deps),
     ...roleHandlers(deps),
+    ...downloadHandlers(deps),
+    ...recordingHandlers(deps),
     devices: (_, { signedIn: { user } }) => ({ devices: ownDevices(deps, user).map((d) => consoleDevice(deps, d)) }),
     sessions: (_, { signedIn: { user } }) => ({
       sessions: ownDevices(deps, user).flatMap((d) => userSessionRows(deps, d)),
@@ -115,9 +125,7 @@ function consoleHandlers(deps: ConsoleApiDeps): ConsoleHandlers {
       if (Object.keys(settings.groups).length > MAX_GROUPS) {
         throw new ApiFailure(400, 'bad-request', `invalid policy: at most ${MAX_GROUPS} report groups`);
       }
-      const before = deps.policy.get();
       deps.policy.put(settings);
-      deps.policyWatch.saved(before, deps.policy.get());
       deps.audit.record({
         actor: actor(user),
         action: 'policy.changed',

@@ -6,6 +6,7 @@
 import { appSignInLink } from '../../shared/app-sign-in-link.js';
 import type { RelayKeys } from '../../shared/relay-api.js';
 import type { AppSignInCodes } from './app-sign-in.js';
+import type { BrowserTickets } from './browser-tickets.js';
 import type { ConsoleHandlers } from './routes.js';
 
 export interface AppSignInDeps {
@@ -13,10 +14,15 @@ export interface AppSignInDeps {
   /** What the relay publishes of its keys (the app's key checks read the same). */
   signingKeys: { published(): Promise<RelayKeys> };
   publicUrl: string;
+  browserTickets: BrowserTickets;
 }
 
-export function appSignInHandlers(deps: AppSignInDeps): Pick<ConsoleHandlers, 'appSignInCode'> {
+export function appSignInHandlers(
+  deps: AppSignInDeps,
+): Pick<ConsoleHandlers, 'appSignInCode' | 'browserOperatorTicket'> {
   return {
+    // The operator in the browser signs in through this console session (browser-tickets.ts).
+    browserOperatorTicket: (_input, { signedIn: { user } }) => deps.browserTickets.issue(user),
     async appSignInCode(_input, { signedIn: { user } }) {
       const relay = new URL(deps.publicUrl).origin;
       const published = await deps.signingKeys.published();

@@ -15,7 +15,6 @@ import type { RelayLogger } from '../log.js';
 import type { Outgoing } from '../messages.js';
 import type { OperatorRegistry } from '../operators.js';
 import type { PolicySettingsStore } from '../policy/policy-settings.js';
-import type { PolicyWatch } from '../policy/policy-watch.js';
 import type { Roles } from '../policy/roles.js';
 import type { RelayStore, ScryptParams } from '../store/store.js';
 import { registerConsoleApi, type ConsoleApiDeps } from './api.js';
@@ -31,7 +30,11 @@ import { recordSignInAlert } from './sign-in-api.js';
 import { SignInAlerts } from './sign-in-alerts.js';
 import { ConsoleUsers } from './users.js';
 import { AppSignInCodes, registerAppSignIn } from './app-sign-in.js';
+import { BrowserTickets } from './browser-tickets.js';
 import type { RelayKeys } from '../../shared/relay-api.js';
+import type { ReleaseArtifacts } from '../downloads/artifacts.js';
+import type { RecordingArchive } from '../recordings/recording-archive.js';
+import type { Recordings } from '../recordings/recordings.js';
 
 export interface ConsoleOptions {
   store: RelayStore;
@@ -39,7 +42,6 @@ export interface ConsoleOptions {
   assistances: Assistances;
   devices: DeviceDirectory;
   policy: PolicySettingsStore;
-  policyWatch: PolicyWatch;
   roles: Roles;
   audit: AuditTrail;
   clock: Clock;
@@ -66,6 +68,12 @@ export interface ConsoleOptions {
   counters: () => RelayCounters;
   /** What the relay publishes of its signing keys (shown beside "Connect the app"). */
   signingKeys: { published(): Promise<RelayKeys> };
+  /** The release artifacts it offers for download (the operator's portable .exe beside a .flxra). */
+  artifacts: ReleaseArtifacts;
+  /** The recordings kept, checked against their audited chain. */
+  recordings: RecordingArchive;
+  /** Takes the operator in the browser's chunks (the app's go to the operators' API). */
+  recordingChunks: Pick<Recordings, 'chunk'>;
 }
 
 export interface RelayConsole {
@@ -73,6 +81,8 @@ export interface RelayConsole {
   register(app: ZodApp): Promise<void>;
   /** The one-time link that makes the first admin; null when an admin exists. */
   setupUrl: string | null;
+  /** The operators in the browser's handshake tickets, redeemed by the relay's socket handshake (auth.ts). */
+  browserTickets: BrowserTickets;
 }
 
 export function createConsole(opts: ConsoleOptions): RelayConsole {
@@ -97,9 +107,11 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     operators: opts.operators,
     audit: opts.audit,
   });
+  const browserTickets = new BrowserTickets({ clock: opts.clock, users });
   const api: ConsoleApiDeps = {
     users,
     appSignIn,
+    browserTickets,
     signingKeys: opts.signingKeys,
     publicUrl: opts.publicUrl,
     sessions,
@@ -109,7 +121,6 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     setupToken,
     logger: opts.logger,
     policy: opts.policy,
-    policyWatch: opts.policyWatch,
     roles: opts.roles,
     store: opts.store,
     devices: opts.devices,
@@ -126,6 +137,9 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
     enrolment: opts.enrolment,
     environment: opts.environment,
     counters: opts.counters,
+    artifacts: opts.artifacts,
+    recordings: opts.recordings,
+    recordingChunks: opts.recordingChunks,
   };
   return {
     async register(app) {
@@ -134,5 +148,6 @@ export function createConsole(opts: ConsoleOptions): RelayConsole {
       await registerConsolePages(app, opts.webDir);
     },
     setupUrl,
+    browserTickets,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The console's built pages (out/console, `npm run build:console`) as the relay serves them under
  * /console: a single-page app whose every page path answers with index.html, its assets sent by
- * @fastify/static (ETag, ranges, HEAD). Pages get the app's strict CSP (only the relay's own
+ * @fastify/static (ETag, ranges, HEAD); under /console/operator/ the operator viewer in the browser
+ * (its own page, built beside the console's). Pages get the app's strict CSP (only the relay's own
  * scripts, no inline ones), no framing and no Referer, so a setup link's fragment never leaks
  * anywhere. `/` redirects to the console. The API under /console/api is routes.ts's.
  */
@@ -42,9 +43,11 @@ async function servePage(webDir: string, reply: FastifyReply, relative: string):
   const file = path.resolve(webDir, relative);
   if (file !== webDir && !file.startsWith(webDir + path.sep))
     throw new ApiFailure(404, 'not-found', 'no such console file');
-  // Page paths (no file extension) are the app's routes; anything else must be a built file.
+  // Page paths (no file extension) are the app's routes; anything else must be a built file. Under
+  // operator/ is the operator viewer in the browser (src/renderer/browser/), a page of its own.
   const isPage = !path.extname(relative);
-  const target = isPage ? 'index.html' : path.relative(webDir, file);
+  const page = relative === 'operator' || relative.startsWith('operator/') ? 'operator/index.html' : 'index.html';
+  const target = isPage ? page : path.relative(webDir, file);
   const info = await stat(path.join(webDir, target)).catch(() => null);
   if (!info?.isFile()) {
     if (isPage)

@@ -78,6 +78,7 @@ export function registerConsoleRoutes(app: ZodApp, auth: ConsoleAuth, handlers: 
         response: { [status]: route.response },
       },
       config: { what: route.what } satisfies JsonRouteConfig,
+      ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       ...(route.access === 'public'
         ? {}
         : {

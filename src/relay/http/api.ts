@@ -62,7 +62,8 @@ export function registerOperatorApi(app: ZodApp, deps: ApiDeps): void {
   refuseOtherMethods(app, ENROL_PATH, ['POST']);
 }
 
-async function authenticate(operators: OperatorRegistry, request: FastifyRequest): Promise<OperatorIdentity> {
+/** The operator a request's bearer token names (also the recording upload's, recording-api.ts). */
+export async function authenticate(operators: OperatorRegistry, request: FastifyRequest): Promise<OperatorIdentity> {
   const challenge = { 'www-authenticate': 'Bearer' };
   const match = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? '');
   if (!match)

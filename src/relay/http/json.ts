@@ -183,7 +183,7 @@ function asFailure(err: FastifyError, request: FastifyRequest): ApiFailure | nul
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       // The rest of an oversized body is never read, so the connection cannot be reused.
-      return new ApiFailure(413, 'too-large', `the body is limited to ${MAX_BODY_BYTES} bytes`, {
+      return new ApiFailure(413, 'too-large', `the body is limited to ${bodyLimit(request)} bytes`, {
         connection: 'close',
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -196,6 +196,11 @@ function asFailure(err: FastifyError, request: FastifyRequest): ApiFailure | nul
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
     return new ApiFailure(err.statusCode, 'bad-request', 'the relay cannot handle this request');
   return null;
+}
+
+/** The route's own body limit (the recording upload's is larger), else the app's. */
+function bodyLimit(request: FastifyRequest): number {
+  return request.routeOptions.bodyLimit ?? MAX_BODY_BYTES;
 }
 
 /** Paths come from clients; this is how they appear in logs (no query: it may carry anything). */

@@ -2,7 +2,8 @@
  * The roles of the capability matrix: the console's two (admin, operator) and those
  * administrators define (name, description), and which one each console user and operator
  * identity has. An operator identity without an assignment is an operator; a console user
- * without one has their console role. Refusals are data naming the field they are about.
+ * without one has their console role. Refusals are data naming the field they are about. An
+ * assignment that changes a role is told to the listeners (the tools' relay re-checks what is open).
  */
 import { BUILT_IN_ROLES, type RoleInfo } from '../../shared/capabilities.js';
 import type { ConsoleUser } from '../../shared/console-api.js';
@@ -23,6 +24,8 @@ export type RoleRefusal = {
 };
 
 export class Roles {
+  private readonly listeners: Array<() => void> = [];
+
   constructor(
     private readonly store: RelayStore,
     private readonly clock: Clock,
@@ -89,7 +92,13 @@ export class Roles {
     // The role a subject has without an assignment is not stored as one.
     if (role === subject.base) this.store.roles.unassign(subject.kind, subject.id);
     else this.store.roles.assign(subject.kind, subject.id, role);
+    if (role !== subject.current) for (const listener of this.listeners) listener();
     return { ok: true, before: subject.current };
+  }
+
+  /** Called after each assignment that changed someone's role. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   ofOperator(operatorId: string): string {

@@ -263,6 +263,12 @@ export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[]
      created_at TEXT NOT NULL
    ) STRICT;
    CREATE INDEX operator_app_tokens_operator ON operator_app_tokens (operator_id)`,
+  // Several relay nodes on one store (src/relay/cluster.ts): the node whose session table holds
+  // an assistance, so that a node starting carries over its own and not the others' (null: one relay).
+  `ALTER TABLE assistances ADD COLUMN owner_node TEXT`,
+  // Each node's own heartbeat, so that another node can tell a dead owner from a live one and
+  // take its assistances over (assistances/takeover.ts).
+  `CREATE TABLE relay_nodes (node TEXT PRIMARY KEY, alive_at INTEGER NOT NULL) STRICT`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -289,7 +295,11 @@ function migrate(db: Database.Database): void {
   })();
 }
 
-export function openSqliteStore(dataDir: string): RelayStore {
+/**
+ * `node`: the name of this relay node among several sharing the store (docs/deployment.md); the
+ * assistances it creates are its own, and only those are running for it at its next start.
+ */
+export function openSqliteStore(dataDir: string, opts: { node?: string | null } = {}): RelayStore {
   const db = new Database(secureDataDir(dataDir));
   try {
     db.pragma('journal_mode = WAL');
@@ -369,7 +379,7 @@ export function openSqliteStore(dataDir: string): RelayStore {
     },
     ...signingKeyStatements(db),
     ...operatorAppTokenStatements(db),
-    ...assistanceStatements(db),
+    ...assistanceStatements(db, opts.node ?? null),
     ...consoleStatements(db),
     audit: sqliteAuditLog(db),
     agents: agentStatements(db),

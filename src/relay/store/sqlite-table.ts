@@ -15,7 +15,7 @@ export type SqlValue = string | number | bigint | Buffer | null;
 type Row = Record<string, unknown>;
 type Params = Record<string, SqlValue>;
 
-interface Codec<V> {
+export interface Codec<V> {
   readonly columns: readonly string[];
   read: (row: Row) => V;
   write: (value: V, params: Params) => void;
@@ -62,11 +62,12 @@ export function json<V>(parse: (value: unknown) => V, name?: string): FieldSpec<
   };
 }
 
-interface GroupCodec<V> extends Codec<V> {
+export interface GroupCodec<V> extends Codec<V> {
   readonly byField: { [K in keyof V]-?: Codec<V[K]> };
 }
 
-function groupCodec<V extends object>(fields: Fields<V>): GroupCodec<V> {
+/** A record's codec from its declaration, for a store on another engine (pg-assistances.ts). */
+export function groupCodec<V extends object>(fields: Fields<V>): GroupCodec<V> {
   const byField = Object.fromEntries(
     Object.entries(fields).map(([field, spec]) => [field, (spec as FieldSpec<unknown>)(field)]),
   ) as GroupCodec<V>['byField'];

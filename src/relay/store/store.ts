@@ -1,27 +1,24 @@
 /**
  * What the relay persists, behind an interface so that the registries, the signing key and the
- * assistances do not depend on SQLite. One implementation: sqlite-store.ts. The data dir holding
- * it is the relay's secret area: it contains the activation signing key.
+ * assistances do not depend on SQLite. The relay's implementation is sqlite-store.ts; the
+ * assistances' table also has an asynchronous interface with a PostgreSQL implementation
+ * (pg-assistances.ts), held to the same tests. The data dir holding it is the relay's secret area:
+ * it contains the activation signing key. The console's records are in console-records.ts.
  */
 import type { Role } from '../../shared/policy.js';
 import type { AccessMode, AssistanceMode, EndReason } from '../../shared/protocol.js';
 import type { AgentStore } from '../agents/agent-store.js';
 import type { LifecycleState } from '../assistances/lifecycle.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type {
+  ConsoleSessionRecord,
+  ConsoleUserRecord,
+  OperatorAppTokenStore,
+  SecondFactorRecord,
+} from './console-records.js';
+import type { SaltedHash } from './salted-hash.js';
 
-/** scrypt cost parameters, stored with each hash so they can be raised without breaking old ones. */
-export interface ScryptParams {
-  N: number;
-  r: number;
-  p: number;
-}
-
-/** A secret as stored: never the secret, only a salted scrypt hash of it. */
-export interface SaltedHash {
-  salt: Buffer;
-  hash: Buffer;
-  scrypt: ScryptParams;
-}
+export type { SaltedHash, ScryptParams } from './salted-hash.js';
 
 /**
  * A machine token as its registry row holds it (src/relay/credentials/machine-tokens.ts): its
@@ -117,6 +114,26 @@ export interface AssistanceRecord {
   lifecycle: LifecycleState;
 }
 
+/** What the first admission writes (claimActivation). */
+export interface ActivationClaim {
+  at: number;
+  resumeHash: Buffer;
+  accessMode: AccessMode;
+}
+
+/** An assistance's end as endAssistance writes it: when, why, and the lifecycle state it ends in. */
+export interface AssistanceEnd {
+  at: number;
+  reason: EndReason;
+  lifecycle: LifecycleState;
+}
+
+/** The one counter after a wrong password: how many, and whether it is now locked. */
+export interface PasswordFailure {
+  failures: number;
+  locked: boolean;
+}
+
 /** The fields of an assistance that change over its life. */
 export type AssistanceChanges = Partial<
   Pick<
@@ -137,62 +154,7 @@ export type AssistanceChanges = Partial<
   >
 >;
 
-/** Someone who signs in to the console: a salted hash of the password, never the password. */
-export interface ConsoleUserRecord extends SaltedHash {
-  /** Lower case; unique. */
-  username: string;
-  name: string;
-  role: Role;
-  /** The operator identity (operator registry) assistances requested from the console are issued to. */
-  operatorId: string;
-  /** ISO 8601. */
-  createdAt: string;
-  /** The password is a temporary one an administrator set: the user must change it before anything else. */
-  mustChangePassword: boolean;
-}
-
-/**
- * A signed-in console session as stored: only the MAC of its id (the cookie's value) under the
- * relay's token pepper (sessions from before it: the SHA-256), never the id, so that a copy of
- * the database signs no one in. Times are ms on the relay's clock.
- */
-export interface ConsoleSessionRecord {
-  idHash: Buffer;
-  /** Lower case, as in ConsoleUserRecord. */
-  username: string;
-  createdAt: number;
-  lastSeen: number;
-}
-
-/** A console user's TOTP second factor; the secrets are sealed (console/secret-box.ts), never plain. */
-export interface SecondFactorRecord {
-  /** Lower case, as in ConsoleUserRecord. */
-  username: string;
-  /** The second factor in use; null while there is none. */
-  secret: Buffer | null;
-  /** A new secret waiting for its first code; null when none. */
-  pending: Buffer | null;
-  /** The last TOTP time step whose code was accepted: only later ones are. */
-  lastStep: number | null;
-}
-
-/** One app signed in from the console for an operator identity: its own token, kept as its MAC. */
-export interface OperatorAppTokenRecord {
-  /** The id its token names (`flxra_op_<id>_…`), never an operator's id. */
-  id: string;
-  operatorId: string;
-  tokenMac: Buffer;
-  createdAt: string;
-}
-
-export interface OperatorAppTokenStore {
-  insertOperatorAppToken(record: OperatorAppTokenRecord): void;
-  getOperatorAppToken(id: string): OperatorAppTokenRecord | null;
-  /** An identity's app tokens, oldest first. */
-  listOperatorAppTokens(operatorId: string): OperatorAppTokenRecord[];
-  /** False when there was no such token. */
-  removeOperatorAppToken(id: string): boolean;
-}
+export type * from './console-records.js';
 
 export interface RelayStore extends OperatorAppTokenStore {
   insertOperator(record: OperatorRecord): void;
@@ -244,11 +206,20 @@ export interface RelayStore extends OperatorAppTokenStore {
   insertAssistance(record: AssistanceRecord): void;
   getAssistance(sessionId: string): AssistanceRecord | null;
   updateAssistance(sessionId: string, changes: AssistanceChanges): void;
+  /**
+   * The first admission consumes the activation file (and an unattended one's password): true
+   * for exactly one caller, in one conditional statement, however many relays race.
+   */
+  claimActivation(sessionId: string, nonce: string, claim: ActivationClaim): boolean;
+  /** One wrong password counted in one statement (and the lock at the limit); null when it was not open to attempts. */
+  recordPasswordFailure(sessionId: string, nonce: string, at: number, maxFailures: number): PasswordFailure | null;
+  /** Over for good, in one conditional statement: true for exactly one caller. */
+  endAssistance(sessionId: string, end: AssistanceEnd): boolean;
   /** Session IDs of assistances not over whose expiresAt is at or before `now`. */
   dueAssistances(now: number): string[];
   /** Running assistances whose host has been away past its grace period at `now`. */
   hostsAwayTooLong(now: number): string[];
-  /** Assistances not over yet (at startup: what a restart must carry on). */
+  /** Assistances not over yet (at startup: what a restart must carry on); of several nodes, this node's own. */
   runningAssistances(): AssistanceRecord[];
   /** The newest `limit` assistances it still holds, running or over (until purged), newest first. */
   recentAssistances(limit: number): AssistanceRecord[];
@@ -259,6 +230,18 @@ export interface RelayStore extends OperatorAppTokenStore {
   markAlive(at: number): void;
   /** When the relay last said it was running; null on a new store. */
   lastAlive(): number | null;
+  /** One of several nodes says it is running at `at` (its own heartbeat row); nothing for one relay. */
+  markNodeAlive(at: number): void;
+  /** The node that owns a running assistance and when that node last said it was running (null: never). */
+  assistanceOwner(sessionId: string): { node: string | null; aliveAt: number | null } | null;
+  /**
+   * This node takes over a running assistance from `from`, its owner, if that owner's heartbeat
+   * is older than `staleBefore` (or it has none): one conditional statement, so that of nodes
+   * racing for it exactly one wins (true).
+   */
+  takeOverAssistance(sessionId: string, from: string | null, staleBefore: number): boolean;
+  /** Running assistances of other nodes silent since before `staleBefore` (or never heard of): to take over. */
+  orphanedAssistances(staleBefore: number): string[];
   /** Forgets assistances that are over and whose file has expired: nothing can present them any more. */
   purgeAssistances(now: number): number;
 

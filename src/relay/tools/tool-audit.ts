@@ -3,7 +3,8 @@
  * (tool-relay.ts): each tool opened and closed, each refusal, a bounded transcript of what each
  * terminal displayed (its output stream only: keystrokes are never recorded, so a password typed
  * at a prompt that does not echo is not either), each registry change with its old and new value
- * and each process ended with its PID and name (read from the agent's answers to those requests).
+ * and each process ended with its PID and name (read from the agent's answers to those requests; a tree's root
+ * row lists every PID ended, and each other process of the tree has a row of its own).
  * Bounded: a transcript keeps the first TRANSCRIPT_PER_TERMINAL bytes of a terminal and
  * TRANSCRIPT_PER_ASSISTANCE of an assistance, and says when it was cut.
  */
@@ -191,19 +192,32 @@ export class ToolAudit {
     if (request.type === 'processes.kill') {
       const killed = ProcessKilled.safeParse(value);
       if (!killed.success) return;
-      return this.trail.record({
+      const { pid, name, ended, notEnded, names = [] } = killed.data;
+      this.trail.record({
         ...base,
         action: 'tool.process-ended',
         result: 'ok',
         detail: {
           toolId,
-          pid: killed.data.pid,
-          name: killed.data.name,
+          pid,
+          name,
           tree: request.tree,
-          ended: killed.data.ended.join(' '),
-          ...(killed.data.notEnded.length ? { notEnded: killed.data.notEnded.join(' ') } : {}),
+          ended: ended.join(' '),
+          ...(notEnded.length ? { notEnded: notEnded.join(' ') } : {}),
         },
       });
+      // Every other process of the tree: a row of its own, with its PID and (where the agent knew it) its name.
+      for (const other of ended) {
+        if (other === pid) continue;
+        const known = names.find((n) => n.pid === other);
+        this.trail.record({
+          ...base,
+          action: 'tool.process-ended',
+          result: 'ok',
+          detail: { toolId, pid: other, ...(known ? { name: known.name } : {}), tree: true, root: pid },
+        });
+      }
+      return;
     }
     const op = request.request;
     if (op.op === 'hives') return;

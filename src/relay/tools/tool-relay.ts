@@ -7,6 +7,9 @@
  * environment, and the injected ToolGate (tool-gate.ts: the policy) allows the tool. Refusals go
  * to the operator as `tool.refused` events and into the audit; a host asking for a tool is refused.
  *
+ * It also tells the operator, on each admission and whenever the policy or a role changes, which tools
+ * it may use (`tools:available`, tool-availability.ts), so the panel offers what the relay would forward.
+ *
  * It keeps, per assistance, which tools are open (for the user's indicator, `tool:open-list`, and
  * for closing them when the policy or the user says so) and the audit's view of them (tool-audit.ts).
  * Credit flows end to end: the operator's `stream.credit` requests are forwarded like any other,
@@ -20,6 +23,7 @@ import type { ConnId, OperatorSender, Outgoing, Sender } from '../messages.js';
 import { relayError } from '../messages.js';
 import type { ToolGate } from './tool-gate.js';
 import { ToolAudit } from './tool-audit.js';
+import { environmentRefusal, toolsAvailable } from './tool-availability.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 
 /** What the relay knows of an assistance, for the checks. */
@@ -39,6 +43,10 @@ export interface ToolRelayDeps {
   environmentOfOperator(operatorId: string): string;
   /** null for a device without an agent: it has no tools. */
   environmentOfDevice(deviceId: string): string | null;
+  /** The users signed in on the device now, as its agent reported them. */
+  signedIn(deviceId: string): string[];
+  /** The assistances that are running, for telling their operators of a policy change. */
+  runningSessions(): SessionId[];
   gate: ToolGate;
   /** Emits to the assistance's agent over its own connection; false when it is not connected. */
   toAgent(
@@ -83,14 +91,11 @@ export class ToolRelay {
       return refuse('assistance-not-open', 'The assistance is not running: tools open only while you are admitted.');
     if (assistance.state.away.length > 0)
       return refuse('assistance-not-open', 'The device is reconnecting to the relay: try again in a moment.', false);
-    const deviceEnv = this.deps.environmentOfDevice(assistance.deviceId);
-    if (deviceEnv === null) return refuse('not-supported', 'This device has no agent: it has no admin tools.');
-    const operatorEnv = this.deps.environmentOfOperator(sender.operator.id);
-    if (deviceEnv !== operatorEnv)
-      return refuse(
-        'other-environment',
-        `The device is in the environment ${deviceEnv}, you are in ${operatorEnv}: tools do not cross environments.`,
-      );
+    const crossing = environmentRefusal(
+      this.deps.environmentOfDevice(assistance.deviceId),
+      this.deps.environmentOfOperator(sender.operator.id),
+    );
+    if (crossing) return refuse(crossing.code, crossing.message);
     const tools = this.open.get(sessionId) ?? new Map<ToolId, Open>();
     const known = tools.get(request.toolId);
     const tool = request.type === 'tool.open' ? request.tool : known?.tool;
@@ -159,10 +164,33 @@ export class ToolRelay {
   }
 
   /**
-   * The policy changed (the console saved it): every open tool the gate refuses now is closed at
-   * once, the operator told why by the agent's tool.closed. The policy's editor calls this on save.
+   * The admitted operator's connection is in the assistance (by consent, password or reconnect):
+   * the tools it may use there, to that connection. Nothing while it is not running with an operator.
    */
-  policyChanged(): void {
+  announce(sessionId: SessionId): Outgoing[] {
+    const assistance = this.deps.assistance(sessionId);
+    const operatorConn = this.deps.parties(sessionId)?.operatorConn;
+    const operator = assistance && this.deps.operator(assistance.operatorId);
+    if (!assistance || !operator || !operatorConn || assistance.state.phase !== 'active') return [];
+    const list = toolsAvailable(this.deps.gate, {
+      sessionId,
+      operator,
+      role: this.deps.roleOf(operator.id),
+      deviceId: assistance.deviceId,
+      mode: assistance.mode,
+      deviceEnvironment: this.deps.environmentOfDevice(assistance.deviceId),
+      operatorEnvironment: this.deps.environmentOfOperator(operator.id),
+      signedIn: this.deps.signedIn(assistance.deviceId),
+    });
+    return [{ to: operatorConn, event: 'tools:available', payload: list }];
+  }
+
+  /**
+   * The policy or a role changed (the console saved it): every open tool the gate refuses now is
+   * closed at once, the operator told why by the agent's tool.closed; and every running
+   * assistance's operator is told what it may use now (the answer: those messages).
+   */
+  policyChanged(): Outgoing[] {
     for (const [sessionId, tools] of this.open) {
       const assistance = this.deps.assistance(sessionId);
       const operator = assistance && this.deps.operator(assistance.operatorId);
@@ -184,6 +212,7 @@ export class ToolRelay {
           });
       }
     }
+    return this.deps.runningSessions().flatMap((sessionId) => this.announce(sessionId));
   }
 
   /**

@@ -1,10 +1,15 @@
+import { BROWSER_OPERATOR_NOTICE } from '../../shared/browser-operator';
 import { useEffect, useState } from 'react';
 import type { HostState } from '../../shared/ipc';
 import { formatSessionId } from '../../shared/protocol';
 import { hostEndMessage, NOTHING_SHARED } from '../shared/end-messages';
 import { useHostStore } from './store';
+import { ControlRequest } from './ControlRequest';
 import { OpenTools } from './OpenTools';
+import { HostAssist } from './HostAssist';
+import { HostTransfers } from './HostTransfers';
 import { VerificationWords } from './VerificationWords';
+import { RelayRoute } from '../shared/RelayRoute';
 
 const api = () => window.flxra.host;
 
@@ -58,8 +63,14 @@ export function HostApp() {
     case 'connecting':
       return (
         <main className="card" data-testid="host-connecting">
-          <h1>Connecting to your help desk…</h1>
-          {session.message && <p className="muted">{session.message}</p>}
+          <h1>{session.proxyRefusal ? 'Cannot reach your help desk' : 'Connecting to your help desk…'}</h1>
+          {/* A proxy's refusal is said once, by the route line (its code with it). */}
+          {session.message && !session.proxyRefusal && <p className="muted">{session.message}</p>}
+          {(session.relayRoute || session.proxyRefusal) && (
+            <p className="muted">
+              <RelayRoute state={session} />
+            </p>
+          )}
         </main>
       );
     case 'ready':
@@ -71,6 +82,9 @@ export function HostApp() {
             {formatSessionId(session.sessionId)}
           </p>
           <p className="muted">Nobody can see or control your screen unless you allow it.</p>
+          <p className="muted">
+            <RelayRoute state={session} />
+          </p>
         </main>
       );
     case 'ended':
@@ -109,6 +123,14 @@ export function HostApp() {
           <p className="muted">
             Their identity is confirmed by your help desk's relay. Only allow it if you expect this help.
           </p>
+          {session.recorded && (
+            <p className="notice" data-testid="consent-recorded">
+              This session will be recorded: your organisation requires it. What is on your screen and the
+              operator&apos;s mouse and key presses are kept by your help desk (never what they type). Recording starts
+              only once you allow.
+            </p>
+          )}
+          {session.operator.via === 'browser' && <p data-testid="consent-browser">{BROWSER_OPERATOR_NOTICE}</p>}
           {session.wordsRequired && (
             <p data-testid="consent-words">
               Your organisation asks you to compare four words with them before they get control: the words appear once
@@ -143,6 +165,11 @@ export function HostApp() {
               {session.mode === 'view' ? ' (view only)' : ''}
             </span>
           )}
+          {session.recorded && (
+            <span className="notice" data-testid="recording-notice">
+              ● This session is being recorded.
+            </span>
+          )}
           {session.audio && (
             <span data-testid="sound-shared">
               {sound ? 'Your computer’s sound is shared.' : 'Sound cannot be shared from this computer.'}
@@ -158,8 +185,19 @@ export function HostApp() {
           {session.reconnecting && (
             <span data-testid="host-reconnecting">Reconnecting to the relay… You can still end the session.</span>
           )}
+          {session.secureDesktop && (
+            <span role="status" data-testid="secure-desktop-up">
+              A secure screen is up (a Windows permission prompt, Ctrl+Alt+Del or the sign-in screen).{' '}
+              {session.operator.name} sees it{session.mode === 'control' ? ' and can answer it' : ''} through the
+              device&apos;s service.
+            </span>
+          )}
           <VerificationWords session={session} />
+          <ControlRequest session={session} />
           <OpenTools tools={session.tools} />
+          <HostAssist />
+          <HostTransfers />
+          <RelayRoute state={session} />
           {session.mode === 'control' ? (
             <button onClick={() => void api().setMode('view')}>Take back control</button>
           ) : (

@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import type { OperatorState } from '../../shared/ipc';
+import type { OperatorState, RelayRouteShown } from '../../shared/ipc';
+import { RelayRoute } from '../shared/RelayRoute';
 import { formatSessionId } from '../../shared/protocol';
 import { operatorEndMessage } from '../shared/end-messages';
 import { useOperatorStore } from './store';
 import { ActiveSession } from './ActiveSession';
 import { EndedTools } from './tools/ToolsPanel';
 import { Home } from './Home';
+import { SessionSummary } from './SessionSummary';
 import { Waiting } from './Waiting';
 
 const api = () => window.flxra.operator;
@@ -21,7 +23,7 @@ function Alert({ text, testId }: { text?: string | null | undefined; testId?: st
 }
 
 /** Not signed in: why, and where to paste the token the relay administrator gave. */
-function SignIn({ relay, message }: { relay?: string; message?: string }) {
+function SignIn({ relay, message, route }: { relay?: string; message?: string; route: RelayRouteShown }) {
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const submit = (e: FormEvent) => {
@@ -38,7 +40,14 @@ function SignIn({ relay, message }: { relay?: string; message?: string }) {
   return (
     <form className="card" onSubmit={submit} data-testid="signed-out">
       <h1>{relay ? `Not connected to ${relay}` : 'Not connected to the relay'}</h1>
-      <p role="status">{message ?? 'Connecting…'}</p>
+      <p role="status" data-proxy-refused={route.proxyRefusal?.code}>
+        {message ?? 'Connecting…'}
+      </p>
+      {route.relayRoute && (
+        <p className="muted">
+          <RelayRoute state={route} />
+        </p>
+      )}
       <p data-testid="sign-in-from-console">
         Sign in with your console account: in the console, open Security and press “Connect the app”.{' '}
         <button
@@ -170,6 +179,7 @@ export function OperatorApp() {
         <SignIn
           {...(session.relay ? { relay: session.relay } : {})}
           {...(session.message ? { message: session.message } : {})}
+          route={session}
         />
       );
     case 'idle':
@@ -179,7 +189,7 @@ export function OperatorApp() {
           relayFingerprint={session.relayFingerprint}
           header={
             <header className="bar">
-              Signed in as {session.operator.name} ({session.operator.organisation})
+              Signed in as {session.operator.name} ({session.operator.organisation}) <RelayRoute state={session} />
             </header>
           }
         />
@@ -205,6 +215,7 @@ export function OperatorApp() {
             again={session.again}
             header={<header className="bar">Signed in as {session.operator.name}</header>}
           />
+          <SessionSummary />
           <EndedTools />
         </>
       );

@@ -1,20 +1,40 @@
 import { useEffect, useRef } from 'react';
+import { listenAll } from './listen';
+import { pointOnDisplay, viewRect } from '../../shared/display-view';
 import type { AccessMode } from '../../shared/protocol';
 import { contentBox, mouseButton, normalisePoint, wheelNotches } from './pointer-mapping';
 import { sendInput } from './remote-screen';
+import { recordKey, recordPointer } from './session-recorder';
 import { useOperatorStore } from './store';
+import { focusToolbar, isToolbarShortcut } from './Toolbar';
+import { useViewerStore } from './viewer-store';
+import { SecureDesktopScreen, useSecureDesktopStore } from './SecureDesktopScreen';
 
 export function hasSound(stream: MediaStream | null): boolean {
   return (stream?.getAudioTracks().length ?? 0) > 0;
 }
 
-/** The remote screen, scaled to fit; in control mode it forwards mouse and keyboard. */
-export function Viewer({ mode }: { mode: AccessMode }) {
+/**
+ * The remote screen, fitted to the window or at 100 % (scrolled); in control mode it forwards mouse
+ * and keyboard. The picture is one display or all of them (the host says which: 'showing'); a point
+ * on it goes to the display under it (display-view.ts). Files dropped on it go to the device
+ * (`onFiles`, given only while the relay allows files to the device).
+ */
+export function Viewer({ mode, onFiles }: { mode: AccessMode; onFiles?: ((files: File[]) => void) | undefined }) {
+  const size = useViewerStore((s) => s.size);
   const stream = useOperatorStore((s) => s.stream);
   const displays = useOperatorStore((s) => s.displays);
+  const showing = useOperatorStore((s) => s.showing);
   const videoRef = useRef<HTMLVideoElement>(null);
-  const display = displays[0]?.id;
-  const controlling = mode === 'control' && display !== undefined;
+  // A host that has not said what it shows shows its first display.
+  const shown = showing?.rect ?? viewRect(displays, displays[0]?.id ?? null);
+  const controlling = mode === 'control' && shown !== null;
+  const target = useRef({ displays, shown });
+  useEffect(() => {
+    target.current = { displays, shown };
+  }, [displays, shown]);
+  // While the device's secure desktop is up its frames (through the agent and the relay) replace the video.
+  const secureUp = useSecureDesktopStore((s) => s.up);
 
   useEffect(() => {
     const video = videoRef.current;
@@ -33,31 +53,34 @@ export function Viewer({ mode }: { mode: AccessMode }) {
 
   useEffect(() => {
     const video = videoRef.current;
-    if (!video || !controlling || !display) return;
-    const point = (e: MouseEvent) => {
+    if (!video || !controlling || secureUp) return;
+    /** Where on the picture (0…1), kept by the recording where the policy requires one (session-recorder.ts). */
+    const point = (e: MouseEvent, kind: 'down' | 'up' | 'move' | 'wheel') => {
       const r = video.getBoundingClientRect();
-      return normalisePoint(e.clientX, e.clientY, contentBox(r, video.videoWidth, video.videoHeight));
+      const p = normalisePoint(e.clientX, e.clientY, contentBox(r, video.videoWidth, video.videoHeight));
+      const { displays, shown } = target.current;
+      if (p) recordPointer(kind, p.x, p.y, kind === 'down' || kind === 'up' ? e.button : undefined);
+      return p && shown ? pointOnDisplay(displays, shown, p) : null;
     };
     const onMove = (e: PointerEvent) => {
-      const p = point(e);
-      if (p) sendInput({ t: 'move', display, ...p });
+      const p = point(e, 'move');
+      if (p) sendInput({ t: 'move', ...p });
     };
     const onButton = (down: boolean) => (e: PointerEvent) => {
-      const p = point(e);
+      const p = point(e, down ? 'down' : 'up');
       const button = mouseButton(e.button);
       if (!p || !button) return;
       e.preventDefault();
       video.focus();
       if (down) video.setPointerCapture(e.pointerId);
-      sendInput({ t: 'button', display, ...p, button, down });
+      sendInput({ t: 'button', ...p, button, down });
     };
     const onWheel = (e: WheelEvent) => {
-      const p = point(e);
+      const p = point(e, 'wheel');
       if (!p) return;
       e.preventDefault();
       sendInput({
         t: 'wheel',
-        display,
         ...p,
         dx: wheelNotches(e.deltaX, e.deltaMode),
         dy: wheelNotches(e.deltaY, e.deltaMode),
@@ -66,6 +89,9 @@ export function Viewer({ mode }: { mode: AccessMode }) {
     const onKey = (down: boolean) => (e: KeyboardEvent) => {
       if (!e.code) return;
       e.preventDefault();
+      // The toolbar's shortcut stays here (its keys' releases still go: nothing stays held).
+      if (isToolbarShortcut(e)) return down ? focusToolbar() : undefined;
+      recordKey(e.key, down);
       sendInput({
         t: 'key',
         code: e.code,
@@ -80,40 +106,49 @@ export function Viewer({ mode }: { mode: AccessMode }) {
     const up = onButton(false);
     const keyDown = onKey(true);
     const keyUp = onKey(false);
-    video.addEventListener('pointermove', onMove);
-    video.addEventListener('pointerdown', down);
-    video.addEventListener('pointerup', up);
-    video.addEventListener('wheel', onWheel, { passive: false });
-    video.addEventListener('contextmenu', noMenu);
-    video.addEventListener('keydown', keyDown);
-    video.addEventListener('keyup', keyUp);
-    video.addEventListener('blur', releaseAll);
-    window.addEventListener('blur', releaseAll);
+    const stop = listenAll([
+      [video, 'pointermove', onMove],
+      [video, 'pointerdown', down],
+      [video, 'pointerup', up],
+      [video, 'wheel', onWheel, { passive: false }],
+      [video, 'contextmenu', noMenu],
+      [video, 'keydown', keyDown],
+      [video, 'keyup', keyUp],
+      [video, 'blur', releaseAll],
+      [window, 'blur', releaseAll],
+    ]);
     video.focus();
     return () => {
       releaseAll();
-      video.removeEventListener('pointermove', onMove);
-      video.removeEventListener('pointerdown', down);
-      video.removeEventListener('pointerup', up);
-      video.removeEventListener('wheel', onWheel);
-      video.removeEventListener('contextmenu', noMenu);
-      video.removeEventListener('keydown', keyDown);
-      video.removeEventListener('keyup', keyUp);
-      video.removeEventListener('blur', releaseAll);
-      window.removeEventListener('blur', releaseAll);
+      stop();
     };
-  }, [controlling, display]);
+  }, [controlling, secureUp]);
 
   return (
-    <video
-      ref={videoRef}
-      className={controlling ? 'remote-screen controlling' : 'remote-screen'}
-      data-testid="remote-screen"
-      autoPlay
-      muted
-      playsInline
-      tabIndex={0}
-      aria-label="Remote screen"
-    />
+    <div
+      className={`screen-frame ${size}`}
+      data-testid="screen-frame"
+      onDragOver={(e) => {
+        if (onFiles && e.dataTransfer.types.includes('Files')) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        if (!onFiles || e.dataTransfer.files.length === 0) return;
+        e.preventDefault();
+        onFiles([...e.dataTransfer.files]);
+      }}
+    >
+      {secureUp && <SecureDesktopScreen controlling={mode === 'control'} />}
+      <video
+        hidden={secureUp}
+        ref={videoRef}
+        className={`remote-screen ${size}${controlling ? ' controlling' : ''}`}
+        data-testid="remote-screen"
+        autoPlay
+        muted
+        playsInline
+        tabIndex={0}
+        aria-label="Remote screen"
+      />
+    </div>
   );
 }

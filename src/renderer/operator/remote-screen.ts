@@ -13,22 +13,45 @@ import { createSasExchange, isSasMessage, type SasExchange } from '../../shared/
 import { createPeer, peerCertificate, type Peer } from '../shared/peer';
 import type { Picture } from './connection-state';
 import { useOperatorStore } from './store';
+import { watchSecureDesktop } from './SecureDesktopScreen';
+import { useViewerStore } from './viewer-store';
+import { clipboardFromDevice, setClipboardSender } from './clipboard-store';
+import { attachFilesChannel, resetFiles } from './files-store';
+import { usePictureStore } from './PictureChoice';
+import { QUALITY } from '../../shared/video-quality';
 
 let peer: Peer | null = null;
+let activeSession: string | null = null;
 
 export function sendInput(event: InputEvent): void {
   peer?.send({ kind: 'input', event });
 }
 
+/** Asks the host to show one display (its id) or all of them (null); its 'showing' answer moves the picture. */
+export function sendView(display: string | null): void {
+  peer?.send({ kind: 'view', display });
+}
+
+/** The operator's choice of picture, to the host and to this side's receiver. */
+function applyPicture(p: Peer | null, tellHost: boolean): void {
+  const { choice } = usePictureStore.getState();
+  p?.setPlayout(QUALITY[choice].jitterBufferTargetMs);
+  if (tellHost) p?.send({ kind: 'quality', quality: choice });
+}
+
 export function startRemoteScreen(api: FlxraApi): void {
+  usePictureStore.subscribe(() => applyPicture(peer, true));
   const drop = () => {
     peer?.destroy();
     peer = null;
-    const { stream, setStream, setDisplays, setVerification } = useOperatorStore.getState();
+    setClipboardSender(null);
+    const { stream, setStream, setDisplays, setShowing, setVerification } = useOperatorStore.getState();
     stream?.getTracks().forEach((t) => t.stop());
     setStream(null);
     setDisplays([]);
+    setShowing(null);
     setVerification(null);
+    useOperatorStore.getState().setPath(null);
     useOperatorStore.getState().setPicture({ peer: 'connecting', since: Date.now() });
   };
   /** The picture's state moves on for the current peer only. */
@@ -46,6 +69,12 @@ export function startRemoteScreen(api: FlxraApi): void {
 
   const onSession = (s: OperatorState) => {
     useOperatorStore.getState().setSession(s);
+    const viewer = useViewerStore.getState();
+    // Another session, or none: the last one's transfers end with it (none is offered to another device).
+    if ((s.status === 'active' ? s.sessionId : null) !== activeSession) resetFiles();
+    activeSession = s.status === 'active' ? s.sessionId : null;
+    if (s.status === 'active') viewer.sessionActive(s.sessionId, s.deviceName);
+    else if (s.status === 'ended') viewer.sessionEnded();
     if (s.status !== 'active') drop();
   };
 
@@ -53,6 +82,9 @@ export function startRemoteScreen(api: FlxraApi): void {
     if (signal.type === 'offer') {
       drop();
       let exchange: SasExchange | null = null;
+      // The TURN servers the relay gave this session (it sends them before the host's offer can come).
+      const session = useOperatorStore.getState().session;
+      const ice = session.status === 'active' ? session.ice : undefined;
       const p = createPeer(
         'operator',
         {
@@ -61,12 +93,25 @@ export function startRemoteScreen(api: FlxraApi): void {
             useOperatorStore.getState().setStream(stream);
             picture(p, link(true)); // media arrives: the transport is up
           },
-          onConnect: () => picture(p, link(true)),
+          onConnect: () => {
+            applyPicture(p, true);
+            picture(p, link(true));
+          },
           onLink: (up) => picture(p, link(up)),
+          onPath: (path) => {
+            if (peer === p) useOperatorStore.getState().setPath(path);
+          },
+          onStats: (reports) => {
+            if (peer === p) useViewerStore.getState().readStats(reports);
+          },
           onMessage: (m) => {
             if (m.kind === 'displays') useOperatorStore.getState().setDisplays(m.displays);
+            else if (m.kind === 'showing') useOperatorStore.getState().setShowing({ display: m.display, rect: m.rect });
             else if (m.kind === 'capture-stopped') picture(p, (c) => ({ ...c, captureStoppedAt: Date.now() }));
+            else if (m.kind === 'input-refused')
+              useViewerStore.getState().setRefusal({ code: m.code, message: m.message });
             else if (isSasMessage(m)) exchange?.receive(m);
+            else clipboardFromDevice(m);
           },
           onClose: () => {
             picture(p, link(false));
@@ -74,7 +119,7 @@ export function startRemoteScreen(api: FlxraApi): void {
           },
           onError: (e) => console.warn('peer error', e.message),
         },
-        { certificate },
+        { certificate, ice: ice ?? null },
       );
       exchange = createSasExchange('operator', {
         send: (m) => p.send(m),
@@ -84,11 +129,16 @@ export function startRemoteScreen(api: FlxraApi): void {
         },
       });
       peer = p;
+      applyPicture(p, false);
+      setClipboardSender((m) => p.send(m));
+      attachFilesChannel(p.files);
     }
     peer?.signal(signal);
   };
 
   api.operator.onState(onSession);
+  api.operator.viewer.onNotesSaved((notes) => useViewerStore.getState().setNotesSaved(notes));
+  watchSecureDesktop();
   // In order, each once this page's certificate exists (made once, in a few milliseconds).
   const certificate = peerCertificate();
   api.operator.onSignal((signal) => void certificate.then((c) => onSignal(signal, c)));

@@ -3,6 +3,7 @@
  * duration only where it is known (the host's own wait); the operator is not told it, so its
  * sentence names none rather than a default that may not be the device's.
  */
+import { BROWSER_OPERATOR_NEEDS_WORDS } from '../../shared/browser-operator';
 import type { EndReason } from '../../shared/protocol';
 
 /** "1 second", "45 seconds", "2 minutes", "1 min 30 s": a wait as the user reads it. */
@@ -55,6 +56,10 @@ export function operatorEndMessage(reason: EndReason): string {
       return 'The relay restarted and the device did not come back in time, so the assistance ended.';
     case 'request-declined':
       return 'The user declined the assistance when they were told of the request, before you connected. Nothing was shared.';
+    case 'recording-failed':
+      return 'The policy requires this session to be recorded, and the recording stopped reaching the relay for 30 seconds, so the session ended.';
+    case 'browser-refused':
+      return BROWSER_OPERATOR_NEEDS_WORDS;
   }
 }
 
@@ -101,6 +106,10 @@ export function hostEndMessage(reason: EndReason, operatorName?: string, waitedM
       return 'The remote assistance service restarted and this computer did not reconnect in time, so the session ended.';
     case 'request-declined':
       return `You declined the remote assistance; ${who} was told.`;
+    case 'recording-failed':
+      return 'The session had to be recorded and its recording stopped, so it ended.';
+    case 'browser-refused':
+      return `${who} asked to connect from a browser page. This device requires the verification words, so it refused; nothing was shared.`;
   }
 }
 

@@ -57,6 +57,8 @@ export interface KilledTree {
   ended: number[];
   /** Members the agent's account may not signal (EPERM), left running. */
   denied: number[];
+  /** The kernel's name (comm) of each member, as /proc showed it while frozen. */
+  names: Map<number, string>;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function killTree(root: number, opts: TreeOptions = {}): Promise<Ki
   const signal = opts.signal ?? send;
   const frozen = new Set<number>();
   const denied = new Set<number>();
+  const names = new Map<number, string>();
   if (!opts.rootExited) {
     signal(root, 'SIGSTOP');
     frozen.add(root);
@@ -75,7 +78,9 @@ export async function killTree(root: number, opts: TreeOptions = {}): Promise<Ki
   try {
     // Each round stops what the previous one missed; with everything stopped nothing new can fork.
     for (let round = 0; round < 50; round++) {
-      const members = treeMembers(root, await readAllStats(procRoot), opts.session ?? false);
+      const stats = await readAllStats(procRoot);
+      for (const s of stats) if (!names.has(s.pid)) names.set(s.pid, s.comm);
+      const members = treeMembers(root, stats, opts.session ?? false);
       const fresh = members.filter((pid) => !frozen.has(pid) && !denied.has(pid) && pid !== root);
       if (fresh.length === 0) break;
       for (const pid of fresh) {
@@ -91,7 +96,8 @@ export async function killTree(root: number, opts: TreeOptions = {}): Promise<Ki
   } finally {
     for (const pid of frozen) signal(pid, 'SIGKILL');
   }
-  return { ended: [...frozen], denied: [...denied] };
+  for (const pid of names.keys()) if (!frozen.has(pid)) names.delete(pid);
+  return { ended: [...frozen], denied: [...denied], names };
 }
 
 /** Waits until every PID is gone (or a zombie); true when they all went within the time. */

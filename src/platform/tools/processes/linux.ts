@@ -105,8 +105,9 @@ export function createLinuxProcessBackend(opts: LinuxProcessOptions = {}): Proce
       if (!stat || stat.state === 'Z') return refuse('process-gone', `Process ${pid} has already ended.`);
       let ended: number[];
       let denied: number[] = [];
+      let names = new Map([[pid, stat.comm]]);
       try {
-        if (tree) ({ ended, denied } = await killTree(pid, { procRoot }));
+        if (tree) ({ ended, denied, names } = await killTree(pid, { procRoot }));
         else {
           process.kill(pid, 'SIGKILL');
           ended = [pid];
@@ -120,7 +121,13 @@ export function createLinuxProcessBackend(opts: LinuxProcessOptions = {}): Proce
       }
       if (!(await waitGone(ended, KILL_WAIT_MS, procRoot)))
         return refuse('command-failed', `Process ${pid} (${stat.comm}) was told to end but is still running.`);
-      return done({ pid, name: stat.comm, ended, notEnded: denied });
+      return done({
+        pid,
+        name: stat.comm,
+        ended,
+        notEnded: denied,
+        names: ended.flatMap((p) => (names.has(p) ? [{ pid: p, name: names.get(p)! }] : [])),
+      });
     },
   } satisfies ProcessBackend;
 }

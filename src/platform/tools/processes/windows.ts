@@ -120,8 +120,10 @@ export function createWindowsProcessBackend(opts: WindowsProcessOptions = {}): P
       if (pid === selfPid)
         return refuse('bad-input', 'This is the flxra agent itself: ending it would end the assistance.');
       if (pid <= 4) return refuse('bad-input', `Process ${pid} is the system's own and cannot be ended from here.`);
-      const found = await tasklist(pid);
-      const row = parseTasklist(text(found.stdout)).rows.find((r) => r.pid === pid);
+      // A tree's members are named from the whole list (taskkill's answer has PIDs only); one process from its own.
+      const found = await tasklist(tree ? undefined : pid);
+      const listed = parseTasklist(text(found.stdout)).rows;
+      const row = listed.find((r) => r.pid === pid);
       if (!row) return refuse('process-gone', `Process ${pid} has already ended.`);
       const r = await run(system32(root, 'taskkill.exe'), ['/PID', String(pid), ...(tree ? ['/T'] : []), '/F']);
       const outcome = parseTaskkill({ code: r.code, stdout: text(r.stdout), stderr: text(r.stderr) });
@@ -133,7 +135,14 @@ export function createWindowsProcessBackend(opts: WindowsProcessOptions = {}): P
       }
       // The root goes first in the answer, as on Linux.
       const ended = [pid, ...outcome.ended.filter((p) => p !== pid)];
-      return done({ pid, name: row.name, ended, notEnded: outcome.failed.filter((p) => !ended.includes(p)) });
+      const names = new Map(listed.map((r) => [r.pid, r.name]));
+      return done({
+        pid,
+        name: row.name,
+        ended,
+        notEnded: outcome.failed.filter((p) => !ended.includes(p)),
+        names: ended.flatMap((p) => (names.has(p) ? [{ pid: p, name: names.get(p)! }] : [])),
+      });
     },
   } satisfies ProcessBackend;
 }

@@ -15,13 +15,24 @@
  * word this device uses is learned from `reg query KEY /ve`, whose only value line is the default, and read as the
  * empty name. Lines that are neither (the localised "End of search: 3 match(es) found.") are skipped; a value line
  * of a type the editor does not know, or data its type cannot hold, makes the whole answer a parse error.
+ *
+ * Wine's reg.exe (the Windows test tier) prints the same layout, but a QWORD's data as "(null)": such values are
+ * named in `unprinted` instead of failing the listing.
  */
 import { RegistryTypeName, type RegistryValue } from '../../../shared/tools-results.js';
 
 export interface QueriedKey {
   key: string;
   values: RegistryValue[];
+  /**
+   * Values listed with their data left out, not in `values`: Wine's reg.exe prints every QWORD as "(null)". The
+   * backend reads them from a `reg export` of the key instead. Windows' reg.exe leaves this empty.
+   */
+  unprinted: string[];
 }
+
+/** What Wine's reg.exe prints in place of a QWORD's data. */
+const WINE_UNPRINTED_QWORD = '(null)';
 
 const HIVE_LINE = /^HKEY_(LOCAL_MACHINE|CURRENT_USER|CLASSES_ROOT|USERS|CURRENT_CONFIG)(\\|$)/;
 const TYPES = RegistryTypeName.options.join('|');
@@ -74,7 +85,7 @@ export function parseRegQuery(
   const keys: QueriedKey[] = [];
   for (const raw of stdout.split(/\r?\n/)) {
     if (HIVE_LINE.test(raw)) {
-      keys.push({ key: raw.trimEnd(), values: [] });
+      keys.push({ key: raw.trimEnd(), values: [], unprinted: [] });
       continue;
     }
     const m = VALUE_LINE.exec(raw);
@@ -87,6 +98,10 @@ export function parseRegQuery(
     if (!current) return { error: `a value comes before any key: "${raw}"` };
     const [, rawName = '', type = '', data = ''] = m;
     const name = defaultNames.includes(rawName) ? '' : rawName;
+    if (type === 'REG_QWORD' && data === WINE_UNPRINTED_QWORD) {
+      current.unprinted.push(name);
+      continue;
+    }
     const value = parseQueryData(name, type as RegistryTypeName, data);
     if (typeof value === 'string') return { error: `${rawName}: ${value}` };
     current.values.push(value);

@@ -4,6 +4,11 @@
  * A native module (such as native-reg) would be faster and exact: pass it as `native` and it is used instead; until
  * then reg.exe is the whole backend. reg.exe has no rename: a key is copied and the original deleted, a value
  * written under its new name and the old one deleted. Every change first reads what it replaces, for the audit.
+ *
+ * Wine's reg.exe (the Windows test tier runs this backend under Wine) differs in three ways, handled here so that
+ * the same code works on both: its messages are on stdout after "reg: " ("reg: Unable to find the specified
+ * registry key"), it prints a QWORD's data as "(null)" (such a key's values are then read from `reg export`), and
+ * its `query` has no `/f` ("Invalid syntax"), so a search exports the key and looks through it (reg-search.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
@@ -21,9 +26,10 @@ import {
 } from '../windows-console.js';
 import type { RegistryBackend } from './backend.js';
 import { dataArgs, regArgs } from './reg-args.js';
-import { decodeRegFile } from './reg-file.js';
+import { decodeRegFile, parseRegFile, type RegFileKey } from './reg-file.js';
 import { checkKeyName, HIVES, parseKeyPath, sameKey, type KeyPath } from './reg-paths.js';
 import { KNOWN_DEFAULT_NAMES, parseDefaultName, parseRegQuery } from './reg-query.js';
+import { searchRegFile } from './reg-search.js';
 
 export interface WindowsRegistryOptions {
   run?: RawRunner;
@@ -37,10 +43,15 @@ export interface WindowsRegistryOptions {
   maxMatches?: number;
 }
 
+// Windows: "ERROR: The system was unable to find the specified registry key or value."; Wine: "reg: Unable to find
+// the specified registry key" (or "value").
 const NOT_FOUND =
-  /unable to find the specified registry key or value|nicht gefunden|n.a pas trouv|no pudo encontrar|impossibile trovare|localizar a chave/i;
+  /unable to find the specified registry (?:key|value)|nicht gefunden|n.a pas trouv|no pudo encontrar|impossibile trovare|localizar a chave/i;
 const ACCESS_DENIED =
   /access is denied|zugriff verweigert|acc[eè]s refus|acceso denegado|accesso negato|acesso negado/i;
+
+/** Wine's reg.exe refusing `query /f` (Windows never prints this for the arguments the backend builds). */
+const INVALID_SYNTAX = /^reg: invalid syntax/im;
 
 interface Reg {
   code: number;
@@ -86,6 +97,25 @@ export function createWindowsRegistryBackend(opts: WindowsRegistryOptions = {}):
   };
   const isRefusal = (k: KeyPath | ToolResult<never>): k is ToolResult<never> => 'ok' in k;
 
+  async function exportText(key: KeyPath): Promise<ToolResult<string>> {
+    const file = path.join(opts.tempDir ?? tmpdir(), `flxra-export-${randomUUID()}.reg`);
+    try {
+      const r = await reg(regArgs.exportKey(key, file));
+      if (r.code !== 0) return refusalOf(r, key.long);
+      return done(decodeRegFile(await readFile(file)));
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  async function exportedKeys(key: KeyPath): Promise<ToolResult<RegFileKey[]>> {
+    const text = await exportText(key);
+    if (!text.ok) return text;
+    const parsed = parseRegFile(text.value);
+    if ('error' in parsed) return refuse('parse-error', `The export of ${key.long} could not be read: ${parsed.error}`);
+    return done(parsed.keys);
+  }
+
   async function list(key: KeyPath): Promise<ToolResult<RegistryKeyListing>> {
     const r = await reg(regArgs.query(key));
     if (r.code !== 0) return refusalOf(r, key.long);
@@ -93,11 +123,18 @@ export function createWindowsRegistryBackend(opts: WindowsRegistryOptions = {}):
     if ('error' in parsed)
       return refuse('parse-error', `The listing of ${key.long} could not be read: ${parsed.error}`);
     const own = parsed.keys.find((k) => sameKey(k.key, key.long));
+    let values = own?.values ?? [];
+    if (own && own.unprinted.length > 0) {
+      // Wine: reg query left some data out; the export has every value exactly.
+      const exported = await exportedKeys(key);
+      if (!exported.ok) return exported;
+      values = exported.value.find((k) => sameKey(k.key, key.long))?.values ?? [];
+    }
     const prefix = `${key.long}\\`.toLowerCase();
     const subkeys = parsed.keys
       .filter((k) => k.key.toLowerCase().startsWith(prefix) && !k.key.slice(prefix.length).includes('\\'))
       .map((k) => k.key.slice(prefix.length));
-    return done({ path: key.long, subkeys, values: own?.values ?? [] });
+    return done({ path: key.long, subkeys, values });
   }
 
   const exists = async (key: KeyPath) => (await reg(regArgs.query(key))).code === 0;
@@ -132,7 +169,8 @@ export function createWindowsRegistryBackend(opts: WindowsRegistryOptions = {}):
       const before = await list(key);
       if (!before.ok) return before;
       const old = before.value.values.find((v) => v.name === name);
-      if (!old) return refuse('no-such-value', `${key.long} has no ${label(name)}.`);
+      if (!old)
+        return refuse('no-such-value', `${key.long} has no ${name === '' ? 'default value' : `value "${name}"`}.`);
       const r = await reg(regArgs.deleteValue(key, name));
       if (r.code !== 0) return refusalOf(r, key.long);
       return done({ key: key.long, old });
@@ -145,7 +183,8 @@ export function createWindowsRegistryBackend(opts: WindowsRegistryOptions = {}):
       const before = await list(key);
       if (!before.ok) return before;
       const old = before.value.values.find((v) => v.name === name);
-      if (!old) return refuse('no-such-value', `${key.long} has no ${label(name)}.`);
+      if (!old)
+        return refuse('no-such-value', `${key.long} has no ${name === '' ? 'default value' : `value "${name}"`}.`);
       if (before.value.values.some((v) => v.name.toLowerCase() === newName.toLowerCase()))
         return refuse('bad-input', `${key.long} already has ${label(newName)}.`);
       const data = dataArgs(old);
@@ -192,20 +231,19 @@ export function createWindowsRegistryBackend(opts: WindowsRegistryOptions = {}):
     async exportKey(input) {
       const key = keyOf(input);
       if (isRefusal(key)) return key;
-      const file = path.join(opts.tempDir ?? tmpdir(), `flxra-export-${randomUUID()}.reg`);
-      try {
-        const r = await reg(regArgs.exportKey(key, file));
-        if (r.code !== 0) return refusalOf(r, key.long);
-        return done({ key: key.long, text: decodeRegFile(await readFile(file)) });
-      } finally {
-        await rm(file, { force: true });
-      }
+      const text = await exportText(key);
+      return text.ok ? done({ key: key.long, text: text.value }) : text;
     },
 
     async find(input, text, where) {
       const key = keyOf(input);
       if (isRefusal(key)) return key;
       const r = await reg(regArgs.find(key, text, where));
+      if (r.code !== 0 && INVALID_SYNTAX.test(r.stdout)) {
+        const exported = await exportedKeys(key);
+        if (!exported.ok) return exported;
+        return done(searchRegFile(exported.value, key.long, text, where).slice(0, maxMatches));
+      }
       const parsed = parseRegQuery(r.stdout, await defaultNames());
       if ('error' in parsed) return refuse('parse-error', `The search results could not be read: ${parsed.error}`);
       // No match: exit code 1 and no key in the output (only the localised "End of search: 0 match(es) found.").

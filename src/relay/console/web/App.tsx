@@ -13,6 +13,7 @@ import { AuditPage } from './pages/AuditPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { LoginPage } from './pages/LoginPage';
 import { PolicyPage } from './pages/PolicyPage';
+import { RecordingsPage } from './pages/RecordingsPage';
 import { SecurityPage } from './pages/SecurityPage';
 import { SessionsPage } from './pages/SessionsPage';
 import { SetupPage } from './pages/SetupPage';
@@ -60,6 +61,7 @@ const NAV: Array<{ page: Page; label: string; adminOnly: boolean }> = [
   { page: 'sessions', label: 'Signed-in users', adminOnly: false },
   { page: 'assistances', label: 'Assistances', adminOnly: false },
   { page: 'audit', label: 'Audit', adminOnly: true },
+  { page: 'recordings', label: 'Recordings', adminOnly: true },
   { page: 'policy', label: 'Policy', adminOnly: true },
   { page: 'users', label: 'Users', adminOnly: true },
   { page: 'security', label: 'Security', adminOnly: false },
@@ -112,6 +114,7 @@ function Shell({ user, page, restricted }: { user: ConsoleUser; page: Page; rest
         {shown === 'sessions' && <SessionsPage />}
         {shown === 'assistances' && <AssistancesPage admin={user.role === 'admin'} />}
         {shown === 'audit' && <AuditPage />}
+        {shown === 'recordings' && <RecordingsPage />}
         {shown === 'policy' && <PolicyPage />}
         {shown === 'users' && <UsersPage />}
         {shown === 'security' && <SecurityPage user={user} />}

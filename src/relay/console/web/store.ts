@@ -15,6 +15,7 @@ export type Page =
   | 'sessions'
   | 'assistances'
   | 'audit'
+  | 'recordings'
   | 'policy'
   | 'users'
   | 'security';
@@ -26,6 +27,7 @@ const PAGES: readonly Page[] = [
   'sessions',
   'assistances',
   'audit',
+  'recordings',
   'policy',
   'users',
   'security',

@@ -41,6 +41,8 @@ export const END_WORDS: Record<EndReason, string> = {
   'ended-by-admin': 'an administrator ended it',
   'relay-restarted': 'the relay restarted and the device did not come back',
   'request-declined': 'the user declined it when told of the request',
+  'recording-failed': 'its recording stopped reaching the relay (required by the policy)',
+  'browser-refused': 'the device requires the verification words and refuses operators in the browser',
 };
 
 export const ACTION_WORDS: Record<AuditAction, string> = {
@@ -53,7 +55,19 @@ export const ACTION_WORDS: Record<AuditAction, string> = {
   'assistance.locked': 'Assistance locked',
   'assistance.expired': 'Assistance expired',
   'assistance.ended': 'Assistance ended',
+  'chat.message': 'Chat message',
+  'chat.refused': 'Chat message refused',
+  'clipboard.transferred': 'Clipboard text copied',
+  'secure-desktop.sas': 'Ctrl+Alt+Del (Secure Attention Sequence)',
+  'special-key.sent': 'Special key sent',
+  'display.shown': 'Display switched',
+  'file.started': 'File transfer started',
+  'file.transferred': 'File transferred',
+  'file.stopped': 'File transfer stopped',
   'tool.used': 'Admin tool used',
+  'control.requested': 'Operator asked for control',
+  'assistance.taken-over': 'Assistance taken over by another relay node',
+  'assistance.notes': 'Ticket and notes attached',
   'tool.opened': 'Admin tool opened',
   'tool.closed': 'Admin tool closed',
   'tool.refused': 'Admin tool refused',
@@ -80,6 +94,10 @@ export const ACTION_WORDS: Record<AuditAction, string> = {
   'relay.started': 'Relay started',
   'app.sign-in-code': 'App sign-in link made',
   'app.signed-in': 'App signed in from the console',
+  'recording.started': 'Recording started',
+  'recording.chunk': 'Recording chunk stored',
+  'recording.expired': 'Recording chunks expired',
+  'recording.refused': 'Recording chunk refused',
 };
 
 /** "Relay restarted" for a restart, else the action's words. */

@@ -32,11 +32,15 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
   const askName = (label: string, text: string, done: (name: string) => void) => setNaming({ label, text, done });
   const [find, setFind] = useState('');
   const [matches, setMatches] = useState<RegistryMatch[] | null>(null);
+  // The value a match went to, marked in the value list.
+  const [found, setFound] = useState<{ key: string; name: string } | null>(null);
   const open = tab.state.phase === 'open';
 
   const run = async <T,>(request: RegistryOp): Promise<T | null> => {
     const r: ToolResult<T> = await ask<T>({ type: 'registry', toolId: tab.toolId, request });
     if (!r.ok) {
+      // The refusal is the latest word: an older "Saved …" would read as if this had worked.
+      setNotice(null);
       setProblem(r.refusal.message);
       return null;
     }
@@ -56,6 +60,7 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
     setSelected(listing);
   };
   const toggle = (key: string) => {
+    setFound(null);
     const node = nodes[key];
     if (node?.open) setNodes((n) => ({ ...n, [key]: { ...node, open: false } }));
     else void load(key);
@@ -169,7 +174,12 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
                 {matches.length === 0 && <li className="muted">Nothing found.</li>}
                 {matches.map((m) => (
                   <li key={`${m.key}/${m.value?.name ?? ''}`}>
-                    <button onClick={() => void load(m.key)}>
+                    <button
+                      onClick={() => {
+                        setFound(m.value ? { key: m.key, name: m.value.name } : null);
+                        void load(m.key);
+                      }}
+                    >
                       {m.key}
                       {m.value ? ` → ${m.value.name || '(Default)'}` : ''}
                     </button>
@@ -187,7 +197,10 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
                   onClick={() => {
                     askName('Name of the new key', '', (name) =>
                       ask2(`Create the key ${join(key, name)}?`, async () => {
-                        if (await run({ op: 'create-key', key: join(key, name) })) reload(key);
+                        if (await run({ op: 'create-key', key: join(key, name) })) {
+                          setNotice(`Created the key ${name}.`);
+                          reload(key);
+                        }
                       }),
                     );
                   }}
@@ -198,7 +211,10 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
                   onClick={() => {
                     askName('New name of the key', key.split('\\').pop() ?? '', (newName) =>
                       ask2(`Rename ${key} to ${newName}?`, async () => {
-                        if (await run({ op: 'rename-key', key, newName })) reload(parent(key));
+                        if (await run({ op: 'rename-key', key, newName })) {
+                          setNotice(`Renamed the key to ${newName}.`);
+                          reload(parent(key));
+                        }
                       }),
                     );
                   }}
@@ -211,6 +227,7 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
                     ask2(`Delete ${key} and everything under it?`, async () => {
                       if (await run({ op: 'delete-key', key })) {
                         setSelected(null);
+                        setNotice(`Deleted the key ${key}.`);
                         reload(parent(key));
                       }
                     })
@@ -285,7 +302,11 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
                 </thead>
                 <tbody>
                   {selected.values.map((v: RegistryValue) => (
-                    <tr key={v.name}>
+                    <tr
+                      key={v.name}
+                      className={found && found.key === key && found.name === v.name ? 'found' : undefined}
+                      aria-current={found && found.key === key && found.name === v.name ? 'true' : undefined}
+                    >
                       <td>{v.name || '(Default)'}</td>
                       <td>{v.type}</td>
                       <td className="cmdline">{displayData(v)}</td>
@@ -307,7 +328,10 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
                               (newName) =>
                                 newName !== v.name &&
                                 ask2(`Rename the value "${v.name || '(Default)'}" to "${newName}"?`, async () => {
-                                  if (await run({ op: 'rename-value', key, name: v.name, newName })) reload(key);
+                                  if (await run({ op: 'rename-value', key, name: v.name, newName })) {
+                                    setNotice(`Renamed ${v.name} to ${newName}.`);
+                                    reload(key);
+                                  }
                                 }),
                             );
                           }}
@@ -318,7 +342,10 @@ export function RegistryTab({ tab, visible }: { tab: Tab; visible: boolean }) {
                           className="danger"
                           onClick={() =>
                             ask2(`Delete the value "${v.name || '(Default)'}"?`, async () => {
-                              if (await run({ op: 'delete-value', key, name: v.name })) reload(key);
+                              if (await run({ op: 'delete-value', key, name: v.name })) {
+                                setNotice(`Deleted ${v.name || '(Default)'}.`);
+                                reload(key);
+                              }
                             })
                           }
                         >

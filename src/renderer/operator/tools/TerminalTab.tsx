@@ -9,7 +9,7 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import { MAX_INPUT_CHARS } from '../../../shared/tools-protocol';
-import { mirrorInlineStyles, styleFreeDocument } from './adopted-styles';
+import { mirrorInlineStyles, styleFreeDocument, withInertStyles } from './adopted-styles';
 import { attachTerminal, openTool, tell, useTools, type Tab } from './tools-client';
 
 const SCROLLBACK_LINES = 5000;
@@ -61,7 +61,7 @@ export function TerminalTab({ tab, visible }: { tab: Tab; visible: boolean }) {
     const f = new FitAddon();
     t.loadAddon(f);
     const unmirror = mirrorInlineStyles(el);
-    t.open(el);
+    withInertStyles(() => t.open(el));
     term.current = t;
     fit.current = f;
     const input = (data: string) => {

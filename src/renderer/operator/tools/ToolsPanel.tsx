@@ -62,7 +62,8 @@ export function ToolsPanel() {
   const selected = useTools((s) => s.selected);
   const [collapsed, setCollapsed] = useState(false);
 
-  if (!available || available.tools.length === 0) return null;
+  // No tool allowed (a role without the tools): no panel, unless tabs of this assistance are still there to show.
+  if (!available || (!available.tools.some((t) => t.allowed) && tabs.length === 0)) return null;
   if (collapsed)
     return (
       <aside className="tools-panel collapsed" aria-label="Tools">

@@ -3,7 +3,9 @@
  * (style-src 'self', src/shared/content-security-policy.ts) rightly refuses. Rather than loosen the policy for every
  * page, xterm is given a document (its `documentOverride` option) whose <style> elements are inert ones of another
  * name, and the rules xterm writes into them are mirrored into constructed stylesheets adopted by the page, which
- * the CSP does not block, kept in step as xterm rewrites them.
+ * the CSP does not block, kept in step as xterm rewrites them. xterm 5.5 takes its scrollbar's <style> from the
+ * page's own document whatever the override (its `mainDocument` is always `window.document`), so while xterm opens
+ * (`withInertStyles`) the page's document also makes inert ones; nothing else runs meanwhile.
  */
 const INERT = 'xterm-style';
 
@@ -18,6 +20,21 @@ export function styleFreeDocument(): Document {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** Runs `open` (xterm's synchronous open) with the page's document making inert style elements, then restores it. */
+export function withInertStyles<T>(open: () => T): T {
+  const own = Object.getOwnPropertyDescriptor(document, 'createElement');
+  const create = Document.prototype.createElement.bind(document);
+  const inert = (name: string, options?: ElementCreationOptions) =>
+    create(name.toLowerCase() === 'style' ? INERT : name, options);
+  Object.defineProperty(document, 'createElement', { value: inert, configurable: true, writable: true });
+  try {
+    return open();
+  } finally {
+    if (own) Object.defineProperty(document, 'createElement', own);
+    else delete (document as { createElement?: unknown }).createElement;
+  }
 }
 
 /** Mirrors the inert style elements under `root` into adopted stylesheets until the returned function is called. */

@@ -3,6 +3,7 @@
  * and memory in binary units, so the table (ProcessesTab.tsx) only draws.
  */
 import type { ProcessInfo } from '../../../shared/tools-results';
+import { formatBytes as formatSize } from '../../../shared/format-bytes';
 
 export type Column = 'pid' | 'name' | 'user' | 'cpuPercent' | 'memoryBytes' | 'startTime' | 'commandLine';
 export const COLUMNS: { key: Column; label: string }[] = [
@@ -15,17 +16,9 @@ export const COLUMNS: { key: Column; label: string }[] = [
   { key: 'commandLine', label: 'Command line' },
 ];
 
+/** A process's memory as people read it; nothing where the platform did not say. */
 export function formatBytes(n: number | null): string {
-  if (n === null) return '';
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+  return n === null ? '' : formatSize(n);
 }
 
 /** Rows by a column, either way; what a platform cannot tell (null) always last. */

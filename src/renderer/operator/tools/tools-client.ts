@@ -155,8 +155,9 @@ export function handleToolEvent(e: ToolEvent): void {
     case 'terminal.exit':
       return ended(e.toolId, `The shell ended (exit code ${e.exitCode}).`);
     case 'tool.closed': {
+      // Closed by someone (the user, the policy, the end): that is why, though the shell's exit came first.
       const tab = useTools.getState().tabs.find((t) => t.toolId === e.toolId);
-      if (tab?.state.phase !== 'ended') ended(e.toolId, e.message);
+      if (tab?.state.phase !== 'ended' || e.reason !== 'shell-exited') ended(e.toolId, e.message);
       return;
     }
   }

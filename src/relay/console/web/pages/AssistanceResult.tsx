@@ -1,6 +1,8 @@
 /**
  * What an assistance request gave: the session ID, the mode (and why, for dynamic), the
- * password once (unattended), the .flxra file to open in the app, and the assistance's live
+ * password once (unattended), the .flxra file to open in the app or "Connect in the browser" (the
+ * operator viewer this relay serves, src/renderer/browser/), and, beside them, the operator's
+ * portable .exe for a computer without the app (OperatorDownload.tsx), and the assistance's live
  * state, polled from the relay.
  */
 import { useEffect, useRef } from 'react';
@@ -11,6 +13,8 @@ import { ApiFailure, consoleApi } from '../api';
 import { usePolled } from '../polling';
 import { LastKnown } from '../RelayBanner';
 import { STATUS_WORDS } from '../words';
+import { OperatorDownload } from './OperatorDownload';
+import { browserAssistanceOf, browserOperatorUrl } from '../../../../shared/browser-operator';
 
 const STATUS_POLL_MS = 1_500;
 
@@ -48,6 +52,8 @@ export function AssistanceResult({ requested, response }: { requested: Requested
         <dd>{new Date(expiresAt).toLocaleString()}</dd>
       </dl>
       <DownloadButton fileName={activation.fileName} content={activation.content} />
+      <ConnectInBrowser response={response} />
+      <OperatorDownload />
     </section>
   );
 }
@@ -60,6 +66,21 @@ async function currentStatus(sessionId: string): Promise<{ status: AssistanceSta
     if (err instanceof ApiFailure && err.status === 404) return { status: 'expired' };
     throw err;
   }
+}
+
+/**
+ * The operator in the browser: the same viewer, served by this relay, opened on this assistance
+ * in a new tab (the file's token in the address's fragment, which no request carries). The relay
+ * checks it as it checks a file: once only, the password for unattended, the policy.
+ */
+function ConnectInBrowser({ response }: { response: AssistanceResponse }) {
+  const assistance = browserAssistanceOf(response);
+  if (!assistance) return null;
+  return (
+    <button type="button" onClick={() => window.open(browserOperatorUrl(assistance), '_blank', 'noopener')}>
+      Connect in the browser
+    </button>
+  );
 }
 
 /** The .flxra as a download made in the page (a Blob URL): the file never sits on a server path. */

@@ -23,8 +23,13 @@ const HELP: Record<Capability, string> = {
   chat: 'Chat with the user at the device.',
   'files.to-device': 'Send files to the device.',
   'files.from-device': 'Take files from the device.',
-  recording: 'Record the assistance. Off by default.',
-  'browser-operator': 'Assist from a web browser instead of the flxra app. Off by default.',
+  recording: "On: this role's sessions are recorded (the user is told before consent). Off by default.",
+  'browser-operator':
+    'Assist from a web browser (the viewer this relay serves) instead of the flxra app. Off by default; on in a new installation.',
+  'control.request': 'Ask the user for control when they allowed view only (the user still decides).',
+  'keys.special':
+    'Send the Windows key, Alt+Tab, Print Screen and Ctrl+Alt+Del to the device from the viewer’s toolbar or keyboard.',
+  'displays.switch': 'See the device’s other displays, one by one or all at once; without it, the main display only.',
 };
 
 type Cell = 'on' | 'off' | 'unset';

@@ -6,8 +6,11 @@
 import type { Policy } from '../../../../shared/policy';
 import type { FieldIssue } from '../../../../shared/relay-api';
 
-/** The settings with one input each; the capability matrix has its own editor (CapabilityMatrixEditor). */
-export type Field = Exclude<keyof Policy, 'capabilities'>;
+/**
+ * The settings with one input each; the capability matrix has its own editor (CapabilityMatrixEditor). The file
+ * limits (`files`) have no editor yet: they are set through PUT /console/api/policy.
+ */
+export type Field = Exclude<keyof Policy, 'capabilities' | 'files'>;
 
 export const FIELDS: Array<{ field: Field; label: string }> = [
   { field: 'remoteAssistance', label: 'Remote assistance' },
