@@ -23,7 +23,7 @@ import { FILES_NO_USER_SESSION } from '../../src/shared/file-transfer.js';
 import { PolicySettings } from '../../src/shared/policy.js';
 import type { UserSession } from '../../src/shared/user-sessions.js';
 import { firstAdmin } from '../fixtures/console.js';
-import { canvasPixel } from '../fixtures/secure-desktop-canvas.js';
+import { waitForCanvasPicture } from '../fixtures/secure-desktop-canvas.js';
 
 /** The logon screen's picture: top half white, bottom half dark blue (BGRA). */
 const FW = 300;
@@ -83,9 +83,10 @@ test('nobody signed in: admitted by the password, no host, the logon screen from
   assert.equal(helper.starts.length, 1);
   assert.equal(helper.starts[0]!.session, 1);
   assert.match(helper.starts[0]!.pipe, /^\\\\\.\\pipe\\flxra-desktop-1-[0-9a-f]{16}$/);
-  for (let i = 0; i < 100 && (await canvasPixel(op, 10, 10)) === null; i++) await op.waitForTimeout(100);
-  assert.equal(await canvasPixel(op, 10, 10), 0xffffff);
-  assert.equal(await canvasPixel(op, FW - 10, FH - 10), 0x001450);
+  await waitForCanvasPicture(op, [
+    { x: 10, y: 10, rgb: 0xffffff },
+    { x: FW - 10, y: FH - 10, rgb: 0x001450 },
+  ]);
   assert.equal(rig.hosts.length, 0, 'no host: nobody is signed in');
   // No peer, no video: the logon screen is the picture, and the operator has control of it.
   assert.equal(await op.getByTestId('access-mode').textContent(), 'You have control');

@@ -24,7 +24,7 @@ import { setRootColour, startXvfb, type Xvfb } from '../../dev/rig/xvfb.js';
 import type { HelperClient, HelperReply } from '../../src/platform/secure-desktop/pipe-client.js';
 import type { HelperRequest } from '../../src/platform/secure-desktop/pipe-codec.js';
 import { eventually, until } from '../../dev/rig/until.js';
-import { canvasPixel } from '../fixtures/secure-desktop-canvas.js';
+import { waitForCanvasPicture } from '../fixtures/secure-desktop-canvas.js';
 
 const W = 1280;
 const H = 720;
@@ -138,9 +138,10 @@ test("the viewer draws the secure desktop's frames while it is up, sends its inp
 
   rig.device.agent.secureDesktopChanged(assistance.sessionId, 'Winlogon');
   await op.getByTestId('secure-desktop-screen').waitFor({ timeout: 10_000 });
-  for (let i = 0; i < 100 && (await canvasPixel(op, 10, 10)) === null; i++) await op.waitForTimeout(100);
-  assert.equal(await canvasPixel(op, 10, 10), 0xff0000);
-  assert.equal(await canvasPixel(op, FW - 10, FH - 10), 0x00ff00);
+  await waitForCanvasPicture(op, [
+    { x: 10, y: 10, rgb: 0xff0000 },
+    { x: FW - 10, y: FH - 10, rgb: 0x00ff00 },
+  ]);
   assert.equal(await op.getByTestId('remote-screen').isHidden(), true, "the host's video is not shown meanwhile");
   await host.page.getByTestId('secure-desktop-up').waitFor({ timeout: 5_000 });
   assert.match((await host.page.getByTestId('secure-desktop-up').textContent()) ?? '', /A secure screen is up/);
