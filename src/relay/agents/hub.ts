@@ -32,6 +32,7 @@ import type { ToolRelayDeps } from '../tools/tool-relay.js';
 import { shownEventName } from '../validate.js';
 import type { HostBinding } from './host-tokens.js';
 import { checkAgentHandshakes } from './agent-handshake.js';
+import { handleAgentEvent } from './agent-commands.js';
 import {
   ANY_INSTANCE,
   awayGraceMs,
@@ -42,7 +43,6 @@ import {
   type AgentNamespace,
   type AgentSocket,
   type AwayAgent,
-  parseAgentCommand,
 } from './hub-model.js';
 import type { SecureDesktopRelayDeps } from '../secure-desktop/secure-desktop-relay.js';
 
@@ -281,72 +281,12 @@ export class AgentHub implements AgentHosts {
   }
 
   private handle(socket: AgentSocket, event: string, payload: unknown): void {
-    const { deviceId } = socket.data;
-    if (this.deps.deviceGone(deviceId)) return;
-    const shown = shownEventName(event);
-    const refuse = (code: string, message: string) => {
-      this.deps.logger.warn('agent refused', { socket: socket.id, event: shown, code, message });
-      socket.emit('relay:error', { code, message, event: shown });
-    };
-    const parsed = parseAgentCommand(event, payload, shown);
-    if ('refused' in parsed) return refuse(parsed.refused.code, parsed.refused.message);
-    const { command } = parsed;
-    // An agent speaks only of the assistances it was asked to start.
-    const ours = (sessionId: SessionId): boolean => {
-      if (this.assistances.get(sessionId)?.agentConn === socket.id) return true;
-      refuse('not-in-session', `session ${sessionId} is not one this agent was asked to start`);
-      return false;
-    };
-    // An assistance already over is forgotten in silence (its agent was told to stop); else ours.
-    const oursLive = (sessionId: SessionId): boolean => this.assistances.has(sessionId) && ours(sessionId);
-    switch (command.event) {
-      case 'agent:report':
-        return this.deps.registry.report(deviceId, socket.id, command.payload);
-      case 'agent:host-started':
-        if (!ours(command.payload.sessionId)) return;
-        return this.deps.logger.info('agent started a host', { device: deviceId, session: command.payload.sessionId });
-      case 'agent:host-exited': {
-        const { sessionId } = command.payload;
-        // An assistance already over (its agent was told to stop the host) is forgotten: nothing to do.
-        if (!oursLive(sessionId)) return;
-        this.deps.logger.info("an assistance's host exited", { device: deviceId, session: sessionId });
-        return this.deps.deliver(this.deps.hostExited(sessionId, deviceId));
-      }
-      case 'agent:host-failed': {
-        const { sessionId, message } = command.payload;
-        if (!ours(sessionId)) return;
-        this.deps.logger.warn('agent could not start a host', { device: deviceId, session: sessionId, message });
-        return this.fail(sessionId, message);
-      }
-      case 'tool:event': {
-        const { sessionId } = command.payload;
-        // An assistance already over: its tools are being closed; nothing goes anywhere.
-        if (!oursLive(sessionId)) return;
-        return this.deps.deliver(this.deps.toolEvent(sessionId, command.payload.event));
-      }
-      case 'secure-desktop:refused': {
-        const { sessionId, code, message } = command.payload;
-        if (!oursLive(sessionId)) return;
-        return this.deps.deliver(this.deps.secureDesktopRefused(sessionId, { code, message }));
-      }
-      // Only this device's agent, for an assistance it was asked to start (ours); the relay's
-      // secure-desktop part drops what comes for an assistance not running.
-      case 'secure-desktop:state': {
-        const { sessionId, up } = command.payload;
-        if (!oursLive(sessionId)) return;
-        return this.deps.deliver(this.deps.secureDesktopStream(sessionId, { kind: 'state', up }));
-      }
-      case 'secure-desktop:helper': {
-        const { sessionId, attached } = command.payload;
-        if (!oursLive(sessionId)) return;
-        return this.deps.deliver(this.deps.secureDesktopStream(sessionId, { kind: 'helper', attached }));
-      }
-      case 'secure-desktop:frame': {
-        const { sessionId, frame } = command.payload;
-        if (!oursLive(sessionId)) return;
-        return this.deps.deliver(this.deps.secureDesktopStream(sessionId, { kind: 'frame', frame }));
-      }
-    }
+    handleAgentEvent(
+      { deps: this.deps, assistances: this.assistances, fail: (id, why) => this.fail(id, why) },
+      socket,
+      event,
+      payload,
+    );
   }
 
   /** The agent of that connection is gone: its pending hosts fail, its running ones' assistances end. */
